@@ -1,0 +1,3 @@
+from gatsby_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""The command line. Every problem is one plain sentence on stderr and a non-zero exit.
+
+    gatsby-tui [PATH]                 open PATH (created if missing), or your own database
+    gatsby-tui --demo                 open a fresh temporary copy of the demo database
+    gatsby-tui import pupils FILE.csv --db PATH [--dry-run] [--skip-invalid]
+    gatsby-tui pupils --db PATH [--year N] [--search TEXT] [--format table|csv|json]
+
+Textual is imported only when the app is about to run, so the CLI commands and
+``import gatsby_tui`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from gatsby_tui import __version__
+
+COMMANDS = ("import", "pupils")
+
+
+def default_db_path() -> Path:
+    """The user's own database, in the platform's data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("gatsby-tui", appauthor=False) / "gatsby.db"
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"gatsby-tui: {message}", file=sys.stderr)
+    return code
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gatsby-tui",
+        description="Careers guidance records for English schools, built around the Gatsby Benchmarks.",
+        epilog="Other commands: 'gatsby-tui import pupils FILE.csv --db PATH' and "
+               "'gatsby-tui pupils --db PATH'; add --help to either for details.",
+    )
+    p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
+    p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")
+    p.add_argument("--version", action="version", version=f"gatsby-tui {__version__}")
+    return p
+
+
+def _commands_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gatsby-tui")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    imp = sub.add_parser("import", help="import data from the school's systems")
+    imp_sub = imp.add_subparsers(dest="what", required=True)
+    ip = imp_sub.add_parser("pupils", help="import or update pupils from an MIS CSV export")
+    ip.add_argument("file", help="the CSV file exported from the school's MIS")
+    ip.add_argument("--db", required=True, help="database file")
+    ip.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    ip.add_argument("--skip-invalid", action="store_true",
+                    help="write the good rows and list the rejected ones (default: write nothing if any row is bad)")
+
+    pl = sub.add_parser("pupils", help="list pupils")
+    pl.add_argument("--db", required=True, help="database file")
+    pl.add_argument("--year", type=int, help="only this year group (7-13)")
+    pl.add_argument("--search", default="", help="name, UPN or form to search for")
+    pl.add_argument("--left", action="store_true", help="list pupils who have left instead of those on roll")
+    pl.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return p
+
+
+def _demo_copy() -> Path:
+    """A fresh private copy of sample.db in a temporary folder (the shipped file never changes)."""
+    from gatsby_tui.store.db import sample_path
+
+    source = sample_path()
+    folder = Path(tempfile.mkdtemp(prefix="gatsby-tui-demo-"))
+    target = folder / "demo.db"
+    if source.exists():
+        shutil.copyfile(source, target)
+        os.chmod(target, 0o600)
+    else:  # a source tree where sample.db has not been built: build it now
+        from gatsby_tui import sample_data
+
+        sample_data.build(target)
+    return target
+
+
+def run_app(path: Path, *, announce: str | None = None) -> int:
+    from gatsby_tui.store import OpenError, Store
+
+    try:
+        store = Store.open(path)
+    except OpenError as e:
+        return fail(str(e))
+    from gatsby_tui.app import build_app
+
+    app = build_app(store, notice=announce)
+    try:
+        app.run()
+    finally:
+        store.close()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # every file the app creates is readable by its owner only
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list and args_list[0] in COMMANDS:
+            args = _commands_parser().parse_args(args_list)
+            from gatsby_tui import cli_commands
+
+            if args.command == "import":
+                return cli_commands.import_pupils(args)
+            return cli_commands.list_pupils(args)
+        args = _app_parser().parse_args(args_list)
+        if args.demo:
+            if args.path:
+                return fail("give either --demo or a database path, not both.")
+            path = _demo_copy()
+            return run_app(path, announce=f"Demo data: a temporary copy at {path}; your changes vanish with it.")
+        if args.path:
+            return run_app(Path(args.path).expanduser())
+        path = default_db_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as e:
+            return fail(f"cannot create the data folder {path.parent} ({e.strerror}): give a database path instead.")
+        return run_app(path, announce=f"Your database: {path}")
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,54 @@
+"""Dates as people in UK schools type them: 24/11/2010, 24-11-2010, 2010-11-24."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+
+class DateError(ValueError):
+    """A date that cannot be understood; the message says what to type."""
+
+
+_UK = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+
+
+def parse_date(text: str, *, what: str = "date") -> date:
+    """Parse a UK (day first) or ISO date; raise DateError with a plain message."""
+    raw = text.strip()
+    if not raw:
+        raise DateError(f"Enter the {what} as day/month/year, e.g. 24/11/2010.")
+    match = _ISO.match(raw)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+    else:
+        match = _UK.match(raw)
+        if not match:
+            raise DateError(f"'{raw}' is not a {what} I can read: type day/month/year, e.g. 24/11/2010.")
+        d, m, y = (int(g) for g in match.groups())
+        if len(match.group(3)) == 2:
+            raise DateError(f"Write the year in full in '{raw}' (e.g. 2010, not 10).")
+    if not 1 <= m <= 12:
+        raise DateError(f"'{raw}': there is no month {m}. Type day/month/year, e.g. 24/11/2010.")
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise DateError(f"'{raw}': {MONTHS[m - 1]} {y} has no day {d}.") from None
+
+
+def uk(day: date | None) -> str:
+    """24/11/2010"""
+    return "" if day is None else day.strftime("%d/%m/%Y")
+
+
+def long_uk(day: date | None) -> str:
+    """24 November 2010, for people to read."""
+    return "" if day is None else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def from_iso(text: str | None) -> date | None:
+    return None if not text else date.fromisoformat(text[:10])

@@ -1,0 +1,49 @@
+"""The audit log: who changed what, when, with the values before and after.
+
+Every write function in the store calls ``write`` inside its own transaction,
+so no change is ever committed without its audit entry.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Mapping
+
+
+def _json(values: Mapping[str, Any] | None) -> str | None:
+    if values is None:
+        return None
+    return json.dumps(dict(values), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def write(
+    conn: sqlite3.Connection,
+    *,
+    at: str,
+    adviser_id: int | None,
+    action: str,
+    table: str,
+    row_id: int | None,
+    pupil_id: int | None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    if before is not None and after is not None:
+        # Keep only what changed, so the log reads as a list of changes.
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: before.get(k) for k in sorted(changed)}
+        after = {k: after.get(k) for k in sorted(changed)}
+    conn.execute(
+        "INSERT INTO audit_log (at, adviser_id, action, table_name, row_id, pupil_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (at, adviser_id, action, table, row_id, pupil_id, _json(before), _json(after)),
+    )
+
+
+def for_pupil(conn: sqlite3.Connection, pupil_id: int, limit: int = 200) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT a.*, ad.name AS adviser_name FROM audit_log a LEFT JOIN advisers ad ON ad.id = a.adviser_id "
+        "WHERE a.pupil_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?",
+        (pupil_id, limit),
+    ).fetchall()

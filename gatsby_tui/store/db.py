@@ -1,0 +1,250 @@
+"""Opening, creating and migrating the database file.
+
+Every problem with the file becomes an OpenError whose message is one plain
+sentence saying what is wrong and what to do; the file is left untouched.
+
+Journal mode: the rollback journal (DELETE) with synchronous=FULL, not WAL.
+School files often live on network drives, where SQLite advises against WAL
+(its shared-memory index needs a local filesystem), and the system SQLite here
+(3.40.x) is in the range affected by the WAL-reset corruption bug fixed in
+3.51.3. The rollback journal is durable across power loss with FULL sync.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import struct
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+Migration = tuple[int, Sequence[str] | Callable[[sqlite3.Connection], None]]
+
+
+class StoreError(Exception):
+    """An error with a message fit to show a person as it is."""
+
+
+class OpenError(StoreError):
+    pass
+
+
+def _package_data(name: str) -> Path:
+    """A data file shipped with the app: inside the package when installed from
+    a wheel, at the top of the checkout when running from source."""
+    packaged = Path(str(resources.files("gatsby_tui"))) / "data" / name
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / name
+
+
+def schema_path() -> Path:
+    return _package_data("schema.sql")
+
+
+def sample_path() -> Path:
+    return _package_data("sample.db")
+
+
+def schema_sql() -> str:
+    return schema_path().read_text(encoding="utf-8")
+
+
+def _version_in(sql: str) -> int:
+    for line in reversed(sql.splitlines()):
+        line = line.strip().rstrip(";")
+        if line.upper().startswith("PRAGMA USER_VERSION"):
+            return int(line.split("=")[1])
+    raise RuntimeError("schema.sql does not set PRAGMA user_version")
+
+
+SCHEMA_VERSION = _version_in(schema_sql())
+
+# Ordered migrations: (version they bring the file to, statements or a function).
+# A database made by an older version is upgraded in place, after a backup copy
+# is written beside it, in one transaction.
+MIGRATIONS: list[Migration] = []
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+def connect(path: Path, *, timeout: float = 5.0) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+    configure(conn)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write = one transaction, taking the write lock at its start."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def header_version(path: Path) -> int:
+    """PRAGMA user_version, read from the file header without opening SQLite."""
+    with open(path, "rb") as f:
+        header = f.read(100)
+    return struct.unpack(">i", header[60:64])[0]
+
+
+def _is_locked(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _locked_message(path: Path) -> str:
+    return (f"{path} is in use by another program (perhaps another copy of gatsby-tui): "
+            "close it there and try again.")
+
+
+def create_database(path: Path) -> sqlite3.Connection:
+    """Create a new database from schema.sql, owner-only, all or nothing."""
+    parent = path.parent
+    if not parent.is_dir():
+        raise OpenError(f"The folder {parent} does not exist: create it first, or choose another path.")
+    if not os.access(parent, os.W_OK):
+        raise OpenError(f"Cannot create {path}: you may not write to {parent}. Choose a folder of your own.")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".creating", dir=parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        os.chmod(tmp, 0o600)
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.executescript("BEGIN;\n" + schema_sql() + "\nCOMMIT;")
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return connect(path)
+
+
+def backup_copy(conn: sqlite3.Connection, path: Path, label: str) -> Path:
+    """A consistent copy beside the database (SQLite's backup API), owner-only."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.{label}-{stamp}{path.suffix or '.db'}")
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    dest = sqlite3.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration], target: int) -> Path | None:
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current >= target:
+        return None
+    pending = [(v, step) for v, step in migrations if current < v <= target]
+    if not pending or pending[-1][0] != target:
+        raise OpenError(
+            f"{path} was made by an older version (schema {current}) that this version cannot "
+            "upgrade: open it with an intermediate release first.")
+    backup = backup_copy(conn, path, f"pre-v{target}-backup")
+    with transaction(conn):
+        for version, step in pending:
+            if callable(step):
+                step(conn)
+            else:
+                for statement in step:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+    return backup
+
+
+def open_database(
+    path: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    migrations: Sequence[Migration] | None = None,
+    schema_version: int | None = None,
+    lock_timeout: float = 2.0,
+) -> sqlite3.Connection:
+    """Open (or create) a gatsby-tui database, ready to use, or raise OpenError."""
+    path = Path(path).expanduser()
+    migrations = MIGRATIONS if migrations is None else migrations
+    target = SCHEMA_VERSION if schema_version is None else schema_version
+    if not path.exists():
+        if path.is_symlink():
+            raise OpenError(f"{path} is a link to a file that does not exist: give the real path.")
+        if not create:
+            raise OpenError(f"{path} does not exist: check the path.")
+        try:
+            return create_database(path)
+        except OSError as e:
+            raise OpenError(f"Cannot create {path}: {e.strerror or e}. Choose another path.") from None
+    if path.is_dir():
+        raise OpenError(f"{path} is a folder, not a database file: give the path of a .db file inside it.")
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except PermissionError:
+        raise OpenError(f"{path} cannot be read: you do not have permission. "
+                        "Ask whoever owns the file, or open a copy of your own.") from None
+    except OSError as e:
+        raise OpenError(f"{path} cannot be read ({e.strerror or e}): check the path.") from None
+    if not header:
+        raise OpenError(f"{path} is an empty file, not a gatsby-tui database: give the database's path, "
+                        "or a path that does not exist yet to create a new one.")
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise OpenError(f"{path} is not an SQLite database (it may be another kind of file): "
+                        "check the path, or restore the database from a backup.")
+    version = struct.unpack(">i", header[60:64])[0]
+    if version > target:
+        raise OpenError(f"{path} was made by a newer version of gatsby-tui (schema {version}; this one "
+                        f"knows {target}): upgrade gatsby-tui to open it.")
+    if not os.access(path, os.W_OK):
+        raise OpenError(f"{path} is read-only for you: ask whoever owns it for write access, "
+                        "or open a copy of your own.")
+    conn = sqlite3.connect(str(path), timeout=lock_timeout, isolation_level=None, check_same_thread=False)
+    try:
+        try:
+            configure(conn)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as e:
+            if _is_locked(e):
+                raise OpenError(_locked_message(path)) from None
+            raise OpenError(f"{path} is damaged or not a database ({e}): restore it from a backup.") from None
+        if "pupils" not in tables or "audit_log" not in tables:
+            raise OpenError(f"{path} is an SQLite database but not a gatsby-tui one: check the path.")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as e:
+            if _is_locked(e):
+                raise OpenError(_locked_message(path)) from None
+            raise
+        if version < target:
+            try:
+                migrate(conn, path, migrations, target)
+            except sqlite3.Error as e:
+                raise OpenError(f"{path} could not be upgraded ({e}); it is unchanged: "
+                                "report this, and keep using the previous version meanwhile.") from None
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return conn
+    except BaseException:
+        conn.close()
+        raise

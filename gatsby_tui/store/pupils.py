@@ -1,0 +1,434 @@
+"""Pupils: validation, the register query (paged from SQL), add, edit, mark left.
+
+The register never loads the whole table: ``page`` returns one keyset page and
+``count`` the total, both driven by the same PupilFilter.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Mapping
+
+from gatsby_tui.domain import dates, names, schoolyear, upn as upn_rules
+from gatsby_tui.store import audit
+from gatsby_tui.store.db import StoreError, transaction
+
+SEN_LABELS = {"N": "None", "K": "SEN support", "E": "EHCP"}
+FLAG_FIELDS = ("pupil_premium", "looked_after", "young_carer", "eal")
+FLAG_LABELS = {
+    "pupil_premium": ("PP", "Pupil premium"),
+    "looked_after": ("LAC", "Looked after / care leaver"),
+    "young_carer": ("YC", "Young carer"),
+    "eal": ("EAL", "English as an additional language"),
+}
+GENDER_LABELS = {"F": "Female", "M": "Male", "X": "Another gender"}
+
+_SEN_WORDS = {
+    "": "N", "n": "N", "none": "N", "no": "N", "no sen": "N", "not sen": "N",
+    "k": "K", "sen support": "K", "support": "K", "school support": "K", "sen": "K",
+    "e": "E", "ehcp": "E", "ehc plan": "E", "education, health and care plan": "E",
+    "education health and care plan": "E", "ehc": "E", "s": "E", "statement": "E",
+}
+_GENDER_WORDS = {
+    "f": "F", "female": "F", "girl": "F", "g": "F",
+    "m": "M", "male": "M", "boy": "M", "b": "M",
+    "x": "X", "other": "X", "non-binary": "X", "nonbinary": "X", "another gender": "X",
+    "": None, "unknown": None, "u": None, "not stated": None, "prefer not to say": None,
+}
+
+MIN_AGE, MAX_AGE = 10, 25
+EDITABLE = (
+    "upn", "legal_forename", "legal_surname", "preferred_forename", "dob", "gender",
+    "intake_year", "form", "sen_status", *FLAG_FIELDS, "destination_consent",
+)
+
+
+class PupilInvalid(StoreError):
+    """Raised with one message per field that cannot be accepted."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+def parse_sen(text: str | None) -> str:
+    key = " ".join((text or "").strip().lower().split())
+    if key in _SEN_WORDS:
+        return _SEN_WORDS[key]
+    raise ValueError(f"SEN status '{text}' is not one I know: use N (none), K (SEN support) or E (EHCP).")
+
+
+def parse_gender(text: str | None) -> str | None:
+    key = " ".join((text or "").strip().lower().split())
+    if key in _GENDER_WORDS:
+        return _GENDER_WORDS[key]
+    raise ValueError(f"Gender '{text}' is not one I know: use F, M or X (another gender), or leave it blank.")
+
+
+def parse_year_group(text: str | None) -> int | None:
+    """'11', 'Year 11', 'Y11', 'NC11' -> 11; blank -> None."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    match = re.fullmatch(r"(?i)(?:year|yr|y|nc)?\s*(\d{1,2})", raw)
+    if not match:
+        raise ValueError(f"Year group '{raw}' is not a number: type 7 to 13 (or 14 for post-19 EHCP learners).")
+    year = int(match.group(1))
+    if not 5 <= year <= 14:
+        raise ValueError(f"Year group {year} is outside secondary school: type 7 to 13 (or 14).")
+    return year
+
+
+def parse_flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = str(value or "").strip().lower()
+    if key in ("", "0", "n", "no", "false", "f"):
+        return False
+    if key in ("1", "y", "yes", "true", "t", "x"):
+        return True
+    raise ValueError(f"'{value}' is not yes or no.")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A pupil's values after validation, ready to write, with any warnings."""
+
+    values: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+def validate(raw: Mapping[str, Any], *, today: date) -> Checked:
+    """Check what a person typed (form or CSV) and return values to store.
+
+    ``raw`` holds text for: upn, legal_forename, legal_surname, preferred_forename,
+    dob, gender, year_group, form, sen_status; and bools for the flags and
+    destination_consent. Raises PupilInvalid listing every field that is wrong.
+    """
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    try:
+        values["upn"] = upn_rules.parse(str(raw.get("upn") or "")).value
+    except upn_rules.UPNError as e:
+        errors["upn"] = str(e)
+    for key, label in (("legal_forename", "forename"), ("legal_surname", "surname")):
+        text = names.clean_text(str(raw.get(key) or ""))
+        if not text:
+            errors[key] = f"Enter the pupil's legal {label}."
+        elif len(text) > 100:
+            errors[key] = f"The {label} is longer than 100 characters: check it."
+        else:
+            values[key] = text
+    preferred = names.clean_text(str(raw.get("preferred_forename") or ""))
+    if preferred and len(preferred) > 100:
+        errors["preferred_forename"] = "The preferred forename is longer than 100 characters: check it."
+    values["preferred_forename"] = preferred
+    school_year = schoolyear.school_year_of(today)
+    dob: date | None = None
+    try:
+        dob = dates.parse_date(str(raw.get("dob") or ""), what="date of birth")
+    except dates.DateError as e:
+        errors["dob"] = str(e)
+    if dob is not None:
+        age = schoolyear.age_on(dob, today)
+        if not MIN_AGE <= age <= MAX_AGE:
+            errors["dob"] = (f"A date of birth of {dates.uk(dob)} makes the pupil {age} today; "
+                             f"pupils here are {MIN_AGE} to {MAX_AGE}. Check the date (day/month/year).")
+        else:
+            values["dob"] = dob.isoformat()
+    try:
+        values["gender"] = parse_gender(raw.get("gender"))
+    except ValueError as e:
+        errors["gender"] = str(e)
+    try:
+        values["sen_status"] = parse_sen(raw.get("sen_status"))
+    except ValueError as e:
+        errors["sen_status"] = str(e)
+    year_group = None
+    try:
+        year_group = parse_year_group(raw.get("year_group"))
+    except ValueError as e:
+        errors["year_group"] = str(e)
+    if dob is not None and "dob" not in errors and "year_group" not in errors:
+        derived = schoolyear.nc_year_from_dob(dob, school_year)
+        if year_group is None:
+            year_group = derived
+        elif year_group != derived:
+            warnings.append(
+                f"The school's year group ({year_group}) differs from Year {derived}, which the date of "
+                f"birth gives for {schoolyear.school_year_label(school_year)}; Year {year_group} is kept.")
+        values["intake_year"] = schoolyear.intake_year_for(year_group, school_year)
+    form = names.clean_text(str(raw.get("form") or ""))
+    if form and len(form) > 20:
+        errors["form"] = "The form is longer than 20 characters: check it."
+    values["form"] = form
+    for flag in (*FLAG_FIELDS, "destination_consent"):
+        try:
+            values[flag] = int(parse_flag(raw.get(flag, False)))
+        except ValueError as e:
+            errors[flag] = f"{FLAG_LABELS.get(flag, ('', 'Consent'))[1]}: {e}"
+    if errors:
+        raise PupilInvalid(errors)
+    return Checked(values, tuple(warnings))
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class PupilFilter:
+    search: str = ""
+    year: int | None = None
+    sen: str | None = None            # 'N', 'K', 'E'
+    flag: str | None = None           # one of FLAG_FIELDS
+    roll: str = "on_roll"             # 'on_roll', 'left', 'all'
+    sort: str = "name"                # 'name', 'year'
+
+    def with_(self, **changes: Any) -> "PupilFilter":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    id: int
+    upn: str
+    surname: str
+    forename: str
+    preferred: str | None
+    year_group: int
+    form: str | None
+    sen_status: str
+    flags: tuple[str, ...]
+    date_left: str | None
+    last_meeting: str | None
+    next_meeting: str | None
+    sort_name: str
+    intake_year: int
+
+    @property
+    def name(self) -> str:
+        return names.display_name(self.surname, self.forename, self.preferred)
+
+    def key(self, sort: str) -> tuple:
+        if sort == "year":
+            return (self.intake_year, self.sort_name, self.id)
+        return (self.sort_name, self.id)
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what was typed into an FTS5 prefix query: every word must match."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words[:12])
+
+
+def _where(f: PupilFilter, school_year: int, today: str) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    query = fts_query(f.search)
+    if query:
+        clauses.append("p.id IN (SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH :fts)")
+        params["fts"] = query
+    if f.year is not None:
+        clauses.append("p.intake_year = :intake")
+        params["intake"] = schoolyear.intake_year_for(f.year, school_year)
+    if f.sen:
+        clauses.append("p.sen_status = :sen")
+        params["sen"] = f.sen
+    if f.flag:
+        if f.flag not in FLAG_FIELDS:
+            raise ValueError(f.flag)
+        clauses.append(f"p.{f.flag} = 1")
+    if f.roll == "on_roll":
+        clauses.append("(p.date_left IS NULL OR p.date_left > :today)")
+        params["today"] = today
+    elif f.roll == "left":
+        clauses.append("p.date_left <= :today")
+        params["today"] = today
+    return (" AND ".join(clauses) or "1"), params
+
+
+_ROW_SQL = """
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_forename, p.intake_year,
+       p.form, p.sen_status, p.pupil_premium, p.looked_after, p.young_carer, p.eal,
+       p.date_left, p.sort_name,
+       (SELECT max(i.starts_at) FROM interviews i
+         WHERE i.pupil_id = p.id AND i.kind IN ('guidance', 'follow_up') AND i.status = 'held') AS last_meeting,
+       (SELECT min(i.starts_at) FROM interviews i
+         WHERE i.pupil_id = p.id AND i.status = 'booked' AND i.starts_at >= :now) AS next_meeting
+FROM pupils p
+"""
+
+
+def _row(r: sqlite3.Row, school_year: int) -> RegisterRow:
+    return RegisterRow(
+        id=r["id"], upn=r["upn"], surname=r["legal_surname"], forename=r["legal_forename"],
+        preferred=r["preferred_forename"],
+        year_group=schoolyear.year_group_in(r["intake_year"], school_year),
+        form=r["form"], sen_status=r["sen_status"],
+        flags=tuple(short for fld, (short, _) in FLAG_LABELS.items() if r[fld]),
+        date_left=r["date_left"], last_meeting=r["last_meeting"], next_meeting=r["next_meeting"],
+        sort_name=r["sort_name"], intake_year=r["intake_year"],
+    )
+
+
+def page(
+    conn: sqlite3.Connection,
+    f: PupilFilter,
+    *,
+    today: date,
+    now: str,
+    after: tuple | None = None,
+    limit: int = 100,
+) -> list[RegisterRow]:
+    """One page of the register in the filter's order, starting after ``after``
+    (the ``key`` of the last row already shown)."""
+    school_year = schoolyear.school_year_of(today)
+    where, named = _where(f, school_year, today.isoformat())
+    named["now"] = now
+    if f.sort == "year":
+        # Year 7 first: the youngest have the highest intake year.
+        order = "p.intake_year DESC, p.sort_name, p.id"
+        if after is not None:
+            where += " AND (p.intake_year < :k0 OR (p.intake_year = :k0 AND (p.sort_name, p.id) > (:k1, :k2)))"
+            named.update(k0=after[0], k1=after[1], k2=after[2])
+    else:
+        order = "p.sort_name, p.id"
+        if after is not None:
+            where += " AND (p.sort_name, p.id) > (:k0, :k1)"
+            named.update(k0=after[0], k1=after[1])
+    named["limit"] = limit
+    rows = conn.execute(f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT :limit", named).fetchall()
+    return [_row(r, school_year) for r in rows]
+
+
+def count(conn: sqlite3.Connection, f: PupilFilter, *, today: date) -> int:
+    where, params = _where(f, schoolyear.school_year_of(today), today.isoformat())
+    return conn.execute(f"SELECT count(*) FROM pupils p WHERE {where}", params).fetchone()[0]
+
+
+def get(conn: sqlite3.Connection, pupil_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
+
+
+def by_upn(conn: sqlite3.Connection, upn: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM pupils WHERE upn = ?", (upn_rules.normalise(upn),)).fetchone()
+
+
+def describe(row: Mapping[str, Any], today: date) -> str:
+    """'Smith, John (Year 10, 10B)' for messages."""
+    year = schoolyear.year_group_in(row["intake_year"], schoolyear.school_year_of(today))
+    who = names.display_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
+    if row["date_left"]:
+        return f"{who} (left {dates.uk(dates.from_iso(row['date_left']))})"
+    form = f", {row['form']}" if row["form"] else ""
+    return f"{who} (Year {year}{form})"
+
+
+def interviews_for(conn: sqlite3.Connection, pupil_id: int, limit: int = 50) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT i.*, a.name AS adviser_name FROM interviews i JOIN advisers a ON a.id = i.adviser_id "
+        "WHERE i.pupil_id = ? ORDER BY i.starts_at DESC LIMIT ?",
+        (pupil_id, limit),
+    ).fetchall()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _check_unique(conn: sqlite3.Connection, upn: str, own_id: int | None, today: date) -> None:
+    other = conn.execute("SELECT * FROM pupils WHERE upn = ?", (upn,)).fetchone()
+    if other is not None and other["id"] != own_id:
+        raise PupilInvalid({"upn": f"UPN {upn} already belongs to {describe(other, today)}: "
+                                   "UPNs are unique, so check the number."})
+
+
+def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: values[k] for k in EDITABLE if k in values}
+    out["sort_name"] = names.sort_name(values["legal_surname"], values["legal_forename"])
+    return out
+
+
+def insert_checked(conn: sqlite3.Connection, checked: Checked, *, stamp: str, today: date,
+                   adviser_id: int | None) -> int:
+    """Insert inside the caller's transaction (used by add and by the importer)."""
+    _check_unique(conn, checked.values["upn"], None, today)
+    row = _row_values(checked.values)
+    row["created_at"] = row["updated_at"] = stamp
+    cols = ", ".join(row)
+    marks = ", ".join(f":{k}" for k in row)
+    pupil_id = conn.execute(f"INSERT INTO pupils ({cols}) VALUES ({marks})", row).lastrowid
+    audit.write(conn, at=stamp, adviser_id=adviser_id, action="insert", table="pupils",
+                row_id=pupil_id, pupil_id=pupil_id, after=row)
+    return pupil_id
+
+
+def update_checked(conn: sqlite3.Connection, pupil_id: int, checked: Checked, *, stamp: str,
+                   today: date, adviser_id: int | None) -> bool:
+    """Update inside the caller's transaction; False when nothing changed."""
+    before = get(conn, pupil_id)
+    if before is None:
+        raise StoreError("That pupil is no longer on the register.")
+    _check_unique(conn, checked.values["upn"], pupil_id, today)
+    merged = {k: before[k] for k in EDITABLE}
+    merged.update({k: v for k, v in checked.values.items() if k in EDITABLE})
+    row = _row_values(merged)
+    old = {k: before[k] for k in row}
+    if row == old:
+        return False
+    sets = ", ".join(f"{k} = :{k}" for k in row)
+    conn.execute(f"UPDATE pupils SET {sets}, updated_at = :updated_at WHERE id = :id",
+                 {**row, "updated_at": stamp, "id": pupil_id})
+    audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="pupils",
+                row_id=pupil_id, pupil_id=pupil_id, before=old, after=row)
+    return True
+
+
+def add(conn: sqlite3.Connection, checked: Checked, *, stamp: str, today: date,
+        adviser_id: int | None = None) -> int:
+    with transaction(conn):
+        return insert_checked(conn, checked, stamp=stamp, today=today, adviser_id=adviser_id)
+
+
+def update(conn: sqlite3.Connection, pupil_id: int, checked: Checked, *, stamp: str, today: date,
+           adviser_id: int | None = None) -> bool:
+    with transaction(conn):
+        return update_checked(conn, pupil_id, checked, stamp=stamp, today=today, adviser_id=adviser_id)
+
+
+def set_left(conn: sqlite3.Connection, pupil_id: int, left_on: date | None, *, stamp: str,
+             adviser_id: int | None = None) -> None:
+    """Mark a pupil as left on a date (or back on roll with None); pupils are never deleted here."""
+    with transaction(conn):
+        before = get(conn, pupil_id)
+        if before is None:
+            raise StoreError("That pupil is no longer on the register.")
+        if left_on is not None and left_on.isoformat() < before["dob"]:
+            raise StoreError("The leaving date is before the date of birth: check it.")
+        value = None if left_on is None else left_on.isoformat()
+        conn.execute("UPDATE pupils SET date_left = ?, updated_at = ? WHERE id = ?", (value, stamp, pupil_id))
+        audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="pupils",
+                    row_id=pupil_id, pupil_id=pupil_id,
+                    before={"date_left": before["date_left"]}, after={"date_left": value})
+
+
+def form_values(row: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """A stored pupil as the text a form shows (the inverse of validate)."""
+    school_year = schoolyear.school_year_of(today)
+    return {
+        "upn": row["upn"],
+        "legal_forename": row["legal_forename"],
+        "legal_surname": row["legal_surname"],
+        "preferred_forename": row["preferred_forename"] or "",
+        "dob": dates.uk(dates.from_iso(row["dob"])),
+        "gender": row["gender"] or "",
+        "year_group": str(schoolyear.year_group_in(row["intake_year"], school_year)),
+        "form": row["form"] or "",
+        "sen_status": row["sen_status"],
+        **{flag: bool(row[flag]) for flag in (*FLAG_FIELDS, "destination_consent")},
+    }
