@@ -1,0 +1,79 @@
+"""The App: composes the screens, routes worker results and errors, owns the store."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from gatsby_tui import actions
+from gatsby_tui.store import Store, StoreError
+
+
+class GatsbyApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Gatsby"
+    SUB_TITLE = "careers guidance records"
+    BINDINGS = actions.bindings("app")
+
+    def __init__(self, store: Store, *, notice: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.notice = notice
+        theme = store.setting("theme")
+        if theme and theme in self.available_themes:
+            self.theme = theme
+
+    def on_mount(self) -> None:
+        from gatsby_tui.screens.register import RegisterScreen
+
+        self.push_screen(RegisterScreen())
+        if self.notice:
+            self.notify(self.notice, title="gatsby-tui", timeout=8)
+
+    def watch_theme(self, theme: str) -> None:
+        # Remember the chosen theme in the database file (it travels with the data).
+        try:
+            if self.store.setting("theme") != theme:
+                self.store.set_setting("theme", theme)
+        except StoreError:
+            pass
+
+    # ------------------------------------------------------------ help and palette
+    def action_help(self) -> None:
+        from gatsby_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        scope = getattr(screen, "SCOPE", None)
+        for act in actions.in_scope(scope) if scope else []:
+            if act.palette and screen.check_action(act.action, ()) is not False:
+                yield SystemCommand(act.title, act.help, lambda a=act, s=screen: s.run_action(a.action))
+        yield SystemCommand("Help", "Show the keys for this screen (F1).", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # ------------------------------------------------------------ errors in one place
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.report_error(error)
+
+    def report_error(self, error: BaseException | None) -> None:
+        if isinstance(error, StoreError):
+            self.notify(str(error), title="Not done", severity="error", timeout=10)
+        else:
+            self.notify(f"Something went wrong and nothing was saved: {error}. "
+                        "Please report this.", title="Error", severity="error", timeout=15)
+
+
+def build_app(store: Store, *, notice: str | None = None) -> GatsbyApp:
+    """The one factory used by the CLI, the tests and the benchmarks."""
+    return GatsbyApp(store, notice=notice)

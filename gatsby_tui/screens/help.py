@@ -1,0 +1,57 @@
+"""F1: the keys for the screen underneath, and help for what has focus."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from gatsby_tui import actions
+
+WIDGET_HELP = {
+    "Input": "A text box: type, Backspace deletes, Home/End move, Tab goes to the next field.",
+    "Select": "A list to choose from: Enter or Space opens it, arrows move, Enter chooses.",
+    "DataTable": "A list: arrows or j/k move, Enter opens, Page Up/Down jump.",
+    "Checkbox": "A tick box: Space or Enter ticks and unticks it.",
+    "Button": "A button: Enter presses it.",
+}
+
+
+class HelpScreen(ModalScreen[None]):
+    SCOPE = "help"
+    BINDINGS = actions.bindings("help")
+
+    def __init__(self, underneath: Screen) -> None:
+        super().__init__()
+        self.underneath = underneath
+
+    def compose(self) -> ComposeResult:
+        scope = getattr(self.underneath, "SCOPE", "")
+        with Vertical(id="dialog", classes="help-dialog"):
+            yield Static("Help", classes="dialog-title")
+            with VerticalScroll():
+                about = getattr(self.underneath, "HELP", "")
+                if about:
+                    yield Static(Text(about), classes="help-about")
+                focused = self.underneath.focused
+                if focused is not None:
+                    kind = next((c.__name__ for c in type(focused).__mro__ if c.__name__ in WIDGET_HELP), None)
+                    own = getattr(focused, "HELP", None)
+                    text = own or (WIDGET_HELP[kind] if kind else None)
+                    if text:
+                        yield Static(Text("In focus: " + text), classes="help-about")
+                table = Table(box=None, show_header=True, header_style="bold", expand=True)
+                table.add_column("Key", no_wrap=True)
+                table.add_column("What it does")
+                for act in actions.in_scope(scope) + actions.in_scope("app"):
+                    table.add_row(actions.key_label(act.keys), act.help)
+                table.add_row("Ctrl+P", "Command palette: search every command, change the theme.")
+                table.add_row("Tab / Shift+Tab", "Move between fields.")
+                yield Static(table)
+            yield Static("Escape closes this help.", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,173 @@
+"""Import pupils from an MIS CSV: choose the file, preview every row, then write in one go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Static
+
+from gatsby_tui import actions
+from gatsby_tui.store import StoreError
+
+PREVIEW_LIMIT = 500
+ACTION_WORDS = {"add": "new", "update": "update", "unchanged": "same"}
+
+
+class ImportScreen(ModalScreen[bool]):
+    """Returns True when anything was written."""
+
+    SCOPE = "import"
+    BINDINGS = actions.bindings("import")
+    HELP = (
+        "Type the path of a CSV exported from the school's MIS and press Enter. Every row is checked "
+        "first: the preview says which pupils are new, which will be updated (matched by UPN) and which "
+        "rows cannot be imported, with their line numbers. Nothing is written until you press Import. "
+        "If any row is rejected, nothing is imported unless you tick 'Import the good rows'."
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan = None
+        self.wrote = False
+        self._path: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="wide-dialog"):
+            yield Static("Import pupils from a CSV", classes="dialog-title")
+            with Horizontal(classes="field"):
+                yield Label("CSV file", classes="field-label")
+                default = self.app.store.setting("import_folder") or ""
+                yield Input(value=default, placeholder="path of the CSV exported from your MIS, then Enter",
+                            id="path", classes="field-input")
+            yield Static("", id="import-summary")
+            table: DataTable = DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+            table.add_column("Line", key="line", width=6)
+            table.add_column("Result", key="result", width=10)
+            table.add_column("Pupil", key="pupil", width=30)
+            table.add_column("Notes", key="notes")
+            yield table
+            yield ProgressBar(id="progress", show_eta=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Checkbox("Import the good rows and skip the rejected ones", id="skip-invalid")
+                yield Button("Import (Ctrl+S)", id="commit", variant="primary", disabled=True)
+                yield Button("Close (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#preview", DataTable).display = False
+        self.query_one("#path", Input).focus()
+
+    # ------------------------------------------------------------ preview
+    @on(Input.Submitted, "#path")
+    def _preview(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip().strip("'\"")).expanduser()
+        if not event.value.strip():
+            self._say("Type the path of the CSV file first.")
+            return
+        self._path = path
+        self._say(f"Checking {path.name} …")
+        self.query_one("#commit", Button).disabled = True
+        self._plan(path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def _plan(self, path: Path) -> None:
+        store = self.app.store.reopen()
+        try:
+            plan = store.plan_import(path)
+        except StoreError as e:
+            self.app.call_from_thread(self._say, str(e))
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self._show_plan, plan)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#import-summary", Static).update(Text(message))
+
+    def _show_plan(self, plan) -> None:
+        self.plan = plan
+        try:  # remember the folder for next time
+            self.app.store.set_setting("import_folder", str(self._path.parent) + "/")
+        except StoreError:
+            pass
+        table = self.query_one("#preview", DataTable)
+        table.clear()
+        table.display = True
+        for rejected in plan.rejected[:PREVIEW_LIMIT]:
+            table.add_row(Text(str(rejected.line)), Text("REJECTED"), Text(rejected.upn or ""),
+                          Text(rejected.reason), key=f"r{rejected.line}")
+        shown = 0
+        for row in plan.rows:
+            if shown >= PREVIEW_LIMIT:
+                break
+            notes = " ".join(row.warnings)
+            table.add_row(Text(str(row.line)), Text(ACTION_WORDS.get(row.action, row.action)), Text(row.name),
+                          Text(notes), key=f"l{row.line}")
+            shown += 1
+        total_rows = len(plan.rows) + len(plan.rejected)
+        parts = [f"{total_rows:,} rows checked: {plan.added:,} new, {plan.updated:,} to update, "
+                 f"{plan.unchanged:,} unchanged, {plan.rejected_count:,} rejected."]
+        if plan.ignored_columns:
+            parts.append(f"Columns not used: {', '.join(plan.ignored_columns)}.")
+        if plan.rejected_count:
+            parts.append("Fix the rejected rows in the file and check again, or tick 'Import the good rows'.")
+        if total_rows > PREVIEW_LIMIT:
+            parts.append(f"The preview lists the first {PREVIEW_LIMIT}.")
+        if not plan.added and not plan.updated:
+            parts.append("Nothing to write.")
+        self._say(" ".join(parts))
+        self._update_commit()
+        table.focus()
+
+    @on(Checkbox.Changed, "#skip-invalid")
+    def _update_commit(self) -> None:
+        plan = self.plan
+        skip = self.query_one("#skip-invalid", Checkbox).value
+        ready = plan is not None and (plan.added or plan.updated) and (skip or not plan.rejected_count)
+        self.query_one("#commit", Button).disabled = not ready
+
+    # ------------------------------------------------------------ writing
+    @on(Button.Pressed, "#commit")
+    def action_commit(self) -> None:
+        if self.query_one("#commit", Button).disabled or self.plan is None:
+            return
+        self.query_one("#commit", Button).disabled = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(1, len(self.plan.rows)), progress=0)
+        self._apply(self.plan, self.query_one("#skip-invalid", Checkbox).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def _apply(self, plan, skip_invalid: bool) -> None:
+        store = self.app.store.reopen()
+        bar = self.query_one("#progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=max(1, total), progress=done)
+
+        try:
+            result = store.apply_import(plan, skip_invalid=skip_invalid, progress=progress)
+        except StoreError as e:
+            self.app.call_from_thread(self._say, f"Nothing was imported: {e}")
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self._done, result)
+
+    def _done(self, result) -> None:
+        self.wrote = True
+        self.plan = None
+        self.query_one("#progress", ProgressBar).update(progress=self.query_one("#progress", ProgressBar).total)
+        self._say(f"Imported: added {result.added:,}, updated {result.updated:,}, unchanged "
+                  f"{result.unchanged:,}, rejected {result.rejected:,}. Escape closes.")
+        self.app.notify(f"Import finished: {result.added:,} added, {result.updated:,} updated.")
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(self.wrote)

@@ -1,0 +1,278 @@
+"""The store: creating, opening, migrating and refusing files; pupils and the register query."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from gatsby_tui.store import OpenError, PupilFilter, PupilInvalid, Store, StoreError
+from gatsby_tui.store import db as dbmod
+
+from conftest import make_upn, pupil
+
+
+def test_new_database_is_owner_only_and_at_the_schema_version(tmp_path, clock):
+    path = tmp_path / "new.db"
+    s = Store.open(path, clock=clock)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION >= 1
+    assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for t in ("pupils", "advisers", "interviews", "meeting_records", "actions", "plans", "destinations",
+              "activities", "activity_pupils", "programme_items", "subject_access_requests",
+              "exports_given", "audit_log", "nccis_codes"):
+        assert t in tables
+    s.close()
+    assert not list(tmp_path.glob(".*creating")), "no temporary file left behind"
+
+
+def _bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "empty file"),
+    (b"UPN,Surname\nB801200005001,Smith\n", "not an SQLite database"),
+    (b"\x00" * 4096, "not an SQLite database"),
+])
+def test_bad_files_are_refused_and_left_unchanged(tmp_path, content, words):
+    path = tmp_path / "bad.db"
+    path.write_bytes(content)
+    with pytest.raises(OpenError, match=words):
+        Store.open(path)
+    assert _bytes(path) == content
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(OpenError, match="is a folder"):
+        Store.open(tmp_path)
+
+
+def test_another_sqlite_database_is_refused_unchanged(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = _bytes(path)
+    with pytest.raises(OpenError, match="not a gatsby-tui one"):
+        Store.open(path)
+    assert _bytes(path) == before
+
+
+def test_a_newer_database_is_refused_unchanged(tmp_path):
+    path = tmp_path / "newer.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {dbmod.SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = _bytes(path)
+    with pytest.raises(OpenError, match="newer version of gatsby-tui"):
+        Store.open(path)
+    assert _bytes(path) == before
+
+
+def test_a_locked_database_is_refused_with_a_sentence(tmp_path):
+    path = tmp_path / "locked.db"
+    Store.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(OpenError, match="in use by another program"):
+            Store.open(path, lock_timeout=0.1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_unreadable_file_is_refused(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can read any file")
+    path = tmp_path / "secret.db"
+    Store.open(path).close()
+    os.chmod(path, 0)
+    with pytest.raises(OpenError, match="cannot be read"):
+        Store.open(path)
+
+
+def test_missing_folder_gives_a_sentence(tmp_path):
+    with pytest.raises(OpenError, match="does not exist"):
+        Store.open(tmp_path / "nowhere" / "x.db")
+
+
+def test_older_database_is_migrated_in_place_after_a_backup(tmp_path, clock):
+    path = tmp_path / "old.db"
+    Store.open(path).close()
+    current = dbmod.SCHEMA_VERSION
+    migrations = [(current + 1, ["ALTER TABLE pupils ADD COLUMN nickname TEXT"])]
+    # A file at the current version, opened by a (pretend) newer app that knows one more migration:
+    s = Store.open(path, migrations=migrations, schema_version=current + 1)
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
+    cols = {r[1] for r in s.conn.execute("PRAGMA table_info(pupils)")}
+    assert "nickname" in cols
+    s.close()
+    backups = list(tmp_path.glob(f"old.pre-v{current + 1}-backup-*.db"))
+    assert len(backups) == 1
+    assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == current
+    old.close()
+
+
+def test_a_failing_migration_leaves_the_old_version(tmp_path):
+    path = tmp_path / "old.db"
+    Store.open(path).close()
+    current = dbmod.SCHEMA_VERSION
+    migrations = [(current + 1, ["ALTER TABLE pupils ADD COLUMN nickname TEXT", "THIS IS NOT SQL"])]
+    with pytest.raises(OpenError, match="could not be upgraded"):
+        Store.open(path, migrations=migrations, schema_version=current + 1)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current
+    assert "nickname" not in {r[1] for r in conn.execute("PRAGMA table_info(pupils)")}
+    conn.close()
+
+
+# ---------------------------------------------------------------- pupils
+
+
+def test_add_pupil_derives_year_group_and_writes_audit(store):
+    checked = store.validate_pupil(pupil())
+    pupil_id = store.add_pupil(checked)
+    rows = store.register_page(PupilFilter())
+    assert [(r.id, r.year_group, r.form) for r in rows] == [(pupil_id, 10, "10B")]
+    entry = store.conn.execute("SELECT * FROM audit_log WHERE table_name='pupils'").fetchone()
+    assert entry["action"] == "insert" and entry["pupil_id"] == pupil_id
+    assert json.loads(entry["after"])["legal_surname"] == "Okafor"
+
+
+def test_the_audit_log_refuses_changes(store):
+    store.add_pupil(store.validate_pupil(pupil()))
+    with pytest.raises(sqlite3.DatabaseError, match="audit log cannot be changed"):
+        store.conn.execute("UPDATE audit_log SET action = 'delete'")
+    with pytest.raises(sqlite3.DatabaseError, match="audit log cannot be changed"):
+        store.conn.execute("DELETE FROM audit_log")
+
+
+def test_duplicate_upn_names_the_pupil_who_has_it(store):
+    store.add_pupil(store.validate_pupil(pupil()))
+    with pytest.raises(PupilInvalid) as info:
+        store.add_pupil(store.validate_pupil(pupil(legal_forename="Ben", legal_surname="Hughes")))
+    assert "already belongs to Okafor, Amara (Year 10, 10B)" in info.value.errors["upn"]
+    assert store.register_count(PupilFilter()) == 1
+
+
+def test_year_group_mismatch_is_a_warning_not_a_refusal(store):
+    checked = store.validate_pupil(pupil(year_group="9"))
+    assert checked.warnings and "Year 10" in checked.warnings[0]
+    pid = store.add_pupil(checked)
+    assert store.register_page(PupilFilter(year=9))[0].id == pid
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("dob", "14/03/2021", "pupils here are 10 to 25"),
+    ("dob", "31/02/2012", "February 2012 has no day 31"),
+    ("upn", "A801200005001", "should be 'B'"),
+    ("sen_status", "maybe", "N (none), K (SEN support) or E (EHCP)"),
+    ("year_group", "Year eleven", "not a number"),
+    ("legal_surname", "  ", "legal surname"),
+])
+def test_each_bad_field_gets_its_own_message(store, field, value, words):
+    with pytest.raises(PupilInvalid) as info:
+        store.validate_pupil(pupil(**{field: value}))
+    assert words in info.value.errors[field]
+
+
+def test_edit_changes_only_what_changed_in_the_audit(store):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    assert store.update_pupil(pid, store.validate_pupil(pupil(form="10C"))) is True
+    assert store.update_pupil(pid, store.validate_pupil(pupil(form="10C"))) is False
+    last = store.conn.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert json.loads(last["before"]) == {"form": "10B"}
+    assert json.loads(last["after"]) == {"form": "10C"}
+
+
+def test_mark_left_moves_pupil_off_roll_and_keeps_them(store, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    store.set_pupil_left(pid, date(2026, 10, 1))
+    assert store.register_count(PupilFilter()) == 0
+    assert [r.id for r in store.register_page(PupilFilter(roll="left"))] == [pid]
+    assert store.register_count(PupilFilter(roll="all")) == 1
+    with pytest.raises(StoreError, match="before the date of birth"):
+        store.set_pupil_left(pid, date(2000, 1, 1))
+
+
+def _add(store, serial, forename, surname, **over):
+    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(serial), legal_forename=forename,
+                                                      legal_surname=surname, **over)))
+
+
+def test_search_handles_accents_apostrophes_upn_and_form(store):
+    a = _add(store, 1, "Siobhán", "O'Brien-Ní Bhriain", form="11A", dob="02/02/2010")
+    b = _add(store, 2, "Nía", "Jones", form="10C")
+    c = _add(store, 3, "Alexander", "Wiśniewski", preferred_forename="Alex")
+    d = _add(store, 4, "민준", "김")
+
+    def ids(text):
+        return [r.id for r in store.register_page(PupilFilter(search=text))]
+
+    assert ids("obrien") == [a]
+    assert ids("o'brien") == [a]
+    assert ids("bhriain") == [a]
+    assert ids("siobhan") == [a]
+    assert ids("nia") == [b]
+    assert ids("wisn") == [c]
+    assert ids("alex") == [c]
+    assert ids("김") == [d]
+    assert ids(make_upn(2)[:6]) == [b]
+    assert ids("11a") == [a]
+    assert ids("nia jones") == [b]
+    assert ids("zzz") == []
+    assert store.register_count(PupilFilter(search="o")) == 1
+
+
+def test_search_survives_hostile_text(store):
+    _add(store, 1, "Amara", "Okafor")
+    for text in ['"', "'", "*", "AND OR NOT", "NEAR(", "a:b", "[b]", "\x00", "-", "^", "é" * 500]:
+        store.register_page(PupilFilter(search=text))
+        store.register_count(PupilFilter(search=text))
+
+
+def test_register_pages_by_keyset_in_both_orders(store):
+    made = []
+    for i in range(250):
+        year = 7 + i % 5
+        dob = f"15/0{1 + i % 8}/{2022 - year}"
+        made.append(_add(store, i, f"Pupil{i:03d}", f"Surname{(i * 37) % 250:03d}", dob=dob))
+    for sort in ("name", "year"):
+        f = PupilFilter(sort=sort)
+        seen = []
+        after = None
+        while True:
+            rows = store.register_page(f, after=after, limit=60)
+            if not rows:
+                break
+            seen.extend(rows)
+            after = rows[-1].key(sort)
+        assert sorted(r.id for r in seen) == sorted(made), "every pupil exactly once"
+        keys = [(-r.intake_year if sort == "year" else 0, r.sort_name, r.id) for r in seen]
+        assert keys == sorted(keys)
+    assert store.register_count(PupilFilter(year=7)) == 50
+
+
+def test_filters_combine(store):
+    a = _add(store, 1, "Amara", "Okafor", sen_status="E")
+    _add(store, 2, "Ben", "Hughes", sen_status="K")
+    c = _add(store, 3, "Cara", "Doyle", sen_status="E", form="9A", dob="01/01/2014")
+    store.conn.execute("UPDATE pupils SET pupil_premium = 1 WHERE id = ?", (c,))
+    assert [r.id for r in store.register_page(PupilFilter(sen="E"))] == [c, a]
+    assert [r.id for r in store.register_page(PupilFilter(sen="E", year=10))] == [a]
+    assert [r.id for r in store.register_page(PupilFilter(flag="pupil_premium"))] == [c]
+    assert store.register_page(PupilFilter(flag="pupil_premium"))[0].flags == ("PP",)

@@ -1,0 +1,265 @@
+"""The register driven as a person would, through Textual's pilot."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from gatsby_tui.app import build_app
+from gatsby_tui.screens.pupil import PupilScreen
+from gatsby_tui.screens.pupil_form import PupilForm
+from gatsby_tui.screens.register import RegisterScreen
+from gatsby_tui.store import PupilFilter
+
+from conftest import make_upn, pupil
+
+SIZE = (120, 40)
+
+
+def seed(store, n=5):
+    people = [("Siobhán", "O'Brien-Ní Bhriain", "11A", "02/02/2011", "E"),
+              ("Nía", "Jones", "10C", "14/03/2012", "N"),
+              ("Alexander", "Wiśniewski", "9B", "14/03/2013", "K"),
+              ("[b]Bold[/b]", "Markup", "8A", "14/03/2014", "N"),
+              ("Tomasz", "Nowak", "7D", "14/03/2015", "N")]
+    ids = []
+    for i, (fore, sur, form, dob, sen) in enumerate(people[:n]):
+        ids.append(store.add_pupil(store.validate_pupil(pupil(
+            upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur, form=form, dob=dob, sen_status=sen))))
+    return ids
+
+
+def names_shown(app) -> list[str]:
+    table = app.screen.query_one("#register", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (from Textual's SVG screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press(ch if ch != " " else "space")
+
+
+async def test_register_lists_pupils_and_searches_as_you_type(store):
+    seed(store)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert len(names_shown(app)) == 5
+        assert "Showing all 5 pupils" in status(app)
+        # Markup in a name is shown as typed, not interpreted.
+        assert "Markup, [b]Bold[/b]" in names_shown(app)
+        await pilot.press("slash")
+        await type_text(pilot, "obrien")
+        await pilot.pause()
+        assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(names_shown(app)) == 5
+        await pilot.press("slash")
+        await type_text(pilot, "nia")
+        await pilot.pause()
+        assert names_shown(app) == ["Jones, Nía"]
+        app.screen.query_one("#search", Input).value = "zzzz"
+        await pilot.pause()
+        assert names_shown(app) == []
+        assert "No pupils match" in status(app)
+
+
+async def test_filters_narrow_the_register(store):
+    seed(store)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#sen", Select).value = "E"
+        await pilot.pause()
+        assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
+        app.screen.query_one("#sen", Select).clear()
+        app.screen.query_one("#year", Select).value = 9
+        await pilot.pause()
+        assert names_shown(app) == ["Wiśniewski, Alexander"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(names_shown(app)) == 5
+
+
+async def test_left_pupils_are_filtered_by_roll(store):
+    ids = seed(store)
+    store.set_pupil_left(ids[0], date(2026, 7, 20))
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(names_shown(app)) == 4
+        app.screen.query_one("#roll", Select).value = "left"
+        await pilot.pause()
+        assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
+        table = app.screen.query_one("#register", DataTable)
+        assert str(table.get_row_at(0)[1]) == "Left 2026"
+
+
+async def test_register_pages_from_sql_as_you_scroll(store):
+    for i in range(230):
+        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i), legal_surname=f"Surname{i:03d}")))
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", DataTable)
+        assert table.row_count == 100
+        assert "Showing 100 of 230 pupils" in status(app)
+        table.move_cursor(row=95)
+        await pilot.pause()
+        assert table.row_count == 200
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.row_count == 230
+        assert "Showing all 230 pupils" in status(app)
+        await pilot.press("g")
+        assert table.cursor_row == 0
+
+
+async def test_add_a_pupil_through_the_form(store):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "No pupils on the register yet" in status(app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, PupilForm)
+        form = app.screen
+        await type_text(pilot, make_upn(7))
+        form.query_one("#legal_surname", Input).value = "O'Brien-Ní Bhriain"
+        form.query_one("#legal_forename", Input).value = "Siobhán"
+        form.query_one("#dob", Input).value = "02/02/2011"
+        form.query_one("#form", Input).value = "11A"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
+        row = store.pupil_by_upn(make_upn(7))
+        assert row["legal_surname"] == "O'Brien-Ní Bhriain" and row["dob"] == "2011-02-02"
+        assert row["form"] == "11A"
+        assert store.conn.execute("SELECT count(*) FROM audit_log WHERE action='insert'").fetchone()[0] == 1
+
+
+async def test_edit_with_a_bad_upn_explains_and_saves_nothing(store):
+    ids = seed(store, 2)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, PupilForm)
+        assert form.query_one("#legal_surname", Input).value == "Jones"  # first by name
+        upn = form.query_one("#upn", Input)
+        good = upn.value
+        bad = ("A" if good[0] != "A" else "B") + good[1:]
+        upn.value = bad
+        form.query_one("#dob", Input).value = "31/02/2012"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PupilForm), "the form stays open"
+        upn_error = str(form.query_one("#err-upn", Static).render())
+        assert f"should be '{good[0]}'" in upn_error
+        assert "February 2012 has no day 31" in str(form.query_one("#err-dob", Static).render())
+        assert store.pupil(ids[1])["upn"] == good
+        # Duplicate UPN names the pupil who has it.
+        upn.value = store.pupil(ids[0])["upn"]
+        form.query_one("#dob", Input).value = "14/03/2012"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "already belongs to O'Brien-Ní Bhriain, Siobhán" in str(form.query_one("#err-upn", Static).render())
+        # Correct it and change the form: saved.
+        upn.value = good
+        form.query_one("#form", Input).value = "10D"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert store.pupil(ids[1])["form"] == "10D"
+
+
+async def test_year_group_mismatch_warns_but_saves(store):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#upn", Input).value = make_upn(3)
+        form.query_one("#legal_surname", Input).value = "Doyle"
+        form.query_one("#legal_forename", Input).value = "Cara"
+        form.query_one("#dob", Input).value = "14/03/2012"
+        form.query_one("#year_group", Input).value = "9"
+        await pilot.pause()
+        assert "differs from Year 10" in str(form.query_one("#form-warning", Static).render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert store.register_page(PupilFilter(year=9))[0].surname == "Doyle"
+
+
+async def test_open_a_pupil_mark_left_and_see_history(store):
+    ids = seed(store, 2)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down")  # Jones, then O'Brien...
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PupilScreen)
+        assert app.screen.pupil_id == ids[0]
+        details = str(app.screen.query_one("#pupil-left-col", Static).render())
+        assert "2 February 2011" in details and "Year group: 11" in details
+        await pilot.press("l")
+        await pilot.pause()
+        app.screen.query_one("#date_left", Input).value = "20/07/2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PupilScreen)
+        assert store.pupil(ids[0])["date_left"] == "2026-07-20"
+        history = app.screen.query_one("#history", DataTable)
+        titles = [str(history.get_row_at(i)[1]) for i in range(history.row_count)]
+        assert titles[0] == "Marked as left on 20 July 2026"
+        assert "Added to the register" in titles
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert names_shown(app) == ["Jones, Nía"]
+
+
+async def test_f1_shows_help_for_the_screen(store):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        from gatsby_tui.screens.help import HelpScreen
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Import or update pupils" in text
+        assert "Ctrl+P" in text and "F1" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+
+
+async def test_command_palette_offers_the_register_actions(store):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Add", "Import", "Search", "Help", "Theme"} <= set(titles)
