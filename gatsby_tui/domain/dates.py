@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from gatsby_tui.domain.names import quote
+
 
 class DateError(ValueError):
     """A date that cannot be understood; the message says what to type."""
@@ -20,6 +22,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July",
 def parse_date(text: str, *, what: str = "date") -> date:
     """Parse a UK (day first) or ISO date; raise DateError with a plain message."""
     raw = text.strip()
+    shown = quote(raw)
     if not raw:
         raise DateError(f"Enter the {what} as day/month/year, e.g. 24/11/2010.")
     match = _ISO.match(raw)
@@ -28,16 +31,16 @@ def parse_date(text: str, *, what: str = "date") -> date:
     else:
         match = _UK.match(raw)
         if not match:
-            raise DateError(f"'{raw}' is not a {what} I can read: type day/month/year, e.g. 24/11/2010.")
+            raise DateError(f"'{shown}' is not a {what} I can read: type day/month/year, e.g. 24/11/2010.")
         d, m, y = (int(g) for g in match.groups())
         if len(match.group(3)) == 2:
-            raise DateError(f"Write the year in full in '{raw}' (e.g. 2010, not 10).")
+            raise DateError(f"Write the year in full in '{shown}' (e.g. 2010, not 10).")
     if not 1 <= m <= 12:
-        raise DateError(f"'{raw}': there is no month {m}. Type day/month/year, e.g. 24/11/2010.")
+        raise DateError(f"'{shown}': there is no month {m}. Type day/month/year, e.g. 24/11/2010.")
     try:
         return date(y, m, d)
     except ValueError:
-        raise DateError(f"'{raw}': {MONTHS[m - 1]} {y} has no day {d}.") from None
+        raise DateError(f"'{shown}': {MONTHS[m - 1]} {y} has no day {d}.") from None
 
 
 def uk(day: date | None) -> str:

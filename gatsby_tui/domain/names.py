@@ -39,3 +39,10 @@ def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     )
     cleaned = cleaned.strip()
     return cleaned or None
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """What a person typed, safe to repeat in a message: no control characters, not too long."""
+    cleaned = clean_text(str(text)) or ""
+    cleaned = "".join(c for c in cleaned if unicodedata.category(c) != "Cf")  # bidi overrides
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"

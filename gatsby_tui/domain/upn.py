@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gatsby_tui.domain.names import quote
+
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 # Letter values for a temporary UPN's last character: the same 23 letters,
 # valued 0-22 as in the check-letter table.
@@ -52,7 +54,7 @@ def check_letter(body: str) -> str:
         elif position == 13 and char in LETTER_VALUES:
             value = LETTER_VALUES[char]
         else:
-            raise UPNError(f"'{char}' cannot appear at position {position} of a UPN.")
+            raise UPNError(f"'{quote(char)}' cannot appear at position {position} of a UPN.")
         total += position * value
     return CHECK_LETTERS[total % 23]
 
@@ -63,15 +65,15 @@ def parse(text: str) -> UPN:
     if not upn:
         raise UPNError("Enter the pupil's UPN (13 characters, e.g. B801200005001).")
     if len(upn) != 13:
-        raise UPNError(f"A UPN has 13 characters; '{upn}' has {len(upn)}.")
+        raise UPNError(f"A UPN has 13 characters; '{quote(upn)}' has {len(upn)}.")
     first, body = upn[0], upn[1:]
     if first not in CHECK_LETTERS:
-        raise UPNError(f"A UPN starts with a check letter (not I, O or S); '{first}' is not one.")
+        raise UPNError(f"A UPN starts with a check letter (not I, O or S); '{quote(first)}' is not one.")
     if not body[:11].isdigit():
         raise UPNError("Characters 2 to 12 of a UPN are digits.")
     last = body[11]
     if not (last.isdigit() or last in LETTER_VALUES):
-        raise UPNError(f"The last character of a UPN is a digit, or a letter for a temporary UPN; '{last}' is neither.")
+        raise UPNError(f"The last character of a UPN is a digit, or a letter for a temporary UPN; '{quote(last)}' is neither.")
     expected = check_letter(body)
     if first != expected:
         kind = "temporary UPN" if last.isalpha() else "UPN"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from gatsby_tui.clock import Clock
-from gatsby_tui.store import audit, pupils
+from gatsby_tui.store import audit, history, importer, pupils
 from gatsby_tui.store.db import OpenError, StoreError, open_database, transaction
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
 
@@ -97,3 +97,17 @@ class Store:
 
     def pupil_audit(self, pupil_id: int, limit: int = 200) -> list[sqlite3.Row]:
         return audit.for_pupil(self.conn, pupil_id, limit)
+
+    def pupil_history(self, pupil_id: int, limit: int = 200) -> list[history.Event]:
+        return history.for_pupil(self.conn, pupil_id, limit)
+
+    # ------------------------------------------------------------ import
+    def plan_import(self, path: str | Path) -> importer.ImportPlan:
+        """What importing an MIS CSV export would do, row by row; writes nothing."""
+        return importer.plan_import(self.conn, path, today=self.today)
+
+    def apply_import(self, plan: importer.ImportPlan, *, skip_invalid: bool = False,
+                     progress: importer.Progress | None = None) -> importer.ImportResult:
+        """Write a plan made by ``plan_import`` in one transaction (all or nothing)."""
+        return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
+                                     adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)

@@ -58,14 +58,14 @@ def parse_sen(text: str | None) -> str:
     key = " ".join((text or "").strip().lower().split())
     if key in _SEN_WORDS:
         return _SEN_WORDS[key]
-    raise ValueError(f"SEN status '{text}' is not one I know: use N (none), K (SEN support) or E (EHCP).")
+    raise ValueError(f"SEN status '{names.quote(text or '')}' is not one I know: use N (none), K (SEN support) or E (EHCP).")
 
 
 def parse_gender(text: str | None) -> str | None:
     key = " ".join((text or "").strip().lower().split())
     if key in _GENDER_WORDS:
         return _GENDER_WORDS[key]
-    raise ValueError(f"Gender '{text}' is not one I know: use F, M or X (another gender), or leave it blank.")
+    raise ValueError(f"Gender '{names.quote(text or '')}' is not one I know: use F, M or X (another gender), or leave it blank.")
 
 
 def parse_year_group(text: str | None) -> int | None:
@@ -75,7 +75,7 @@ def parse_year_group(text: str | None) -> int | None:
         return None
     match = re.fullmatch(r"(?i)(?:year|yr|y|nc)?\s*(\d{1,2})", raw)
     if not match:
-        raise ValueError(f"Year group '{raw}' is not a number: type 7 to 13 (or 14 for post-19 EHCP learners).")
+        raise ValueError(f"Year group '{names.quote(raw)}' is not a number: type 7 to 13 (or 14 for post-19 EHCP learners).")
     year = int(match.group(1))
     if not 5 <= year <= 14:
         raise ValueError(f"Year group {year} is outside secondary school: type 7 to 13 (or 14).")
@@ -90,7 +90,7 @@ def parse_flag(value: Any) -> bool:
         return False
     if key in ("1", "y", "yes", "true", "t", "x"):
         return True
-    raise ValueError(f"'{value}' is not yes or no.")
+    raise ValueError(f"'{names.quote(str(value))}' is not yes or no.")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,270 @@
+"""The command-line commands: ``import pupils`` and ``pupils``. Never imports Textual.
+
+Exit codes: 0 done; 1 the file has invalid rows and nothing was written (or a
+dry run found some); 2 the file or the database cannot be used. Every problem
+is one plain sentence on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
+from gatsby_tui.store import importer
+from gatsby_tui.store.importer import ImportPlan, plain
+
+PAGE_SIZE = 200
+PROGRESS_FROM_ROWS = 500          # show progress on a terminal for files at least this long
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"gatsby-tui: {plain(message, 500)}", file=sys.stderr)
+    return code
+
+
+def _out(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def _counts(added: int, updated: int, unchanged: int, rejected: int) -> str:
+    return f"Added {added}, updated {updated}, unchanged {unchanged}, rejected {rejected}."
+
+
+def _report_plan(plan: ImportPlan) -> None:
+    if plan.ignored_columns:
+        _out(f"Ignored columns: {', '.join(plan.ignored_columns)}.")
+    for row in plan.rows:
+        for warning in row.warnings:
+            _out(f"note: line {row.line} ({plain(row.name, 80)}): {warning}")
+    for bad in plan.rejected:
+        _out(f"line {bad.line}: {bad.reason}")
+
+
+class _Progress:
+    """'Importing: 45%' on one line of stderr, for big files on a terminal only."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        sys.stderr.write(f"\rImporting: {percent}%")
+        sys.stderr.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _tolerant_output() -> None:
+    """Names a terminal cannot show are escaped rather than ending the command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def import_pupils(args: argparse.Namespace) -> int:
+    """gatsby-tui import pupils FILE.csv --db PATH [--dry-run] [--skip-invalid]"""
+    _tolerant_output()
+    source = Path(args.file).expanduser()
+    db_path = Path(args.db).expanduser()
+    try:
+        # Check the file before opening (perhaps creating) the database, so a
+        # bad file never leaves an empty new database behind.
+        importer.read_csv(source)
+        if args.dry_run and not db_path.exists():
+            store = _scratch_store(db_path)
+            _out(f"{db_path} does not exist yet: every valid pupil would be added to a new database.")
+        else:
+            store = Store.open(db_path, create=not args.dry_run)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        return _import(store, source, args)
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read or written ({e}): nothing was imported.")
+    finally:
+        store.close()
+
+
+def _scratch_store(db_path: Path) -> Store:
+    """An empty database in memory, so a dry run against a new file writes nothing."""
+    from gatsby_tui.store.db import configure, schema_sql
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.executescript("BEGIN;\n" + schema_sql() + "\nCOMMIT;")
+    configure(conn)
+    return Store(conn, db_path)
+
+
+def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
+    plan = store.plan_import(source)
+    _report_plan(plan)
+    bad = plan.rejected_count
+    if args.dry_run:
+        _out(f"Dry run: nothing was written. Would add {plan.added}, update {plan.updated}; "
+             f"{plan.unchanged} unchanged, {bad} rejected.")
+        if bad and not args.skip_invalid:
+            return _fail(f"{bad} {'row is' if bad == 1 else 'rows are'} invalid: fix them before importing, "
+                         "or use --skip-invalid to import only the other rows.", 1)
+        return 0
+    if bad and not args.skip_invalid:
+        _out(f"In the file: {plan.added} new, {plan.updated} to update, {plan.unchanged} unchanged, "
+             f"{bad} rejected.")
+        return _fail(f"{bad} {'row is' if bad == 1 else 'rows are'} invalid: nothing was imported. "
+                     "Fix them, or use --skip-invalid to import only the other rows.", 1)
+    progress = _Progress() if _stderr_is_terminal() and len(plan.rows) >= PROGRESS_FROM_ROWS else None
+    try:
+        result = store.apply_import(plan, skip_invalid=args.skip_invalid, progress=progress)
+    finally:
+        if progress:
+            progress.finish()
+    _out(_counts(result.added, result.updated, result.unchanged, result.rejected))
+    return 0
+
+
+# ---------------------------------------------------------------- pupils
+
+
+def _all_rows(store: Store, f: PupilFilter) -> Iterator[RegisterRow]:
+    """Every matching pupil, a page at a time (keyset paging, never one giant query)."""
+    after = None
+    while True:
+        rows = store.register_page(f, after=after, limit=PAGE_SIZE)
+        yield from rows
+        if len(rows) < PAGE_SIZE:
+            return
+        after = rows[-1].key(f.sort)
+
+
+def guard_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _as_dict(row: RegisterRow) -> dict[str, Any]:
+    return {
+        "upn": row.upn,
+        "name": row.name,
+        "legal_surname": row.surname,
+        "legal_forename": row.forename,
+        "preferred_forename": row.preferred,
+        "year_group": row.year_group,
+        "form": row.form,
+        "sen_status": row.sen_status,
+        "flags": list(row.flags),
+        "date_left": row.date_left,
+        "last_meeting": row.last_meeting,
+        "next_meeting": row.next_meeting,
+    }
+
+
+CSV_COLUMNS = (
+    ("UPN", "upn"), ("Legal Surname", "legal_surname"), ("Legal Forename", "legal_forename"),
+    ("Preferred Forename", "preferred_forename"), ("Year", "year_group"), ("Form", "form"),
+    ("SEN Status", "sen_status"), ("Flags", "flags"), ("Date Left", "date_left"),
+)
+
+
+def _write_csv(rows: Iterator[RegisterRow]) -> int:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([title for title, _ in CSV_COLUMNS])
+    for row in rows:
+        data = _as_dict(row)
+        data["flags"] = " ".join(data["flags"])
+        writer.writerow([guard_cell(data[key]) for _, key in CSV_COLUMNS])
+    return 0
+
+
+def _write_json(rows: Iterator[RegisterRow]) -> int:
+    sys.stdout.write("[")
+    first = True
+    for row in rows:
+        sys.stdout.write("\n  " if first else ",\n  ")
+        sys.stdout.write(json.dumps(_as_dict(row)))
+        first = False
+    sys.stdout.write("\n]\n" if not first else "]\n")
+    return 0
+
+
+def _write_table(rows: Iterator[RegisterRow], left: bool) -> int:
+    titles = ("Name", "Year", "Form", "SEN", "Flags", "UPN")
+    table = [
+        (plain(row.name, 60), str(row.year_group), plain(row.form or "", 20), row.sen_status,
+         " ".join(row.flags), row.upn)
+        for row in rows
+    ]
+    if not table:
+        _out("No pupils who have left match." if left else "No pupils on roll match.")
+        return 0
+    widths = [max(len(title), *(len(line[i]) for line in table)) for i, title in enumerate(titles)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    _out(line(titles))
+    _out(line(tuple("-" * w for w in widths)))
+    for cells in table:
+        _out(line(cells))
+    _out(f"{len(table)} pupil{'s' if len(table) != 1 else ''}.")
+    return 0
+
+
+def list_pupils(args: argparse.Namespace) -> int:
+    """gatsby-tui pupils --db PATH [--year N] [--search TEXT] [--left] [--format table|csv|json]"""
+    _tolerant_output()
+    if args.year is not None and not 5 <= args.year <= 14:
+        return _fail(f"--year {args.year} is not a secondary year group: give 7 to 13 (or 14).")
+    try:
+        store = Store.open(args.db, create=False)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    f = PupilFilter(search=args.search or "", year=args.year, roll="left" if args.left else "on_roll")
+    try:
+        rows = _all_rows(store, f)
+        if args.format == "csv":
+            return _write_csv(rows)
+        if args.format == "json":
+            return _write_json(rows)
+        return _write_table(rows, args.left)
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        store.close()
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (``| head``): stop writing without a traceback at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

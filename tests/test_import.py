@@ -1,0 +1,369 @@
+"""Importing pupils from an MIS CSV export: gatsby_tui.store.importer and the Store facade."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from gatsby_tui.clock import FixedClock
+from gatsby_tui.domain.upn import check_letter
+from gatsby_tui.store import Store, StoreError
+from gatsby_tui.store.importer import ImportFileError, ImportPlan
+
+TODAY = date(2026, 11, 22)   # school year 2026/27
+
+
+def make_upn(n: int) -> str:
+    body = f"8012000{n:05d}"
+    return check_letter(body) + body
+
+
+def dob_for(year_group: int, day: int = 15, month: int = 3) -> str:
+    """A DD/MM/YYYY date of birth that puts a pupil in ``year_group`` in 2026/27."""
+    return f"{day:02d}/{month:02d}/{2026 - year_group - 4}"
+
+
+def write_csv(path: Path, text: str, *, bom: bool = False, crlf: bool = False, encoding: str = "utf-8") -> Path:
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    data = text.encode(encoding)
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "t.db", clock=FixedClock(TODAY))
+    yield s
+    s.close()
+
+
+def pupil_count(store: Store) -> int:
+    return store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
+
+
+def audit_count(store: Store) -> int:
+    return store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+BASIC = (
+    "UPN,Legal Surname,Legal Forename,Preferred Forename,DOB,Year,Reg,Gender,SEN Status\n"
+    f"{make_upn(1)},Smith,John,Jack,{dob_for(10)},10,10A,M,N\n"
+    f"{make_upn(2)},O'Brien,Siobhán,,{dob_for(11)},11,11B,F,K\n"
+    f"{make_upn(3)},Khan,Amir,,{dob_for(9)},9,9C,M,EHCP\n"
+)
+
+
+# ---------------------------------------------------------------- headers and formats
+
+
+def test_basic_import_adds_pupils(store, tmp_path):
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    assert (plan.added, plan.updated, plan.unchanged, plan.rejected_count) == (3, 0, 0, 0)
+    assert [r.line for r in plan.rows] == [2, 3, 4]
+    result = store.apply_import(plan)
+    assert (result.added, result.updated, result.unchanged, result.rejected) == (3, 0, 0, 0)
+    row = store.pupil_by_upn(make_upn(2))
+    assert row["legal_surname"] == "O'Brien" and row["legal_forename"] == "Siobhán"
+    assert row["form"] == "11B" and row["sen_status"] == "K" and row["gender"] == "F"
+    assert row["dob"] == "2011-03-15"
+    assert store.pupil_by_upn(make_upn(3))["sen_status"] == "E"
+    assert store.pupil_by_upn(make_upn(1))["preferred_forename"] == "Jack"
+
+
+def test_header_variants(store, tmp_path):
+    text = (
+        " surname , Forename,Date_of_Birth,NC  Year,Form, upn ,Ethnicity\n"
+        f"Jones,Mia,2012-03-15,10,10C,{make_upn(4)},White British\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.rejected == [] and plan.added == 1
+    assert plan.ignored_columns == ["Ethnicity"]
+    store.apply_import(plan)
+    row = store.pupil_by_upn(make_upn(4))
+    assert (row["legal_surname"], row["legal_forename"], row["dob"], row["form"]) == ("Jones", "Mia", "2012-03-15", "10C")
+
+
+def test_legal_names_win_over_plain_ones(store, tmp_path):
+    text = (
+        "UPN,Surname,Legal Surname,Forename,Legal Forename,Date of Birth\n"
+        f"{make_upn(5)},Smyth,Smith,Jo,Joanna,{dob_for(8)}\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.rows[0].checked.values["legal_surname"] == "Smith"
+    assert plan.rows[0].checked.values["legal_forename"] == "Joanna"
+    assert set(plan.ignored_columns) == {"Surname", "Forename"}
+
+
+def test_bom_and_crlf_and_both_date_styles(store, tmp_path):
+    text = (
+        "UPN,Legal Surname,Legal Forename,Date of Birth,Year\n"
+        f"{make_upn(6)},Ahmed,Sara,01/09/2011,10\n"
+        f"{make_upn(7)},Brown,Leo,2011-08-31,11\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text, bom=True, crlf=True))
+    assert plan.rejected == [] and plan.added == 2
+    assert [r.checked.values["dob"] for r in plan.rows] == ["2011-09-01", "2011-08-31"]
+    store.apply_import(plan)
+    assert store.pupil_by_upn(make_upn(6))["legal_forename"] == "Sara"   # no BOM in the first column
+
+
+def test_quoted_fields_with_newlines_keep_physical_line_numbers(store, tmp_path):
+    text = (
+        "UPN,Surname,Forename,DOB\n"
+        f'{make_upn(8)},"Smith,\nJones",Ann,{dob_for(9)}\n'
+        f"{make_upn(9)},Lee,Bo,not a date\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.rows[0].line == 2
+    assert [(r.line, r.upn) for r in plan.rejected] == [(4, make_upn(9))]
+
+
+def test_blank_lines_are_skipped_but_counted(store, tmp_path):
+    text = f"UPN,Surname,Forename,DOB\n\n{make_upn(10)},Lee,Bo,{dob_for(9)}\n,,,\n"
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert [r.line for r in plan.rows] == [3] and plan.rejected == []
+
+
+# ---------------------------------------------------------------- bad rows
+
+
+BAD = (
+    "UPN,Surname,Forename,DOB,Year\n"
+    f"{make_upn(11)},Good,One,{dob_for(10)},10\n"
+    f"A{make_upn(12)[1:]},Bad,Upn,{dob_for(10)},10\n"
+    f"{make_upn(13)},Good,Two,{dob_for(10)},10\n"
+    f"{make_upn(14)},,Nameless,31/02/2012,10\n"
+)
+
+
+def test_bad_rows_are_reported_with_line_and_reason_and_nothing_is_written(store, tmp_path):
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", BAD))
+    assert [r.line for r in plan.rejected] == [3, 5]
+    assert "check letter" in plan.rejected[0].reason
+    assert "surname" in plan.rejected[1].reason and "February" in plan.rejected[1].reason
+    assert plan.rejected[1].upn == make_upn(14)
+    before = audit_count(store)
+    with pytest.raises(StoreError, match="2 rows are invalid: nothing was imported"):
+        store.apply_import(plan)
+    assert pupil_count(store) == 0 and audit_count(store) == before
+
+
+def test_skip_invalid_writes_the_good_rows(store, tmp_path):
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", BAD))
+    result = store.apply_import(plan, skip_invalid=True)
+    assert (result.added, result.rejected) == (2, 2)
+    assert pupil_count(store) == 2
+
+
+def test_wrong_number_of_cells_is_rejected(store, tmp_path):
+    text = (
+        "UPN,Surname,Forename,DOB\n"
+        f"{make_upn(15)},Smith,Jo,{dob_for(9)},extra,cells\n"
+        f"{make_upn(16)},Short\n"
+        f"{make_upn(17)},Fine,Trailing,{dob_for(9)},,\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert [r.line for r in plan.rejected] == [2, 3]
+    assert "6 cells but the header has 4" in plan.rejected[0].reason
+    assert "2 cells" in plan.rejected[1].reason
+    assert plan.added == 1
+
+
+def test_duplicate_upn_in_file_names_the_first_line(store, tmp_path):
+    text = (
+        "UPN,Surname,Forename,DOB\n"
+        f"{make_upn(18)},Smith,Jo,{dob_for(9)}\n"
+        f"{make_upn(19)},Other,Kid,{dob_for(9)}\n"
+        f"{make_upn(18).lower()},Smith,Joanne,{dob_for(9)}\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.added == 2
+    assert len(plan.rejected) == 1 and plan.rejected[0].line == 4
+    assert "line 2" in plan.rejected[0].reason
+
+
+def test_year_group_mismatch_is_a_warning_not_a_rejection(store, tmp_path):
+    text = f"UPN,Surname,Forename,DOB,Year\n{make_upn(20)},Held,Back,{dob_for(10)},9\n"
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.rejected == [] and plan.added == 1
+    assert "differs" in plan.rows[0].warnings[0]
+    store.apply_import(plan)
+    page = store.register_page(store_filter(year=9))
+    assert [r.upn for r in page] == [make_upn(20)]
+
+
+def store_filter(**kw):
+    from gatsby_tui.store import PupilFilter
+
+    return PupilFilter(**kw)
+
+
+def test_hostile_text_does_not_break_anything(store, tmp_path):
+    long = "x" * 5000
+    text = (
+        "UPN,Surname,Forename,DOB,Form\n"
+        f"{make_upn(21)},[b]Bold[/b],\x1b[31mRed,{dob_for(9)},[i]9A\n"
+        f"{make_upn(22)},{long},Long,{dob_for(9)},9A\n"
+        f"{make_upn(23)},Date,Bad,\x1b]0;pwned\x07{long},9A\n"
+        f"\x00\x01,Nul,Row,{dob_for(9)},9A\n"
+    )
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.added == 1
+    assert [r.line for r in plan.rejected] == [3, 4, 5]
+    for bad in plan.rejected:
+        assert "\x1b" not in bad.reason and "\x00" not in bad.reason and len(bad.reason) <= 400
+    store.apply_import(plan, skip_invalid=True)
+    row = store.pupil_by_upn(make_upn(21))
+    assert row["legal_surname"] == "[b]Bold[/b]" and "\x1b" not in row["legal_forename"]
+
+
+# ---------------------------------------------------------------- re-import and updates
+
+
+def test_reimport_is_all_unchanged_and_writes_nothing(store, tmp_path):
+    path = write_csv(tmp_path / "p.csv", BASIC)
+    store.apply_import(store.plan_import(path))
+    before = audit_count(store)
+    plan = store.plan_import(path)
+    assert (plan.added, plan.updated, plan.unchanged) == (0, 0, 3)
+    result = store.apply_import(plan)
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 3)
+    assert audit_count(store) == before
+
+
+def test_missing_columns_keep_stored_values(store, tmp_path):
+    full = (
+        "UPN,Surname,Forename,Preferred Forename,DOB,Year,Form,Gender,SEN Status,Pupil Premium,LAC,EAL,Young Carer\n"
+        f"{make_upn(24)},Smith,Johnathan,Jon,{dob_for(9)},8,8A,M,K,Y,Yes,1,no\n"
+    )
+    store.apply_import(store.plan_import(write_csv(tmp_path / "full.csv", full)))
+    row = store.pupil_by_upn(make_upn(24))
+    assert (row["pupil_premium"], row["looked_after"], row["eal"], row["young_carer"]) == (1, 1, 1, 0)
+    store.set_pupil_left(row["id"], date(2026, 12, 20))
+    before = audit_count(store)
+    # A thinner export: no flags, no preferred name, no year, no form, no gender, no SEN.
+    thin = f"UPN,Surname,Forename,DOB\n{make_upn(24)},Smith,Johnathan,{dob_for(9)}\n"
+    plan = store.plan_import(write_csv(tmp_path / "thin.csv", thin))
+    assert plan.unchanged == 1, plan.rows
+    store.apply_import(plan)
+    assert audit_count(store) == before
+    after = store.pupil_by_upn(make_upn(24))
+    assert dict(after) == dict(row) | {"date_left": "2026-12-20", "updated_at": after["updated_at"]}
+
+
+def test_blank_year_cell_means_year_from_dob(store, tmp_path):
+    store.apply_import(store.plan_import(write_csv(
+        tmp_path / "a.csv", f"UPN,Surname,Forename,DOB,Year\n{make_upn(25)},Held,Back,{dob_for(10)},9\n")))
+    plan = store.plan_import(write_csv(
+        tmp_path / "b.csv", f"UPN,Surname,Forename,DOB,Year\n{make_upn(25)},Held,Back,{dob_for(10)},\n"))
+    assert plan.updated == 1
+    store.apply_import(plan)
+    assert [r.year_group for r in store.register_page(store_filter())] == [10]
+
+
+def test_newer_file_updates_by_upn_and_adds_new_ones(store, tmp_path):
+    store.apply_import(store.plan_import(write_csv(tmp_path / "autumn.csv", BASIC)))
+    newer = (
+        "UPN,Legal Surname,Legal Forename,Preferred Forename,DOB,Year,Reg,Gender,SEN Status\n"
+        f"{make_upn(1)},Smith,John,Jack,{dob_for(10)},10,10B,M,K\n"        # changed form and SEN
+        f"{make_upn(2)},O'Brien,Siobhán,,{dob_for(11)},11,11B,F,K\n"       # the same
+        f"{make_upn(26)},New,Pupil,,{dob_for(7)},7,7A,F,N\n"               # new
+    )
+    plan = store.plan_import(write_csv(tmp_path / "spring.csv", newer))
+    assert (plan.added, plan.updated, plan.unchanged) == (1, 1, 1)
+    result = store.apply_import(plan)
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
+    assert pupil_count(store) == 4   # Khan (not in the newer file) stays; nobody duplicated
+    row = store.pupil_by_upn(make_upn(1))
+    assert (row["form"], row["sen_status"]) == ("10B", "K")
+    assert store.conn.execute("SELECT count(DISTINCT upn) = count(*) FROM pupils").fetchone()[0] == 1
+
+
+def test_audit_entries(store, tmp_path):
+    store.adviser_id = None
+    store.apply_import(store.plan_import(write_csv(tmp_path / "school-export.csv", BASIC)))
+    inserts = store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = 'pupils'").fetchone()[0]
+    assert inserts == 3
+    entry = store.conn.execute("SELECT * FROM audit_log WHERE action = 'import'").fetchone()
+    assert entry["table_name"] == "pupils" and entry["row_id"] is None and entry["pupil_id"] is None
+    assert json.loads(entry["after"]) == {"file": "school-export.csv", "added": 3, "updated": 0,
+                                          "unchanged": 0, "rejected": 0}
+
+
+def test_failure_midway_rolls_back_everything(store, tmp_path):
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    # Someone adds the third pupil between plan and apply: the whole import must roll back.
+    other = store.plan_import(write_csv(tmp_path / "one.csv",
+                                        f"UPN,Surname,Forename,DOB\n{make_upn(3)},Khan,Amir,{dob_for(9)}\n"))
+    store.apply_import(other)
+    before_pupils, before_audit = pupil_count(store), audit_count(store)
+    with pytest.raises(StoreError, match="Line 4: .*Nothing was imported"):
+        store.apply_import(plan)
+    assert (pupil_count(store), audit_count(store)) == (before_pupils, before_audit)
+
+
+def test_progress_is_called_a_bounded_number_of_times(store, tmp_path):
+    lines = ["UPN,Surname,Forename,DOB"] + [f"{make_upn(1000 + i)},S{i},F,{dob_for(9)}" for i in range(450)]
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
+    calls = []
+    store.apply_import(plan, progress=lambda done, total: calls.append((done, total)))
+    assert 1 <= len(calls) <= 101 and calls[-1] == (450, 450)
+
+
+def test_two_thousand_rows_plan_and_apply_quickly(store, tmp_path):
+    lines = ["UPN,Legal Surname,Legal Forename,DOB,Year,Reg,SEN Status,Pupil Premium"]
+    for i in range(2000):
+        year = 7 + i % 7
+        lines.append(f"{make_upn(10000 + i)},Surname{i},Forename{i},{dob_for(year, 1 + i % 28)},{year},"
+                     f"{year}X,{'NKE'[i % 3]},{i % 2}")
+    path = write_csv(tmp_path / "big.csv", "\n".join(lines) + "\n", crlf=True)
+    start = time.perf_counter()
+    plan = store.plan_import(path)
+    planned = time.perf_counter()
+    result = store.apply_import(plan)
+    done = time.perf_counter()
+    print(f"\n2,000 rows: plan {planned - start:.3f} s, apply {done - planned:.3f} s, total {done - start:.3f} s")
+    assert result.added == 2000 and plan.rejected == []
+    assert done - start < 10
+    start = time.perf_counter()
+    again = store.plan_import(path)
+    print(f"2,000 rows re-planned (all unchanged) in {time.perf_counter() - start:.3f} s")
+    assert again.unchanged == 2000
+
+
+# ---------------------------------------------------------------- whole-file problems
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p / "missing.csv", "does not exist"),
+    (lambda p: p, "is a folder"),
+    (lambda p: write_csv(p / "latin1.csv", "UPN,Surname,Forename,DOB\nB801200005001,Núñez,José,01/01/2012\n",
+                         encoding="latin-1"), "save it as 'CSV UTF-8"),
+    (lambda p: write_csv(p / "empty.csv", ""), "is empty"),
+    (lambda p: write_csv(p / "blank.csv", "\n\n  \n"), "is empty"),
+    (lambda p: write_csv(p / "header.csv", "UPN,Surname,Forename,DOB\n"), "no pupils"),
+    (lambda p: write_csv(p / "cols.csv", "UPN,Name,Birthday\nB801200005001,Jo,01/01/2012\n"),
+     "no forename, surname or date of birth columns"),
+    (lambda p: write_csv(p / "book.xlsx", "PK\x03\x04 not really"), "Excel workbook"),
+])
+def test_file_problems_are_one_plain_sentence(store, tmp_path, make, expected):
+    path = make(tmp_path)
+    with pytest.raises(ImportFileError) as info:
+        store.plan_import(path)
+    message = str(info.value)
+    assert expected in message
+    assert "\n" not in message and "Traceback" not in message
+    assert isinstance(info.value, StoreError)
+
+
+def test_plan_is_an_import_plan(store, tmp_path):
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    assert isinstance(plan, ImportPlan) and plan.source.endswith("p.csv")
+    assert plan.rows[0].name == "Smith, Jack" and plan.rows[0].action == "add" and plan.rows[0].pupil_id is None
