@@ -263,3 +263,46 @@ async def test_command_palette_offers_the_register_actions(store):
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Add", "Import", "Search", "Help", "Theme"} <= set(titles)
+
+
+async def test_import_preview_then_commit(store, tmp_path):
+    csv_path = tmp_path / "mis.csv"
+    good1, good2 = make_upn(11), make_upn(12)
+    csv_path.write_text(
+        "\ufeffUPN,Legal Surname,Legal Forename,DOB,NC Year,Reg,SEN Provision\r\n"
+        f"{good1},Okafor,Amara,14/03/2012,10,10B,N\r\n"
+        f"{good2},Nowak,Tomasz,2015-03-14,7,7D,K\r\n"
+        f"A801200005001,Wrong,Check,14/03/2012,10,10B,N\r\n",
+        encoding="utf-8")
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        from gatsby_tui.screens.import_pupils import ImportScreen
+        from textual.widgets import Button, Checkbox
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#path", Input).value = str(csv_path)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = str(screen.query_one("#import-summary", Static).render())
+        assert "3 rows checked: 2 new, 0 to update, 0 unchanged, 1 rejected" in summary
+        preview = screen.query_one("#preview", DataTable)
+        first = [str(c) for c in preview.get_row_at(0)]
+        assert first[0] == "4" and first[1] == "REJECTED" and "should be 'B'" in first[3]
+        assert screen.query_one("#commit", Button).disabled, "a bad row blocks the import by default"
+        assert store.register_count(PupilFilter()) == 0
+        screen.query_one("#skip-invalid", Checkbox).value = True
+        await pilot.pause()
+        assert not screen.query_one("#commit", Button).disabled
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Imported: added 2" in str(screen.query_one("#import-summary", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert sorted(names_shown(app)) == ["Nowak, Tomasz", "Okafor, Amara"]
+        assert store.pupil_by_upn(good2)["sen_status"] == "K"

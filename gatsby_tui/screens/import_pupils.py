@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressB
 
 from gatsby_tui import actions
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.tickbox import TickBox
 
 PREVIEW_LIMIT = 500
 ACTION_WORDS = {"add": "new", "update": "update", "unchanged": "same"}
@@ -53,7 +54,7 @@ class ImportScreen(ModalScreen[bool]):
             yield table
             yield ProgressBar(id="progress", show_eta=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Checkbox("Import the good rows and skip the rejected ones", id="skip-invalid")
+                yield TickBox("Import the good rows and skip the rejected ones", id="skip-invalid", compact=True)
                 yield Button("Import (Ctrl+S)", id="commit", variant="primary", disabled=True)
                 yield Button("Close (Esc)", id="cancel")
 

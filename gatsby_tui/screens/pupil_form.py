@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from gatsby_tui import actions
 from gatsby_tui.store import PupilInvalid, StoreError
+from gatsby_tui.widgets.tickbox import TickBox
 from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 
 TEXT_FIELDS = (
@@ -63,10 +64,14 @@ class PupilForm(ModalScreen[int | None]):
                                  allow_blank=False, id="sen_status", classes="field-input", compact=True)
                 yield Static("", id="err-sen_status", classes="field-error")
                 with Horizontal(classes="field checks"):
-                    for flag in FLAG_FIELDS:
-                        yield Checkbox(FLAG_LABELS[flag][1], id=flag)
+                    for flag in FLAG_FIELDS[:2]:
+                        yield TickBox(FLAG_LABELS[flag][1], id=flag, compact=True)
                 with Horizontal(classes="field checks"):
-                    yield Checkbox("Consents to be contacted about destinations after 16", id="destination_consent")
+                    for flag in FLAG_FIELDS[2:]:
+                        yield TickBox(FLAG_LABELS[flag][1], id=flag, compact=True)
+                with Horizontal(classes="field checks"):
+                    yield TickBox("Consents to be contacted about destinations after 16",
+                                  id="destination_consent", compact=True)
             yield Static("", id="form-warning")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -93,7 +98,7 @@ class PupilForm(ModalScreen[int | None]):
             self.query_one("#gender", Select).value = gender
         self.query_one("#sen_status", Select).value = values.get("sen_status") or "N"
         for flag in (*FLAG_FIELDS, "destination_consent"):
-            self.query_one(f"#{flag}", Checkbox).value = bool(values.get(flag))
+            self.query_one(f"#{flag}", TickBox).value = bool(values.get(flag))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {key: self.query_one(f"#{key}", Input).value for key, _, _ in TEXT_FIELDS}
@@ -101,7 +106,7 @@ class PupilForm(ModalScreen[int | None]):
         out["gender"] = "" if gender is Select.NULL else gender
         out["sen_status"] = self.query_one("#sen_status", Select).value
         for flag in (*FLAG_FIELDS, "destination_consent"):
-            out[flag] = self.query_one(f"#{flag}", Checkbox).value
+            out[flag] = self.query_one(f"#{flag}", TickBox).value
         return out
 
     def _show_errors(self, errors: dict[str, str]) -> None:
