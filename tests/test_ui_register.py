@@ -306,3 +306,26 @@ async def test_import_preview_then_commit(store, tmp_path):
         assert isinstance(app.screen, RegisterScreen)
         assert sorted(names_shown(app)) == ["Nowak, Tomasz", "Okafor, Amara"]
         assert store.pupil_by_upn(good2)["sen_status"] == "K"
+
+
+async def test_escape_with_unsaved_changes_asks_before_discarding(store):
+    seed(store, 1)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#form", Input).value = "11Z"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PupilForm), "the first Escape only warns"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert store.register_page(PupilFilter())[0].form == "11A"
+        # With nothing changed, one Escape closes.
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)

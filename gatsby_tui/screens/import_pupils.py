@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Static
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ReportsWorkerErrors
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.tickbox import TickBox
 
@@ -19,7 +20,7 @@ PREVIEW_LIMIT = 500
 ACTION_WORDS = {"add": "new", "update": "update", "unchanged": "same"}
 
 
-class ImportScreen(ModalScreen[bool]):
+class ImportScreen(ReportsWorkerErrors, ModalScreen[bool]):
     """Returns True when anything was written."""
 
     SCOPE = "import"

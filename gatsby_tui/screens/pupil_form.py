@@ -42,6 +42,8 @@ class PupilForm(ModalScreen[int | None]):
     def __init__(self, pupil_id: int | None) -> None:
         super().__init__()
         self.pupil_id = pupil_id
+        self._initial: dict[str, Any] = {}
+        self._discard_armed = False
 
     def compose(self) -> ComposeResult:
         title = "Add a pupil" if self.pupil_id is None else "Edit pupil"
@@ -88,7 +90,11 @@ class PupilForm(ModalScreen[int | None]):
                 self.dismiss(None)
                 return
             self._fill(values)
+        self.call_after_refresh(self._remember_initial)
         self.query_one("#upn", Input).focus()
+
+    def _remember_initial(self) -> None:
+        self._initial = self.values()
 
     def _fill(self, values: dict[str, Any]) -> None:
         for key, _, _ in TEXT_FIELDS:
@@ -161,4 +167,9 @@ class PupilForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        if self.values() != self._initial and not self._discard_armed:
+            self._discard_armed = True
+            self.app.notify("You have changes that are not saved: press Escape again to discard them, "
+                            "or Ctrl+S to save.", severity="warning", title="Not saved")
+            return
         self.dismiss(None)
