@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable
 
 from textual import on
@@ -14,7 +15,7 @@ from gatsby_tui.store import Store, StoreError
 
 
 class GatsbyApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses anywhere find it
     TITLE = "Gatsby"
     SUB_TITLE = "careers guidance records"
     BINDINGS = actions.bindings("app")

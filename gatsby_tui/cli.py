@@ -121,7 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.path:
                 return fail("give either --demo or a database path, not both.")
             path = _demo_copy()
-            return run_app(path, announce=f"Demo data: a temporary copy at {path}; your changes vanish with it.")
+            try:
+                return run_app(path, announce=f"Demo data: a temporary copy at {path}; it is deleted when you quit.")
+            finally:
+                shutil.rmtree(path.parent, ignore_errors=True)
         if args.path:
             return run_app(Path(args.path).expanduser())
         path = default_db_path()

@@ -74,13 +74,13 @@ class RegisterScreen(Screen):
             yield Select([("On roll", "on_roll"), ("Left", "left"), ("On roll and left", "all")],
                          value="on_roll", allow_blank=False, id="roll")
         table: DataTable = DataTable(id="register", cursor_type="row", zebra_stripes=True)
-        table.add_column("Name", key="name", width=34)
+        table.add_column("Name", key="name", width=32)
         table.add_column("Year", key="year", width=9)
         table.add_column("Form", key="form", width=6)
         table.add_column("SEN", key="sen", width=11)
-        table.add_column("Flags", key="flags", width=14)
-        table.add_column("Last guidance", key="last", width=16)
-        table.add_column("Next meeting", key="next", width=16)
+        table.add_column("Flags", key="flags", width=12)
+        table.add_column("Last guidance", key="last", width=17)
+        table.add_column("Next meeting", key="next", width=17)
         yield table
         yield Static(id="status")
         yield Footer()

@@ -9,12 +9,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from gatsby_tui.clock import Clock
-from gatsby_tui.store import audit, history, importer, pupils
+from gatsby_tui.store import audit, history, pupils
 from gatsby_tui.store.db import OpenError, StoreError, open_database, transaction
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
+
+if TYPE_CHECKING:  # the importer (csv handling) loads only when an import starts
+    from gatsby_tui.store import importer
 
 __all__ = ["Store", "StoreError", "OpenError", "PupilFilter", "PupilInvalid", "RegisterRow", "Checked"]
 
@@ -102,12 +105,16 @@ class Store:
         return history.for_pupil(self.conn, pupil_id, limit)
 
     # ------------------------------------------------------------ import
-    def plan_import(self, path: str | Path) -> importer.ImportPlan:
+    def plan_import(self, path: str | Path) -> "importer.ImportPlan":
         """What importing an MIS CSV export would do, row by row; writes nothing."""
+        from gatsby_tui.store import importer
+
         return importer.plan_import(self.conn, path, today=self.today)
 
-    def apply_import(self, plan: importer.ImportPlan, *, skip_invalid: bool = False,
-                     progress: importer.Progress | None = None) -> importer.ImportResult:
+    def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
+                     progress: "importer.Progress | None" = None) -> "importer.ImportResult":
         """Write a plan made by ``plan_import`` in one transaction (all or nothing)."""
+        from gatsby_tui.store import importer
+
         return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
                                      adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
