@@ -77,8 +77,12 @@ def test_demo_copy_is_fresh_and_private(tmp_path):
     copy = cli._demo_copy()
     assert copy != shipped and copy.read_bytes() == before
     assert oct(os.stat(copy).st_mode & 0o777) == oct(0o600)
-    Store.open(copy).close()
-    assert shipped.read_bytes() == before
+    try:
+        Store.open(copy).close()
+        assert shipped.read_bytes() == before
+    finally:
+        import shutil
+        shutil.rmtree(copy.parent)
 
 
 def test_importing_the_package_does_not_import_textual():
