@@ -4,6 +4,8 @@
     gatsby-tui --demo                 open a fresh temporary copy of the demo database
     gatsby-tui import pupils FILE.csv --db PATH [--dry-run] [--skip-invalid]
     gatsby-tui pupils --db PATH [--year N] [--search TEXT] [--format table|csv|json]
+    gatsby-tui agenda --db PATH [--adviser NAME] [--date DD/MM/YYYY] [--week]
+    gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE [--full-names]
 
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
@@ -21,7 +23,7 @@ from typing import Sequence
 
 from gatsby_tui import __version__
 
-COMMANDS = ("import", "pupils")
+COMMANDS = ("import", "pupils", "agenda", "ics")
 
 
 def default_db_path() -> Path:
@@ -40,8 +42,10 @@ def _app_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gatsby-tui",
         description="Careers guidance records for English schools, built around the Gatsby Benchmarks.",
-        epilog="Other commands: 'gatsby-tui import pupils FILE.csv --db PATH' and "
-               "'gatsby-tui pupils --db PATH'; add --help to either for details.",
+        epilog="Other commands: 'gatsby-tui import pupils FILE.csv --db PATH', "
+               "'gatsby-tui pupils --db PATH', 'gatsby-tui agenda --db PATH' and "
+               "'gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE'; "
+               "add --help to any of them for details.",
     )
     p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")
@@ -68,6 +72,21 @@ def _commands_parser() -> argparse.ArgumentParser:
     pl.add_argument("--search", default="", help="name, UPN or form to search for")
     pl.add_argument("--left", action="store_true", help="list pupils who have left instead of those on roll")
     pl.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    ag = sub.add_parser("agenda", help="print an adviser's agenda: meetings and free clinic slots")
+    ag.add_argument("--db", required=True, help="database file")
+    ag.add_argument("--adviser", help="adviser's name, or part of it (default: the adviser using the app)")
+    ag.add_argument("--date", help="the day, DD/MM/YYYY (default: today)")
+    ag.add_argument("--week", action="store_true", help="the whole week (Monday to Sunday) of that day")
+
+    ic = sub.add_parser("ics", help="write an adviser's bookings as an iCalendar (.ics) file")
+    ic.add_argument("--db", required=True, help="database file")
+    ic.add_argument("--adviser", required=True, help="adviser's name, or part of it")
+    ic.add_argument("--from", dest="first", required=True, help="first day, DD/MM/YYYY")
+    ic.add_argument("--to", dest="last", required=True, help="last day, DD/MM/YYYY")
+    ic.add_argument("--out", required=True, help="the .ics file to write (owner-only)")
+    ic.add_argument("--full-names", action="store_true",
+                    help="name pupils in full (default: initials and year group only, as calendars sync to the cloud)")
     return p
 
 
@@ -115,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if args.command == "import":
                 return cli_commands.import_pupils(args)
+            if args.command == "agenda":
+                return cli_commands.agenda(args)
+            if args.command == "ics":
+                return cli_commands.export_ics(args)
             return cli_commands.list_pupils(args)
         args = _app_parser().parse_args(args_list)
         if args.demo:

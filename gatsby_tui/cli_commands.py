@@ -268,3 +268,141 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+# ---------------------------------------------------------------- agenda and calendar files
+
+AGENDA_SEN = {"E": "EHCP", "K": "SEN"}
+AGENDA_KINDS = {"guidance": "Guidance", "follow_up": "Follow-up", "group": "Group", "ehcp_review": "EHCP review"}
+AGENDA_MODES = {"in_person": "", "phone": " (phone)", "video": " (video)"}
+AGENDA_STATUS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "did_not_attend": "did not attend"}
+
+
+def _open_existing(db: str) -> Store:
+    return Store.open(db, create=False)
+
+
+def _choose_adviser(store: Store, name: str | None) -> Any:
+    """The adviser named (by part of the name, case ignored), or the one using the app.
+    Raises StoreError with a sentence listing the advisers when that is not one person."""
+    from gatsby_tui.store import advisers as adviser_rules
+
+    everyone = store.advisers(include_inactive=True)
+    listed = adviser_rules.describe_list(everyone)
+    if not everyone:
+        raise StoreError(f"There are no advisers in {store.path} yet: add one in the app first.")
+    if not name or not name.strip():
+        row = store.current_adviser()
+        if row is None:
+            raise StoreError(f"Nobody is chosen as the adviser using the app: give --adviser NAME "
+                             f"(the advisers are {listed}).")
+        return row
+    matches = store.find_advisers(name)
+    shown = plain(name, 40)
+    if not matches:
+        raise StoreError(f"No adviser's name contains '{shown}': the advisers are {listed}.")
+    if len(matches) > 1:
+        raise StoreError(f"'{shown}' matches more than one adviser ({adviser_rules.describe_list(matches)}): "
+                         "give more of the name.")
+    return matches[0]
+
+
+def _day(text: str | None, what: str, default: Any = None) -> Any:
+    from gatsby_tui.domain import dates
+
+    if text is None:
+        return default
+    try:
+        return dates.parse_date(text, what=what)
+    except dates.DateError as e:
+        raise StoreError(str(e)) from None
+
+
+def _agenda_line(row: Any) -> str:
+    time_text = f"{row.start:%H:%M}–{row.end:%H:%M}"
+    if row.interview_id is None:
+        where = f"  {plain(row.place, 40)}" if row.place else ""
+        return f"{time_text}  free{where}"
+    cells = (
+        plain(row.pupil_name or "", 34).ljust(34),
+        (f"Y{row.year_group}" if row.year_group is not None else "").ljust(4),
+        AGENDA_SEN.get(row.sen or "", "").ljust(4),
+        (AGENDA_KINDS.get(row.kind, row.kind or "") + AGENDA_MODES.get(row.mode, "")).ljust(20),
+        AGENDA_STATUS.get(row.status, row.status or ""),
+    )
+    return f"{time_text}  " + "  ".join(cells).rstrip()
+
+
+def agenda(args: argparse.Namespace) -> int:
+    """gatsby-tui agenda --db PATH [--adviser NAME] [--date DD/MM/YYYY] [--week]"""
+    from datetime import timedelta
+
+    from gatsby_tui.domain.when import long_day
+
+    _tolerant_output()
+    try:
+        store = _open_existing(args.db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        adviser = _choose_adviser(store, args.adviser)
+        day = _day(args.date, "date", store.today)
+        first, days = (day - timedelta(days=day.weekday()), 7) if args.week else (day, 1)
+        rows = store.agenda(adviser["id"], first, days)
+        last = first + timedelta(days=days - 1)
+        if args.week:
+            _out(f"{plain(adviser['name'], 80)} · week of {long_day(first)} to {long_day(last)}")
+        else:
+            _out(f"{plain(adviser['name'], 80)} · {long_day(first)}")
+        if not rows:
+            _out("Nothing booked and no clinic hours on these days.")
+            return 0
+        current = None
+        for row in rows:
+            if args.week and row.start.date() != current:
+                current = row.start.date()
+                _out("")
+                _out(long_day(current))
+            _out(("  " if args.week else "") + _agenda_line(row))
+        booked = sum(1 for r in rows if r.status == "booked")
+        free = sum(1 for r in rows if r.interview_id is None)
+        _out("")
+        _out(f"{booked} booked, {free} free slot{'s' if free != 1 else ''}.")
+        return 0
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        store.close()
+
+
+def export_ics(args: argparse.Namespace) -> int:
+    """gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE [--full-names]"""
+    from gatsby_tui.domain import dates
+
+    _tolerant_output()
+    try:
+        first = _day(args.first, "first day")
+        last = _day(args.last, "last day")
+    except StoreError as e:
+        return _fail(str(e))
+    try:
+        store = _open_existing(args.db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        adviser = _choose_adviser(store, args.adviser)
+        count = store.export_ics(adviser["id"], first, last, Path(args.out), full_names=args.full_names)
+        _out(f"Wrote {count} event{'s' if count != 1 else ''} for {plain(adviser['name'], 80)} "
+             f"({dates.uk(first)} to {dates.uk(last)}) to {args.out}.")
+        return 0
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read or written ({e}): no calendar file was written.")
+    finally:
+        store.close()

@@ -862,6 +862,12 @@ def _insert_setup(conn: sqlite3.Connection) -> None:
             "slot_minutes, break_start, break_end, place, school_id) "
             "VALUES (1, ?, 'FREQ=WEEKLY;BYDAY=TU,TH', '2026-09-01', '2027-07-23', '09:00', '15:00', 45, "
             "'12:00', '12:45', ?, 1)", (EXTERNAL_ADVISER["id"], PLACE))
+        # The careers leader's own drop-in: Wednesday afternoons, 30-minute slots.
+        conn.execute(
+            "INSERT INTO clinic_hours (id, adviser_id, rrule, valid_from, valid_until, start_time, end_time, "
+            "slot_minutes, break_start, break_end, place, school_id) "
+            "VALUES (2, ?, 'FREQ=WEEKLY;BYDAY=WE', '2026-09-01', '2027-07-23', '13:00', '16:00', 30, "
+            "NULL, NULL, 'Room 12 (careers library)', 1)", (INTERNAL_ADVISER["id"],))
         for first, last, reason in HOLIDAYS_2026:
             conn.execute("INSERT INTO clinic_exceptions (adviser_id, first_day, last_day, reason) "
                          "VALUES (NULL, ?, ?, ?)", (first.isoformat(), last.isoformat(), reason))

@@ -6,20 +6,43 @@ hold the SQL, one per area of data.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from gatsby_tui.clock import Clock
-from gatsby_tui.store import audit, history, pupils
+from gatsby_tui.store import advisers, audit, history, pupils
 from gatsby_tui.store.db import OpenError, StoreError, open_database, transaction
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
 
 if TYPE_CHECKING:  # the importer (csv handling) loads only when an import starts
     from gatsby_tui.store import importer
+    # Bookings, clinic hours and calendar files load on first use (about 15 ms of imports and
+    # dataclass set-up kept off the path to the first screen).
+    from gatsby_tui.domain.slots import ClinicPattern, Slot
+    from gatsby_tui.store.bookings import (AgendaRow, BookingCheck, BookingRequest, BulkFilter, Candidate,
+                                           Proposal)
 
-__all__ = ["Store", "StoreError", "OpenError", "PupilFilter", "PupilInvalid", "RegisterRow", "Checked"]
+_LAZY = {
+    "BookingRequest": "bookings", "BookingCheck": "bookings", "BookingRefused": "bookings",
+    "NeedsConfirmation": "bookings", "BulkFilter": "bookings", "Candidate": "bookings", "Proposal": "bookings",
+    "AgendaRow": "bookings", "ClinicPattern": "clinics", "Slot": "bookings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from gatsby_tui.store import BookingRequest`` works, loading the bookings module then."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"gatsby_tui.store.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = ["Store", "StoreError", "OpenError", "PupilFilter", "PupilInvalid", "RegisterRow", "Checked",
+           "BookingRequest", "BookingCheck", "BookingRefused", "NeedsConfirmation", "BulkFilter", "Candidate",
+           "Proposal", "AgendaRow", "ClinicPattern", "Slot"]
 
 
 class Store:
@@ -32,7 +55,9 @@ class Store:
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock | None = None, create: bool = True, **kw: Any) -> "Store":
         path = Path(path).expanduser()
-        return cls(open_database(path, create=create, **kw), path, clock)
+        store = cls(open_database(path, create=create, **kw), path, clock)
+        store.current_adviser()  # sets adviser_id from settings, so the audit log records who
+        return store
 
     def close(self) -> None:
         self.conn.close()
@@ -118,3 +143,226 @@ class Store:
 
         return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
                                      adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
+
+    # ================================================================ issue 3: advisers, clinic hours, bookings
+    # Everything below is plain data in, plain data out; screens never write SQL. "now" is
+    # self.clock.now(); the adviser using the app (self.adviser_id) is recorded in the audit
+    # log and on every interview_events row.
+
+    # ------------------------------------------------------------ who is using the app
+    CURRENT_ADVISER_KEY = "current_adviser_id"
+
+    def current_adviser(self) -> sqlite3.Row | None:
+        """The adviser using the app (remembered in settings), or None before anyone is chosen.
+        Also sets ``self.adviser_id``."""
+        row = None
+        if self.adviser_id is not None:
+            row = advisers.get(self.conn, self.adviser_id)
+        if row is None:
+            value = self.setting(self.CURRENT_ADVISER_KEY)
+            if value and value.isdigit():
+                row = advisers.get(self.conn, int(value))
+        self.adviser_id = None if row is None else row["id"]
+        return row
+
+    def set_current_adviser(self, adviser_id: int) -> None:
+        row = advisers.get(self.conn, adviser_id)
+        if row is None:
+            raise StoreError("That adviser is no longer in the database.")
+        if not row["active"]:
+            raise StoreError(f"{row['name']} is marked as no longer active: make them active again first.")
+        previous = self.setting(self.CURRENT_ADVISER_KEY)
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (self.CURRENT_ADVISER_KEY, str(adviser_id)))
+            if previous != str(adviser_id):
+                audit.write(self.conn, at=self.clock.stamp(), adviser_id=adviser_id, action="update",
+                            table="settings", row_id=None, pupil_id=None,
+                            before={self.CURRENT_ADVISER_KEY: previous},
+                            after={self.CURRENT_ADVISER_KEY: str(adviser_id)})
+        self.adviser_id = adviser_id
+
+    # ------------------------------------------------------------ advisers
+    def advisers(self, include_inactive: bool = False) -> list[sqlite3.Row]:
+        return advisers.list_all(self.conn, include_inactive=include_inactive)
+
+    def adviser(self, adviser_id: int) -> sqlite3.Row | None:
+        return advisers.get(self.conn, adviser_id)
+
+    def find_advisers(self, text: str) -> list[sqlite3.Row]:
+        """Advisers whose name contains ``text`` (case ignored); an exact name wins."""
+        return advisers.find(self.conn, text)
+
+    def add_adviser(self, raw: Mapping[str, Any]) -> int:
+        """Raises advisers.AdviserInvalid (a StoreError with .errors per field)."""
+        return advisers.add(self.conn, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def update_adviser(self, adviser_id: int, raw: Mapping[str, Any]) -> bool:
+        return advisers.update(self.conn, adviser_id, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    # ------------------------------------------------------------ clinic hours
+    def clinic_patterns(self, adviser_id: int) -> list[ClinicPattern]:
+        """Each has .description ('Tuesdays 09:00–15:00, 45-minute slots, …') and .period."""
+        from gatsby_tui.store import clinics
+
+        return clinics.patterns(self.conn, adviser_id)
+
+    def add_clinic(self, raw: Mapping[str, Any]) -> int:
+        """raw: adviser_id, weekdays ('tue,thu'), start, end, slot_minutes, break_start, break_end,
+        place, valid_from, valid_until (UK dates), optionally interval_weeks. Raises
+        clinics.ClinicInvalid (a StoreError with .errors per field)."""
+        from gatsby_tui.store import clinics
+
+        return clinics.add_clinic(self.conn, raw, stamp=self.clock.stamp(), today=self.today,
+                                  adviser_id=self.adviser_id)
+
+    def remove_clinic(self, clinic_id: int) -> None:
+        from gatsby_tui.store import clinics
+
+        clinics.remove_clinic(self.conn, clinic_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def clinic_exceptions(self, adviser_id: int | None = None, from_day: date | None = None) -> list[sqlite3.Row]:
+        """Days off of ``adviser_id`` and holidays for everyone (row adviser_id NULL), ending on
+        or after ``from_day`` (default today)."""
+        from gatsby_tui.store import clinics
+
+        return clinics.exceptions(self.conn, adviser_id, first=from_day or self.today)
+
+    def add_clinic_exception(self, raw: Mapping[str, Any]) -> int:
+        """raw: first_day, last_day (blank: same day), reason, adviser_id; ``everyone`` true (or
+        no adviser_id) makes it a holiday for every adviser."""
+        from gatsby_tui.store import clinics
+
+        return clinics.add_exception(self.conn, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def remove_clinic_exception(self, exception_id: int) -> None:
+        from gatsby_tui.store import clinics
+
+        clinics.remove_exception(self.conn, exception_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    # ------------------------------------------------------------ bookings
+    def check_booking(self, req: BookingRequest, ignore_interview_id: int | None = None) -> BookingCheck:
+        from gatsby_tui.store import bookings
+
+        return bookings.check(self.conn, req, now=self.clock.now(), ignore_interview_id=ignore_interview_id)
+
+    def book(self, req: BookingRequest, confirm: bool = False) -> int:
+        """Raises BookingRefused (.clashes) or NeedsConfirmation (.warnings, unless confirm)."""
+        from gatsby_tui.store import bookings
+
+        return bookings.book(self.conn, req, stamp=self.clock.stamp(), now=self.clock.now(),
+                             adviser_id_using=self.adviser_id, confirm=confirm)
+
+    def reschedule(self, interview_id: int, new_start: datetime, *, minutes: int | None = None,
+                   confirm: bool = False) -> int:
+        from gatsby_tui.store import bookings
+
+        return bookings.reschedule(self.conn, interview_id, new_start, minutes=minutes, stamp=self.clock.stamp(),
+                                   now=self.clock.now(), adviser_id_using=self.adviser_id, confirm=confirm)
+
+    def cancel_booking(self, interview_id: int, reason: str) -> None:
+        from gatsby_tui.store import bookings
+
+        bookings.cancel(self.conn, interview_id, reason, stamp=self.clock.stamp(), now=self.clock.now(),
+                        adviser_id_using=self.adviser_id)
+
+    def mark_did_not_attend(self, interview_id: int) -> None:
+        from gatsby_tui.store import bookings
+
+        bookings.mark_did_not_attend(self.conn, interview_id, stamp=self.clock.stamp(), now=self.clock.now(),
+                                     adviser_id_using=self.adviser_id)
+
+    def mark_held(self, interview_id: int) -> None:
+        from gatsby_tui.store import bookings
+
+        bookings.mark_held(self.conn, interview_id, stamp=self.clock.stamp(), now=self.clock.now(),
+                           adviser_id_using=self.adviser_id)
+
+    def reinstate(self, interview_id: int) -> None:
+        from gatsby_tui.store import bookings
+
+        bookings.reinstate(self.conn, interview_id, stamp=self.clock.stamp(), now=self.clock.now(),
+                           adviser_id_using=self.adviser_id)
+
+    def interview(self, interview_id: int) -> dict[str, Any] | None:
+        """One booking: the interviews columns plus adviser_name, pupil_name ('Amara Okafor'),
+        pupil_display ('Okafor, Amara'), year_group, sen_status, minutes, moves."""
+        from gatsby_tui.store import bookings
+
+        return bookings.get(self.conn, interview_id)
+
+    def interview_events(self, interview_id: int) -> list[sqlite3.Row]:
+        from gatsby_tui.store import bookings
+
+        return bookings.events(self.conn, interview_id)
+
+    def next_free_slots(self, adviser_id: int, after: datetime | None = None, count: int = 5,
+                        minutes: int | None = None) -> list[Slot]:
+        from gatsby_tui.store import bookings
+
+        return bookings.next_free_slots(self.conn, adviser_id, after=after or self.clock.now(), count=count,
+                                        minutes=minutes)
+
+    def agenda(self, adviser_id: int, first: date, days: int) -> list[AgendaRow]:
+        from gatsby_tui.store import bookings
+
+        return bookings.agenda(self.conn, adviser_id, first, days, today=self.today)
+
+    # ------------------------------------------------------------ bulk booking
+    def bulk_candidates(self, f: BulkFilter) -> list[Candidate]:
+        from gatsby_tui.store import bookings
+
+        return bookings.bulk_candidates(self.conn, f, today=self.today)
+
+    def propose_bulk(self, adviser_id: int, candidates: Sequence[Candidate], start_from: datetime,
+                     minutes: int | None = None) -> list[Proposal]:
+        """Writes nothing. Slots before now are never proposed."""
+        from gatsby_tui.store import bookings
+
+        return bookings.propose(self.conn, adviser_id, candidates, start_from=max(start_from, self.clock.now()),
+                                minutes=minutes)
+
+    def commit_bulk(self, proposals: Sequence[Proposal], mode: str = "in_person", place: str | None = None,
+                    kind: str = "guidance", reason: str | None = None) -> list[int]:
+        """All or nothing: raises BookingRefused naming the first clash, having written nothing."""
+        from gatsby_tui.store import bookings
+
+        return bookings.commit_bulk(self.conn, proposals, stamp=self.clock.stamp(), now=self.clock.now(),
+                                    adviser_id_using=self.adviser_id, mode=mode, place=place, kind=kind,
+                                    reason=reason)
+
+    # ------------------------------------------------------------ calendar file
+    def export_ics(self, adviser_id: int, first: date, last: date, path: str | os.PathLike[str],
+                   full_names: bool = False) -> int:
+        """Write the adviser's meetings from ``first`` to ``last`` (inclusive) as an .ics file,
+        owner-only, atomically; returns the number of events written. The export is audited."""
+        from gatsby_tui.store import bookings
+
+        from gatsby_tui.exports import files, ics
+
+        if last < first:
+            raise StoreError(f"The last day ({last:%d/%m/%Y}) is before the first ({first:%d/%m/%Y}): swap them.")
+        if (last - first).days > 400:
+            raise StoreError("Export at most 400 days at a time (about a school year): choose a shorter range.")
+        adviser_row = advisers.get(self.conn, adviser_id)
+        if adviser_row is None:
+            raise StoreError("That adviser is no longer in the database.")
+        target = Path(path).expanduser()
+        if not target.parent.is_dir():
+            raise StoreError(f"The folder {target.parent} does not exist: choose another, or create it first.")
+        items = bookings.for_export(self.conn, adviser_id, first, last)
+        data = ics.calendar_bytes(items, now=self.clock.now(), first=first, last=last, full_names=full_names)
+        try:
+            files.write_atomic(target, data)
+        except IsADirectoryError:
+            raise StoreError(f"{target} is a folder: give a file name ending in .ics.") from None
+        except OSError as e:
+            raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
+        with transaction(self.conn):
+            audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
+                        table="interviews", row_id=None, pupil_id=None,
+                        after={"what": "calendar", "adviser_id": adviser_id, "from": first.isoformat(),
+                               "to": last.isoformat(), "events": len(items), "full_names": bool(full_names),
+                               "file": str(target)})
+        return len(items)

@@ -48,14 +48,34 @@ def _interviews(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Eve
     return out
 
 
+def _moves(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    """A moved meeting stays visible as a move: from when to when."""
+    rows = conn.execute(
+        "SELECT e.id, e.at, e.from_start, e.to_start, e.note, i.kind FROM interview_events e "
+        "JOIN interviews i ON i.id = e.interview_id "
+        "WHERE i.pupil_id = ? AND e.event = 'moved' ORDER BY e.at DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    out = []
+    for r in rows:
+        what = KIND_WORDS.get(r["kind"], "Meeting")
+        out.append(Event(r["at"], "meeting", f"{what} moved",
+                         f"from {_short(r['from_start'])} to {_short(r['to_start'])}", f"event:{r['id']}"))
+    return out
+
+
+def _short(stamp: str | None) -> str:
+    if not stamp:
+        return "?"
+    day = dates.from_iso(stamp)
+    return f"{day:%a} {day.day} {dates.MONTHS[day.month - 1][:3]} {day.year} {stamp[11:16]}".strip()
+
+
 def _register_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
     rows = conn.execute(
-        "SELECT id, at, action, before, after FROM audit_log "
+        "SELECT id, at, action, after FROM audit_log "
         "WHERE pupil_id = ? AND table_name = 'pupils' ORDER BY at DESC, id DESC LIMIT ?",
         (pupil_id, limit)).fetchall()
     out = []
     for r in rows:
-        before = json.loads(r["before"]) if r["before"] else {}
         after = json.loads(r["after"]) if r["after"] else {}
         if r["action"] == "insert":
             out.append(Event(r["at"], "register", "Added to the register", "", f"audit:{r['id']}"))
@@ -72,6 +92,7 @@ def _register_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> li
 
 
 def for_pupil(conn: sqlite3.Connection, pupil_id: int, limit: int = 200) -> list[Event]:
-    events = _interviews(conn, pupil_id, limit) + _register_changes(conn, pupil_id, limit)
+    events = (_interviews(conn, pupil_id, limit) + _moves(conn, pupil_id, limit)
+              + _register_changes(conn, pupil_id, limit))
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]

@@ -1,0 +1,45 @@
+"""Writing export files safely: all or nothing, readable by their owner only."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flushed to
+    disk, then renamed over the target (os.replace), so a reader never sees half a file and a
+    failure leaves any earlier file as it was. The file is created with ``mode`` (owner-only
+    by default: exports hold personal data about children).
+
+    Raises OSError (FileNotFoundError when the folder does not exist, IsADirectoryError when
+    ``path`` is a folder); callers turn it into a sentence.
+    """
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(target))
+    folder = target.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.chmod(tmp, mode)          # mkstemp already makes it 0600; this honours ``mode``
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable where the platform allows
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return target
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+    return target
