@@ -7,7 +7,7 @@ from typing import Iterable
 
 from textual import on
 from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from gatsby_tui import actions
@@ -28,12 +28,55 @@ class GatsbyApp(App[int]):
         if theme and theme in self.available_themes:
             self.theme = theme
 
-    def on_mount(self) -> None:
-        from gatsby_tui.screens.register import RegisterScreen
+    MODES = {"register": lambda: _register_screen(), "agenda": lambda: _agenda_screen()}
 
-        self.push_screen(RegisterScreen())
+    def on_mount(self) -> None:
+        self.switch_mode("register")
         if self.notice:
             self.notify(self.notice, title="gatsby-tui", timeout=8)
+        if self.store.adviser_id is None:
+            # First run: ask who is using the app (changeable later with F4).
+            self.call_after_refresh(self.action_switch_adviser)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("go_register", "go_agenda"):
+            if isinstance(self.screen, ModalScreen):
+                return None  # finish or close the dialog first (shown dimmed)
+            # The key for the screen you are on is hidden from the footer.
+            mode = "register" if action == "go_register" else "agenda"
+            return self.current_mode != mode or len(self.screen_stack) > 1
+        return True
+
+    def _go(self, mode: str) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
+        if self.current_mode == mode:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+        else:
+            self.switch_mode(mode)
+
+    def action_go_register(self) -> None:
+        self._go("register")
+
+    def action_go_agenda(self) -> None:
+        self._go("agenda")
+
+    def action_switch_adviser(self) -> None:
+        from gatsby_tui.screens.advisers import AdviserChooser, AdviserForm
+
+        if isinstance(self.screen, (AdviserChooser, AdviserForm)):
+            return
+        if not self.store.advisers():
+            def added(adviser_id: int | None) -> None:
+                if adviser_id is not None:
+                    self.store.set_current_adviser(adviser_id)
+                    self.notify(f"Welcome, {self.store.current_adviser()['name']}.")
+                    self.refresh_bindings()
+
+            self.push_screen(AdviserForm(None), callback=added)
+            return
+        self.push_screen(AdviserChooser())
 
     def watch_theme(self, theme: str) -> None:
         # Remember the chosen theme in the database file (it travels with the data).
@@ -73,6 +116,18 @@ class GatsbyApp(App[int]):
         else:
             self.notify(f"Something went wrong and nothing was saved: {error}. "
                         "Please report this.", title="Error", severity="error", timeout=15)
+
+
+def _register_screen() -> Screen:
+    from gatsby_tui.screens.register import RegisterScreen
+
+    return RegisterScreen()
+
+
+def _agenda_screen() -> Screen:
+    from gatsby_tui.screens.agenda import AgendaScreen
+
+    return AgendaScreen()
 
 
 def build_app(store: Store, *, notice: str | None = None) -> GatsbyApp:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from textual.widgets import DataTable, Input, Select, Static
 
 from gatsby_tui.app import build_app
@@ -15,6 +17,14 @@ from gatsby_tui.store import PupilFilter
 from conftest import make_upn, pupil
 
 SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def adviser(store):
+    """Someone is using the app (on first run the app asks; see test_ui_booking)."""
+    adviser_id = store.add_adviser({"name": "Test Adviser", "kind": "external"})
+    store.set_current_adviser(adviser_id)
+    return adviser_id
 
 
 def seed(store, n=5):
@@ -152,7 +162,9 @@ async def test_add_a_pupil_through_the_form(store):
         row = store.pupil_by_upn(make_upn(7))
         assert row["legal_surname"] == "O'Brien-Ní Bhriain" and row["dob"] == "2011-02-02"
         assert row["form"] == "11A"
-        assert store.conn.execute("SELECT count(*) FROM audit_log WHERE action='insert'").fetchone()[0] == 1
+        entries = store.conn.execute(
+            "SELECT adviser_id FROM audit_log WHERE action = 'insert' AND table_name = 'pupils'").fetchall()
+        assert [e["adviser_id"] for e in entries] == [store.adviser_id], "one entry, naming who added the pupil"
 
 
 async def test_edit_with_a_bad_upn_explains_and_saves_nothing(store):
@@ -289,7 +301,7 @@ async def test_import_preview_then_commit(store, tmp_path):
         await pilot.pause()
         summary = str(screen.query_one("#import-summary", Static).render())
         assert "3 rows checked: 2 new, 0 to update, 0 unchanged, 1 rejected" in summary
-        preview = screen.query_one("#preview", DataTable)
+        preview = screen.query_one("#import-preview", DataTable)
         first = [str(c) for c in preview.get_row_at(0)]
         assert first[0] == "4" and first[1] == "REJECTED" and "should be 'B'" in first[3]
         assert screen.query_one("#commit", Button).disabled, "a bad row blocks the import by default"

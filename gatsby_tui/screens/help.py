@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Static, Footer
 
 from gatsby_tui import actions
 
@@ -52,6 +52,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row("Tab / Shift+Tab", "Move between fields.")
                 yield Static(table)
             yield Static("Escape closes this help.", classes="dialog-hint")
+        yield Footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -9,9 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Static, Footer
 
 from gatsby_tui import actions
+from gatsby_tui.widgets.fields import field
 from gatsby_tui.screens.base import ReportsWorkerErrors
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.tickbox import TickBox
@@ -41,13 +42,11 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide-dialog"):
             yield Static("Import pupils from a CSV", classes="dialog-title")
-            with Horizontal(classes="field"):
-                yield Label("CSV file", classes="field-label")
-                default = self.app.store.setting("import_folder") or ""
-                yield Input(value=default, placeholder="path of the CSV exported from your MIS, then Enter",
-                            id="path", classes="field-input")
+            default = self.app.store.setting("import_folder") or ""
+            yield field("CSV file", Input(value=default, placeholder="path of the CSV exported from your MIS, then Enter",
+                                          id="path"))
             yield Static("", id="import-summary")
-            table: DataTable = DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+            table: DataTable = DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
             table.add_column("Line", key="line", width=6)
             table.add_column("Result", key="result", width=10)
             table.add_column("Pupil", key="pupil", width=30)
@@ -58,10 +57,11 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen[bool]):
                 yield TickBox("Import the good rows and skip the rejected ones", id="skip-invalid", compact=True)
                 yield Button("Import (Ctrl+S)", id="commit", variant="primary", disabled=True)
                 yield Button("Close (Esc)", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#preview", DataTable).display = False
+        self.query_one("#import-preview", DataTable).display = False
         self.query_one("#path", Input).focus()
 
     # ------------------------------------------------------------ preview
@@ -97,7 +97,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen[bool]):
             self.app.store.set_setting("import_folder", str(self._path.parent) + "/")
         except StoreError:
             pass
-        table = self.query_one("#preview", DataTable)
+        table = self.query_one("#import-preview", DataTable)
         table.clear()
         table.display = True
         for rejected in plan.rejected[:PREVIEW_LIMIT]:

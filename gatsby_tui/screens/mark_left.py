@@ -7,9 +7,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static, Footer
 
 from gatsby_tui import actions
+from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates, names
 from gatsby_tui.store import StoreError
 
@@ -29,16 +30,15 @@ class MarkLeftScreen(ModalScreen[bool]):
         who = names.full_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
         with Vertical(id="dialog", classes="small-dialog"):
             yield Static(Text(f"{who} has left"), classes="dialog-title")
-            with Horizontal(classes="field"):
-                yield Label("Date left", classes="field-label")
-                current = dates.uk(dates.from_iso(row["date_left"])) if row["date_left"] else dates.uk(self.app.store.today)
-                yield Input(value=current, placeholder="day/month/year", id="date_left", classes="field-input", compact=True)
+            current = dates.uk(dates.from_iso(row["date_left"]) if row["date_left"] else self.app.store.today)
+            yield field("Date left", Input(value=current, placeholder="day/month/year", id="date_left", compact=True))
             yield Static("", id="err-date_left", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
                 if row["date_left"]:
                     yield Button("Back on roll", id="on-roll")
                 yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#date_left", Input).focus()

@@ -115,6 +115,15 @@ class PupilScreen(Screen):
 
         self.app.push_screen(PupilForm(self.pupil_id), callback=lambda _: self.refresh_pupil())
 
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.refresh_pupil()
+
+    def action_book(self) -> None:
+        from gatsby_tui.screens.booking import book_with_form
+
+        book_with_form(self, self.pupil_id)
+
     def action_mark_left(self) -> None:
         from gatsby_tui.screens.mark_left import MarkLeftScreen
 

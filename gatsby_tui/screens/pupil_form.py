@@ -9,9 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static, Footer
 
 from gatsby_tui import actions
+from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import PupilInvalid, StoreError
 from gatsby_tui.widgets.tickbox import TickBox
 from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
@@ -51,19 +52,13 @@ class PupilForm(ModalScreen[int | None]):
             yield Static(title, classes="dialog-title")
             with VerticalScroll(id="form-fields"):
                 for key, label, placeholder in TEXT_FIELDS:
-                    with Horizontal(classes="field"):
-                        yield Label(label, classes="field-label")
-                        yield Input(placeholder=placeholder, id=key, classes="field-input", compact=True)
+                    yield field(label, Input(placeholder=placeholder, id=key, compact=True))
                     yield Static("", id=f"err-{key}", classes="field-error")
-                with Horizontal(classes="field"):
-                    yield Label("Gender", classes="field-label")
-                    yield Select([(label, code) for code, label in GENDER_LABELS.items()],
-                                 prompt="Not recorded", id="gender", classes="field-input", compact=True)
+                yield field("Gender", Select([(label, code) for code, label in GENDER_LABELS.items()],
+                                             prompt="Not recorded", id="gender", compact=True))
                 yield Static("", id="err-gender", classes="field-error")
-                with Horizontal(classes="field"):
-                    yield Label("SEN status", classes="field-label")
-                    yield Select([(label, code) for code, label in SEN_LABELS.items()], value="N",
-                                 allow_blank=False, id="sen_status", classes="field-input", compact=True)
+                yield field("SEN status", Select([(label, code) for code, label in SEN_LABELS.items()], value="N",
+                                                 allow_blank=False, id="sen_status", compact=True))
                 yield Static("", id="err-sen_status", classes="field-error")
                 with Horizontal(classes="field checks"):
                     for flag in FLAG_FIELDS[:2]:
@@ -78,6 +73,7 @@ class PupilForm(ModalScreen[int | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
                 yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         for error in self.query(".field-error"):

@@ -85,6 +85,11 @@ class RegisterScreen(Screen):
         yield Static(id="status")
         yield Footer()
 
+    def on_screen_resume(self) -> None:
+        # Back from another screen or dialog: bookings or details may have changed.
+        if self.is_mounted and self.query("#register"):
+            self.reload(keep_id=self._current_id())
+
     def on_mount(self) -> None:
         store = self.app.store
         self.sub_title = f"Register · {schoolyear.school_year_label(schoolyear.school_year_of(store.today))}"
@@ -196,7 +201,7 @@ class RegisterScreen(Screen):
         return int(key.value)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit_pupil", "open_pupil"):
+        if action in ("edit_pupil", "open_pupil", "book"):
             return self._current_id() is not None if self.is_mounted else True
         return True
 
@@ -269,6 +274,15 @@ class RegisterScreen(Screen):
             self.notify("No pupil is highlighted.", severity="warning")
             return
         self.app.push_screen(PupilForm(pupil_id), callback=lambda saved: self.reload(keep_id=pupil_id))
+
+    def action_book(self) -> None:
+        from gatsby_tui.screens.booking import book_with_form
+
+        pupil_id = self._current_id()
+        if pupil_id is None:
+            self.notify("No pupil is highlighted.", severity="warning")
+            return
+        book_with_form(self, pupil_id)
 
     def action_import_pupils(self) -> None:
         from gatsby_tui.screens.import_pupils import ImportScreen

@@ -1,0 +1,151 @@
+"""Who is using the app: chosen on first run, remembered, changeable (F4).
+Bookings default to that adviser and the audit log records them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, Select, Static, Footer
+from textual.widgets.option_list import Option
+
+from gatsby_tui import actions
+from gatsby_tui.widgets.fields import field
+from gatsby_tui.store import StoreError
+
+ADVISER_FIELDS = (
+    ("name", "Name", "e.g. Helen Marsh"),
+    ("organisation", "Organisation", "e.g. Northway Careers Ltd, or the school"),
+    ("qualification_level", "Qualification level", "e.g. 6 (the CDI register asks for 6 or above)"),
+    ("qualification", "Qualification", "e.g. Level 6 Diploma in Career Guidance and Development"),
+    ("cdi_number", "CDI register number", "if registered"),
+    ("email", "Email", "optional"),
+)
+
+
+class AdviserChooser(ModalScreen[int | None]):
+    """Returns the chosen adviser's id (also remembered as the current adviser)."""
+
+    SCOPE = "picker"
+    BINDINGS = actions.bindings("picker")
+    HELP = ("Choose who you are. Your bookings are made in your name and every change you make is recorded "
+            "against you in the audit log. You can change this at any time with F4.")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="small-dialog"):
+            yield Static("Who is using gatsby-tui?", classes="dialog-title")
+            yield OptionList(id="advisers")
+            yield Static("Enter chooses. Choosing 'Add an adviser' opens a form.", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        store = self.app.store
+        options = self.query_one("#advisers", OptionList)
+        options.clear_options()
+        current = store.adviser_id
+        for adviser in store.advisers():
+            label = adviser["name"]
+            if adviser["organisation"]:
+                label += f" — {adviser['organisation']}"
+            if adviser["id"] == current:
+                label += "  (you now)"
+            options.add_option(Option(Text(label), id=str(adviser["id"])))
+        options.add_option(Option("+ Add an adviser", id="new"))
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#advisers")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "new":
+            self.app.push_screen(AdviserForm(None), callback=self._added)
+            return
+        self._use(int(event.option.id))
+
+    def _added(self, adviser_id: int | None) -> None:
+        if adviser_id is not None:
+            self._use(adviser_id)
+        else:
+            self._fill()
+
+    def _use(self, adviser_id: int) -> None:
+        try:
+            self.app.store.set_current_adviser(adviser_id)
+        except StoreError as e:
+            self.app.notify(str(e), severity="error")
+            return
+        name = self.app.store.current_adviser()["name"]
+        self.app.notify(f"You are {name}: bookings and changes are recorded in your name.")
+        self.dismiss(adviser_id)
+
+    def action_choose(self) -> None:
+        options = self.query_one("#advisers", OptionList)
+        if options.highlighted is not None:
+            options.action_select()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AdviserForm(ModalScreen[int | None]):
+    SCOPE = "form"
+    BINDINGS = actions.bindings("form")
+    HELP = "An adviser's details, as they appear on a meeting record. Only the name is required."
+
+    def __init__(self, adviser_id: int | None) -> None:
+        super().__init__()
+        self.adviser_id = adviser_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="form-dialog"):
+            yield Static("Add an adviser" if self.adviser_id is None else "Edit adviser", classes="dialog-title")
+            for key, label, placeholder in ADVISER_FIELDS:
+                yield field(label, Input(placeholder=placeholder, id=key, compact=True))
+            yield field("Internal or external", Select(
+                [("External (independent) adviser", "external"), ("School staff", "internal")],
+                value="external", allow_blank=False, id="kind", compact=True))
+            yield Static("", id="adviser-errors", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.adviser_id is not None:
+            row = next((a for a in self.app.store.advisers() if a["id"] == self.adviser_id), None)
+            if row is not None:
+                for key, _, _ in ADVISER_FIELDS:
+                    value = row[key]
+                    self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
+                self.query_one("#kind", Select).value = row["kind"]
+        self.query_one("#name", Input).focus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: self.query_one(f"#{key}", Input).value for key, _, _ in ADVISER_FIELDS}
+        out["kind"] = self.query_one("#kind", Select).value
+        return out
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        store = self.app.store
+        try:
+            if self.adviser_id is None:
+                adviser_id = store.add_adviser(self.values())
+            else:
+                store.update_adviser(self.adviser_id, self.values())
+                adviser_id = self.adviser_id
+        except StoreError as e:
+            errors = getattr(e, "errors", None)
+            text = "\n".join(f"✗ {m}" for m in errors.values()) if errors else f"✗ {e}"
+            self.query_one("#adviser-errors", Static).update(Text(text))
+            return
+        self.dismiss(adviser_id)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

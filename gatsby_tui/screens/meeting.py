@@ -1,0 +1,141 @@
+"""One booked meeting: move it, cancel it, mark it held or missed, open the pupil."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static, Footer
+
+from gatsby_tui import actions
+from gatsby_tui.widgets.fields import field
+from gatsby_tui.domain import dates
+from gatsby_tui.screens.agenda import KIND_WORDS, STATUS_WORDS
+from gatsby_tui.store import StoreError
+
+MODE_LABELS = {"in_person": "in person", "phone": "by phone", "video": "by video"}
+ALLOWED = {
+    "booked": {"move", "held", "did_not_attend", "cancel_meeting"},
+    "held": set(),
+    "cancelled": {"reinstate"},
+    "did_not_attend": {"reinstate"},
+}
+
+
+class MeetingScreen(ModalScreen[None]):
+    SCOPE = "meeting"
+    BINDINGS = actions.bindings("meeting")
+    HELP = ("One meeting. M moves it (the history keeps where it was), C cancels it with a reason, "
+            "H marks it held, D marks that the pupil did not attend, R puts a cancelled or missed "
+            "meeting back, O opens the pupil.")
+
+    def __init__(self, interview_id: int) -> None:
+        super().__init__()
+        self.interview_id = interview_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="small-dialog"):
+            yield Static("", id="meeting-title", classes="dialog-title")
+            yield Static("", id="meeting-details")
+            yield field("Reason", Input(placeholder="why it is cancelled, then Enter", id="cancel-reason",
+                                        compact=True, disabled=True), id="cancel-row")
+            yield Static("", id="meeting-hint", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel-row").display = False
+        self.refresh_meeting()
+
+    def refresh_meeting(self) -> None:
+        row = self.app.store.interview(self.interview_id)
+        if row is None:
+            self.app.notify("That meeting no longer exists.", severity="error")
+            self.dismiss(None)
+            return
+        self.row = row
+        start = datetime.fromisoformat(row["starts_at"])
+        end = datetime.fromisoformat(row["ends_at"])
+        self.query_one("#meeting-title", Static).update(Text(
+            f"{KIND_WORDS.get(row['kind'], row['kind'])} with {row['pupil_name']}"))
+        details = Text()
+        details.append("When: ", style="bold")
+        details.append(f"{start:%A} {dates.long_uk(start.date())}, {start:%H:%M}–{end:%H:%M}\n")
+        details.append("Where: ", style="bold")
+        details.append(f"{row['place'] or '—'} ({MODE_LABELS.get(row['mode'], row['mode'])})\n")
+        details.append("Adviser: ", style="bold")
+        details.append(f"{row['adviser_name']}\n")
+        details.append("Status: ", style="bold")
+        details.append(STATUS_WORDS.get(row["status"], row["status"]))
+        if row["status_note"]:
+            details.append(f" — {row['status_note']}")
+        self.query_one("#meeting-details", Static).update(details)
+        allowed = ALLOWED.get(row["status"], set())
+        keys = [f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("meeting")
+                if a.action in allowed or a.action in ("open_pupil", "close")]
+        self.query_one("#meeting-hint", Static).update(" · ".join(keys))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("move", "held", "did_not_attend", "cancel_meeting", "reinstate"):
+            row = getattr(self, "row", None)
+            return row is not None and action in ALLOWED.get(row["status"], set())
+        return True
+
+    def _do(self, label: str, fn, *args) -> None:
+        try:
+            fn(self.interview_id, *args)
+        except StoreError as e:
+            self.app.notify(str(e), severity="error", title="Not done")
+            return
+        self.app.notify(label)
+        self.refresh_meeting()
+
+    def action_held(self) -> None:
+        self._do("Marked as held.", self.app.store.mark_held)
+
+    def action_did_not_attend(self) -> None:
+        self._do("Marked: did not attend.", self.app.store.mark_did_not_attend)
+
+    def action_reinstate(self) -> None:
+        self._do("Back in the agenda as booked.", self.app.store.reinstate)
+
+    def _show_reason(self, show: bool) -> None:
+        self.query_one("#cancel-row").display = show
+        reason = self.query_one("#cancel-reason", Input)
+        reason.disabled = not show  # hidden, it must not take the keys meant for this screen
+        if show:
+            reason.focus()
+
+    def action_cancel_meeting(self) -> None:
+        self._show_reason(True)
+
+    @on(Input.Submitted, "#cancel-reason")
+    def _cancel_with_reason(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.app.notify("Give a reason for cancelling (e.g. pupil absent, adviser ill).", severity="error")
+            return
+        self._do("Meeting cancelled.", self.app.store.cancel_booking, event.value.strip())
+        self._show_reason(False)
+
+    def action_move(self) -> None:
+        from gatsby_tui.screens.booking import BookingForm
+
+        self.app.push_screen(BookingForm(self.row["pupil_id"], interview_id=self.interview_id),
+                             callback=lambda _: self.refresh_meeting())
+
+    def action_open_pupil(self) -> None:
+        from gatsby_tui.screens.pupil import PupilScreen
+
+        pupil_id = self.row["pupil_id"]
+        self.dismiss(None)
+        self.app.push_screen(PupilScreen(pupil_id))
+
+    def action_close(self) -> None:
+        if self.query_one("#cancel-row").display:
+            self._show_reason(False)
+            return
+        self.dismiss(None)
