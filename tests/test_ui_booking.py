@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from datetime import date
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from gatsby_tui.app import build_app
@@ -247,3 +248,48 @@ async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):
         assert "BEGIN:VEVENT" in data and "A.O." in data
         assert "Okafor" not in data and "post-16" not in data
         assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+async def test_clinic_hours_and_days_off_through_the_agenda(store):
+    adviser = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal"})
+    store.set_current_adviser(adviser)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f3", "c")
+        await pilot.pause()
+        from gatsby_tui.screens.clinics import ClinicsScreen, FieldsForm
+        assert isinstance(app.screen, ClinicsScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FieldsForm)
+        for key, value in {"weekdays": "wed", "start": "13:00", "end": "16:00", "slot_minutes": "30",
+                           "place": "Room 12", "valid_from": "01/09/2026"}.items():
+            form.query_one(f"#{key}", Input).value = value
+        form.query_one("#end", Input).value = "12:00"  # before the start: refused with a reason
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        assert "end" in text_of(form.query_one("#fields-errors", Static)).lower()
+        form.query_one("#end", Input).value = "16:00"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ClinicsScreen)
+        patterns = app.screen.query_one("#patterns", DataTable)
+        assert "Wednesdays 13:00–16:00" in str(patterns.get_row_at(0)[0])
+        # A training day off on Wednesday 25 November.
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#first_day", Input).value = "25/11/2026"
+        app.screen.query_one("#reason", Input).value = "Training day"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert store.clinic_exceptions(adviser)[0]["reason"] == "Training day"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AgendaScreen)
+    # Wednesday 25 has no free slots; Wednesday 2 December has six.
+    free_25 = [r for r in store.agenda(adviser, date(2026, 11, 25), 1) if r.free]
+    free_2 = [r for r in store.agenda(adviser, date(2026, 12, 2), 1) if r.free]
+    assert free_25 == [] and len(free_2) == 6

@@ -6,6 +6,7 @@ pupil, year group, SEN marker, kind, status — never notes or reasons.
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 
 from rich.text import Text
@@ -39,6 +40,7 @@ class AgendaScreen(Screen):
         self.day: date | None = None
         self.week = False
         self.rows: dict[str, object] = {}
+        self.results_shown_at = 0.0  # for benchmarks/agenda.py: when the latest view was painted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -127,6 +129,10 @@ class AgendaScreen(Screen):
                 f"{booked} booked · {free} free slot{'' if free == 1 else 's'}")
         if keep and table.row_count:
             table.move_cursor(row=min(old, table.row_count - 1))
+        self.call_after_refresh(self._mark_shown)
+
+    def _mark_shown(self) -> None:
+        self.results_shown_at = time.perf_counter()
 
     def selected(self):
         table = self.query_one("#agenda", DataTable)
