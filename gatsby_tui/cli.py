@@ -6,6 +6,7 @@
     gatsby-tui pupils --db PATH [--year N] [--search TEXT] [--format table|csv|json]
     gatsby-tui agenda --db PATH [--adviser NAME] [--date DD/MM/YYYY] [--week]
     gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE [--full-names]
+    gatsby-tui history --db PATH --upn UPN [--format table|json]
 
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
@@ -23,7 +24,7 @@ from typing import Sequence
 
 from gatsby_tui import __version__
 
-COMMANDS = ("import", "pupils", "agenda", "ics")
+COMMANDS = ("import", "pupils", "agenda", "ics", "history")
 
 
 def default_db_path() -> Path:
@@ -87,6 +88,14 @@ def _commands_parser() -> argparse.ArgumentParser:
     ic.add_argument("--out", required=True, help="the .ics file to write (owner-only)")
     ic.add_argument("--full-names", action="store_true",
                     help="name pupils in full (default: initials and year group only, as calendars sync to the cloud)")
+
+    hi = sub.add_parser("history", help="print a pupil's history, newest first")
+    hi.add_argument("--db", required=True, help="database file")
+    hi.add_argument("--upn", required=True, help="the pupil's UPN")
+    hi.add_argument("--kind", choices=("meeting", "record", "action", "register"), help="only this kind of item")
+    hi.add_argument("--search", help="only items containing this text")
+    hi.add_argument("--limit", type=int, default=500, help="at most this many items (default 500)")
+    hi.add_argument("--format", choices=("table", "json"), default="table")
     return p
 
 
@@ -138,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_commands.agenda(args)
             if args.command == "ics":
                 return cli_commands.export_ics(args)
+            if args.command == "history":
+                return cli_commands.history(args)
             return cli_commands.list_pupils(args)
         args = _app_parser().parse_args(args_list)
         if args.demo:

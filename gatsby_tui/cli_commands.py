@@ -406,3 +406,69 @@ def export_ics(args: argparse.Namespace) -> int:
         return _fail(f"The database could not be read or written ({e}): no calendar file was written.")
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------- a pupil's history
+
+
+def _history_when(at: str) -> str:
+    """'22/11/2026 10:00' (or the day alone for dated items)."""
+    day = f"{at[8:10]}/{at[5:7]}/{at[0:4]}"
+    return f"{day} {at[11:16]}" if len(at) >= 16 else day
+
+
+def history(args: argparse.Namespace) -> int:
+    """gatsby-tui history --db PATH --upn UPN [--kind KIND] [--search TEXT] [--format table|json]"""
+    from gatsby_tui.domain import upn as upn_rules
+
+    _tolerant_output()
+    if args.limit < 1:
+        return _fail("--limit must be at least 1.")
+    try:
+        store = _open_existing(args.db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
+        if row is None:
+            return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
+                         "(13 characters, e.g. A801200015001).")
+        events = store.pupil_history(row["id"], args.limit, kind=args.kind, search=args.search)
+        summary = store.pupil_summary(row["id"])
+        if args.format == "json":
+            destination = summary["intended_destination"]
+            doc = {
+                "upn": row["upn"], "name": summary["name"], "year_group": summary["year_group"],
+                "sen_status": summary["sen_status"], "flags": summary["flags"],
+                "open_actions": summary["open_actions"], "guidance_by_16": summary["guidance_by_16"],
+                "guidance_by_18": summary["guidance_by_18"],
+                "intended_destination": None if destination is None else
+                {"code": destination["code"], "label": destination["label"]},
+                "events": [{"at": e.at, "kind": e.kind, "title": e.title, "detail": e.detail, "ref": e.ref}
+                           for e in events],
+            }
+            json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+            _out()
+            return 0
+        flags = f", {', '.join(summary['flags'])}" if summary["flags"] else ""
+        sen = f", {summary['sen_label']}" if summary["sen_status"] != "N" else ""
+        _out(f"{plain(summary['name'], 80)} ({row['upn']}), Year {summary['year_group']}{sen}{flags}")
+        _out(f"Open actions: {summary['open_actions']} · guidance meetings by 16: {summary['guidance_by_16']}, "
+             f"by 18: {summary['guidance_by_18']}")
+        _out("")
+        if not events:
+            _out("Nothing in the history yet." if not (args.kind or args.search) else "Nothing matches.")
+            return 0
+        for e in events:
+            detail = f"  {plain(e.detail, 100)}" if e.detail else ""
+            _out(f"{_history_when(e.at).ljust(16)}  {e.kind.ljust(8)}  {plain(e.title, 60)}{detail}")
+        return 0
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        store.close()

@@ -24,11 +24,13 @@ if TYPE_CHECKING:  # the importer (csv handling) loads only when an import start
     from gatsby_tui.domain.slots import ClinicPattern, Slot
     from gatsby_tui.store.bookings import (AgendaRow, BookingCheck, BookingRequest, BulkFilter, Candidate,
                                            Proposal)
+    from gatsby_tui.store.records import FollowUp
 
 _LAZY = {
     "BookingRequest": "bookings", "BookingCheck": "bookings", "BookingRefused": "bookings",
     "NeedsConfirmation": "bookings", "BulkFilter": "bookings", "Candidate": "bookings", "Proposal": "bookings",
     "AgendaRow": "bookings", "ClinicPattern": "clinics", "Slot": "bookings",
+    "FollowUp": "records", "RecordInvalid": "records",
 }
 
 
@@ -42,7 +44,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = ["Store", "StoreError", "OpenError", "PupilFilter", "PupilInvalid", "RegisterRow", "Checked",
            "BookingRequest", "BookingCheck", "BookingRefused", "NeedsConfirmation", "BulkFilter", "Candidate",
-           "Proposal", "AgendaRow", "ClinicPattern", "Slot"]
+           "Proposal", "AgendaRow", "ClinicPattern", "Slot", "FollowUp", "RecordInvalid"]
 
 
 class Store:
@@ -126,8 +128,11 @@ class Store:
     def pupil_audit(self, pupil_id: int, limit: int = 200) -> list[sqlite3.Row]:
         return audit.for_pupil(self.conn, pupil_id, limit)
 
-    def pupil_history(self, pupil_id: int, limit: int = 200) -> list[history.Event]:
-        return history.for_pupil(self.conn, pupil_id, limit)
+    def pupil_history(self, pupil_id: int, limit: int = 200, *, kind: str | None = None,
+                      search: str | None = None) -> list[history.Event]:
+        """Newest first; ``kind`` 'meeting', 'record', 'action' or 'register'; ``search`` text
+        within title and detail (case ignored)."""
+        return history.for_pupil(self.conn, pupil_id, limit, kind=kind, search=search)
 
     # ------------------------------------------------------------ import
     def plan_import(self, path: str | Path) -> "importer.ImportPlan":
@@ -366,3 +371,148 @@ class Store:
                                "to": last.isoformat(), "events": len(items), "full_names": bool(full_names),
                                "file": str(target)})
         return len(items)
+
+    # ================================================================ issue 4: meeting records, actions, history
+    # The records module loads on first use, like bookings. Writes are audited with
+    # self.adviser_id (drafts and snippets excepted); "now" is self.clock.
+
+    def start_record(self, *, interview_id: int | None = None, pupil_id: int | None = None,
+                     held_at: datetime | None = None, adviser_id: int | None = None, mode: str = "in_person") -> int:
+        """A draft record for a booked or held interview (its existing record if it has one), or
+        for an unplanned conversation with ``pupil_id`` at ``held_at`` (default now). The
+        record's adviser is ``adviser_id``, default the adviser using the app."""
+        from gatsby_tui.store import records
+
+        who = adviser_id if adviser_id is not None else self.adviser_id
+        if who is None:
+            raise StoreError("Choose the adviser using the app before starting a record.")
+        if interview_id is None and held_at is None:
+            held_at = self.clock.now()
+        return records.start_record(self.conn, interview_id=interview_id, pupil_id=pupil_id, adviser_id=who,
+                                    held_at=held_at, stamp=self.clock.stamp(), mode=mode)
+
+    def record(self, record_id: int) -> dict[str, Any] | None:
+        """All fields plus names, year_group, destination_label, actions, amendments, effective."""
+        from gatsby_tui.store import records
+
+        return records.get_record(self.conn, record_id)
+
+    def pupil_records(self, pupil_id: int, limit: int = 100) -> list[sqlite3.Row]:
+        from gatsby_tui.store import records
+
+        return records.records_for_pupil(self.conn, pupil_id, limit)
+
+    def save_record(self, record_id: int, values: Mapping[str, Any]) -> list[str]:
+        """Draft only; returns the fields that changed. Raises RecordInvalid (.errors per field)."""
+        from gatsby_tui.store import records
+
+        return records.save_record(self.conn, record_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def sign_off_record(self, record_id: int) -> None:
+        from gatsby_tui.store import records
+
+        records.sign_off(self.conn, record_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def amend_record(self, record_id: int, field: str, new_text: Any, reason: str) -> int:
+        from gatsby_tui.store import records
+
+        return records.amend(self.conn, record_id, field, new_text, reason, stamp=self.clock.stamp(),
+                             adviser_id=self.adviser_id)
+
+    # ------------------------------------------------------------ drafts (saved as the adviser types)
+    def save_draft(self, key: str, payload: Mapping[str, Any]) -> None:
+        from gatsby_tui.store import records
+
+        records.save_draft(self.conn, key, payload, stamp=self.clock.stamp())
+
+    def load_draft(self, key: str) -> dict[str, Any] | None:
+        from gatsby_tui.store import records
+
+        return records.load_draft(self.conn, key)
+
+    def discard_draft(self, key: str) -> None:
+        from gatsby_tui.store import records
+
+        records.discard_draft(self.conn, key)
+
+    # ------------------------------------------------------------ actions
+    def add_action(self, *, pupil_id: int, description: str, owner: str, due: str | date | None = None,
+                   record_id: int | None = None, adviser_id: int | None = None) -> int:
+        """``adviser_id``: who follows it up (default the adviser using the app)."""
+        from gatsby_tui.store import records
+
+        return records.add_action(self.conn, pupil_id=pupil_id, record_id=record_id, description=description,
+                                  owner=owner, due=due,
+                                  adviser_id=adviser_id if adviser_id is not None else self.adviser_id,
+                                  stamp=self.clock.stamp())
+
+    def set_action_status(self, action_id: int, status: str, note: str | None = None) -> None:
+        from gatsby_tui.store import records
+
+        records.set_action_status(self.conn, action_id, status, note=note, stamp=self.clock.stamp(),
+                                  adviser_id=self.adviser_id)
+
+    def reassign_action(self, action_id: int, owner: str, note: str | None = None) -> None:
+        from gatsby_tui.store import records
+
+        records.reassign_action(self.conn, action_id, owner, note=note, stamp=self.clock.stamp(),
+                                adviser_id=self.adviser_id)
+
+    def action_events(self, action_id: int) -> list[sqlite3.Row]:
+        from gatsby_tui.store import records
+
+        return records.action_events(self.conn, action_id)
+
+    def pupil_actions(self, pupil_id: int, open_only: bool = False) -> list[sqlite3.Row]:
+        from gatsby_tui.store import records
+
+        return records.actions_for_pupil(self.conn, pupil_id, open_only=open_only)
+
+    def follow_ups(self, *, owner: str | None = None, due_before: str | date | None = None,
+                   adviser_id: int | None = None, limit: int = 200,
+                   after: tuple[str | None, int] | None = None) -> list[FollowUp]:
+        """Open actions across pupils, overdue first, undated last; ``after``: last row's .key."""
+        from gatsby_tui.store import records
+
+        return records.follow_ups(self.conn, today=self.today, owner=owner, due_before=due_before,
+                                  adviser_id=adviser_id, limit=limit, after=after)
+
+    # ------------------------------------------------------------ snippets
+    def snippets(self, adviser_id: int | None = None) -> list[sqlite3.Row]:
+        from gatsby_tui.store import records
+
+        return records.snippets(self.conn, adviser_id if adviser_id is not None else self.adviser_id)
+
+    def add_snippet(self, title: str, body: str, adviser_id: int | None = None) -> int:
+        from gatsby_tui.store import records
+
+        return records.add_snippet(self.conn, adviser_id if adviser_id is not None else self.adviser_id, title, body)
+
+    def delete_snippet(self, snippet_id: int) -> None:
+        from gatsby_tui.store import records
+
+        records.delete_snippet(self.conn, snippet_id)
+
+    # ------------------------------------------------------------ NCCIS codes, audit, summary
+    def nccis_codes(self) -> list[sqlite3.Row]:
+        """Every code with its label and category, by code (for a picker)."""
+        from gatsby_tui.store import records
+
+        return records.nccis_codes(self.conn)
+
+    def find_nccis(self, text: str) -> list[sqlite3.Row]:
+        """Codes by number prefix or part of the label; an exact code or label alone."""
+        from gatsby_tui.store import records
+
+        return records.find_nccis(self.conn, text)
+
+    def audit_for_adviser(self, adviser_id: int, limit: int = 200) -> list[sqlite3.Row]:
+        return audit.for_adviser(self.conn, adviser_id, limit)
+
+    def pupil_summary(self, pupil_id: int) -> dict[str, Any]:
+        return history.summary(self.conn, pupil_id, today=self.today,
+                               now=self.clock.now().strftime("%Y-%m-%dT%H:%M"))
+
+    def history_target(self, ref: str) -> str:
+        """'amendment:3' -> 'record:5' etc.: what to open for a history item."""
+        return history.target(self.conn, ref)

@@ -47,3 +47,12 @@ def for_pupil(conn: sqlite3.Connection, pupil_id: int, limit: int = 200) -> list
         "WHERE a.pupil_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?",
         (pupil_id, limit),
     ).fetchall()
+
+
+def for_adviser(conn: sqlite3.Connection, adviser_id: int, limit: int = 200) -> list[sqlite3.Row]:
+    """What the adviser changed, newest first (audit_by_adviser index)."""
+    return conn.execute(
+        "SELECT a.*, ad.name AS adviser_name FROM audit_log a LEFT JOIN advisers ad ON ad.id = a.adviser_id "
+        "WHERE a.adviser_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?",
+        (adviser_id, limit),
+    ).fetchall()

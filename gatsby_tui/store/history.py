@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from gatsby_tui.domain import dates
+from gatsby_tui.store.db import StoreError
 
 FIELD_WORDS = {
     "upn": "UPN", "legal_forename": "legal forename", "legal_surname": "legal surname",
@@ -28,10 +30,11 @@ KIND_WORDS = {"guidance": "Guidance meeting", "follow_up": "Follow-up meeting", 
 @dataclass(frozen=True)
 class Event:
     at: str          # ISO date or date-time, for ordering
-    kind: str        # 'meeting', 'register'
+    kind: str        # 'meeting', 'record', 'action', 'register'
     title: str
     detail: str
-    ref: str         # 'interview:12', 'audit:40'
+    ref: str         # 'interview:12', 'event:3', 'record:5', 'amendment:2', 'action:7', 'action_event:9',
+                     # 'audit:40'; history.target() says what to open for it
 
 
 def _interviews(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
@@ -91,8 +94,213 @@ def _register_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> li
     return out
 
 
-def for_pupil(conn: sqlite3.Connection, pupil_id: int, limit: int = 200) -> list[Event]:
-    events = (_interviews(conn, pupil_id, limit) + _moves(conn, pupil_id, limit)
-              + _register_changes(conn, pupil_id, limit))
+RECORD_FIELD_WORDS = {
+    "reason": "why the meeting happened", "situation": "current situation", "aspirations": "aspirations",
+    "advice_given": "advice given", "decisions": "decisions agreed", "intended_destination": "intended destination",
+    "referrals": "referrals", "follow_up_date": "follow-up date", "copy_given_on": "date the copy was given",
+    "copy_given_how": "how the copy was given", "confidential_notes": "confidential notes",
+}
+OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
+KINDS = ("meeting", "record", "action", "register")
+
+
+def _first_line(text: str | None, limit: int = 120) -> str:
+    line = next((part.strip() for part in (text or "").splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _records(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    """Meeting records, with the decisions in effect (the latest amendment, else the original).
+    Confidential notes never appear in the timeline."""
+    rows = conn.execute(
+        "SELECT r.id, r.held_at, r.status, r.decisions, a.name AS adviser, "
+        "(SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id AND m.field = 'decisions' "
+        " ORDER BY m.amended_at DESC, m.id DESC LIMIT 1) AS amended "
+        "FROM meeting_records r JOIN advisers a ON a.id = r.adviser_id "
+        "WHERE r.pupil_id = ? ORDER BY r.held_at DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    out = []
+    for r in rows:
+        title = "Guidance record signed off" if r["status"] == "signed_off" else "Draft record"
+        decisions = _first_line(r["amended"] if r["amended"] is not None else r["decisions"])
+        detail = decisions or f"with {r['adviser']}"
+        out.append(Event(r["held_at"], "record", title, detail, f"record:{r['id']}"))
+    return out
+
+
+def _amendments(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    rows = conn.execute(
+        "SELECT m.id, m.record_id, m.field, m.reason, m.amended_at FROM record_amendments m "
+        "JOIN meeting_records r ON r.id = m.record_id "
+        "WHERE r.pupil_id = ? ORDER BY m.amended_at DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    return [Event(r["amended_at"], "record", f"Record amended: {RECORD_FIELD_WORDS.get(r['field'], r['field'])}",
+                  _first_line(r["reason"]), f"amendment:{r['id']}") for r in rows]
+
+
+def _actions(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    rows = conn.execute(
+        "SELECT id, created_at, description, owner, due_date FROM actions "
+        "WHERE pupil_id = ? ORDER BY created_at DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    out = []
+    for r in rows:
+        due = f" (due {dates.uk(dates.from_iso(r['due_date']))})" if r["due_date"] else ""
+        out.append(Event(r["created_at"], "action", f"Action for the {OWNER_WORDS.get(r['owner'], r['owner'])}",
+                         _first_line(r["description"]) + due, f"action:{r['id']}"))
+    return out
+
+
+def _action_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    """Every action event but the first (the action's creation): done, cancelled, reopened, reassigned."""
+    rows = conn.execute(
+        "SELECT e.id, e.at, e.status, e.owner, e.note, a.description, "
+        "(SELECT p.status FROM action_events p WHERE p.action_id = e.action_id AND p.id < e.id "
+        " ORDER BY p.id DESC LIMIT 1) AS prev_status, "
+        "(SELECT p.owner FROM action_events p WHERE p.action_id = e.action_id AND p.id < e.id "
+        " ORDER BY p.id DESC LIMIT 1) AS prev_owner "
+        "FROM action_events e JOIN actions a ON a.id = e.action_id "
+        "WHERE a.pupil_id = ? AND EXISTS (SELECT 1 FROM action_events f WHERE f.action_id = e.action_id AND f.id < e.id) "
+        "ORDER BY e.at DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    out = []
+    for r in rows:
+        if r["status"] != r["prev_status"]:
+            title = {"done": "Action done", "cancelled": "Action cancelled", "open": "Action reopened"}[r["status"]]
+        else:
+            title = f"Action passed to the {OWNER_WORDS.get(r['owner'], r['owner'])}"
+        detail = _first_line(r["description"]) + (f" — {_first_line(r['note'])}" if r["note"] else "")
+        out.append(Event(r["at"], "action", title, detail, f"action_event:{r['id']}"))
+    return out
+
+
+_SOURCES = {
+    "meeting": (_interviews, _moves),
+    "record": (_records, _amendments),
+    "action": (_actions, _action_changes),
+    "register": (_register_changes,),
+}
+
+
+def for_pupil(conn: sqlite3.Connection, pupil_id: int, limit: int = 200, *, kind: str | None = None,
+              search: str | None = None) -> list[Event]:
+    """Newest first. ``kind``: 'meeting', 'record', 'action' or 'register' (None: all).
+    ``search``: case-insensitive text within title and detail."""
+    if kind is not None and kind not in _SOURCES:
+        raise ValueError(f"unknown history kind {kind!r}")
+    needle = (search or "").strip().casefold()
+    per_source = limit if not needle else max(limit, 5000)
+    events: list[Event] = []
+    for name, sources in _SOURCES.items():
+        if kind is None or kind == name:
+            for source in sources:
+                events += source(conn, pupil_id, per_source)
+    if needle:
+        events = [e for e in events if needle in f"{e.title}\n{e.detail}".casefold()]
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]
+
+
+def target(conn: sqlite3.Connection, ref: str) -> str:
+    """What to open for a history item: an amendment opens its record, an action's change its action."""
+    what, _, number = ref.partition(":")
+    if what == "amendment":
+        row = conn.execute("SELECT record_id FROM record_amendments WHERE id = ?", (int(number),)).fetchone()
+        return f"record:{row[0]}" if row else ref
+    if what == "action_event":
+        row = conn.execute("SELECT action_id FROM action_events WHERE id = ?", (int(number),)).fetchone()
+        return f"action:{row[0]}" if row else ref
+    if what == "event":
+        row = conn.execute("SELECT interview_id FROM interview_events WHERE id = ?", (int(number),)).fetchone()
+        return f"interview:{row[0]}" if row else ref
+    return ref
+
+
+# ---------------------------------------------------------------- the summary at the top
+
+GUIDANCE_KINDS = ("guidance", "follow_up")
+
+
+def _meeting(row: sqlite3.Row | None) -> dict | None:
+    if row is None:
+        return None
+    return {"interview_id": row["id"], "starts_at": row["starts_at"], "kind": row["kind"],
+            "adviser_name": row["adviser"], "title": KIND_WORDS.get(row["kind"], row["kind"])}
+
+
+def guidance_meetings_until(conn: sqlite3.Connection, pupil_id: int, until: date) -> int:
+    """Personal guidance meetings held on or before ``until``: held guidance/follow-up interviews,
+    plus signed-off records of unplanned conversations (no interview)."""
+    bound = (until + timedelta(days=1)).isoformat()
+    held = conn.execute(
+        "SELECT count(*) FROM interviews WHERE pupil_id = ? AND status = 'held' "
+        "AND kind IN ('guidance', 'follow_up') AND starts_at < ?", (pupil_id, bound)).fetchone()[0]
+    unplanned = conn.execute(
+        "SELECT count(*) FROM meeting_records WHERE pupil_id = ? AND interview_id IS NULL "
+        "AND status = 'signed_off' AND held_at < ?", (pupil_id, bound)).fetchone()[0]
+    return held + unplanned
+
+
+def summary(conn: sqlite3.Connection, pupil_id: int, *, today: date, now: str | None = None) -> dict:
+    """For the top of the pupil screen. ``now``: 'YYYY-MM-DDTHH:MM' (default: start of today).
+
+    Keys: pupil_id, name, display, upn, year_group, form, sen_status, sen_label, flags (short
+    labels), date_left, last_meeting, next_meeting (dicts or None), open_actions,
+    overdue_actions, intended_destination ({code, label, on, source} or None),
+    guidance_by_16, guidance_by_18 (held guidance meetings to the end of Year 11 / Year 13),
+    end_of_year_11, end_of_year_13 (dates)."""
+    from gatsby_tui.domain import names, schoolyear
+    from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, SEN_LABELS
+
+    p = conn.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
+    if p is None:
+        raise StoreError("That pupil is no longer on the register.")
+    moment = now or f"{today.isoformat()}T00:00"
+    last = conn.execute(
+        "SELECT i.id, i.starts_at, i.kind, a.name AS adviser FROM interviews i JOIN advisers a ON a.id = i.adviser_id "
+        "WHERE i.pupil_id = ? AND i.status = 'held' ORDER BY i.starts_at DESC LIMIT 1", (pupil_id,)).fetchone()
+    nxt = conn.execute(
+        "SELECT i.id, i.starts_at, i.kind, a.name AS adviser FROM interviews i JOIN advisers a ON a.id = i.adviser_id "
+        "WHERE i.pupil_id = ? AND i.status = 'booked' AND i.starts_at >= ? ORDER BY i.starts_at LIMIT 1",
+        (pupil_id, moment)).fetchone()
+    open_count, overdue = conn.execute(
+        "SELECT count(*), coalesce(sum(due_date < ?), 0) FROM actions WHERE pupil_id = ? AND status = 'open'",
+        (today.isoformat(), pupil_id)).fetchone()
+    # The latest intended destination: from a signed-off record (amendments applied) or the
+    # destinations table, whichever is later.
+    destination = None
+    rec = conn.execute(
+        "SELECT r.id, r.held_at, coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
+        "  AND m.field = 'intended_destination' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), "
+        "  r.intended_destination) AS code "
+        "FROM meeting_records r WHERE r.pupil_id = ? AND r.status = 'signed_off' AND code IS NOT NULL "
+        "ORDER BY r.held_at DESC, r.id DESC LIMIT 1", (pupil_id,)).fetchone()
+    if rec is not None:
+        destination = {"code": rec["code"], "on": rec["held_at"][:10], "source": f"record:{rec['id']}"}
+    dest = conn.execute(
+        "SELECT id, code, recorded_on FROM destinations WHERE pupil_id = ? AND kind = 'intended' "
+        "ORDER BY recorded_on DESC, id DESC LIMIT 1", (pupil_id,)).fetchone()
+    if dest is not None and (destination is None or dest["recorded_on"] > destination["on"]):
+        destination = {"code": dest["code"], "on": dest["recorded_on"], "source": f"destination:{dest['id']}"}
+    if destination is not None:
+        label = conn.execute("SELECT label FROM nccis_codes WHERE code = ?", (destination["code"],)).fetchone()
+        destination["label"] = label[0] if label else None
+    end_11 = date(p["intake_year"] + 5, 8, 31)
+    end_13 = date(p["intake_year"] + 7, 8, 31)
+    return {
+        "pupil_id": pupil_id,
+        "name": names.full_name(p["legal_surname"], p["legal_forename"], p["preferred_forename"]),
+        "display": names.display_name(p["legal_surname"], p["legal_forename"], p["preferred_forename"]),
+        "upn": p["upn"],
+        "year_group": schoolyear.year_group_in(p["intake_year"], schoolyear.school_year_of(today)),
+        "form": p["form"],
+        "sen_status": p["sen_status"],
+        "sen_label": SEN_LABELS.get(p["sen_status"], p["sen_status"]),
+        "flags": [FLAG_LABELS[f][0] for f in FLAG_FIELDS if p[f]],
+        "date_left": p["date_left"],
+        "last_meeting": _meeting(last),
+        "next_meeting": _meeting(nxt),
+        "open_actions": open_count,
+        "overdue_actions": overdue,
+        "intended_destination": destination,
+        "guidance_by_16": guidance_meetings_until(conn, pupil_id, end_11),
+        "guidance_by_18": guidance_meetings_until(conn, pupil_id, end_13),
+        "end_of_year_11": end_11,
+        "end_of_year_13": end_13,
+    }
