@@ -36,6 +36,7 @@ from typing import Any, Sequence
 
 from gatsby_tui.domain import names, schoolyear
 from gatsby_tui.domain.upn import CHECK_LETTERS, check_letter
+from gatsby_tui import sample_records
 from gatsby_tui.store import audit, pupils
 from gatsby_tui.store.db import create_database, transaction
 
@@ -886,6 +887,7 @@ def build(path: Path) -> None:
         people = _people(rng)
         _insert_pupils(conn, people)
         _insert_interviews(conn, _schedule(rng, people))
+        sample_records.add_records(conn, reference_day=REFERENCE_DAY)
         conn.execute("VACUUM")
     finally:
         conn.close()

@@ -196,3 +196,36 @@ def test_most_of_year_11_seen_this_term(conn, people):
 def test_a_default_adviser_is_set(conn):
     value = conn.execute("SELECT value FROM settings WHERE key = 'current_adviser_id'").fetchone()[0]
     assert conn.execute("SELECT name FROM advisers WHERE id = ?", (int(value),)).fetchone() is not None
+
+
+def test_records_show_every_state_a_record_can_be_in(conn):
+    """Issue 4: signed-off records for held meetings, open and done actions, an amended record,
+    a confidential note, an unplanned conversation, and a draft left unfinished."""
+    held = conn.execute("SELECT count(*) FROM interviews WHERE status = 'held'").fetchone()[0]
+    signed = conn.execute("SELECT count(*) FROM meeting_records WHERE status = 'signed_off' "
+                          "AND interview_id IS NOT NULL").fetchone()[0]
+    assert 0.8 * held <= signed < held, "most held meetings, not all, have a signed-off record"
+    # Records only for meetings that were held, each with its own pupil.
+    assert conn.execute("SELECT count(*) FROM meeting_records r JOIN interviews i ON i.id = r.interview_id "
+                        "WHERE i.status != 'held' OR i.pupil_id != r.pupil_id").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM meeting_records WHERE status = 'signed_off' AND "
+                        "(decisions IS NULL OR advice_given IS NULL OR confidentiality_explained = 0)"
+                        ).fetchone()[0] == 0, "a signed-off record is complete"
+    statuses = dict(conn.execute("SELECT status, count(*) FROM actions GROUP BY status").fetchall())
+    assert statuses.get("open", 0) > 20 and statuses.get("done", 0) > 200
+    overdue = conn.execute("SELECT count(*) FROM actions WHERE status = 'open' AND due_date < ?",
+                           (sample_data.REFERENCE_DAY.isoformat(),)).fetchone()[0]
+    assert 0 < overdue < statuses["open"], "some follow-ups overdue, some still to come"
+    assert conn.execute("SELECT count(DISTINCT field) FROM record_amendments").fetchone()[0] == 2
+    assert conn.execute("SELECT count(*) FROM meeting_records WHERE confidential_notes IS NOT NULL").fetchone()[0] >= 1
+    assert conn.execute("SELECT count(*) FROM meeting_records WHERE interview_id IS NULL").fetchone()[0] == 1
+    draft = conn.execute("SELECT r.id, d.payload FROM meeting_records r JOIN drafts d ON d.key = 'record:' || r.id "
+                         "WHERE r.status = 'draft'").fetchall()
+    assert len(draft) == 1 and "advice_given" in draft[0]["payload"], "an unfinished draft with unsaved typing"
+    # Every record, action and amendment has its audit entry.
+    for table, sql in (("meeting_records", "SELECT id FROM meeting_records"), ("actions", "SELECT id FROM actions"),
+                       ("record_amendments", "SELECT id FROM record_amendments")):
+        ids = {r[0] for r in conn.execute(sql)}
+        logged = {r[0] for r in conn.execute("SELECT row_id FROM audit_log WHERE table_name = ? AND action = 'insert'",
+                                             (table,))}
+        assert ids <= logged, f"{table} rows without an audit entry"
