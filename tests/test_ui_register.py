@@ -90,6 +90,24 @@ async def test_register_lists_pupils_and_searches_as_you_type(store):
         assert "No pupils match" in status(app)
 
 
+async def test_down_from_the_search_box_moves_into_the_results(store):
+    seed(store)
+    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(90), legal_forename="Fionn", legal_surname="O'Brien")))
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await type_text(pilot, "obrien")
+        await pilot.pause()
+        assert names_shown(app) == ["O'Brien, Fionn", "O'Brien-Ní Bhriain, Siobhán"]
+        await pilot.press("down")          # into the list, on the first match
+        await pilot.press("down")          # the second match
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PupilScreen)
+        assert "Siobhán O'Brien-Ní Bhriain" in str(app.screen.query_one("#pupil-name").render())
+
+
 async def test_filters_narrow_the_register(store):
     seed(store)
     app = build_app(store)

@@ -173,6 +173,15 @@ class RegisterScreen(Screen):
         if table.row_count:
             table.focus()
 
+    def on_key(self, event) -> None:
+        # Down (or Page Down) from the search box moves into the results, as in a web search.
+        if event.key in ("down", "pagedown") and self.focused is self.query_one("#search", Input):
+            table = self.query_one("#register", DataTable)
+            if table.row_count:
+                event.stop()
+                event.prevent_default()
+                table.focus()
+
     @on(Select.Changed)
     def _filter_changed(self, event: Select.Changed) -> None:
         value = None if event.value is Select.NULL else event.value
