@@ -80,6 +80,7 @@ CREATE INDEX pupils_by_name ON pupils (sort_name, id);
 CREATE INDEX pupils_by_year ON pupils (intake_year, sort_name, id);
 CREATE INDEX pupils_by_form ON pupils (form);
 CREATE INDEX pupils_by_left ON pupils (date_left);
+CREATE INDEX pupils_by_created ON pupils (created_at);   -- when the register began (coverage: who joined late)
 
 -- Search index for the register: type-ahead by forename, surname, preferred
 -- name, UPN and form. Prefix indexes make "nia" fast; remove_diacritics makes
@@ -521,4 +522,4 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

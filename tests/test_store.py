@@ -276,3 +276,18 @@ def test_filters_combine(store):
     assert [r.id for r in store.register_page(PupilFilter(sen="E", year=10))] == [a]
     assert [r.id for r in store.register_page(PupilFilter(flag="pupil_premium"))] == [c]
     assert store.register_page(PupilFilter(flag="pupil_premium"))[0].flags == ("PP",)
+
+
+def test_a_version_1_database_gains_the_created_at_index(tmp_path):
+    path = tmp_path / "v1.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX pupils_by_created")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    s = Store.open(path)
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 2
+    plan = s.conn.execute("EXPLAIN QUERY PLAN SELECT min(created_at) FROM pupils").fetchall()
+    assert "pupils_by_created" in plan[-1][-1]
+    s.close()
