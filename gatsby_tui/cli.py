@@ -7,6 +7,8 @@
     gatsby-tui agenda --db PATH [--adviser NAME] [--date DD/MM/YYYY] [--week]
     gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE [--full-names]
     gatsby-tui history --db PATH --upn UPN [--format table|json]
+    gatsby-tui report destinations --db PATH --cohort YYYY [--format table|csv|json]
+    gatsby-tui report benchmarks --db PATH [--year N] [--format table|csv|json]
 
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
@@ -24,7 +26,7 @@ from typing import Sequence
 
 from gatsby_tui import __version__
 
-COMMANDS = ("import", "pupils", "agenda", "ics", "history")
+COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report")
 
 
 def default_db_path() -> Path:
@@ -44,9 +46,11 @@ def _app_parser() -> argparse.ArgumentParser:
         prog="gatsby-tui",
         description="Careers guidance records for English schools, built around the Gatsby Benchmarks.",
         epilog="Other commands: 'gatsby-tui import pupils FILE.csv --db PATH', "
-               "'gatsby-tui pupils --db PATH', 'gatsby-tui agenda --db PATH' and "
-               "'gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE'; "
-               "add --help to any of them for details.",
+               "'gatsby-tui pupils --db PATH', 'gatsby-tui history --db PATH --upn UPN', "
+               "'gatsby-tui agenda --db PATH', "
+               "'gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE', "
+               "'gatsby-tui report destinations --db PATH --cohort YYYY' and "
+               "'gatsby-tui report benchmarks --db PATH'; add --help to any of them for details.",
     )
     p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")
@@ -92,10 +96,23 @@ def _commands_parser() -> argparse.ArgumentParser:
     hi = sub.add_parser("history", help="print a pupil's history, newest first")
     hi.add_argument("--db", required=True, help="database file")
     hi.add_argument("--upn", required=True, help="the pupil's UPN")
-    hi.add_argument("--kind", choices=("meeting", "record", "action", "register"), help="only this kind of item")
+    hi.add_argument("--kind", choices=("meeting", "record", "action", "register", "plan", "destination", "activity"),
+                    help="only this kind of item")
     hi.add_argument("--search", help="only items containing this text")
     hi.add_argument("--limit", type=int, default=500, help="at most this many items (default 500)")
     hi.add_argument("--format", choices=("table", "json"), default="table")
+
+    rp = sub.add_parser("report", help="reports")
+    rp_sub = rp.add_subparsers(dest="what", required=True)
+    rd = rp_sub.add_parser("destinations", help="where a leaving cohort went: summary and one line per leaver")
+    rd.add_argument("--db", required=True, help="database file")
+    rd.add_argument("--cohort", required=True, type=int,
+                    help="the leaving cohort: the year the school year they left in ends (2026: left in 2025/26)")
+    rd.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    rb = rp_sub.add_parser("benchmarks", help="Gatsby benchmark coverage: pupils on roll meeting each benchmark")
+    rb.add_argument("--db", required=True, help="database file")
+    rb.add_argument("--year", type=int, help="only this year group (7-13; default: every year group and the school)")
+    rb.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return p
 
 
@@ -147,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_commands.agenda(args)
             if args.command == "ics":
                 return cli_commands.export_ics(args)
+            if args.command == "report" and args.what == "benchmarks":
+                return cli_commands.report_benchmarks(args)
+            if args.command == "report":
+                return cli_commands.report_destinations(args)
             if args.command == "history":
                 return cli_commands.history(args)
             return cli_commands.list_pupils(args)

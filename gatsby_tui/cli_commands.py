@@ -472,3 +472,182 @@ def history(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------- issue 5: destinations report
+
+DESTINATION_CSV_COLUMNS = (
+    ("UPN", "upn"), ("Legal Surname", "legal_surname"), ("Legal Forename", "legal_forename"),
+    ("Preferred Forename", "preferred_forename"), ("Date Left", "date_left"), ("Left From Year", "left_from_year"),
+    ("Consent", "consent"), ("NCCIS Code", "code"), ("Destination", "destination"), ("Category", "category"),
+    ("Provider", "provider"), ("Course Or Role", "course_or_role"), ("Start Date", "start_date"),
+    ("Recorded On", "recorded_on"), ("Last Checked", "last_checked"), ("Check Due", "check_due"),
+    ("Check Done", "check_done"),
+)
+
+
+def _leaver_dict(row: Any) -> dict[str, Any]:
+    from gatsby_tui.domain import send
+
+    return {
+        "upn": row.upn, "name": row.name, "legal_surname": row.surname, "legal_forename": row.forename,
+        "preferred_forename": row.preferred, "date_left": row.date_left, "left_from_year": row.year_left_in,
+        "consent": row.consent, "code": row.code, "destination": row.label,
+        "category": dict(send.BUCKETS)[row.bucket], "provider": row.provider, "course_or_role": row.course_or_role,
+        "start_date": row.start_date, "recorded_on": row.recorded_on, "last_checked": row.last_checked,
+        "check_due": row.check_due if row.consent else None, "check_done": row.check_done if row.consent else None,
+    }
+
+
+def report_destinations(args: argparse.Namespace) -> int:
+    """gatsby-tui report destinations --db PATH --cohort YYYY [--format table|csv|json]"""
+    from gatsby_tui.domain import dates, send
+
+    _tolerant_output()
+    if not 2000 <= args.cohort <= 2100:
+        return _fail(f"--cohort {args.cohort} is not a year: give the year the leavers' last school year "
+                     "ended, e.g. 2026 for those who left in 2025/26.")
+    try:
+        store = _open_existing(args.db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        summary = store.cohort_summary(args.cohort)
+        rows = store.all_leavers(args.cohort)
+        if args.format == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow([title for title, _ in DESTINATION_CSV_COLUMNS])
+            for row in rows:
+                data = _leaver_dict(row)
+                for key in ("consent", "check_done"):
+                    data[key] = "" if data[key] is None else ("yes" if data[key] else "no")
+                writer.writerow([guard_cell(data[key]) for _, key in DESTINATION_CSV_COLUMNS])
+            return 0
+        if args.format == "json":
+            doc = {
+                "cohort": args.cohort, "label": send.cohort_label(args.cohort), "total": summary.total,
+                "summary": {bucket: {"count": summary.counts[bucket], "percent": summary.percent(bucket)}
+                            for bucket, _ in send.BUCKETS},
+                "no_consent": summary.no_consent, "checks_due": summary.checks_due,
+                "leavers": [_leaver_dict(r) for r in rows],
+            }
+            json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+            _out()
+            return 0
+        _out(f"{send.cohort_label(args.cohort)}: {summary.total} leaver{'s' if summary.total != 1 else ''}")
+        if not summary.total:
+            known = store.leaving_cohorts()
+            _out("No leavers in this cohort." + (f" Cohorts with leavers: {', '.join(map(str, known))}." if known else ""))
+            return 0
+        _out("  ".join(f"{label} {summary.counts[b]} ({summary.percent(b)})" for b, label in send.BUCKETS))
+        _out(f"No consent to contact: {summary.no_consent} · checks due: {summary.checks_due}")
+        _out("")
+        titles = ("Name", "UPN", "Left", "Year", "Consent", "Destination", "Provider", "Check")
+        table = [
+            (plain(r.name, 40), r.upn, dates.uk(dates.from_iso(r.date_left)), str(r.year_left_in),
+             "yes" if r.consent else "no", plain(f"{r.code} {r.label}" if r.code else "not known", 46),
+             plain(r.provider or "", 30), plain(r.check_words(store.today), 50))
+            for r in rows
+        ]
+        widths = [max(len(title), *(len(line[i]) for line in table)) for i, title in enumerate(titles)]
+
+        def line(cells: tuple[str, ...]) -> str:
+            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+        _out(line(titles))
+        _out(line(tuple("-" * w for w in widths)))
+        for cells in table:
+            _out(line(cells))
+        return 0
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------- issue 6: benchmark coverage report
+
+
+def report_benchmarks(args: argparse.Namespace) -> int:
+    """gatsby-tui report benchmarks --db PATH [--year N] [--format table|csv|json]"""
+    from gatsby_tui.domain import benchmarks as rules
+    from gatsby_tui.domain import schoolyear
+    from gatsby_tui.store import coverage
+
+    _tolerant_output()
+    if args.year is not None and not 7 <= args.year <= 13:
+        return _fail(f"--year {args.year} is not a year group the benchmarks cover: give 7 to 13.")
+    try:
+        store = _open_existing(args.db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        cohort = store.benchmark_cohort()
+        rows = coverage.report_rows(cohort, args.year)
+        label = schoolyear.school_year_label(cohort.school_year)
+        if args.format == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(["Year group", "Benchmark", "Title", "Met", "Not yet", "Not yet due", "Pupils", "Percent met"])
+            for r in rows:
+                writer.writerow([guard_cell(v) for v in (r["year_group"], r["benchmark"], r["title"], r["met"],
+                                                         r["not_yet"], r["not_due"], r["pupils"], r["percent_met"])])
+            return 0
+        if args.format == "json":
+            breakdowns = {}
+            for name, (title, groups) in coverage.BREAKDOWNS.items():
+                breakdowns[name] = [
+                    {"group": words, "value": value, **{str(key): {"met": t.met, "pupils": t.total, "percent_met": t.percent}
+                                                        for key in rules.RULE_KEYS
+                                                        for t in [cohort.tally(key, year=args.year, breakdown=name,
+                                                                               value=value)]}}
+                    for value, words in groups]
+            doc = {"school_year": label, "as_of": store.today.isoformat(), "year_group": args.year,
+                   "pupils": cohort.size(args.year), "rows": rows, "breakdowns": breakdowns}
+            json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+            _out()
+            return 0
+        where = f"Year {args.year}" if args.year is not None else "Years 7-13"
+        _out(f"Gatsby benchmark coverage, {where}, {label} (as of {store.today:%d/%m/%Y}): "
+             f"{cohort.size(args.year):,} pupils on roll")
+        _out("Each cell: share met, then met / pupils. Not yet due counts as not met.")
+        _out("")
+        years: list[int | None] = [args.year] if args.year is not None else [*coverage.YEARS, None]
+        titles = ("Benchmark", *(f"Year {y}" if y is not None else "School" for y in years))
+        table = []
+        for key in rules.RULE_KEYS:
+            cells = [rules.label_of(key)]
+            for y in years:
+                t = cohort.tally(key, year=y)
+                cells.append(f"{t.percent}% {t.met}/{t.total}" if t.total else "—")
+            table.append(tuple(cells))
+        if args.year is not None:
+            titles = ("Benchmark", "Met", "Not yet", "Not yet due", "Pupils", "% met")
+            table = []
+            for key in rules.RULE_KEYS:
+                t = cohort.tally(key, year=args.year)
+                table.append((rules.label_of(key), str(t.met), str(t.not_yet), str(t.not_due), str(t.total),
+                              f"{t.percent}%"))
+        widths = [max(len(title), *(len(line[i]) for line in table)) for i, title in enumerate(titles)]
+
+        def line(cells: tuple[str, ...]) -> str:
+            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+        _out(line(titles))
+        _out(line(tuple("-" * w for w in widths)))
+        for cells in table:
+            _out(line(cells))
+        return 0
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        store.close()

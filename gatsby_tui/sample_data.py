@@ -888,6 +888,8 @@ def build(path: Path) -> None:
         _insert_pupils(conn, people)
         _insert_interviews(conn, _schedule(rng, people))
         sample_records.add_records(conn, reference_day=REFERENCE_DAY)
+        __import__("gatsby_tui.sample_activities").sample_activities.add_activities(conn, reference_day=REFERENCE_DAY)
+        __import__("gatsby_tui.sample_send").sample_send.add_send(conn, reference_day=REFERENCE_DAY)
         conn.execute("VACUUM")
     finally:
         conn.close()

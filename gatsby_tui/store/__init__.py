@@ -62,6 +62,8 @@ class Store:
         return store
 
     def close(self) -> None:
+        for reader in getattr(self, "_readers", None) or ():   # issue 6: coverage's read-only connections
+            reader.close()
         self.conn.close()
 
     def reopen(self) -> "Store":
@@ -516,3 +518,464 @@ class Store:
     def history_target(self, ref: str) -> str:
         """'amendment:3' -> 'record:5' etc.: what to open for a history item."""
         return history.target(self.conn, ref)
+
+    # ================================================================ issue 4: history screen, follow-ups, audit views
+    # Read-only helpers for the screens (the writes they use are in the issue 4 block above).
+
+    def follow_ups_count(self, *, owner: str | None = None, due_before: str | date | None = None,
+                         adviser_id: int | None = None) -> tuple[int, int]:
+        """(open actions, of which overdue) for the same filters as ``follow_ups``."""
+        from gatsby_tui.store import records
+
+        return records.follow_ups_count(self.conn, today=self.today, owner=owner, due_before=due_before,
+                                        adviser_id=adviser_id)
+
+    def action_detail(self, action_id: int) -> dict[str, Any] | None:
+        """The action with pupil_name, intake_year, adviser_name, record_held_at and ``events``
+        (every status or owner change, oldest first), or None."""
+        from gatsby_tui.store import records
+
+        return records.action_detail(self.conn, action_id)
+
+    def audit_entries(self, *, pupil_id: int | None = None, adviser_id: int | None = None, limit: int = 200,
+                      after: tuple[str, int] | None = None) -> list[sqlite3.Row]:
+        """A pupil's or an adviser's audit entries, newest first, keyset-paged on (at, id)."""
+        return audit.entries(self.conn, pupil_id=pupil_id, adviser_id=adviser_id, limit=limit, after=after)
+
+    def audit_count(self, *, pupil_id: int | None = None, adviser_id: int | None = None) -> int:
+        return audit.count(self.conn, pupil_id=pupil_id, adviser_id=adviser_id)
+
+    def audit_entry(self, entry_id: int) -> sqlite3.Row | None:
+        return audit.get(self.conn, entry_id)
+
+    # ================================================================ issue 4: the meeting-record screen
+    # Read-only helpers for screens/record.py and screens/meeting.py (the writes are in the block above).
+
+    def record_for_interview(self, interview_id: int) -> sqlite3.Row | None:
+        """A meeting's record, if started: id, status, signed_off_at, signed_off_by_name, has_draft."""
+        from gatsby_tui.store import records
+
+        return records.record_for_interview(self.conn, interview_id)
+
+    def draft_saved_at(self, key: str) -> str | None:
+        """When the draft under ``key`` was last written ('2026-11-22T10:42:05'), or None."""
+        from gatsby_tui.store import records
+
+        return records.draft_saved_at(self.conn, key)
+
+    def parse_destination(self, text: str) -> str | None:
+        """The NCCIS code typed as its number or part of its name; None for blank. Raises
+        StoreError naming the near matches when it is not exactly one code."""
+        from gatsby_tui.store import records
+
+        return records.parse_destination(self.conn, text)
+
+    def sign_off_problem(self, record_id: int) -> str | None:
+        """Why the adviser using the app cannot sign the record off now (the sentence
+        ``sign_off_record`` would refuse with), or None. Writes nothing."""
+        from gatsby_tui.store import records
+
+        return records.sign_off_problem(self.conn, record_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    # ================================================================ issue 5: plans and destinations
+    # Individual plans for pupils with SEND (store/plans.py) and destinations tracked for three
+    # years (store/destinations.py); the rules are in domain/send.py. Both modules load on first
+    # use. Writes are one transaction each, audited with self.adviser_id; "today" is self.clock.
+
+    def plan(self, pupil_id: int, version: int | None = None) -> dict[str, Any] | None:
+        """The pupil's plan with version ``version`` shown (default the current one), or None.
+        Keys: the plans columns, pupil, versions, current_version, shown, reviews, due, ..."""
+        from gatsby_tui.store import plans
+
+        return plans.get_plan(self.conn, pupil_id, version, today=self.today)
+
+    def create_plan(self, pupil_id: int, values: Mapping[str, Any]) -> int:
+        """Version 1 from aspirations, strengths, needs, support and the plan's dates (UK dates).
+        Raises plans.PlanInvalid (.errors per field) or StoreError."""
+        from gatsby_tui.store import plans
+
+        return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def update_plan(self, plan_id: int, values: Mapping[str, Any]) -> list[str]:
+        """Edit the current version's text and the plan's dates in place; returns the fields changed."""
+        from gatsby_tui.store import plans
+
+        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def add_plan_target(self, plan_id: int, values: Mapping[str, Any]) -> int:
+        """values: area, outcome, what, by_when, who_helps, status, evidence (on the current version)."""
+        from gatsby_tui.store import plans
+
+        return plans.add_target(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def update_plan_target(self, target_id: int, values: Mapping[str, Any]) -> list[str]:
+        """Refused for a target of an earlier (closed) version."""
+        from gatsby_tui.store import plans
+
+        return plans.update_target(self.conn, target_id, values, stamp=self.clock.stamp(),
+                                   adviser_id=self.adviser_id)
+
+    def hold_plan_review(self, plan_id: int, values: Mapping[str, Any]) -> tuple[int, int]:
+        """Record a review held; it makes the next version. Returns (review id, version id)."""
+        from gatsby_tui.store import plans
+
+        return plans.hold_review(self.conn, plan_id, values, stamp=self.clock.stamp(), today=self.today,
+                                 adviser_id=self.adviser_id)
+
+    def compare_plan_versions(self, plan_id: int, old: int, new: int | None = None) -> list[Any]:
+        """domain.send.Change rows from version ``old`` to ``new`` (default the current one)."""
+        from gatsby_tui.store import plans
+
+        return plans.compare(self.conn, plan_id, old, new)
+
+    def reviews_due(self, after: tuple[str, str, int] | None = None, limit: int = 200) -> list[Any]:
+        """plans.DueRow pages, most urgent first; ``after``: the last row's .key."""
+        from gatsby_tui.store import plans
+
+        return plans.reviews_due(self.conn, today=self.today, after=after, limit=limit)
+
+    def reviews_due_count(self) -> int:
+        from gatsby_tui.store import plans
+
+        return plans.reviews_due_count(self.conn, today=self.today)
+
+    # ------------------------------------------------------------ destinations
+    def destinations(self, pupil_id: int) -> dict[str, Any]:
+        """pupil, intended, actual, checks, schedule (the 1-, 2-, 3-year checks), refusal."""
+        from gatsby_tui.store import destinations
+
+        return destinations.for_pupil(self.conn, pupil_id, today=self.today)
+
+    def record_intended_destination(self, pupil_id: int, values: Mapping[str, Any]) -> int:
+        """values: code (number or part of the name), provider, course_or_role, offer_status,
+        offer_provider, at_year, recorded_on. Raises destinations.DestinationInvalid or StoreError."""
+        from gatsby_tui.store import destinations
+
+        return destinations.record_intended(self.conn, pupil_id, values, stamp=self.clock.stamp(), today=self.today,
+                                            adviser_id=self.adviser_id)
+
+    def record_actual_destination(self, pupil_id: int, values: Mapping[str, Any]) -> int:
+        """values: code, provider, course_or_role, start_date, checked_on, method, note. A leaver
+        without consent is refused (destinations.NoConsent)."""
+        from gatsby_tui.store import destinations
+
+        return destinations.record_actual(self.conn, pupil_id, values, stamp=self.clock.stamp(), today=self.today,
+                                          adviser_id=self.adviser_id)
+
+    def record_destination_check(self, pupil_id: int, values: Mapping[str, Any]) -> int:
+        """values: checked_on, method, code (optional), provider, note."""
+        from gatsby_tui.store import destinations
+
+        return destinations.record_check(self.conn, pupil_id, values, stamp=self.clock.stamp(), today=self.today,
+                                         adviser_id=self.adviser_id)
+
+    def set_destination_offer(self, destination_id: int, values: Mapping[str, Any]) -> None:
+        """values: offer_status (offered / accepted / none), offer_provider."""
+        from gatsby_tui.store import destinations
+
+        destinations.set_offer(self.conn, destination_id, values, stamp=self.clock.stamp(),
+                               adviser_id=self.adviser_id)
+
+    def set_destination_consent(self, pupil_id: int, consent: bool) -> bool:
+        from gatsby_tui.store import destinations
+
+        return destinations.set_consent(self.conn, pupil_id, consent, stamp=self.clock.stamp(),
+                                        adviser_id=self.adviser_id)
+
+    def leaving_cohorts(self) -> list[int]:
+        from gatsby_tui.store import destinations
+
+        return destinations.cohorts(self.conn)
+
+    def default_cohort(self) -> int:
+        from gatsby_tui.store import destinations
+
+        return destinations.default_cohort(self.conn, self.today)
+
+    def leavers_page(self, cohort: int, view: str = "all", after: tuple[str, int] | None = None,
+                     limit: int = 200) -> list[Any]:
+        """destinations.LeaverRow pages by name; view 'all', 'unknown', 'neet' or 'checks_due'."""
+        from gatsby_tui.store import destinations
+
+        return destinations.leavers_page(self.conn, cohort, today=self.today, view=view, after=after, limit=limit)
+
+    def leavers_count(self, cohort: int, view: str = "all") -> int:
+        from gatsby_tui.store import destinations
+
+        return destinations.leavers_count(self.conn, cohort, today=self.today, view=view)
+
+    def all_leavers(self, cohort: int, view: str = "all") -> Any:
+        """Every leaver of the cohort, a page at a time (an iterator)."""
+        from gatsby_tui.store import destinations
+
+        return destinations.all_leavers(self.conn, cohort, today=self.today, view=view)
+
+    def cohort_summary(self, cohort: int) -> Any:
+        """destinations.CohortSummary: total, counts per bucket (education ... not known), percent()."""
+        from gatsby_tui.store import destinations
+
+        return destinations.cohort_summary(self.conn, cohort, today=self.today)
+
+    # ================================================================ issue 6: activities, coverage, programme
+    # Careers activities and who took part, each pupil's benchmark states (rules in
+    # domain/benchmarks.py), the cohort view's counts, and the careers programme (Benchmark 1).
+    # Writes are audited with self.adviser_id; "today" is self.clock.
+
+    # ------------------------------------------------------------ activities
+    def check_activity(self, raw: Mapping[str, Any]) -> Any:
+        """activities.CheckedActivity (.values, .benchmarks, .warnings); raises ActivityInvalid (.errors)."""
+        from gatsby_tui.store import activities
+
+        return activities.check(raw, today=self.today)
+
+    def add_activity(self, raw: Mapping[str, Any]) -> int:
+        from gatsby_tui.store import activities
+
+        checked = activities.check(raw, today=self.today)
+        return activities.add(self.conn, checked, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def update_activity(self, activity_id: int, raw: Mapping[str, Any]) -> bool:
+        from gatsby_tui.store import activities
+
+        checked = activities.check(raw, today=self.today)
+        return activities.update(self.conn, activity_id, checked, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def delete_activity(self, activity_id: int) -> int:
+        """Deletes the activity and its attendance; returns how many pupils it had."""
+        from gatsby_tui.store import activities
+
+        return activities.delete(self.conn, activity_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def activity(self, activity_id: int) -> dict[str, Any] | None:
+        """The activity's columns plus benchmarks (tuple), kind_label, pupils (count), programme_item."""
+        from gatsby_tui.store import activities
+
+        return activities.get(self.conn, activity_id)
+
+    def activity_form_values(self, activity_id: int) -> dict[str, Any]:
+        from gatsby_tui.store import activities
+
+        row = activities.get(self.conn, activity_id)
+        if row is None:
+            raise StoreError("That activity is no longer in the database.")
+        return activities.form_values(row)
+
+    def activities_page(self, *, search: str | None = None, kind: str | None = None, benchmark: int | None = None,
+                        school_year: int | None = None, after: tuple[str, int] | None = None,
+                        limit: int = 100) -> list[Any]:
+        """activities.ActivityRow pages, newest first; ``after``: the last row's .key."""
+        from gatsby_tui.store import activities
+
+        return activities.page(self.conn, search=search, kind=kind, benchmark=benchmark, school_year=school_year,
+                               after=after, limit=limit)
+
+    def activities_count(self, *, search: str | None = None, kind: str | None = None, benchmark: int | None = None,
+                         school_year: int | None = None) -> int:
+        from gatsby_tui.store import activities
+
+        return activities.count(self.conn, search=search, kind=kind, benchmark=benchmark, school_year=school_year)
+
+    def activity_attendees(self, activity_id: int, *, after: tuple[str, int] | None = None,
+                           limit: int = 200) -> list[Any]:
+        """activities.Attendee pages by name; ``after``: (sort_name, pupil_id) of the last row."""
+        from gatsby_tui.store import activities
+
+        return activities.attendees(self.conn, activity_id, after=after, limit=limit)
+
+    def activity_group(self, activity_id: int, group: Any) -> list[Any]:
+        """Who an activities.Group (year / form / ids) means for this activity: on roll that day."""
+        from gatsby_tui.store import activities
+
+        return activities.group_members(self.conn, activity_id, group)
+
+    def attach_pupils(self, activity_id: int, pupil_ids: Sequence[int]) -> int:
+        """One transaction; returns how many were newly attached. Refuses pupils not on roll that day."""
+        from gatsby_tui.store import activities
+
+        return activities.attach(self.conn, activity_id, pupil_ids, stamp=self.clock.stamp(),
+                                 adviser_id=self.adviser_id)
+
+    def attach_group(self, activity_id: int, group: Any, absent: Sequence[int] = ()) -> int:
+        """A year group, a form or chosen pupils, minus the absentees, in one transaction."""
+        from gatsby_tui.store import activities
+
+        return activities.attach_group(self.conn, activity_id, group, absent=absent, stamp=self.clock.stamp(),
+                                       adviser_id=self.adviser_id)
+
+    def detach_pupils(self, activity_id: int, pupil_ids: Sequence[int]) -> int:
+        from gatsby_tui.store import activities
+
+        return activities.detach(self.conn, activity_id, pupil_ids, stamp=self.clock.stamp(),
+                                 adviser_id=self.adviser_id)
+
+    def pupil_activities(self, pupil_id: int, limit: int = 500) -> list[sqlite3.Row]:
+        from gatsby_tui.store import activities
+
+        return activities.for_pupil(self.conn, pupil_id, limit)
+
+    def forms_on_roll(self) -> list[str]:
+        from gatsby_tui.store import activities
+
+        return activities.forms(self.conn, self.today)
+
+    def register_ids(self, f: PupilFilter, limit: int = 5000) -> list[int]:
+        """The ids of the pupils a register filter shows (by name), at most ``limit``."""
+        from gatsby_tui.domain.schoolyear import school_year_of
+
+        where, params = pupils._where(f, school_year_of(self.today), self.today.isoformat())
+        return [r[0] for r in self.conn.execute(
+            f"SELECT p.id FROM pupils p WHERE {where} ORDER BY p.sort_name, p.id LIMIT {int(limit)}", params)]
+
+    # ------------------------------------------------------------ benchmark coverage
+    def pupil_benchmarks(self, pupil_id: int) -> dict[int | str, Any]:
+        """benchmarks.State per key 1-8 and 'pal': .state ('met', 'not_yet', 'not_due'), .words,
+        .symbol, .missing, .summary(), .evidence."""
+        from gatsby_tui.store import coverage
+
+        return coverage.pupil_coverage(self.conn, pupil_id, today=self.today)
+
+    COVERAGE_READERS = 3      # read-only connections for the cohort's passes (one each, in threads)
+
+    def _coverage_readers(self) -> list[sqlite3.Connection]:
+        """Read-only connections to this file, opened on first use and closed with the store, so
+        the cohort can be worked out in a worker thread (never on the UI thread's connection),
+        its passes in parallel."""
+        readers = getattr(self, "_readers", None)
+        if readers is None:
+            import threading
+
+            from gatsby_tui.store.db import connect
+
+            readers = []
+            for _ in range(self.COVERAGE_READERS):
+                c = connect(self.path)
+                c.execute("PRAGMA query_only = 1")
+                c.execute("PRAGMA busy_timeout = 5000")
+                readers.append(c)
+            self._readers = readers
+            self._readers_lock = threading.Lock()
+        return readers
+
+    def _coverage_version(self) -> tuple:
+        return (self.today, self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+
+    def benchmark_cohort(self, *, version: tuple | None = None) -> Any:
+        """coverage.Cohort for pupils on roll in Years 7-13: .tally(key, year=, breakdown=, value=).
+        Cached until the database changes (or the day does). Safe to call from a worker thread when
+        ``version`` (from ``_coverage_version()``, taken on the UI thread) is given: the work is then
+        done on the store's own read-only connections."""
+        from gatsby_tui.store import coverage
+
+        version = version if version is not None else self._coverage_version()
+        cached = getattr(self, "_cohort_cache", None)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        readers = self._coverage_readers()
+        with self._readers_lock:
+            result = coverage.cohort(readers[0], today=self.today, readers=readers[1:])
+        self._cohort_cache = (version, result)
+        return result
+
+    def benchmark_gaps(self, key: int | str, *, year: int | None = None, breakdown: str | None = None,
+                       value: Any = None, include_not_due: bool = False, limit: int = 2000) -> tuple[list[Any], int]:
+        """(coverage.Gap list by name, total): pupils on roll for whom ``key`` is not yet met. Safe
+        to call from a worker thread (uses the read-only connections)."""
+        from gatsby_tui.store import coverage
+
+        readers = self._coverage_readers()
+        with self._readers_lock:
+            return coverage.gaps(readers[0], key, today=self.today, year=year, breakdown=breakdown, value=value,
+                                 include_not_due=include_not_due, limit=limit, readers=readers[1:])
+
+    def benchmark_report(self, year: int | None = None) -> list[dict[str, Any]]:
+        from gatsby_tui.store import coverage
+
+        return coverage.report_rows(self.benchmark_cohort(), year)
+
+    # ------------------------------------------------------------ the careers programme
+    def programme_grid(self, school_year: int | None = None) -> Any:
+        """programme.Grid: .items(year_group, benchmark), .unplanned, .planned, .delivered."""
+        from gatsby_tui.store import programme
+
+        from gatsby_tui.domain.schoolyear import school_year_of
+
+        return programme.grid(self.conn, school_year if school_year is not None else school_year_of(self.today))
+
+    def programme_item(self, item_id: int) -> sqlite3.Row | None:
+        from gatsby_tui.store import programme
+
+        return programme.item(self.conn, item_id)
+
+    def programme_items(self, school_year: int) -> list[sqlite3.Row]:
+        from gatsby_tui.store import programme
+
+        return programme.items_for(self.conn, school_year)
+
+    def programme_years(self) -> list[int]:
+        from gatsby_tui.store import programme
+
+        return programme.school_years(self.conn)
+
+    def add_programme_item(self, school_year: int, year_group: int, benchmark: int, description: str) -> int:
+        from gatsby_tui.store import programme
+
+        return programme.add_item(self.conn, school_year, year_group, benchmark, description,
+                                  stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def update_programme_item(self, item_id: int, description: str) -> bool:
+        from gatsby_tui.store import programme
+
+        return programme.update_item(self.conn, item_id, description, stamp=self.clock.stamp(),
+                                     adviser_id=self.adviser_id)
+
+    def delete_programme_item(self, item_id: int) -> int:
+        from gatsby_tui.store import programme
+
+        return programme.delete_item(self.conn, item_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def link_activity(self, activity_id: int, item_id: int | None) -> bool:
+        """Link a recorded activity to a planned one (None: unlink)."""
+        from gatsby_tui.store import programme
+
+        return programme.link(self.conn, activity_id, item_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def programme_candidates(self, item_id: int) -> list[sqlite3.Row]:
+        from gatsby_tui.store import programme
+
+        return programme.candidates(self.conn, item_id)
+
+    def copy_programme(self, from_year: int, to_year: int) -> int:
+        from gatsby_tui.store import programme
+
+        return programme.copy_year(self.conn, from_year, to_year, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def export_programme(self, school_year: int, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+        """Write the programme as a web page ('html') or Markdown ('md'; default from the file name),
+        owner-only and atomically; audited. Returns the path written."""
+        from gatsby_tui.exports import files, programme as export
+        from gatsby_tui.store import programme
+
+        target = Path(path).expanduser()
+        kind = (fmt or target.suffix.lstrip(".")).lower()
+        kind = {"htm": "html", "markdown": "md"}.get(kind, kind)
+        if kind not in ("html", "md"):
+            raise StoreError("Give a file name ending in .html (a web page) or .md (Markdown).")
+        if not target.parent.is_dir():
+            raise StoreError(f"The folder {target.parent} does not exist: choose another, or create it first.")
+        school = self.conn.execute("SELECT name FROM schools ORDER BY id LIMIT 1").fetchone()
+        grid = programme.grid(self.conn, school_year)
+        maker = export.html_page if kind == "html" else export.markdown
+        text = maker(grid, school=school[0] if school else "Our school", generated=self.today)
+        try:
+            files.write_atomic(target, text.encode("utf-8"))
+        except IsADirectoryError:
+            raise StoreError(f"{target} is a folder: give a file name ending in .{kind}.") from None
+        except OSError as e:
+            raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
+        with transaction(self.conn):
+            audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
+                        table="programme_items", row_id=None, pupil_id=None,
+                        after={"what": "careers programme", "school_year": school_year, "format": kind,
+                               "items": grid.planned, "file": str(target)})
+        return target
+

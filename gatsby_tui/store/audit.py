@@ -56,3 +56,40 @@ def for_adviser(conn: sqlite3.Connection, adviser_id: int, limit: int = 200) -> 
         "WHERE a.adviser_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?",
         (adviser_id, limit),
     ).fetchall()
+
+
+# ---------------------------------------------------------------- the audit views (read only)
+
+_ENTRY_COLUMNS = ("a.*, ad.name AS adviser_name, p.legal_surname, p.legal_forename, p.preferred_forename")
+_ENTRY_FROM = ("FROM audit_log a LEFT JOIN advisers ad ON ad.id = a.adviser_id "
+               "LEFT JOIN pupils p ON p.id = a.pupil_id")
+
+
+def _entries_where(pupil_id: int | None, adviser_id: int | None) -> tuple[str, list[Any]]:
+    if (pupil_id is None) == (adviser_id is None):
+        raise ValueError("give a pupil_id or an adviser_id")
+    if pupil_id is not None:
+        return "a.pupil_id = ?", [pupil_id]
+    return "a.adviser_id = ?", [adviser_id]
+
+
+def entries(conn: sqlite3.Connection, *, pupil_id: int | None = None, adviser_id: int | None = None,
+            limit: int = 200, after: tuple[str, int] | None = None) -> list[sqlite3.Row]:
+    """One pupil's or one adviser's entries, newest first, with the adviser's and the pupil's
+    names; keyset-paged: ``after`` is the last row's (at, id). Uses audit_by_pupil /
+    audit_by_adviser (the rowid ends every index entry, so the order needs no sort)."""
+    where, params = _entries_where(pupil_id, adviser_id)
+    if after is not None:
+        where += " AND (a.at < ? OR (a.at = ? AND a.id < ?))"
+        params += [after[0], after[0], after[1]]
+    return conn.execute(f"SELECT {_ENTRY_COLUMNS} {_ENTRY_FROM} WHERE {where} "
+                        "ORDER BY a.at DESC, a.id DESC LIMIT ?", (*params, limit)).fetchall()
+
+
+def count(conn: sqlite3.Connection, *, pupil_id: int | None = None, adviser_id: int | None = None) -> int:
+    where, params = _entries_where(pupil_id, adviser_id)
+    return conn.execute(f"SELECT count(*) FROM audit_log a WHERE {where}", params).fetchone()[0]
+
+
+def get(conn: sqlite3.Connection, entry_id: int) -> sqlite3.Row | None:
+    return conn.execute(f"SELECT {_ENTRY_COLUMNS} {_ENTRY_FROM} WHERE a.id = ?", (entry_id,)).fetchone()

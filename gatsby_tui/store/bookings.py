@@ -33,6 +33,8 @@ Decisions, in one place:
 
 from __future__ import annotations
 
+import json
+
 import sqlite3
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
@@ -594,6 +596,7 @@ class BulkFilter:
     flag: str | None = None                # one of pupils.FLAG_FIELDS, or its short label ('PP', 'LAC')
     no_meeting_this_year: bool = False     # no booked or held guidance meeting this school year
     no_meeting_since_year9: bool = False   # none since the start of the pupil's Year 10
+    pupil_ids: tuple[int, ...] | None = None  # only these pupils (e.g. those missing a benchmark)
 
 
 @dataclass(frozen=True)
@@ -638,6 +641,9 @@ def bulk_candidates(conn: sqlite3.Connection, f: BulkFilter, *, today: date) -> 
         if flag is None:
             raise StoreError(f"'{names.quote(str(f.flag))}' is not a flag I know: use PP, LAC, YC or EAL.")
         clauses.append(f"p.{flag} = 1")
+    if f.pupil_ids is not None:
+        clauses.append("p.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = json.dumps(sorted({int(i) for i in f.pupil_ids}))
     kinds = "('guidance', 'follow_up')"
     if f.no_meeting_this_year:
         clauses.append(

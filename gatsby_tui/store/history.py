@@ -101,7 +101,7 @@ RECORD_FIELD_WORDS = {
     "copy_given_how": "how the copy was given", "confidential_notes": "confidential notes",
 }
 OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
-KINDS = ("meeting", "record", "action", "register")
+KINDS = ("meeting", "record", "action", "register", "plan", "destination", "activity")
 
 
 def _first_line(text: str | None, limit: int = 120) -> str:
@@ -170,11 +170,92 @@ def _action_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list
     return out
 
 
+# ---------------------------------------------------------------- issue 5: plans and destinations
+
+
+def _plans(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    """The plan's creation and each review held, naming the version the review made."""
+    out = []
+    plan = conn.execute(
+        "SELECT p.id, p.created_at, v.aspirations FROM plans p "
+        "LEFT JOIN plan_versions v ON v.plan_id = p.id AND v.version = 1 WHERE p.pupil_id = ?", (pupil_id,)).fetchone()
+    if plan is None:
+        return out
+    out.append(Event(plan["created_at"], "plan", "Individual plan started (version 1)",
+                     _first_line(plan["aspirations"]), f"plan:{plan['id']}"))
+    rows = conn.execute(
+        "SELECT r.id, r.reviewed_on, r.is_ehcp_annual, r.what_changed, r.participants, v.version "
+        "FROM plan_reviews r LEFT JOIN plan_versions v ON v.id = r.version_id "
+        "WHERE r.plan_id = ? ORDER BY r.reviewed_on DESC, r.id DESC LIMIT ?", (plan["id"], limit)).fetchall()
+    for r in rows:
+        what = "EHCP annual review held" if r["is_ehcp_annual"] else "Plan review held"
+        try:
+            who = ", ".join(json.loads(r["participants"]))
+        except (TypeError, ValueError):
+            who = ""
+        detail = _first_line(r["what_changed"]) or (f"with {who}" if who else "")
+        out.append(Event(r["reviewed_on"], "plan", f"{what}: version {r['version']}", detail,
+                         f"plan_review:{r['id']}"))
+    return out
+
+
+def _destinations(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    rows = conn.execute(
+        "SELECT d.id, d.kind, d.code, d.provider, d.at_year, d.recorded_on, d.offer_status, n.label "
+        "FROM destinations d JOIN nccis_codes n ON n.code = d.code "
+        "WHERE d.pupil_id = ? ORDER BY d.recorded_on DESC, d.id DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    out = []
+    for r in rows:
+        if r["kind"] == "intended":
+            title = f"Intended destination recorded (Year {r['at_year']})" if r["at_year"] else "Intended destination recorded"
+        else:
+            title = "Actual destination recorded"
+        detail = f"{r['code']} {r['label']}" + (f" — {r['provider']}" if r["provider"] else "")
+        if r["offer_status"] in ("offered", "accepted"):
+            detail += f" (September Guarantee: {r['offer_status']})"
+        out.append(Event(r["recorded_on"], "destination", title, detail, f"destination:{r['id']}"))
+    return out
+
+
+def _destination_checks(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    rows = conn.execute(
+        "SELECT k.id, k.checked_on, k.method, k.code, n.label FROM destination_checks k "
+        "LEFT JOIN nccis_codes n ON n.code = k.code "
+        "WHERE k.pupil_id = ? AND k.checked_on IS NOT NULL ORDER BY k.checked_on DESC LIMIT ?",
+        (pupil_id, limit)).fetchall()
+    return [Event(r["checked_on"], "destination", "Destination checked",
+                  f"by {r['method'] or 'unknown means'}" + (f": {r['code']} {r['label']}" if r["code"] else
+                                                            ": no answer"), f"destination_check:{r['id']}")
+            for r in rows]
+
+
+def _activities(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    """Careers activities the pupil took part in (issue 6): what, where, which benchmarks."""
+    from gatsby_tui.domain import benchmarks as rules
+
+    rows = conn.execute(
+        "SELECT a.id, a.held_on, a.kind, a.title, a.organisation, a.subject, "
+        "(SELECT group_concat(b.benchmark, ', ') FROM activity_benchmarks b WHERE b.activity_id = a.id) AS bms "
+        "FROM activity_pupils ap JOIN activities a ON a.id = ap.activity_id WHERE ap.pupil_id = ? "
+        "ORDER BY a.held_on DESC, a.id DESC LIMIT ?", (pupil_id, limit)).fetchall()
+    out = []
+    for r in rows:
+        bits = [b for b in (r["organisation"], r["subject"]) if b]
+        if r["bms"]:
+            bits.append(f"benchmarks {r['bms']}")
+        out.append(Event(r["held_on"], "activity", f"{rules.KINDS.get(r['kind'], r['kind'])}: {_first_line(r['title'], 80)}",
+                         " · ".join(bits), f"activity:{r['id']}"))
+    return out
+
+
 _SOURCES = {
+    "plan": (_plans,),
+    "destination": (_destinations, _destination_checks),
     "meeting": (_interviews, _moves),
     "record": (_records, _amendments),
     "action": (_actions, _action_changes),
     "register": (_register_changes,),
+    "activity": (_activities,),
 }
 
 
@@ -224,16 +305,21 @@ def _meeting(row: sqlite3.Row | None) -> dict | None:
             "adviser_name": row["adviser"], "title": KIND_WORDS.get(row["kind"], row["kind"])}
 
 
-def guidance_meetings_until(conn: sqlite3.Connection, pupil_id: int, until: date) -> int:
+def guidance_meetings_until(conn: sqlite3.Connection, pupil_id: int, until: date, *,
+                            min_level: int | None = None) -> int:
     """Personal guidance meetings held on or before ``until``: held guidance/follow-up interviews,
-    plus signed-off records of unplanned conversations (no interview)."""
+    plus signed-off records of unplanned conversations (no interview). ``min_level``: count only
+    advisers recorded at that qualification level or above (no recorded level: not counted)."""
     bound = (until + timedelta(days=1)).isoformat()
+    level = "" if min_level is None else \
+        " AND adviser_id IN (SELECT id FROM advisers WHERE qualification_level >= :level)"
+    args = {"pupil": pupil_id, "bound": bound, "level": min_level}
     held = conn.execute(
-        "SELECT count(*) FROM interviews WHERE pupil_id = ? AND status = 'held' "
-        "AND kind IN ('guidance', 'follow_up') AND starts_at < ?", (pupil_id, bound)).fetchone()[0]
+        "SELECT count(*) FROM interviews WHERE pupil_id = :pupil AND status = 'held' "
+        f"AND kind IN ('guidance', 'follow_up') AND starts_at < :bound{level}", args).fetchone()[0]
     unplanned = conn.execute(
-        "SELECT count(*) FROM meeting_records WHERE pupil_id = ? AND interview_id IS NULL "
-        "AND status = 'signed_off' AND held_at < ?", (pupil_id, bound)).fetchone()[0]
+        "SELECT count(*) FROM meeting_records WHERE pupil_id = :pupil AND interview_id IS NULL "
+        f"AND status = 'signed_off' AND held_at < :bound{level}", args).fetchone()[0]
     return held + unplanned
 
 

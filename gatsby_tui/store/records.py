@@ -319,22 +319,37 @@ def missing_for_sign_off(row: Mapping[str, Any]) -> list[str]:
     return [FIELD_WORDS[f] for f in REQUIRED_FOR_SIGN_OFF if not row[f]]
 
 
+def _sign_off_refusal(conn: sqlite3.Connection, row: sqlite3.Row, *, stamp: str,
+                      adviser_id: int | None) -> tuple[str | None, sqlite3.Row | None]:
+    """(why the record cannot be signed off now, or None; its interview row, if any)."""
+    interview = None
+    if row["interview_id"] is not None:
+        interview = conn.execute("SELECT * FROM interviews WHERE id = ?", (row["interview_id"],)).fetchone()
+    if row["status"] == "signed_off":
+        return "This meeting record is already signed off.", interview
+    if adviser_id != row["adviser_id"]:
+        return f"Only {_adviser_name(conn, row['adviser_id'])}, who wrote this record, can sign it off.", interview
+    missing = missing_for_sign_off(row)
+    if missing:
+        listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+        return f"The record cannot be signed off yet: it needs {listed}.", interview
+    if interview is not None and interview["status"] == "booked" and interview["starts_at"] > stamp[:16]:
+        return "This meeting has not happened yet, so its record cannot be signed off.", interview
+    return None, interview
+
+
+def sign_off_problem(conn: sqlite3.Connection, record_id: int, *, stamp: str, adviser_id: int | None) -> str | None:
+    """The sentence ``sign_off`` would refuse with now, or None: lets a screen say so before asking
+    for confirmation. Writes nothing."""
+    return _sign_off_refusal(conn, _load(conn, record_id), stamp=stamp, adviser_id=adviser_id)[0]
+
+
 def sign_off(conn: sqlite3.Connection, record_id: int, *, stamp: str, adviser_id: int | None) -> None:
     with transaction(conn):
         row = _load(conn, record_id)
-        if row["status"] == "signed_off":
-            raise StoreError("This meeting record is already signed off.")
-        if adviser_id != row["adviser_id"]:
-            raise StoreError(f"Only {_adviser_name(conn, row['adviser_id'])}, who wrote this record, can sign it off.")
-        missing = missing_for_sign_off(row)
-        if missing:
-            listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-            raise StoreError(f"The record cannot be signed off yet: it needs {listed}.")
-        interview = None
-        if row["interview_id"] is not None:
-            interview = conn.execute("SELECT * FROM interviews WHERE id = ?", (row["interview_id"],)).fetchone()
-            if interview is not None and interview["status"] == "booked" and interview["starts_at"] > stamp[:16]:
-                raise StoreError("This meeting has not happened yet, so its record cannot be signed off.")
+        refusal, interview = _sign_off_refusal(conn, row, stamp=stamp, adviser_id=adviser_id)
+        if refusal:
+            raise StoreError(refusal)
         conn.execute("UPDATE meeting_records SET status = 'signed_off', signed_off_at = ?, signed_off_by = ?, "
                      "updated_at = ? WHERE id = ?", (stamp, adviser_id, stamp, record_id))
         audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="meeting_records",
@@ -385,6 +400,16 @@ def amend(conn: sqlite3.Connection, record_id: int, field: str, new_text: Any, r
         audit.write(conn, at=stamp, adviser_id=adviser_id, action="insert", table="record_amendments",
                     row_id=amendment_id, pupil_id=row["pupil_id"], after=values)
         return amendment_id
+
+
+def record_for_interview(conn: sqlite3.Connection, interview_id: int) -> sqlite3.Row | None:
+    """The record of a meeting, if one was started: id, status, signed_off_at, signed_off_by_name,
+    and has_draft (1 when unsaved typing is kept for it)."""
+    return conn.execute(
+        "SELECT r.id, r.status, r.signed_off_at, s.name AS signed_off_by_name, "
+        "EXISTS (SELECT 1 FROM drafts d WHERE d.key = 'record:' || r.id) AS has_draft "
+        "FROM meeting_records r LEFT JOIN advisers s ON s.id = r.signed_off_by WHERE r.interview_id = ?",
+        (interview_id,)).fetchone()
 
 
 def records_for_pupil(conn: sqlite3.Connection, pupil_id: int, limit: int = 100) -> list[sqlite3.Row]:
@@ -637,3 +662,42 @@ def add_snippet(conn: sqlite3.Connection, adviser_id: int | None, title: str, bo
 def delete_snippet(conn: sqlite3.Connection, snippet_id: int) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM snippets WHERE id = ?", (snippet_id,))
+
+
+# ---------------------------------------------------------------- follow-ups screen: counts and one action
+
+
+def follow_ups_count(conn: sqlite3.Connection, *, today: date, owner: str | None = None, due_before: Any = None,
+                     adviser_id: int | None = None) -> tuple[int, int]:
+    """(open actions, of which overdue) matching the same filters as ``follow_ups``."""
+    where = ["status = 'open'"]
+    params: dict[str, Any] = {"today": today.isoformat()}
+    if owner:
+        where.append("owner = :owner")
+        params["owner"] = parse_owner(owner)
+    if adviser_id is not None:
+        where.append("adviser_id = :adviser")
+        params["adviser"] = adviser_id
+    until = _parse_day(due_before, "due date") if due_before is not None else None
+    if until:
+        where.append("due_date <= :until")
+        params["until"] = until
+    total, overdue = conn.execute(
+        f"SELECT count(*), coalesce(sum(due_date < :today), 0) FROM actions WHERE {' AND '.join(where)}",
+        params).fetchone()
+    return total, overdue
+
+
+def action_detail(conn: sqlite3.Connection, action_id: int) -> dict[str, Any] | None:
+    """One action with its pupil's names, who follows it up, and every status or owner change."""
+    row = conn.execute(
+        "SELECT a.*, p.legal_surname, p.legal_forename, p.preferred_forename, p.intake_year, "
+        "ad.name AS adviser_name, r.held_at AS record_held_at FROM actions a "
+        "JOIN pupils p ON p.id = a.pupil_id LEFT JOIN advisers ad ON ad.id = a.adviser_id "
+        "LEFT JOIN meeting_records r ON r.id = a.record_id WHERE a.id = ?", (action_id,)).fetchone()
+    if row is None:
+        return None
+    out = dict(row)
+    out["pupil_name"] = _full_name(row)
+    out["events"] = [dict(e) for e in action_events(conn, action_id)]
+    return out

@@ -1,0 +1,532 @@
+"""Benchmark coverage: per pupil (with the evidence) and for the whole cohort. No Textual.
+
+The rules are in domain/benchmarks.py. This module gathers what they need:
+
+* ``pupil_coverage``: one pupil's evidence (activities, guidance meetings, signed-off
+  records, destinations, copies given, the programme for their year group), assessed by
+  ``benchmarks.assess_pupil``.
+* ``facts``: the same facts for MANY pupils at once, in set-based SQL (GROUP BY over
+  activity_pupils joined to activities; one pass over interviews and records), never a query
+  per pupil. tests/test_coverage.py holds these equal to ``benchmarks.facts_from`` applied to
+  each pupil's evidence.
+* ``cohort``: every pupil on roll in Years 7-13 assessed from those facts, counted per year
+  group and by SEN status, pupil premium, looked after and gender.
+
+Guidance meetings are counted as store/history.py's ``guidance_meetings_until`` counts them
+(held guidance/follow-up interviews plus signed-off records of unplanned conversations), and
+only with advisers recorded at Level 6 or above (see domain/benchmarks.py for an adviser with
+no recorded level: not counted).
+
+When a pupil joined: a pupil added to the register more than JOIN_GRACE_DAYS after the register
+began (the earliest pupil's created_at, i.e. the first import) joined the school on that day,
+so years before that are not held against them; everyone else is taken as here from Year 7.
+(The schema has no admission date; an MIS import of a new pupil is the best evidence we have.)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date, timedelta
+from typing import Any, Iterable, Sequence
+
+from gatsby_tui.domain import benchmarks as rules
+from gatsby_tui.domain import dates, names, schoolyear
+from gatsby_tui.store.db import StoreError
+
+JOIN_GRACE_DAYS = 31
+YEARS = tuple(range(7, 14))
+
+# The school year of an ISO date, in SQL (September starts a new one).
+def _sy(col: str) -> str:
+    return f"(CAST(substr({col}, 1, 4) AS INTEGER) - (substr({col}, 6, 2) < '09'))"
+
+
+_WORKPLACE = ", ".join(f"'{k}'" for k in rules.WORKPLACE_KINDS)
+# Each provider type counted in its own 9-bit digit (see _digits).
+_PROVIDER_CASE = " ".join(f"WHEN '{k}' THEN {1 << (9 * (b.bit_length() - 1))}" for k, b in rules.PROVIDER_BIT.items())
+_CORE = " AND ".join(f"a.{p} = 1" for p in rules.CORE_POINTS)
+_FULL = " AND ".join(f"a.{p} = 1" for p in rules.WORKPLACE_POINTS)
+_PAL = ", ".join(f"'{k}'" for k in rules.PAL_KINDS)
+_HE = ", ".join(f"'{k}'" for k in rules.HE_VISIT_KINDS)
+
+
+def _tagged(n: int) -> str:
+    return f"EXISTS (SELECT 1 FROM activity_benchmarks b WHERE b.activity_id = a.id AND b.benchmark = {n})"
+
+
+# Per activity, once: its school year and what it can count for (the rules' counts_for).
+ACTIVITY_FACTS = f"""
+SELECT a.id, {_sy('a.held_on')} AS sy,
+       {_tagged(2)} AS c2,
+       {_tagged(4)} AS c4,
+       ({_tagged(5)} AND {_CORE}) AS c5,
+       ({_tagged(6)} AND a.kind IN ({_WORKPLACE}) AND {_FULL}) AS c6,
+       CASE WHEN {_tagged(7)} AND {_CORE} THEN CASE a.kind {_PROVIDER_CASE} ELSE 0 END ELSE 0 END AS c7,
+       ({_tagged(7)} AND {_CORE} AND a.kind IN ({_HE})) AS he,
+       (a.kind IN ({_PAL})) AS pal
+FROM activities a
+"""
+
+PUPIL_COLUMNS = ("p.id, p.intake_year, p.created_at, p.date_left, p.sen_status, p.pupil_premium, p.looked_after, "
+                 "p.gender, p.legal_surname, p.legal_forename, p.preferred_forename, p.form, p.sort_name")
+
+
+@dataclass(frozen=True)
+class PupilFacts:
+    pupil_id: int
+    pupil: rules.Pupil
+    facts: rules.Facts
+    sen: str
+    pupil_premium: int
+    looked_after: int
+    gender: str | None
+    name: str
+    form: str | None
+    sort_name: str
+
+
+def register_began(conn: sqlite3.Connection) -> date | None:
+    first = conn.execute("SELECT min(created_at) FROM pupils").fetchone()[0]
+    return dates.from_iso(first)
+
+
+def joined_year_group(intake_year: int, created_at: str, began: date | None) -> int:
+    """7 unless the pupil was added well after the register began (see the module docstring)."""
+    made = dates.from_iso(created_at)
+    if began is None or made is None or made <= began + timedelta(days=JOIN_GRACE_DAYS):
+        return 7
+    return max(7, rules.year_group_at(intake_year, made))
+
+
+def _pupil(row: sqlite3.Row, began: date | None) -> rules.Pupil:
+    return rules.Pupil(row["intake_year"], joined_year_group(row["intake_year"], row["created_at"], began),
+                       dates.from_iso(row["date_left"]))
+
+
+def programme_years(conn: sqlite3.Connection, school_year: int) -> dict[int, tuple[int, int]]:
+    """Year group -> (planned items, of which delivered: linked to a recorded activity)."""
+    rows = conn.execute(
+        "SELECT pi.year_group, count(*), sum(EXISTS (SELECT 1 FROM activities a WHERE a.programme_item_id = pi.id)) "
+        "FROM programme_items pi WHERE pi.school_year = ? GROUP BY pi.year_group", (school_year,)).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+@lru_cache(maxsize=4096)
+def _digits(value: int | None) -> int:
+    """Counts in 9-bit digits (digit j: Year 7 + j) -> a mask with bit n set for Year n."""
+    mask = 0
+    for j in range(7):
+        if (value or 0) >> (9 * j) & 511:
+            mask |= 1 << (7 + j)
+    return mask
+
+
+@lru_cache(maxsize=4096)
+def _small(x: int | None, y: int | None) -> tuple[int, ...]:
+    """The packed small counts (see _activity_sql) -> (workplace by 16, after 16, provider mask,
+    university visits, provider access 8-9, 10-11, 12-13), counts capped at 2."""
+    x, y = x or 0, y or 0
+
+    def digit(value: int, j: int) -> int:
+        return min(2, value >> (9 * j) & 511)
+
+    providers = sum(1 << i for i in range(len(rules.PROVIDER_TYPES)) if x >> (9 * i) & 511)
+    return (digit(x, 4), digit(x, 5), providers, digit(y, 0), digit(y, 1), digit(y, 2), digit(y, 3))
+
+
+def _activity_sql(where: str) -> str:
+    """Per (activity, intake year) the contribution to each fact is worked out once in a small
+    table, so the pass over activity_pupils only sums columns (no per-row CASE). Year masks are
+    summed as counts in 9-bit digits, one digit per year group 7-13 (digit j for Year 7 + j; a
+    digit would overflow only past 511 activities of one benchmark in one year for one pupil),
+    and turned into masks by _digits."""
+    off = "(f.sy - i.intake)"                       # year group - 7
+    digit = f"(1 << (9 * {off}))"
+    chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
+    return (
+        f"WITH f AS MATERIALIZED ({ACTIVITY_FACTS}), "
+        f"i AS (SELECT DISTINCT p.intake_year AS intake FROM pupils p WHERE {where}), "
+        # The small counts are packed into two sums (9-bit digits again): x = provider digits
+        # (4) + workplace experiences by 16 << 36 + after 16 << 45; y = university visits +
+        # provider-access encounters in Years 8-9 << 9, 10-11 << 18, 12-13 << 27. Fewer sums per
+        # row is most of the speed of this pass (see benchmarks/cohort.py).
+        "a AS MATERIALIZED (SELECT id, intake, v2, v4, v5, v7 + (w16 << 36) + (w18 << 45) AS x, "
+        "   he + (p89 << 9) + (p1011 << 18) + (p1213 << 27) AS y FROM (SELECT f.id, i.intake, "
+        f"   CASE WHEN f.c2 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v2, "
+        f"   CASE WHEN f.c4 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v4, "
+        f"   CASE WHEN f.c5 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v5, "
+        f"   (f.c6 AND {off} BETWEEN 0 AND 4) AS w16, (f.c6 AND {off} BETWEEN 5 AND 6) AS w18, "
+        f"   CASE WHEN {off} BETWEEN 0 AND 4 THEN f.c7 ELSE 0 END AS v7, "
+        f"   (f.he AND {off} BETWEEN 0 AND 6) AS he, (f.pal AND {off} BETWEEN 1 AND 2) AS p89, "
+        f"   (f.pal AND {off} BETWEEN 3 AND 4) AS p1011, (f.pal AND {off} BETWEEN 5 AND 6) AS p1213 "
+        "   FROM f, i) WHERE v2 OR v4 OR v5 OR w16 OR w18 OR v7 OR he OR p89 OR p1011 OR p1213) "
+        "SELECT ap.pupil_id, sum(a.v2), sum(a.v4), sum(a.v5), sum(a.x), sum(a.y) "
+        "FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id "
+        "JOIN a ON a.id = ap.activity_id AND a.intake = p.intake_year "
+        f"WHERE ap.pupil_id IN {chosen} GROUP BY ap.pupil_id")
+
+
+def _meeting_sql(where: str) -> str:
+    """Guidance meetings as history.guidance_meetings_until counts them, split by the adviser's
+    recorded qualification and by the end of Year 11 / Year 13 (string compares on ISO stamps)."""
+    chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
+    q = rules.QUALIFIED_LEVEL
+    return (
+        "SELECT m.pupil_id, "
+        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 5))), "
+        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 7))), "
+        f"  min(2, sum(m.lvl IS NULL OR m.lvl < {q})) "
+        "FROM (SELECT i.pupil_id, i.starts_at AS at, ad.qualification_level AS lvl FROM interviews i "
+        "      JOIN advisers ad ON ad.id = i.adviser_id "
+        f"     WHERE i.pupil_id IN {chosen} AND i.status = 'held' AND i.kind IN ('guidance', 'follow_up') "
+        "      UNION ALL "
+        "      SELECT r.pupil_id, r.held_at, ad.qualification_level FROM meeting_records r "
+        "      JOIN advisers ad ON ad.id = r.adviser_id "
+        f"     WHERE r.pupil_id IN {chosen} AND r.interview_id IS NULL AND r.status = 'signed_off') m "
+        "JOIN pupils p ON p.id = m.pupil_id GROUP BY m.pupil_id")
+
+
+def _record_sql(where: str) -> str:
+    """Benchmark 3: signed-off records (amendments applied), destinations, copies given."""
+    chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
+    end11 = "printf('%04d-08-31', p.intake_year + 5)"
+    end13 = "printf('%04d-08-31', p.intake_year + 7)"
+    return (
+        "WITH rec AS (SELECT r.pupil_id, substr(r.held_at, 1, 10) AS day, "
+        "   (trim(coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
+        "      AND m.field = 'decisions' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), r.decisions, ''), "
+        "      ' ' || char(9, 10, 13)) <> '') AS decided, "
+        "   r.copy_given_on, "
+        "   coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
+        "      AND m.field = 'intended_destination' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), "
+        "      r.intended_destination) AS intended "
+        f"  FROM meeting_records r WHERE r.pupil_id IN {chosen} AND r.status = 'signed_off'), "
+        "ev AS (SELECT pupil_id, day, decided, copy_given_on IS NOT NULL AS copied, "
+        "         nullif(intended, '') AS intended, 0 AS actual FROM rec "
+        "       UNION ALL SELECT pupil_id, recorded_on, 0, 0, CASE WHEN kind = 'intended' THEN code END, "
+        f"         kind = 'actual' FROM destinations WHERE pupil_id IN {chosen} "
+        "       UNION ALL SELECT pupil_id, given_on, 0, 1, NULL, 0 FROM exports_given "
+        f"         WHERE kind = 'record' AND pupil_id IN {chosen}) "
+        "SELECT ev.pupil_id, max(ev.decided), max(ev.copied), "
+        f"  max(ev.intended IS NOT NULL AND ev.day <= {end11}), "
+        f"  max(ev.intended IS NOT NULL AND ev.day > {end11} AND ev.day <= {end13}), "
+        "  max(ev.actual), max(coalesce(ev.intended = :he_code, 0)) "
+        "FROM ev JOIN pupils p ON p.id = ev.pupil_id GROUP BY ev.pupil_id")
+
+
+_EXECUTOR: Any = None
+
+
+def _run_all(conn: sqlite3.Connection, jobs: list[tuple[str, dict[str, Any]]],
+             readers: Sequence[sqlite3.Connection] = ()) -> list[list[tuple]]:
+    """Run independent read queries: the first on ``conn``, the rest on ``readers`` (other
+    connections to the same file) in threads, when given. sqlite3 lets go of the GIL while
+    SQLite works, so on a machine with more than one core the passes overlap. Each reader runs
+    its share one query after another (a connection is never used by two threads at once)."""
+    if not readers:
+        return [conn.execute(sql, p).fetchall() for sql, p in jobs]
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="gatsby-coverage")
+    rest = list(enumerate(jobs[1:], start=1))
+    shares = [rest[i::len(readers)] for i in range(len(readers))]
+
+    def run(reader: sqlite3.Connection, share: list) -> list[tuple[int, list]]:
+        return [(i, reader.execute(sql, p).fetchall()) for i, (sql, p) in share]
+
+    futures = [_EXECUTOR.submit(run, reader, share) for reader, share in zip(readers, shares) if share]
+    results: list[Any] = [None] * len(jobs)
+    results[0] = conn.execute(*jobs[0]).fetchall()
+    for future in futures:
+        for i, rows in future.result():
+            results[i] = rows
+    return results
+
+
+# The cohort's pupils, with the year group they joined in worked out in SQL as joined_year_group does.
+_COHORT_COLUMNS = (f"p.id, p.intake_year, CASE WHEN p.created_at > :join_after THEN max(7, {_sy('p.created_at')} "
+                   "- p.intake_year + 7) ELSE 7 END, p.sen_status, p.pupil_premium, p.looked_after, p.gender")
+
+
+def _gather(conn: sqlite3.Connection, *, today: date, where: str, params: dict[str, Any], columns: str,
+            programme_sy: int | None, readers: Sequence[sqlite3.Connection] = ()
+            ) -> tuple[list[tuple], dict[int, tuple], dict[int, tuple], dict[int, tuple], dict[int, tuple[int, int]],
+                       date | None]:
+    sy_now = schoolyear.school_year_of(today)
+    jobs = [
+        (f"SELECT {columns} FROM pupils p WHERE {where} ORDER BY p.sort_name, p.id", params),
+        (_activity_sql(where), params),
+        (_meeting_sql(where), params),
+        (_record_sql(where), {**params, "he_code": rules.HE_CODE}),
+    ]
+    # Readers take the longest passes; the pupils and the programme stay on this connection.
+    results = _run_all(conn, jobs, readers)
+    pupils = results[0]
+    acts = {r[0]: (_digits(r[1]), _digits(r[2]), _digits(r[3])) + _small(r[4], r[5]) for r in results[1]}
+    meets = {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in results[2]}
+    b3 = {r[0]: tuple(bool(x) for x in r[1:]) for r in results[3]}
+    programme = programme_years(conn, programme_sy if programme_sy is not None else sy_now)
+    return pupils, acts, meets, b3, programme, register_began(conn)
+
+
+_NO_ACTS = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+_NO_MEETS = (0, 0, 0)
+_NO_B3 = (False,) * 6
+
+
+def _fact_tuple(pid: int, acts: dict, meets: dict, b3: dict, planned: bool) -> tuple:
+    """The values of benchmarks.Facts, in field order."""
+    a = acts.get(pid, _NO_ACTS)
+    g16, g18, unq = meets.get(pid, _NO_MEETS)
+    made, copied, int16, int18, actual, he = b3.get(pid, _NO_B3)
+    return (a[0], a[1], a[2], a[3], a[4], a[5], a[6], he, a[7], a[8], a[9], g16, g18, unq,
+            made, copied, int16, int18, actual, planned)
+
+
+def facts(conn: sqlite3.Connection, *, today: date, where: str = "1", params: dict[str, Any] | None = None,
+          programme_sy: int | None = None, readers: Sequence[sqlite3.Connection] = ()) -> list[PupilFacts]:
+    """Facts for every pupil matching ``where`` (SQL over ``pupils p``), in name order.
+
+    Three set-based passes keyed by pupil (activities; guidance meetings; records, destinations
+    and copies given), merged here. B1's fact is the school's programme for the pupil's year
+    group in ``programme_sy`` (default: this school year)."""
+    params = dict(params or {})
+    pupils, acts, meets, b3, programme, began = _gather(conn, today=today, where=where, params=params,
+                                                        columns=PUPIL_COLUMNS, programme_sy=programme_sy,
+                                                        readers=readers)
+    out = []
+    sy_now = schoolyear.school_year_of(today)
+    by_year = {programme_sy if programme_sy is not None else sy_now: programme}
+    for row in pupils:
+        pid = row["id"]
+        pupil = _pupil(row, began)
+        ctx_day = pupil.left_on if pupil.left_on is not None and pupil.left_on <= today else today
+        year_then = rules.year_group_at(row["intake_year"], ctx_day)
+        sy_then = schoolyear.school_year_of(ctx_day) if programme_sy is None else programme_sy
+        if sy_then not in by_year:   # a leaver: the programme of the year they left
+            by_year[sy_then] = programme_years(conn, sy_then)
+        f = rules.Facts(*_fact_tuple(pid, acts, meets, b3, by_year[sy_then].get(year_then, (0, 0))[0] > 0))
+        out.append(PupilFacts(pid, pupil, f, row["sen_status"], row["pupil_premium"], row["looked_after"],
+                              row["gender"], names.display_name(row["legal_surname"], row["legal_forename"],
+                                                                row["preferred_forename"]),
+                              row["form"], row["sort_name"]))
+    return out
+
+
+# ---------------------------------------------------------------- one pupil
+
+
+def evidence(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> tuple[rules.Pupil, rules.Evidence]:
+    row = conn.execute(f"SELECT {PUPIL_COLUMNS} FROM pupils p WHERE p.id = ?", (pupil_id,)).fetchone()
+    if row is None:
+        raise StoreError("That pupil is no longer on the register.")
+    pupil = _pupil(row, register_began(conn))
+    acts = []
+    for a in conn.execute(
+            "SELECT a.*, (SELECT group_concat(b.benchmark) FROM activity_benchmarks b WHERE b.activity_id = a.id) AS bms "
+            "FROM activity_pupils ap JOIN activities a ON a.id = ap.activity_id WHERE ap.pupil_id = ? "
+            "ORDER BY a.held_on, a.id", (pupil_id,)):
+        acts.append(rules.Activity(
+            a["id"], a["kind"], a["title"], dates.from_iso(a["held_on"]),
+            frozenset(int(b) for b in (a["bms"] or "").split(",") if b),
+            frozenset(k for k, _ in rules.POINTS if a[k]), a["organisation"], a["subject"]))
+    meetings = [rules.Meeting(dates.from_iso(m["at"]), m["name"], m["lvl"], m["ref"]) for m in conn.execute(
+        "SELECT i.starts_at AS at, ad.name, ad.qualification_level AS lvl, 'interview:' || i.id AS ref "
+        "FROM interviews i JOIN advisers ad ON ad.id = i.adviser_id WHERE i.pupil_id = :p AND i.status = 'held' "
+        "AND i.kind IN ('guidance', 'follow_up') "
+        "UNION ALL SELECT r.held_at, ad.name, ad.qualification_level, 'record:' || r.id FROM meeting_records r "
+        "JOIN advisers ad ON ad.id = r.adviser_id WHERE r.pupil_id = :p AND r.interview_id IS NULL "
+        "AND r.status = 'signed_off' ORDER BY 1", {"p": pupil_id})]
+    records = [rules.Record(dates.from_iso(r["held_at"]), bool((r["decisions"] or "").strip()),
+                            dates.from_iso(r["copy_given_on"]), r["intended"] or None, f"record:{r['id']}")
+               for r in conn.execute(
+        "SELECT r.id, r.held_at, r.copy_given_on, "
+        "coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id AND m.field = 'decisions' "
+        "  ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), r.decisions) AS decisions, "
+        "coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
+        "  AND m.field = 'intended_destination' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), "
+        "  r.intended_destination) AS intended "
+        "FROM meeting_records r WHERE r.pupil_id = ? AND r.status = 'signed_off' ORDER BY r.held_at", (pupil_id,))]
+    destinations = [rules.Destination(d["kind"], d["code"], dates.from_iso(d["recorded_on"]), d["label"] or "")
+                    for d in conn.execute(
+        "SELECT d.kind, d.code, d.recorded_on, n.label FROM destinations d LEFT JOIN nccis_codes n ON n.code = d.code "
+        "WHERE d.pupil_id = ? ORDER BY d.recorded_on, d.id", (pupil_id,))]
+    given = [dates.from_iso(r[0]) for r in conn.execute(
+        "SELECT given_on FROM exports_given WHERE pupil_id = ? AND kind = 'record' ORDER BY given_on", (pupil_id,))]
+    day = pupil.left_on if pupil.left_on is not None and pupil.left_on <= today else today
+    planned, delivered = programme_years(conn, schoolyear.school_year_of(day)).get(
+        rules.year_group_at(pupil.intake_year, day), (0, 0))
+    return pupil, rules.Evidence(acts, meetings, records, destinations, given, planned, delivered)
+
+
+def pupil_coverage(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[int | str, rules.State]:
+    pupil, ev = evidence(conn, pupil_id, today=today)
+    return rules.assess_pupil(pupil, ev, today)
+
+
+def assess_facts(pf: PupilFacts, today: date) -> dict[int | str, rules.State]:
+    ctx = rules.context(pf.pupil, today)
+    day = pf.pupil.left_on if ctx.left else today
+    return rules.assess(ctx, pf.facts, schoolyear.school_year_label(schoolyear.school_year_of(day)))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- the cohort
+
+BREAKDOWNS: dict[str, tuple[str, tuple[tuple[Any, str], ...]]] = {
+    "sen": ("SEN status", (("N", "No SEN"), ("K", "SEN support"), ("E", "EHCP"))),
+    "pp": ("Pupil premium", ((1, "Pupil premium"), (0, "Not pupil premium"))),
+    "lac": ("Looked after", ((1, "Looked after / care leaver"), (0, "Not looked after"))),
+    "gender": ("Gender", (("F", "Female"), ("M", "Male"), ("X", "Another gender"), (None, "Not recorded"))),
+}
+
+
+@dataclass(frozen=True)
+class Tally:
+    met: int = 0
+    not_yet: int = 0
+    not_due: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.met + self.not_yet + self.not_due
+
+    @property
+    def percent(self) -> int:
+        """Share met, rounded to a whole per cent (0 for nobody)."""
+        return round(100 * self.met / self.total) if self.total else 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(self.met + other.met, self.not_yet + other.not_yet, self.not_due + other.not_due)
+
+
+@dataclass
+class Cohort:
+    """Counts per bucket (year group, SEN, PP, LAC, gender) and rule: read through ``tally``."""
+    today: date
+    school_year: int
+    buckets: dict[tuple, dict[int | str, list[int]]] = field(default_factory=dict)
+    pupils: int = 0
+
+    def tally(self, key: int | str, *, year: int | None = None, breakdown: str | None = None,
+              value: Any = None) -> Tally:
+        index = {"sen": 1, "pp": 2, "lac": 3, "gender": 4}
+        met = not_yet = not_due = 0
+        for bucket, by_rule in self.buckets.items():
+            if year is not None and bucket[0] != year:
+                continue
+            if breakdown is not None and bucket[index[breakdown]] != value:
+                continue
+            m, n, d = by_rule[key]
+            met, not_yet, not_due = met + m, not_yet + n, not_due + d
+        return Tally(met, not_yet, not_due)
+
+    def size(self, year: int | None = None) -> int:
+        return sum(sum(by_rule[1]) for bucket, by_rule in self.buckets.items() if year is None or bucket[0] == year)
+
+
+_STATE_INDEX = {rules.MET: 0, rules.NOT_YET: 1, rules.NOT_DUE: 2}
+
+
+def on_roll_where(today: date) -> tuple[str, dict[str, Any]]:
+    sy = schoolyear.school_year_of(today)
+    return ("(p.date_left IS NULL OR p.date_left > :today) AND p.intake_year BETWEEN :youngest_13 AND :youngest_7",
+            {"today": today.isoformat(), "youngest_13": sy - 6, "youngest_7": sy})
+
+
+def cohort(conn: sqlite3.Connection, *, today: date, readers: Sequence[sqlite3.Connection] = ()) -> Cohort:
+    """Every pupil on roll in Years 7-13 today, assessed and counted. Pupils with the same year
+    group, breakdown values and facts are counted together, and each distinct set of facts is
+    assessed once."""
+    where, params = on_roll_where(today)
+    began = register_began(conn)
+    params["join_after"] = (began + timedelta(days=JOIN_GRACE_DAYS)).isoformat() + "T99" if began else "9999"
+    pupils, acts, meets, b3, programme, _ = _gather(conn, today=today, where=where, params=params,
+                                                    columns=_COHORT_COLUMNS, programme_sy=None, readers=readers)
+    sy = schoolyear.school_year_of(today)
+    label = schoolyear.school_year_label(sy)
+    planned = {y: programme.get(y, (0, 0))[0] > 0 for y in YEARS}
+    grouped: Counter = Counter(
+        (sy - intake + 7, sen, pp, lac, gender, joined, intake,
+         _fact_tuple(pid, acts, meets, b3, planned[sy - intake + 7]))
+        for pid, intake, joined, sen, pp, lac, gender in pupils)
+    out = Cohort(today, sy, pupils=len(pupils))
+    assessed: dict[tuple, list[tuple[int | str, int]]] = {}
+    for (yg, sen, pp, lac, gender, joined, intake, values), n in grouped.items():
+        key = (joined, intake, values)
+        states = assessed.get(key)
+        if states is None:
+            result = rules.assess(rules.Context(intake, joined, None, yg, False), rules.Facts(*values), label)
+            states = assessed[key] = [(k, _STATE_INDEX[st.state]) for k, st in result.items()]
+        bucket = out.buckets.get((yg, sen, pp, lac, gender))
+        if bucket is None:
+            bucket = out.buckets[(yg, sen, pp, lac, gender)] = {k: [0, 0, 0] for k in rules.RULE_KEYS}
+        for k, index in states:
+            bucket[k][index] += n
+    return out
+
+
+@dataclass(frozen=True)
+class Gap:
+    pupil_id: int
+    name: str
+    year_group: int
+    form: str | None
+    sen: str
+    flags: tuple[str, ...]
+    state: str
+    missing: str                     # what is missing, in words
+
+
+def gaps(conn: sqlite3.Connection, key: int | str, *, today: date, year: int | None = None,
+         breakdown: str | None = None, value: Any = None, include_not_due: bool = False,
+         limit: int = 2000, readers: Sequence[sqlite3.Connection] = ()) -> tuple[list[Gap], int]:
+    """Pupils on roll (in ``year``, and the breakdown group if given) for whom benchmark ``key``
+    is not yet met (and, with ``include_not_due``, not yet due), by name; also the total."""
+    where, params = on_roll_where(today)
+    sy = schoolyear.school_year_of(today)
+    if year is not None:
+        where += " AND p.intake_year = :intake"
+        params["intake"] = schoolyear.intake_year_for(year, sy)
+    column = {"sen": "p.sen_status", "pp": "p.pupil_premium", "lac": "p.looked_after", "gender": "p.gender"}
+    if breakdown is not None:
+        if value is None:
+            where += f" AND {column[breakdown]} IS NULL"
+        else:
+            where += f" AND {column[breakdown]} = :bvalue"
+            params["bvalue"] = value
+    wanted = {rules.NOT_YET, rules.NOT_DUE} if include_not_due else {rules.NOT_YET}
+    out: list[Gap] = []
+    total = 0
+    flags_sql = {r[0]: r[1:] for r in conn.execute(
+        f"SELECT p.id, p.pupil_premium, p.looked_after, p.young_carer, p.eal FROM pupils p WHERE {where}", params)}
+    for pf in facts(conn, today=today, where=where, params=params, readers=readers):
+        state = assess_facts(pf, today)[key]
+        if state.state not in wanted:
+            continue
+        total += 1
+        if len(out) >= limit:
+            continue
+        pp, lac, yc, eal = flags_sql.get(pf.pupil_id, (0, 0, 0, 0))
+        flags = tuple(s for s, on in (("PP", pp), ("LAC", lac), ("YC", yc), ("EAL", eal)) if on)
+        missing = "; ".join(state.missing) if state.state == rules.NOT_YET else state.summary().split(": ", 1)[-1]
+        out.append(Gap(pf.pupil_id, pf.name, rules.year_group_at(pf.pupil.intake_year, today), pf.form, pf.sen,
+                       flags, state.state, missing))
+    return out, total
+
+
+def report_rows(c: Cohort, year: int | None = None) -> list[dict[str, Any]]:
+    """One row per year group (or the one asked for) and rule, plus the whole school: for the CLI."""
+    rows = []
+    years: Iterable[int | None] = [year] if year is not None else [*YEARS, None]
+    for y in years:
+        for key in rules.RULE_KEYS:
+            t = c.tally(key, year=y)
+            rows.append({"year_group": y if y is not None else "all", "benchmark": key,
+                         "title": rules.title_of(key), "met": t.met, "not_yet": t.not_yet, "not_due": t.not_due,
+                         "pupils": t.total, "percent_met": t.percent})
+    return rows

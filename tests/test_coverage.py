@@ -1,0 +1,232 @@
+"""Benchmark coverage from the database: per pupil, for the cohort (against a hand-counted
+school), the drill-down, the set-based SQL against the pure rules, and the CLI report."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gatsby_tui import cli
+from gatsby_tui.clock import FixedClock
+from gatsby_tui.domain import benchmarks as rules
+from gatsby_tui.store import Store, coverage, history
+from gatsby_tui.store.activities import Group
+from gatsby_tui.store.bookings import BookingRequest
+
+from conftest import make_upn, pupil
+
+TODAY = date(2026, 11, 22)
+TALK = {"kind": "employer_talk", "title": "Engineering talk", "held_on": "01/10/2026", "benchmarks": [5],
+        "m_purpose": True, "m_outcomes": True, "m_interaction": True, "m_reflection": True}
+
+
+def add(store, fore, sur, *, dob, sen="N", gender="F", pp=False, n=[200]):
+    n[0] += 1
+    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n[0]), legal_forename=fore, legal_surname=sur,
+                                                      dob=dob, sen_status=sen, gender=gender, pupil_premium=pp)))
+
+
+def held_meeting(store, pupil_id, adviser_id, when):
+    interview = store.book(BookingRequest(pupil_id=pupil_id, adviser_id=adviser_id, start=when, minutes=45),
+                           confirm=True)
+    store.mark_held(interview)
+    return interview
+
+
+@pytest.fixture
+def school(store):
+    """A hand-counted school (today 22/11/2026, 2026/27).
+
+    Year 11 (born 2010/11): Asha (SEN support) met a Level 6 adviser; Bilal met an adviser whose
+    level is not recorded; Chloe (pupil premium) met nobody; Dara met a Level 7 adviser.
+    Year 10 (born 2011/12): Erin met a Level 6 adviser (early); Femi met nobody.
+    Year 7 (born 2014/15): Gus and Hana; only Gus went to the (meaningful) employer talk, and
+    Hana went to one that was not meaningful.
+
+    Benchmark 8: Year 11 2 met / 2 not yet (50%); Year 10 1 met / 1 not yet due; Year 7 2 not due.
+    Benchmark 5: Year 7 1 met / 1 not yet; Years 10 and 11 nobody (earlier years missed)."""
+    l6 = store.add_adviser({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
+    l7 = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
+    unknown = store.add_adviser({"name": "Sam Nolevel", "kind": "external", "qualification_level": ""})
+    store.set_current_adviser(l6)
+    p = {
+        "asha": add(store, "Asha", "Ahmed", dob="01/09/2010", sen="K"),
+        "bilal": add(store, "Bilal", "Bashir", dob="31/08/2011", gender="M"),
+        "chloe": add(store, "Chloe", "Clarke", dob="15/01/2011", pp=True),
+        "dara": add(store, "Dara", "Doyle", dob="20/05/2011", gender="X"),
+        "erin": add(store, "Erin", "Evans", dob="14/03/2012"),
+        "femi": add(store, "Femi", "Fashola", dob="14/03/2012", gender="M"),
+        "gus": add(store, "Gus", "Grant", dob="14/03/2015", gender="M"),
+        "hana": add(store, "Hana", "Hughes", dob="14/03/2015"),
+    }
+    held_meeting(store, p["asha"], l6, datetime(2026, 10, 6, 9, 0))
+    held_meeting(store, p["bilal"], unknown, datetime(2026, 10, 6, 10, 0))
+    held_meeting(store, p["dara"], l7, datetime(2026, 10, 7, 9, 0))
+    held_meeting(store, p["erin"], l6, datetime(2026, 10, 8, 9, 0))
+    talk = store.add_activity(TALK)
+    store.attach_pupils(talk, [p["gus"]])
+    thin = store.add_activity({**TALK, "title": "A talk with no time to reflect", "m_reflection": False})
+    store.attach_pupils(thin, [p["hana"]])
+    return {"pupils": p, "advisers": {"l6": l6, "l7": l7, "unknown": unknown}}
+
+
+def test_cohort_percentages_match_the_hand_count(store, school):
+    c = store.benchmark_cohort()
+    assert c.pupils == 8
+    assert c.tally(8, year=11) == coverage.Tally(met=2, not_yet=2, not_due=0)
+    assert c.tally(8, year=11).percent == 50
+    assert c.tally(8, year=10) == coverage.Tally(met=1, not_yet=0, not_due=1)
+    assert c.tally(8, year=7) == coverage.Tally(met=0, not_yet=0, not_due=2)
+    assert c.tally(8) == coverage.Tally(met=3, not_yet=2, not_due=3)
+    assert c.tally(8).percent == 38                                   # 3 of 8
+    assert c.tally(5, year=7) == coverage.Tally(met=1, not_yet=1, not_due=0)
+    assert c.tally(5, year=11).met == 0 and c.tally(5, year=10).met == 0
+    # Breakdowns: SEN support (Asha) met; pupil premium (Chloe) not; gender X (Dara) met.
+    assert c.tally(8, breakdown="sen", value="K") == coverage.Tally(1, 0, 0)
+    assert c.tally(8, year=11, breakdown="pp", value=1) == coverage.Tally(0, 1, 0)
+    assert c.tally(8, year=11, breakdown="pp", value=0) == coverage.Tally(2, 1, 0)
+    assert c.tally(8, breakdown="gender", value="X") == coverage.Tally(1, 0, 0)
+    assert c.tally(8, breakdown="gender", value="M") == coverage.Tally(0, 1, 2)
+    assert c.tally(8, breakdown="lac", value=1) == coverage.Tally(0, 0, 0)
+
+
+def test_the_drill_down_lists_who_is_missing_it_and_why(store, school):
+    p = school["pupils"]
+    gaps, total = store.benchmark_gaps(8, year=11)
+    assert total == 2
+    assert [g.name for g in gaps] == ["Bashir, Bilal", "Clarke, Chloe"]
+    assert "not recorded as Level 6 or above" in gaps[0].missing
+    assert "PP" in gaps[1].flags
+    gaps, total = store.benchmark_gaps(8, year=10, include_not_due=True)
+    assert [g.pupil_id for g in gaps] == [p["femi"]] and gaps[0].state == rules.NOT_DUE
+    gaps, total = store.benchmark_gaps(5, year=7)
+    assert [g.pupil_id for g in gaps] == [p["hana"]]
+    gaps, _ = store.benchmark_gaps(8, year=11, breakdown="pp", value=1)
+    assert [g.pupil_id for g in gaps] == [p["chloe"]]
+
+
+def test_recording_the_advisers_level_makes_the_meeting_count(store, school):
+    p, a = school["pupils"], school["advisers"]
+    assert store.pupil_benchmarks(p["bilal"])[8].state == rules.NOT_YET
+    store.update_adviser(a["unknown"], {"name": "Sam Nolevel", "kind": "external", "qualification_level": "6"})
+    assert store.pupil_benchmarks(p["bilal"])[8].state == rules.MET
+    assert store.benchmark_cohort().tally(8, year=11).met == 3          # the cache sees the change
+
+
+def test_guidance_counts_agree_with_the_history_summary(store, school):
+    p = school["pupils"]
+    for name in ("asha", "bilal", "chloe", "dara"):
+        pid = p[name]
+        end11 = date(2027, 8, 31)
+        ours = coverage.facts(store.conn, today=TODAY, where="p.id = :id", params={"id": pid})[0].facts
+        assert ours.guidance_by16 == min(2, history.guidance_meetings_until(store.conn, pid, end11, min_level=6))
+        assert ours.unqualified == min(2, history.guidance_meetings_until(store.conn, pid, end11)
+                                       - history.guidance_meetings_until(store.conn, pid, end11, min_level=6))
+
+
+def test_a_pupil_added_after_the_register_began_joined_then(store, school, clock):
+    # A year later a new pupil arrives in Year 11; their Years 7-10 are not held against them.
+    clock.moment = datetime(2027, 10, 1, 9, 0)
+    late = add(store, "Iris", "Ivanova", dob="14/03/2012")              # Year 11 in 2027/28
+    talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
+    store.attach_pupils(talk, [late])
+    states = store.pupil_benchmarks(late)
+    assert states[5].state == rules.MET
+    assert "joined in Year 11" in states[5].parts[0].note
+    assert store.pupil_benchmarks(school["pupils"]["erin"])[5].state == rules.NOT_YET   # here from Year 7
+
+
+def test_the_pupils_states_carry_their_evidence(store, school):
+    states = store.pupil_benchmarks(school["pupils"]["gus"])
+    assert states[5].state == rules.MET
+    assert states[5].evidence == ("01/10/2026 (Year 7) Engineering talk",)
+    hana = store.pupil_benchmarks(school["pupils"]["hana"])
+    assert "does not count (not meaningful: lacks time to reflect afterwards)" in hana[5].evidence[0]
+    bilal = store.pupil_benchmarks(school["pupils"]["bilal"])
+    assert "Sam Nolevel (qualification not recorded)" in bilal[8].evidence[0]
+
+
+# ---------------------------------------------------------------- the SQL against the rules, on the demo data
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Store:
+    from gatsby_tui import sample_data
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    sample_data.build(path)
+    s = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
+    yield s
+    s.close()
+
+
+def test_set_based_facts_equal_the_rules_applied_to_each_pupils_evidence(demo):
+    every = coverage.facts(demo.conn, today=TODAY)
+    assert len(every) == demo.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
+    mismatched = []
+    for pf in every:
+        pupil_, ev = coverage.evidence(demo.conn, pf.pupil_id, today=TODAY)
+        if rules.facts_from(pupil_, ev) != pf.facts or pupil_ != pf.pupil:
+            mismatched.append(pf.pupil_id)
+    assert mismatched == []
+
+
+def test_the_cohort_equals_counting_each_pupils_states(demo):
+    c = demo.benchmark_cohort()
+    where, params = coverage.on_roll_where(TODAY)
+    counted: dict = {}
+    for pf in coverage.facts(demo.conn, today=TODAY, where=where, params=params):
+        year = rules.year_group_at(pf.pupil.intake_year, TODAY)
+        for key, state in demo.pupil_benchmarks(pf.pupil_id).items():
+            counted.setdefault((year, key), [0, 0, 0])[("met", "not_yet", "not_due").index(state.state)] += 1
+    for (year, key), (met, not_yet, not_due) in counted.items():
+        assert c.tally(key, year=year) == coverage.Tally(met, not_yet, not_due), (year, key)
+
+
+def test_every_benchmark_shows_some_met_and_some_missing_in_the_demo(demo):
+    c = demo.benchmark_cohort()
+    for key in rules.RULE_KEYS:
+        t = c.tally(key)
+        assert t.met > 0 and t.not_yet > 0, (key, t)
+
+
+def test_parallel_readers_give_the_same_cohort(demo, tmp_path):
+    from gatsby_tui.store.db import connect
+
+    readers = [connect(demo.path), connect(demo.path)]
+    try:
+        parallel = coverage.cohort(demo.conn, today=TODAY, readers=readers)
+    finally:
+        for r in readers:
+            r.close()
+    serial = coverage.cohort(demo.conn, today=TODAY)
+    assert parallel.buckets == serial.buckets
+
+
+# ---------------------------------------------------------------- the CLI report
+
+
+def test_cli_report_benchmarks(store, school, capsys, monkeypatch):
+    from gatsby_tui.clock import Clock
+
+    monkeypatch.setattr(Clock, "now", lambda self: datetime(2026, 11, 22, 10, 0))   # the CLI's "today"
+    path = str(store.path)
+    assert cli.main(["report", "benchmarks", "--db", path, "--year", "11", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Year group,Benchmark,Title,Met,Not yet,Not yet due,Pupils,Percent met"
+    assert "11,8,Personal guidance,2,2,0,4,50" in lines
+    assert cli.main(["report", "benchmarks", "--db", path, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    whole = next(r for r in doc["rows"] if r["year_group"] == "all" and r["benchmark"] == 8)
+    assert (whole["met"], whole["not_yet"], whole["not_due"], whole["percent_met"]) == (3, 2, 3, 38)
+    sen = next(g for g in doc["breakdowns"]["sen"] if g["value"] == "K")
+    assert sen["8"] == {"met": 1, "pupils": 1, "percent_met": 100}
+    assert cli.main(["report", "benchmarks", "--db", path]) == 0
+    table = capsys.readouterr().out
+    assert "B8 Guidance" in table and "50% 2/4" in table and "38% 3/8" in table
+    assert cli.main(["report", "benchmarks", "--db", path, "--year", "5"]) == 2
+    assert "give 7 to 13" in capsys.readouterr().err
+    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db"))]) == 2

@@ -1,0 +1,232 @@
+"""Individual plans in the store: versions, targets, reviews, comparison, Reviews due."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from gatsby_tui.store import StoreError
+from gatsby_tui.store.plans import PlanInvalid
+
+from conftest import TODAY, make_upn, pupil
+
+# Today is Sunday 22 November 2026 (school year 2026/27).
+DOB = {7: "14/03/2015", 8: "14/03/2014", 9: "14/03/2013", 10: "14/03/2012", 11: "14/03/2011", 12: "14/03/2010"}
+
+
+@pytest.fixture
+def adviser(store):
+    adviser_id = store.add_adviser({"name": "Priya Nair", "kind": "internal"})
+    store.set_current_adviser(adviser_id)
+    return adviser_id
+
+
+def add(store, n, year, sen, surname="Okafor", forename="Amara"):
+    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_surname=surname, legal_forename=forename,
+                                                      dob=DOB[year], sen_status=sen, form=f"{year}A")))
+
+
+def audit_rows(store, table):
+    return store.conn.execute("SELECT * FROM audit_log WHERE table_name = ? ORDER BY id", (table,)).fetchall()
+
+
+def test_create_plan_makes_version_1_and_is_audited(store, adviser):
+    pid = add(store, 1, 10, "E")
+    plan_id = store.create_plan(pid, {"aspirations": "To work with animals", "strengths": "Patient, kind",
+                                      "needs": "Finds crowds hard", "support": "TA in practical lessons",
+                                      "next_review_on": "15/01/2027", "ehcp_annual_review_on": "03/03/2027"})
+    plan = store.plan(pid)
+    assert plan["id"] == plan_id
+    assert plan["current_version"] == 1 and plan["shown"]["is_current"]
+    assert plan["shown"]["aspirations"] == "To work with animals"
+    assert plan["next_review_on"] == "2027-01-15" and plan["ehcp_annual_review_on"] == "2027-03-03"
+    assert [r["action"] for r in audit_rows(store, "plans")] == ["insert"]
+    v = audit_rows(store, "plan_versions")
+    assert len(v) == 1 and json.loads(v[0]["after"])["aspirations"] == "To work with animals"
+    assert v[0]["adviser_id"] == adviser and v[0]["pupil_id"] == pid
+    with pytest.raises(StoreError, match="already has a plan"):
+        store.create_plan(pid, {"aspirations": "again"})
+    assert store.conn.execute("SELECT count(*) FROM plans").fetchone()[0] == 1
+
+
+def test_bad_dates_are_refused_per_field(store, adviser):
+    pid = add(store, 1, 10, "E")
+    with pytest.raises(PlanInvalid) as e:
+        store.create_plan(pid, {"aspirations": "x", "next_review_on": "31/02/2027"})
+    assert "next_review_on" in e.value.errors and "February 2027 has no day 31" in e.value.errors["next_review_on"]
+    assert store.conn.execute("SELECT count(*) FROM plans").fetchone()[0] == 0
+
+
+def test_review_makes_a_new_version_and_keeps_the_old_one_readable(store, adviser):
+    pid = add(store, 1, 10, "E")
+    plan_id = store.create_plan(pid, {"aspirations": "To work with animals", "support": "TA in lessons"})
+    target_id = store.add_plan_target(plan_id, {"area": "employment", "what": "Visit the animal care course",
+                                                "by_when": "01/03/2027", "who_helps": "SENCO",
+                                                "status": "in progress"})
+    review_id, version_id = store.hold_plan_review(plan_id, {
+        "reviewed_on": "20/11/2026", "participants": ["pupil", "parent", "senco"], "others": "LA caseworker",
+        "what_changed": "Aspiration now specific to horses.", "next_review_on": "20/05/2027",
+        "aspirations": "To work with horses at a stables"})
+    plan = store.plan(pid)
+    assert plan["current_version"] == 2
+    assert plan["shown"]["aspirations"] == "To work with horses at a stables"
+    assert plan["shown"]["support"] == "TA in lessons"            # carried over unchanged
+    assert [t["what"] for t in plan["shown"]["targets"]] == ["Visit the animal care course"]
+    assert plan["next_review_on"] == "2027-05-20"
+    review = plan["reviews"][0]
+    assert review["participants"] == ["pupil", "parent/carer", "SENCO", "LA caseworker"]
+    assert review["version"] == 2 and review["id"] == review_id
+    # Version 1 is still there, as it was.
+    old = store.plan(pid, 1)["shown"]
+    assert old["aspirations"] == "To work with animals" and not old["is_current"]
+    assert old["targets"][0]["id"] == target_id
+    # It cannot be changed any more; the copy in version 2 can.
+    with pytest.raises(StoreError, match="version 1, which a review has closed"):
+        store.update_plan_target(target_id, {"status": "achieved"})
+    new_target = plan["shown"]["targets"][0]["id"]
+    assert sorted(store.update_plan_target(new_target, {"status": "achieved", "evidence": "Visited on 12/02"})) == [
+        "evidence", "status"]
+    changes = {(c.what, c.change): c for c in store.compare_plan_versions(plan_id, 1)}
+    aspirations = changes[("Aspirations", "changed")]
+    assert aspirations.before == "To work with animals" and aspirations.after == "To work with horses at a stables"
+    assert ("Support agreed", "unchanged") in changes
+    target = changes[("Target · Employment and higher education", "changed")]
+    assert "status: in progress → achieved" in target.detail
+    # Every write audited: the review, the new version, the plan's dates.
+    assert [r["action"] for r in audit_rows(store, "plan_reviews")] == ["insert"]
+    assert len(audit_rows(store, "plan_versions")) == 2
+    assert json.loads(audit_rows(store, "plans")[-1]["after"]) == {"next_review_on": "2027-05-20"}
+    assert store.conn.execute("SELECT count(*) FROM plan_versions WHERE id = ?", (version_id,)).fetchone()[0] == 1
+
+
+def test_review_rules(store, adviser):
+    pid = add(store, 1, 10, "E")
+    support = add(store, 2, 10, "K", surname="Hughes")
+    plan_id = store.create_plan(pid, {"aspirations": "x"})
+    k_plan = store.create_plan(support, {"aspirations": "y"})
+    base = {"participants": ["pupil"], "reviewed_on": "20/11/2026"}
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(plan_id, {**base, "reviewed_on": "23/11/2026"})
+    assert "future" in e.value.errors["reviewed_on"]
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(plan_id, {**base, "participants": []})
+    assert "who took part" in e.value.errors["participants"]
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(plan_id, {**base, "next_review_on": "20/11/2026"})
+    assert "after this one" in e.value.errors["next_review_on"]
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(plan_id, {**base, "is_ehcp_annual": True, "next_annual_review_on": "21/11/2027"})
+    assert "by 20/11/2027" in e.value.errors["next_annual_review_on"]
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(k_plan, {**base, "is_ehcp_annual": True})
+    assert "no EHCP" in e.value.errors["is_ehcp_annual"]
+    assert store.conn.execute("SELECT count(*) FROM plan_reviews").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM plan_versions").fetchone()[0] == 2
+    # An annual review sets the next annual review 12 months on by default, and may record the
+    # transition plan.
+    store.hold_plan_review(plan_id, {**base, "is_ehcp_annual": True, "transition_plan": True})
+    plan = store.plan(pid)
+    assert plan["ehcp_annual_review_on"] == "2027-11-20" and plan["transition_plan_on"] == "2026-11-20"
+    # A later review may not be dated before it; editing the annual date past 12 months is refused.
+    with pytest.raises(PlanInvalid, match="last review was on 20/11/2026"):
+        store.hold_plan_review(plan_id, {**base, "reviewed_on": "19/11/2026"})
+    with pytest.raises(PlanInvalid, match="next must be by 20/11/2027"):
+        store.update_plan(plan_id, {"ehcp_annual_review_on": "21/11/2027"})
+    assert store.update_plan(plan_id, {"ehcp_annual_review_on": "20/11/2027"}) == []
+
+
+def test_editing_the_current_version_in_place(store, adviser):
+    pid = add(store, 1, 10, "K")
+    plan_id = store.create_plan(pid, {"aspirations": "Be a chef"})
+    assert store.update_plan(plan_id, {"aspirations": "Be a chef", "strengths": "Cooks at home",
+                                       "next_review_on": "01/02/2027"}) == ["strengths", "next_review_on"]
+    plan = store.plan(pid)
+    assert plan["shown"]["strengths"] == "Cooks at home" and plan["current_version"] == 1
+    entry = audit_rows(store, "plan_versions")[-1]
+    assert entry["action"] == "update" and json.loads(entry["before"]) == {"strengths": None}
+
+
+def test_targets_need_an_area_and_what(store, adviser):
+    pid = add(store, 1, 10, "E")
+    plan_id = store.create_plan(pid, {})
+    with pytest.raises(PlanInvalid) as e:
+        store.add_plan_target(plan_id, {"area": "hobbies", "what": " ", "status": "maybe", "by_when": "soon"})
+    assert set(e.value.errors) == {"area", "what", "status", "by_when"}
+    assert store.conn.execute("SELECT count(*) FROM plan_targets").fetchone()[0] == 0
+
+
+def _due(store):
+    return {row.pupil_id: row.reasons for row in store.reviews_due(limit=500)}
+
+
+def test_reviews_due_on_the_30_day_boundary(store, adviser):
+    ids = {}
+    for n, (name, due) in enumerate((("Overdue", TODAY - timedelta(days=1)), ("Today", TODAY),
+                                     ("Thirty", TODAY + timedelta(days=30)), ("ThirtyOne", TODAY + timedelta(days=31)))):
+        ids[name] = add(store, n + 1, 8, "K", surname=name)
+        store.create_plan(ids[name], {"next_review_on": due})
+    due = _due(store)
+    assert due[ids["Overdue"]] == ("review overdue by 1 day (was due 21/11/2026)",)
+    assert due[ids["Today"]] == ("review due today",)
+    assert due[ids["Thirty"]] == ("review due 22/12/2026 (in 30 days)",)
+    assert ids["ThirtyOne"] not in due
+    # Most urgent first.
+    assert [r.pupil_id for r in store.reviews_due()] == [ids["Overdue"], ids["Today"], ids["Thirty"]]
+    assert store.reviews_due_count() == 3
+
+
+def test_reviews_due_for_ehcp_pupils(store, adviser):
+    y9 = add(store, 1, 9, "E", surname="Nine")
+    y8 = add(store, 2, 8, "E", surname="Eight")
+    y11 = add(store, 3, 11, "E", surname="Eleven")
+    y11_done = add(store, 4, 11, "E", surname="Elevendone")
+    no_plan = add(store, 5, 10, "E", surname="Noplan")
+    left = add(store, 6, 10, "E", surname="Left")
+    later = {"next_review_on": TODAY + timedelta(days=90), "ehcp_annual_review_on": TODAY + timedelta(days=200)}
+    for p in (y9, y8, y11, y11_done):
+        store.create_plan(p, later)
+    store.update_plan(store.plan(y11_done)["id"], {"transition_plan_on": "01/10/2026"})
+    for p in (y11, y11_done):
+        store.add_plan_target(store.plan(p)["id"], {"area": "employment", "what": "Choose a college course"})
+    store.set_pupil_left(left, date(2026, 10, 1))
+    due = _due(store)
+    assert due[y9] == ("no Preparing-for-Adulthood outcomes",)
+    assert y8 not in due                                   # PfA outcomes are asked from Year 9
+    assert due[y11] == ("no transition plan, deadline 31/03/2027",)
+    assert y11_done not in due
+    assert due[no_plan] == ("EHCP, no plan yet",)
+    assert left not in due
+    # A dropped target is not an outcome.
+    target = store.add_plan_target(store.plan(y9)["id"], {"area": "health", "what": "Join a club", "status": "dropped"})
+    assert "no Preparing-for-Adulthood outcomes" in _due(store)[y9]
+    store.update_plan_target(target, {"status": "in progress"})
+    assert y9 not in _due(store)
+    # The EHCP annual review date, within 30 days.
+    store.update_plan(store.plan(y8)["id"], {"ehcp_annual_review_on": TODAY + timedelta(days=10)})
+    assert _due(store)[y8] == ("EHCP annual review due 02/12/2026 (in 10 days)",)
+
+
+def test_reviews_due_pages_with_a_keyset(store, adviser):
+    for n in range(1, 8):
+        p = add(store, n, 8, "K", surname=f"Pupil{n}")
+        store.create_plan(p, {"next_review_on": TODAY + timedelta(days=n % 3)})
+    first = store.reviews_due(limit=3)
+    second = store.reviews_due(after=first[-1].key, limit=3)
+    third = store.reviews_due(after=second[-1].key, limit=3)
+    seen = [r.pupil_id for r in first + second + third]
+    assert len(seen) == 7 == len(set(seen)) == store.reviews_due_count()
+    assert [r.key for r in first + second + third] == sorted(r.key for r in first + second + third)
+
+
+def test_plans_appear_in_the_history(store, adviser):
+    pid = add(store, 1, 10, "E")
+    plan_id = store.create_plan(pid, {"aspirations": "To work with animals"})
+    store.hold_plan_review(plan_id, {"participants": ["pupil"], "reviewed_on": "20/11/2026", "is_ehcp_annual": True,
+                                     "what_changed": "New targets for travel."})
+    events = store.pupil_history(pid, kind="plan")
+    titles = [e.title for e in events]
+    assert "EHCP annual review held: version 2" in titles
+    assert "Individual plan started (version 1)" in titles
+    assert any(e.detail == "New targets for travel." for e in events)
