@@ -28,7 +28,11 @@ class GatsbyApp(App[int]):
         if theme and theme in self.available_themes:
             self.theme = theme
 
-    MODES = {"register": lambda: _register_screen(), "agenda": lambda: _agenda_screen()}
+    MODES = {"register": lambda: _register_screen(), "agenda": lambda: _agenda_screen(),
+             "follow_ups": lambda: _follow_ups_screen(),
+             "reviews": lambda: _reviews_screen(), "leavers": lambda: _leavers_screen(),
+             "activities": lambda: _activities_screen(), "cohort": lambda: _cohort_screen(),
+             "programme": lambda: _programme_screen()}
 
     def on_mount(self) -> None:
         self.switch_mode("register")
@@ -39,11 +43,12 @@ class GatsbyApp(App[int]):
             self.call_after_refresh(self.action_switch_adviser)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("go_register", "go_agenda"):
+        if action in ("go_register", "go_agenda", "go_follow_ups", "go_reviews", "go_leavers",
+                      "go_activities", "go_cohort", "go_programme"):
             if isinstance(self.screen, ModalScreen):
                 return None  # finish or close the dialog first (shown dimmed)
             # The key for the screen you are on is hidden from the footer.
-            mode = "register" if action == "go_register" else "agenda"
+            mode = action.removeprefix("go_")
             return self.current_mode != mode or len(self.screen_stack) > 1
         return True
 
@@ -61,6 +66,29 @@ class GatsbyApp(App[int]):
 
     def action_go_agenda(self) -> None:
         self._go("agenda")
+
+    def action_go_follow_ups(self) -> None:
+        self._go("follow_ups")
+
+    def action_go_reviews(self) -> None:
+        self._go("reviews")
+
+    def action_go_leavers(self) -> None:
+        self._go("leavers")
+
+    def action_go_activities(self) -> None:
+        self._go("activities")
+
+    def action_go_cohort(self) -> None:
+        self._go("cohort")
+
+    def action_go_programme(self) -> None:
+        self._go("programme")
+
+    def action_audit_by_adviser(self) -> None:
+        from gatsby_tui.screens.audit import open_adviser_audit
+
+        open_adviser_audit(self)
 
     def action_switch_adviser(self) -> None:
         from gatsby_tui.screens.advisers import AdviserChooser, AdviserForm
@@ -99,6 +127,9 @@ class GatsbyApp(App[int]):
         for act in actions.in_scope(scope) if scope else []:
             if act.palette and screen.check_action(act.action, ()) is not False:
                 yield SystemCommand(act.title, act.help, lambda a=act, s=screen: s.run_action(a.action))
+        for act in actions.in_scope("app"):  # commands offered everywhere, e.g. the audit log by adviser
+            if act.palette and not act.keys:
+                yield SystemCommand(act.title, act.help, lambda a=act: self.run_action(a.action))
         yield SystemCommand("Help", "Show the keys for this screen (F1).", self.action_help)
         yield from super().get_system_commands(screen)
 
@@ -128,6 +159,42 @@ def _agenda_screen() -> Screen:
     from gatsby_tui.screens.agenda import AgendaScreen
 
     return AgendaScreen()
+
+
+def _follow_ups_screen() -> Screen:
+    from gatsby_tui.screens.follow_ups import FollowUpsScreen
+
+    return FollowUpsScreen()
+
+
+def _reviews_screen() -> Screen:
+    from gatsby_tui.screens.reviews_due import ReviewsDueScreen
+
+    return ReviewsDueScreen()
+
+
+def _leavers_screen() -> Screen:
+    from gatsby_tui.screens.leavers import LeaversScreen
+
+    return LeaversScreen()
+
+
+def _activities_screen() -> Screen:
+    from gatsby_tui.screens.activities import ActivitiesScreen
+
+    return ActivitiesScreen()
+
+
+def _cohort_screen() -> Screen:
+    from gatsby_tui.screens.cohort import CohortScreen
+
+    return CohortScreen()
+
+
+def _programme_screen() -> Screen:
+    from gatsby_tui.screens.programme import ProgrammeScreen
+
+    return ProgrammeScreen()
 
 
 def build_app(store: Store, *, notice: str | None = None) -> GatsbyApp:

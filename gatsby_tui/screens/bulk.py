@@ -42,8 +42,11 @@ class BulkBookingScreen(ModalScreen[int]):
         "nothing is booked and the clash is named."
     )
 
-    def __init__(self) -> None:
+    def __init__(self, pupil_ids: list[int] | None = None, chosen: str = "") -> None:
         super().__init__()
+        # Pupils chosen elsewhere (e.g. those missing a benchmark); the filters narrow them further.
+        self.pupil_ids = tuple(pupil_ids) if pupil_ids is not None else None
+        self.chosen = chosen
         self.proposals: list = []
         self.unplaced = 0
         self.booked = 0
@@ -51,6 +54,9 @@ class BulkBookingScreen(ModalScreen[int]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide-dialog"):
             yield Static("Book many pupils at once", classes="dialog-title")
+            if self.pupil_ids is not None:
+                yield Static(Text(f"{len(self.pupil_ids)} pupils chosen: {self.chosen or 'from another screen'}. "
+                                  "The filters below narrow them further."), id="bulk-chosen")
             with Horizontal(classes="bulk-filters"):
                 yield Select([(f"Year {y}", y) for y in range(7, 14)], prompt="Any year", id="bulk-year", compact=True)
                 yield Input(placeholder="form (any)", id="bulk-form", compact=True)
@@ -59,8 +65,8 @@ class BulkBookingScreen(ModalScreen[int]):
                 yield Select([(label, key) for key, (_, label) in FLAG_LABELS.items()], prompt="Any flag",
                              id="bulk-flag", compact=True)
             with Horizontal(classes="bulk-filters"):
-                yield TickBox("No guidance meeting yet this school year", id="bulk-none-this-year", value=True,
-                              compact=True)
+                yield TickBox("No guidance meeting yet this school year", id="bulk-none-this-year",
+                              value=self.pupil_ids is None, compact=True)  # chosen pupils: already chosen
                 yield TickBox("No meeting since Year 9", id="bulk-none-since-9", compact=True)
             with Horizontal(classes="bulk-filters"):
                 yield Label("From", classes="bulk-label")
@@ -95,6 +101,7 @@ class BulkBookingScreen(ModalScreen[int]):
             sen=sel("#bulk-sen"), flag=sel("#bulk-flag"),
             no_meeting_this_year=self.query_one("#bulk-none-this-year", TickBox).value,
             no_meeting_since_year9=self.query_one("#bulk-none-since-9", TickBox).value,
+            pupil_ids=self.pupil_ids,
         )
 
     def _say(self, text: str) -> None:

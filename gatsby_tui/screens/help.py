@@ -51,7 +51,9 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row("Ctrl+P", "Command palette: search every command, change the theme.")
                 table.add_row("Tab / Shift+Tab", "Move between fields.")
                 yield Static(table)
-            yield Static("Escape closes this help.", classes="dialog-hint")
+            # Always in view, however long the table above: the keys that work everywhere.
+            yield Static("Ctrl+P: command palette (every command; themes) · F1: this help · "
+                         "Tab / Shift+Tab: next / previous field · Escape closes this help.", classes="dialog-hint")
         yield Footer()
 
     def action_close(self) -> None:

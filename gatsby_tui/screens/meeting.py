@@ -19,8 +19,8 @@ from gatsby_tui.store import StoreError
 
 MODE_LABELS = {"in_person": "in person", "phone": "by phone", "video": "by video"}
 ALLOWED = {
-    "booked": {"move", "held", "did_not_attend", "cancel_meeting"},
-    "held": set(),
+    "booked": {"move", "held", "did_not_attend", "cancel_meeting", "record"},
+    "held": {"record"},
     "cancelled": {"reinstate"},
     "did_not_attend": {"reinstate"},
 }
@@ -31,7 +31,7 @@ class MeetingScreen(ModalScreen[None]):
     BINDINGS = actions.bindings("meeting")
     HELP = ("One meeting. M moves it (the history keeps where it was), C cancels it with a reason, "
             "H marks it held, D marks that the pupil did not attend, R puts a cancelled or missed "
-            "meeting back, O opens the pupil.")
+            "meeting back, W opens the meeting's record (or starts it), O opens the pupil.")
 
     def __init__(self, interview_id: int) -> None:
         super().__init__()
@@ -72,6 +72,8 @@ class MeetingScreen(ModalScreen[None]):
         details.append(STATUS_WORDS.get(row["status"], row["status"]))
         if row["status_note"]:
             details.append(f" — {row['status_note']}")
+        details.append("\nRecord: ", style="bold")
+        details.append(self._record_words(row))
         self.query_one("#meeting-details", Static).update(details)
         allowed = ALLOWED.get(row["status"], set())
         keys = [f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("meeting")
@@ -79,8 +81,21 @@ class MeetingScreen(ModalScreen[None]):
         self.query_one("#meeting-hint", Static).update(" · ".join(keys))
         self.refresh_bindings()
 
+    def _record_words(self, row) -> str:
+        record = self.app.store.record_for_interview(self.interview_id)
+        can_open = "record" in ALLOWED.get(row["status"], set())
+        if record is None:
+            return "none yet (W starts it)" if can_open else "none"
+        hint = " (W opens it)" if can_open else " (open it from the pupil's history)"
+        if record["status"] == "signed_off":
+            on = dates.long_uk(dates.from_iso(record["signed_off_at"]))
+            return f"✓ signed off on {on} by {record['signed_off_by_name']}{hint}"
+        if record["has_draft"]:
+            return f"draft, with unsaved typing kept{hint}"
+        return f"draft, not yet signed off{hint}"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("move", "held", "did_not_attend", "cancel_meeting", "reinstate"):
+        if action in ("move", "held", "did_not_attend", "cancel_meeting", "reinstate", "record"):
             row = getattr(self, "row", None)
             return row is not None and action in ALLOWED.get(row["status"], set())
         return True
@@ -126,6 +141,18 @@ class MeetingScreen(ModalScreen[None]):
 
         self.app.push_screen(BookingForm(self.row["pupil_id"], interview_id=self.interview_id),
                              callback=lambda _: self.refresh_meeting())
+
+    def action_record(self) -> None:
+        from gatsby_tui.screens.record import RecordScreen
+
+        existing = self.app.store.record_for_interview(self.interview_id)
+        try:
+            record_id = (existing["id"] if existing is not None
+                         else self.app.store.start_record(interview_id=self.interview_id))
+        except StoreError as e:
+            self.app.notify(str(e), severity="error", title="Not done")
+            return
+        self.app.push_screen(RecordScreen(record_id), callback=lambda _: self.refresh_meeting())
 
     def action_open_pupil(self) -> None:
         from gatsby_tui.screens.pupil import PupilScreen

@@ -1,0 +1,570 @@
+"""My follow-ups: every open action across pupils, overdue first; and one action with its changes.
+
+The list pages from SQL by (due date, id) — store.follow_ups(after=...) — and loads the next
+page as the cursor nears the end, so it stays quick with tens of thousands of open actions.
+Overdue actions carry the word "overdue" and a ⚠, never colour alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from gatsby_tui import actions
+from gatsby_tui.domain import dates
+from gatsby_tui.store import StoreError
+
+PAGE = 200
+OWNER_CHOICES = (("Pupil", "pupil"), ("Adviser", "adviser"), ("School", "school"), ("Parent/carer", "parent"))
+OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
+STATUS_WORDS = {"open": "○ open", "done": "✓ done", "cancelled": "✗ cancelled"}
+
+
+def first_line(text: str | None, limit: int = 200) -> str:
+    line = next((part.strip() for part in (text or "").splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def due_text(due: date | None, today: date, status: str = "open") -> Text:
+    """'⚠ overdue 12/11/2026', 'due today 22/11/2026', '30/11/2026' or 'no date'."""
+    if due is None:
+        return Text("no date", style="dim")
+    if status == "open" and due < today:
+        return Text(f"⚠ overdue {dates.uk(due)}", style="bold")
+    if status == "open" and due == today:
+        return Text(f"due today {dates.uk(due)}")
+    return Text(dates.uk(due))
+
+
+def _when(stamp: str | None) -> str:
+    if not stamp:
+        return "—"
+    day = dates.from_iso(stamp)
+    return f"{day:%d/%m/%Y} {stamp[11:16]}".strip()
+
+
+# ---------------------------------------------------------------- small dialogs
+
+
+class OwnerChooser(ModalScreen[str | None]):
+    """Who should do the action now: returns 'pupil', 'adviser', 'school' or 'parent'."""
+
+    SCOPE = "picker"
+    BINDINGS = actions.bindings("picker")
+    HELP = "Choose who the action passes to. The change is kept, with the date, in the action's history."
+
+    def __init__(self, current: str, what: str) -> None:
+        super().__init__()
+        self.current = current
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="small-dialog"):
+            yield Static(Text(f"Give this action to…\n{first_line(self.what, 58)}"), classes="dialog-title")
+            yield OptionList(id="owners")
+            yield Static("Enter chooses · Escape closes without changing anything.", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one("#owners", OptionList)
+        for label, key in OWNER_CHOICES:
+            now = key == self.current
+            options.add_option(Option(f"{label}  (has it now)" if now else label, id=key, disabled=now))
+        options.highlighted = next(i for i, (_, key) in enumerate(OWNER_CHOICES) if key != self.current)
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#owners")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_choose(self) -> None:
+        options = self.query_one("#owners", OptionList)
+        if options.highlighted is not None:
+            options.action_select()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """Ask for a short note (e.g. why an action is cancelled). Returns the text ('' if left
+    blank), or None when closed with Escape."""
+
+    SCOPE = "form"
+    BINDINGS = actions.bindings("form")
+    HELP = "Type a short note, then Enter (or Ctrl+S). Escape closes without changing anything."
+
+    def __init__(self, title: str, placeholder: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="small-dialog"):
+            yield Static(Text(self.title_text), classes="dialog-title")
+            yield Input(placeholder=self.placeholder, id="note", max_length=1000)
+            yield Static("Enter saves · Escape closes without changing anything.", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    @on(Input.Submitted, "#note")
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#note", Input).value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def cancel_note_dialog(what: str) -> NoteDialog:
+    return NoteDialog(f"Cancel this action?\n{first_line(what, 58)}",
+                      "why it is cancelled (optional), then Enter")
+
+
+# ---------------------------------------------------------------- one action
+
+
+class ActionDialog(ModalScreen[bool]):
+    """One action: what, whose, when due, its status, and every status or owner change with
+    dates. Dismisses with True when something was changed."""
+
+    SCOPE = "action"
+    BINDINGS = actions.bindings("action")
+    HELP = ("One action and every change to it, oldest first. D marks it done, C cancels it (with a note), "
+            "O reopens a done or cancelled action, R gives it to someone else. Every change is kept with "
+            "its date and who made it.")
+
+    def __init__(self, action_id: int) -> None:
+        super().__init__()
+        self.action_id = action_id
+        self.item: dict | None = None
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="form-dialog"):
+            yield Static("", id="action-title", classes="dialog-title")
+            yield Static("", id="action-details")
+            yield Static("Changes", classes="section-title")
+            table: DataTable = DataTable(id="action-events", cursor_type="row", zebra_stripes=True)
+            table.add_column("When", key="when", width=17)
+            table.add_column("Change", key="change", width=30)
+            table.add_column("By", key="by", width=18)
+            table.add_column("Note", key="note")
+            yield table
+            yield Static("", id="action-hint", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_action()
+        self.query_one("#action-events", DataTable).focus()
+
+    def refresh_action(self) -> None:
+        store = self.app.store
+        item = store.action_detail(self.action_id)
+        if item is None:
+            self.app.notify("That action no longer exists.", severity="error")
+            self.dismiss(self.changed)
+            return
+        self.item = item
+        today = store.today
+        due = dates.from_iso(item["due_date"])
+        owner = OWNER_WORDS.get(item["owner"], item["owner"])
+        self.query_one("#action-title", Static).update(Text(f"Action for the {owner} · {item['pupil_name']}"))
+        details = Text()
+        for label, value in (
+            ("What", item["description"]),
+            ("Pupil", item["pupil_name"]),
+            ("Owner", f"the {owner}"),
+            ("Due", due_text(due, today, item["status"]).plain),
+            ("Status", STATUS_WORDS.get(item["status"], item["status"])),
+            ("Followed up by", item["adviser_name"] or "—"),
+            ("From", f"the meeting record of {_when(item['record_held_at'])}" if item["record_held_at"]
+             else "no meeting record"),
+        ):
+            if details:
+                details.append("\n")
+            details.append(f"{label}: ", style="bold")
+            details.append(value)
+        self.query_one("#action-details", Static).update(details)
+        table = self.query_one("#action-events", DataTable)
+        table.clear()
+        previous = None
+        for event in item["events"]:
+            table.add_row(Text(_when(event["at"])), Text(_change_words(previous, event)),
+                          Text(event["adviser_name"] or "—"), Text(first_line(event["note"]) or ""),
+                          key=str(event["id"]))
+            previous = event
+        if not item["events"]:
+            table.add_row(Text(_when(item["created_at"])), Text("added"), Text("—"), Text(""), key="created")
+        allowed = self._allowed()
+        keys = [f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("action")
+                if a.action in allowed or a.action == "close"]
+        self.query_one("#action-hint", Static).update(" · ".join(keys))
+        self.refresh_bindings()
+
+    def _allowed(self) -> set[str]:
+        if self.item is None:
+            return set()
+        if self.item["status"] == "open":
+            return {"done", "cancel_action", "reassign"}
+        return {"reopen"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "cancel_action", "reopen", "reassign"):
+            return action in self._allowed()
+        return True
+
+    def _do(self, message: str, fn, *args, **kw) -> None:
+        try:
+            fn(self.action_id, *args, **kw)
+        except StoreError as e:
+            self.app.notify(str(e), severity="error", title="Not done")
+            return
+        self.changed = True
+        self.app.notify(message)
+        self.refresh_action()
+
+    def action_done(self) -> None:
+        self._do("✓ Action marked as done.", self.app.store.set_action_status, "done")
+
+    def action_reopen(self) -> None:
+        self._do("Action reopened.", self.app.store.set_action_status, "open")
+
+    def action_cancel_action(self) -> None:
+        def cancelled(note: str | None) -> None:
+            if note is not None:
+                self._do("✗ Action cancelled.", self.app.store.set_action_status, "cancelled", note=note or None)
+
+        self.app.push_screen(cancel_note_dialog(self.item["description"]), callback=cancelled)
+
+    def action_reassign(self) -> None:
+        def chosen(owner: str | None) -> None:
+            if owner is not None:
+                self._do(f"Action passed to the {OWNER_WORDS[owner]}.", self.app.store.reassign_action, owner)
+
+        self.app.push_screen(OwnerChooser(self.item["owner"], self.item["description"]), callback=chosen)
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+
+def _change_words(previous: dict | None, event: dict) -> str:
+    owner = OWNER_WORDS.get(event["owner"], event["owner"] or "?")
+    if previous is None:
+        return f"added, for the {owner}"
+    if event["status"] != previous["status"]:
+        return {"done": "✓ marked as done", "cancelled": "✗ cancelled", "open": "○ reopened"}.get(
+            event["status"], event["status"])
+    if event["owner"] != previous["owner"]:
+        return f"passed to the {owner}"
+    return "noted"
+
+
+# ---------------------------------------------------------------- my follow-ups
+
+
+class FollowUpsScreen(Screen):
+    SCOPE = "follow_ups"
+    BINDINGS = actions.bindings("follow_ups")
+    HELP = (
+        "Every open action across pupils: overdue first (marked ⚠ overdue), then by due date, undated last. "
+        "Filter by owner, by due date (on or before a day, typed day first: 30/11/2026), and show yours "
+        "only or every adviser's. D marks the highlighted action done, R gives it to someone else, "
+        "C cancels it with a note, V shows its changes, Enter or O opens the pupil."
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.owner: str | None = None
+        self.due: date | None = None
+        self.mine = True
+        self.rows: dict[str, object] = {}
+        self.total = 0
+        self.overdue = 0
+        self._last_key: tuple | None = None
+        self._exhausted = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="follow-filters"):
+            yield Select([(label, key) for label, key in OWNER_CHOICES], prompt="Any owner", id="owner")
+            yield Label("Due on or before", classes="follow-label")
+            yield Input(placeholder="dd/mm/yyyy", id="due", max_length=12)
+            yield Select([("Mine only", "mine"), ("All advisers", "all")], value="mine", allow_blank=False,
+                         id="whose")
+        yield Static("", id="follow-error")
+        table: DataTable = DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+        table.add_column("Due", key="due", width=22)
+        table.add_column("Pupil", key="pupil", width=30)
+        table.add_column("Year", key="year", width=5)
+        table.add_column("What", key="what", width=37)
+        table.add_column("Owner", key="owner", width=13)
+        yield table
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "My follow-ups"
+        self.query_one("#follow-error", Static).display = False
+        if self.app.store.adviser_id is None:
+            self.mine = False
+            with self.prevent(Select.Changed):
+                self.query_one("#whose", Select).value = "all"
+        self.reload()
+        self.query_one("#follow-ups", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from a pupil, a dialog or the adviser chooser: actions or "who am I" may have changed.
+        if self.is_mounted and self.query("#follow-ups"):
+            self.reload(keep_index=self.query_one("#follow-ups", DataTable).cursor_row)
+
+    # ------------------------------------------------------------ loading
+    def _adviser_filter(self) -> int | None:
+        return self.app.store.adviser_id if self.mine else None
+
+    def _page(self, after: tuple | None) -> list:
+        return self.app.store.follow_ups(owner=self.owner, due_before=self.due, adviser_id=self._adviser_filter(),
+                                         limit=PAGE, after=after)
+
+    def reload(self, keep_index: int | None = None, keep_id: int | None = None) -> None:
+        store = self.app.store
+        table = self.query_one("#follow-ups", DataTable)
+        self.total, self.overdue = store.follow_ups_count(owner=self.owner, due_before=self.due,
+                                                          adviser_id=self._adviser_filter())
+        table.clear()
+        self.rows = {}
+        self._last_key = None
+        self._exhausted = False
+        self._append(self._page(None))
+        if keep_id is not None and self._reveal(keep_id):
+            pass
+        elif keep_index is not None:
+            while table.row_count <= keep_index and self.load_more():
+                pass
+            if table.row_count:
+                table.move_cursor(row=min(keep_index, table.row_count - 1))
+        self._update_status()
+
+    def _append(self, rows: list) -> None:
+        table = self.query_one("#follow-ups", DataTable)
+        today = self.app.store.today
+        for fu in rows:
+            key = str(fu.action_id)
+            self.rows[key] = fu
+            table.add_row(due_text(fu.due, today), Text(fu.pupil_display), Text(str(fu.year_group)),
+                          Text(first_line(fu.description)), Text(OWNER_WORDS.get(fu.owner, fu.owner)), key=key)
+        if rows:
+            self._last_key = rows[-1].key
+        if len(rows) < PAGE:
+            self._exhausted = True
+
+    def load_more(self) -> bool:
+        if self._exhausted:
+            return False
+        rows = self._page(self._last_key)
+        self._append(rows)
+        self._update_status()
+        return bool(rows)
+
+    def _reveal(self, action_id: int) -> bool:
+        table = self.query_one("#follow-ups", DataTable)
+        for _ in range(20):  # never page through more than ~4,000 rows to find it
+            try:
+                index = table.get_row_index(str(action_id))
+            except Exception:
+                if not self.load_more():
+                    return False
+                continue
+            table.move_cursor(row=index)
+            return True
+        return False
+
+    def _update_status(self) -> None:
+        shown = len(self.rows)
+        store = self.app.store
+        whose = "every adviser's"
+        if self.mine:
+            me = store.current_adviser()
+            whose = f"followed up by {me['name']}" if me is not None else "yours (nobody chosen: F4)"
+        if self.total == 0:
+            if self.owner or self.due or self.mine:
+                text = f"No open actions match ({whose}). Esc clears the filters."
+            else:
+                text = "No open actions: nothing to follow up."
+        else:
+            overdue = f" · ⚠ {self.overdue:,} overdue" if self.overdue else " · none overdue"
+            if shown >= self.total:
+                text = f"Showing all {self.total:,} open actions{overdue} · {whose}"
+            else:
+                text = f"Showing {shown:,} of {self.total:,} open actions{overdue} · {whose} · more load as you scroll"
+        self.query_one("#status", Static).update(text)
+
+    # ------------------------------------------------------------ filters
+    @on(Select.Changed, "#owner")
+    def _owner_changed(self, event: Select.Changed) -> None:
+        self.owner = None if event.value is Select.NULL else str(event.value)
+        self.reload()
+
+    @on(Select.Changed, "#whose")
+    def _whose_changed(self, event: Select.Changed) -> None:
+        self.mine = event.value == "mine"
+        if self.mine and self.app.store.adviser_id is None:
+            self.app.notify("Nobody is chosen as the adviser using the app: press F4 to choose, "
+                            "or show all advisers.", severity="warning")
+        self.reload()
+
+    def _set_due(self, text: str, *, final: bool) -> None:
+        """Apply the due-date filter. While typing, only a readable date is applied; on Enter or
+        leaving the box an unreadable one gets a message saying what to type."""
+        error = self.query_one("#follow-error", Static)
+        due_input = self.query_one("#due", Input)
+        value: date | None
+        if not text.strip():
+            value = None
+        else:
+            try:
+                value = dates.parse_date(text, what="due date")
+            except dates.DateError as e:
+                if final:
+                    error.update(Text(f"✗ {e} The list is not filtered by that date."))
+                    error.display = True
+                    due_input.add_class("invalid")
+                return
+        error.display = False
+        due_input.remove_class("invalid")
+        if value != self.due:
+            self.due = value
+            self.reload()
+
+    @on(Input.Changed, "#due")
+    def _due_changed(self, event: Input.Changed) -> None:
+        self._set_due(event.value, final=False)
+
+    @on(Input.Submitted, "#due")
+    def _due_submitted(self, event: Input.Submitted) -> None:
+        self._set_due(event.value, final=True)
+        if not self.query_one("#follow-error", Static).display:
+            self.query_one("#follow-ups", DataTable).focus()
+
+    @on(Input.Blurred, "#due")
+    def _due_left(self, event: Input.Blurred) -> None:
+        self._set_due(event.value, final=True)
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.query_one("#due", Input):
+            event.stop()
+            event.prevent_default()
+            self.query_one("#follow-ups", DataTable).focus()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#owner", Select).focus()
+
+    def action_clear(self) -> None:
+        changed = self.owner is not None or self.due is not None or bool(self.query_one("#due", Input).value)
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#owner", Select).clear()
+            self.query_one("#due", Input).value = ""
+        self.query_one("#due", Input).remove_class("invalid")
+        self.query_one("#follow-error", Static).display = False
+        self.owner = None
+        self.due = None
+        if changed:
+            self.reload()
+        self.query_one("#follow-ups", DataTable).focus()
+
+    # ------------------------------------------------------------ the list
+    @on(DataTable.RowHighlighted, "#follow-ups")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 20:
+            self.load_more()
+
+    @on(DataTable.RowSelected, "#follow-ups")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_pupil()
+
+    def selected(self):
+        table = self.query_one("#follow-ups", DataTable)
+        if not table.row_count:
+            return None
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self.rows.get(key.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "reassign", "cancel_action", "open_pupil", "view_action"):
+            return self.selected() is not None if self.is_mounted else True
+        return True
+
+    def _change(self, message: str, fn, *args, keep_id: int | None = None, **kw) -> None:
+        table = self.query_one("#follow-ups", DataTable)
+        index = table.cursor_row
+        try:
+            fn(*args, **kw)
+        except StoreError as e:
+            self.app.notify(str(e), severity="error", title="Not done")
+            return
+        self.app.notify(message)
+        self.reload(keep_index=index, keep_id=keep_id)
+
+    def action_done(self) -> None:
+        fu = self.selected()
+        if fu is not None:
+            self._change(f"✓ Done: {first_line(fu.description, 60)} ({fu.pupil_name}).",
+                         self.app.store.set_action_status, fu.action_id, "done")
+
+    def action_reassign(self) -> None:
+        fu = self.selected()
+        if fu is None:
+            return
+
+        def chosen(owner: str | None) -> None:
+            if owner is not None:
+                self._change(f"Passed to the {OWNER_WORDS[owner]}: {first_line(fu.description, 60)}.",
+                             self.app.store.reassign_action, fu.action_id, owner, keep_id=fu.action_id)
+
+        self.app.push_screen(OwnerChooser(fu.owner, fu.description), callback=chosen)
+
+    def action_cancel_action(self) -> None:
+        fu = self.selected()
+        if fu is None:
+            return
+
+        def cancelled(note: str | None) -> None:
+            if note is not None:
+                self._change(f"✗ Cancelled: {first_line(fu.description, 60)}.", self.app.store.set_action_status,
+                             fu.action_id, "cancelled", note=note or None)
+
+        self.app.push_screen(cancel_note_dialog(fu.description), callback=cancelled)
+
+    def action_view_action(self) -> None:
+        fu = self.selected()
+        if fu is not None:
+            self.app.push_screen(ActionDialog(fu.action_id))
+
+    def action_open_pupil(self) -> None:
+        from gatsby_tui.screens.pupil import PupilScreen
+
+        fu = self.selected()
+        if fu is not None:
+            self.app.push_screen(PupilScreen(fu.pupil_id))
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#follow-ups", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#follow-ups", DataTable).action_cursor_up()
+
+    def action_cursor_top(self) -> None:
+        self.query_one("#follow-ups", DataTable).move_cursor(row=0)
+
+    def action_cursor_bottom(self) -> None:
+        table = self.query_one("#follow-ups", DataTable)
+        self.load_more()
+        table.move_cursor(row=table.row_count - 1)
