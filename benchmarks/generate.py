@@ -22,7 +22,14 @@ What goes in:
     week of 23-27 November 2026 is fully booked: a 09:00-16:00 day holds nine
     45-minute slots (09:00 .. 15:00, the last ending 15:45), 45 bookings in all;
   * meeting records, signed off, for a share of the held guidance meetings
-    (--records, default 0.3), each with one or two actions.
+    (--records, default 0.3), each with one or two actions;
+  * a few pupils with a long history (--long-histories, default 3): pupils in
+    Year 13 met every week or two since Year 7 (about 150 meetings, some moved,
+    cancelled or missed), with records, amendments, actions and their changes
+    (action_events), and register changes in the audit log — several hundred
+    history items each, for benchmarks/history.py. They are made with their own
+    random generator after everything else, so the rest of the data is the same
+    with or without them.
 
 The output is the same for the same arguments and --seed. The file is built
 beside --out under a temporary name and renamed over it when complete.
@@ -203,6 +210,16 @@ RECORD_SQL = ("INSERT INTO meeting_records (id, interview_id, pupil_id, adviser_
               "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 'signed_off', ?, ?, ?, ?)")
 ACTION_SQL = ("INSERT INTO actions (pupil_id, record_id, description, owner, due_date, status, adviser_id, "
               "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+LONG_ACTION_SQL = ("INSERT INTO actions (id, pupil_id, record_id, description, owner, due_date, status, adviser_id, "
+                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+MOVE_SQL = ("INSERT INTO interview_events (interview_id, at, event, from_start, to_start, note, adviser_id) "
+            "VALUES (?, ?, 'moved', ?, ?, ?, ?)")
+AMENDMENT_SQL = ("INSERT INTO record_amendments (record_id, field, original_text, amended_text, reason, amended_at, "
+                 "adviser_id) VALUES (?, 'decisions', ?, ?, ?, ?, ?)")
+ACTION_EVENT_SQL = ("INSERT INTO action_events (action_id, at, status, owner, note, adviser_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)")
+AUDIT_SQL = ("INSERT INTO audit_log (at, adviser_id, action, table_name, row_id, pupil_id, before, after) "
+             "VALUES (?, ?, ?, 'pupils', ?, ?, ?, ?)")
 
 
 def insert_chunked(conn: sqlite3.Connection, sql: str, rows: list[tuple], what: str, started: float) -> None:
@@ -225,7 +242,105 @@ def adviser_names(rng: random.Random, count: int) -> list[str]:
     return out
 
 
-def build(out: Path, n_pupils: int, n_interviews: int, records: float, seed: int) -> None:
+def long_histories(count: int, seed: int, gen: "Pupils", planned: list[tuple[str, int, int]],
+                   taken: set[tuple[int, str]], n_advisers: int, all_days: list[date], first_interview: int,
+                   first_record: int, first_action: int) -> dict[str, list[tuple]]:
+    """``count`` pupils now in Year 13, each met every week or two since Year 7: the rows of
+    their long histories. Uses its own random generator, so nothing else changes."""
+    rng = random.Random(seed * 7919 + 17)
+    out: dict[str, list[tuple]] = {k: [] for k in ("interviews", "events", "moves", "records", "amendments",
+                                                   "actions", "action_events", "audit")}
+    if count <= 0:
+        return out
+    busy = {(adviser, start) for start, adviser, _ in planned}
+    intake = SCHOOL_YEAR - 6
+    on_roll = [pid for pid, left in gen.by_intake.get(intake, []) if left is None]
+    chosen = rng.sample(on_roll, min(count, len(on_roll)))
+    now = NOW.strftime("%Y-%m-%dT%H:%M")
+    iid, rid, aid = first_interview, first_record, first_action
+    for pid in chosen:
+        days = [d for d in all_days if d >= date(intake, 9, 1)]
+        # Joining in Year 7 and every September's new form, as register changes.
+        out["audit"].append((f"{intake}-09-01T08:00:00", 1, "insert", pid, pid, None, '{"form": "7A"}'))
+        for year in range(8, 14):
+            sy = intake + year - 7
+            if date(sy, 9, 4) <= NOW.date():
+                out["audit"].append((f"{sy}-09-04T08:30:00", 1, "update", pid, pid,
+                                     f'{{"form": "{year - 1}A"}}', f'{{"form": "{year}A"}}'))
+        for day in sorted(rng.sample(days, min(160, len(days)))):
+            for _ in range(20):
+                adviser, minutes = 1 + rng.randrange(n_advisers), rng.choice(SLOTS)
+                start = f"{day.isoformat()}T{hhmm(minutes)}"
+                if (adviser, start) not in busy and (pid, start) not in taken:
+                    break
+            else:
+                continue
+            busy.add((adviser, start))
+            taken.add((pid, start))
+            begin = datetime.fromisoformat(start)
+            roll = rng.random()
+            kind, length = ("guidance", 45) if roll < 0.7 else ("follow_up", 30) if roll < 0.9 else ("ehcp_review", 45)
+            end = (begin + timedelta(minutes=length)).strftime("%Y-%m-%dT%H:%M")
+            moved = rng.random() < 0.1
+            booked_at = (begin - timedelta(days=20 if moved else rng.randrange(3, 15))).strftime("%Y-%m-%dT09:00:00")
+            if moved:
+                was = (begin - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+                out["moves"].append((iid, (begin - timedelta(days=9)).strftime("%Y-%m-%dT11:00:00"), was, start,
+                                     "Clashes with a mock exam", adviser))
+            note = None
+            if start >= now:
+                status, last_at = "booked", booked_at
+            else:
+                roll = rng.random()
+                status = "held" if roll < 0.85 else "cancelled" if roll < 0.93 else "did_not_attend"
+                last_at = f"{end}:00" if status == "held" else f"{start}:00"
+                note = rng.choice(CANCEL_NOTES) if status == "cancelled" else None
+            out["interviews"].append((iid, f"bench-long-{iid}@gatsby-tui", pid, adviser, start, end, "in_person",
+                                      "Careers office", kind, rng.choice(REASONS), status, note, booked_at, last_at))
+            out["events"].append((iid, booked_at, "booked", start, None, adviser))
+            if status != "booked":
+                out["events"].append((iid, last_at, status, None, note, adviser))
+            if status == "held" and kind != "ehcp_review" and rng.random() < 0.6:
+                held = begin.date()
+                decisions = f"Agreed next steps at the meeting of {held:%d/%m/%Y}: visit two providers."
+                out["records"].append((
+                    rid, iid, pid, adviser, start, "in_person", "Guidance meeting",
+                    "Working towards post-18 choices; part-time job at weekends.",
+                    "Would like to work in engineering or health care.",
+                    "Talked through university, degree apprenticeships and entry requirements.",
+                    decisions, rng.choice(DESTINATIONS), (held + timedelta(days=42)).isoformat(),
+                    (held + timedelta(days=2)).isoformat(), "Printed and handed over",
+                    last_at, adviser, last_at, last_at))
+                if rng.random() < 0.08:
+                    out["amendments"].append((rid, decisions, decisions.replace("two", "three"),
+                                              "Pupil asked to add a provider",
+                                              (begin + timedelta(days=3)).strftime("%Y-%m-%dT10:00:00"), adviser))
+                for owner, text in rng.sample(ACTIONS, rng.randrange(1, 3)):
+                    due = held + timedelta(days=rng.randrange(14, 60))
+                    out["action_events"].append((aid, last_at, "open", owner, None, adviser))
+                    status_now, updated = "open", last_at
+                    if due < NOW.date():
+                        roll = rng.random()
+                        if roll < 0.15:                      # passed to someone else, then done
+                            other = "school" if owner != "school" else "adviser"
+                            out["action_events"].append((aid, f"{(due - timedelta(days=7)).isoformat()}T12:00:00",
+                                                         "open", other, "Needs the school to arrange it", adviser))
+                            owner = other
+                        if roll < 0.75:
+                            status_now, updated = "done", f"{due.isoformat()}T16:00:00"
+                            out["action_events"].append((aid, updated, "done", owner, None, adviser))
+                        elif roll < 0.85:
+                            status_now, updated = "cancelled", f"{due.isoformat()}T16:00:00"
+                            out["action_events"].append((aid, updated, "cancelled", owner, "Plans changed", adviser))
+                    out["actions"].append((aid, pid, rid, text, owner, due.isoformat(), status_now, adviser,
+                                           last_at, updated))
+                    aid += 1
+                rid += 1
+            iid += 1
+    return out
+
+
+def build(out: Path, n_pupils: int, n_interviews: int, records: float, seed: int, long: int = 3) -> None:
     started = time.perf_counter()
     rng = random.Random(seed)
     tmp = out.with_name(f".{out.name}.building")
@@ -339,11 +454,27 @@ def build(out: Path, n_pupils: int, n_interviews: int, records: float, seed: int
                     action_rows.append((pid, rid, text, owner, due.isoformat(),
                                         "done" if done else "open", adviser, last_at,
                                         f"{due.isoformat()}T16:00:00" if done else last_at))
+        extra = long_histories(long, seed, gen, planned, taken, n_advisers, all_days,
+                               first_interview=len(interview_rows) + 1, first_record=len(record_rows) + 1,
+                               first_action=len(action_rows) + 1)
         del planned, taken
+        interview_rows += extra["interviews"]
+        event_rows += extra["events"]
+        record_rows += extra["records"]
         insert_chunked(conn, INTERVIEW_SQL, interview_rows, "interviews", started)
         insert_chunked(conn, EVENT_SQL, event_rows, "interview events", started)
         insert_chunked(conn, RECORD_SQL, record_rows, "meeting records", started)
         insert_chunked(conn, ACTION_SQL, action_rows, "actions", started)
+        if long:
+            for sql, key, what in ((LONG_ACTION_SQL, "actions", "long-history actions"),
+                                   (MOVE_SQL, "moves", "long-history moves"),
+                                   (AMENDMENT_SQL, "amendments", "long-history amendments"),
+                                   (ACTION_EVENT_SQL, "action_events", "long-history action changes"),
+                                   (AUDIT_SQL, "audit", "long-history register changes")):
+                insert_chunked(conn, sql, extra[key], what, started)
+            action_rows += extra["actions"]
+            log(started, f"{long} pupils with long histories: {len(extra['interviews']):,} interviews, "
+                         f"{len(extra['records']):,} records, {len(extra['actions']):,} actions")
     finally:
         conn.close()
     os.replace(tmp, out)
@@ -360,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "big-20k.db")
     parser.add_argument("--records", type=float, default=0.3,
                         help="share of held guidance meetings given a meeting record (default 0.3)")
+    parser.add_argument("--long-histories", type=int, default=3, metavar="N",
+                        help="pupils given a long history (about 150 meetings since Year 7; default 3)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.pupils < 100:
@@ -369,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.expanduser().resolve()
     if not out.parent.is_dir():
         parser.error(f"the folder {out.parent} does not exist")
-    build(out, args.pupils, args.interviews, args.records, args.seed)
+    build(out, args.pupils, args.interviews, args.records, args.seed, args.long_histories)
     return 0
 
 
