@@ -235,3 +235,15 @@ async def test_pages_load_as_the_cursor_nears_the_end(store, school):
         assert table.row_count == 2 * PAGE and target not in [r[3] for r in rows(table)]
         assert status_text(screen).startswith(f"Showing {2 * PAGE} of {total - 1:,} open actions")
         assert store.conn.execute("SELECT count(*) FROM actions WHERE status = 'open'").fetchone()[0] == total
+
+
+async def test_a_pupil_who_has_left_shows_as_left_not_a_year_group(store, school):
+    from datetime import date
+
+    store.set_pupil_left(school["ben"], date(2026, 10, 1))
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_follow_ups(app, pilot)
+        shown = rows(screen.query_one("#follow-ups", DataTable))
+        assert shown[0][1:3] == ["Hughes, Ben", "left"]                  # their action is still followed up
+        assert [r[2] for r in shown if r[1] == "Okafor, Amara"] == ["11", "11", "11"]

@@ -414,3 +414,29 @@ async def test_benchmark_strip_and_enter_on_plan_destination_and_activity_items(
         text = screen_text(app)
         assert "B1 Programme — A stable careers programme" in text
         assert f"✗ {states[5].missing[0]}" in text                       # what is missing, in words
+
+
+async def test_a_record_opened_by_mistake_and_closed_untouched_is_not_kept(store, school):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pupil(app, pilot, school["ben"])
+        await pilot.press("n")
+        await pilot.pause()
+        record_id = app.screen.record_id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert store.conn.execute("SELECT count(*) FROM meeting_records WHERE pupil_id = ?",
+                                  (school["ben"],)).fetchone()[0] == 0
+        assert "Draft record" not in [r[1] for r in rows(screen.query_one("#history", DataTable))]
+        logged = [r[0] for r in store.conn.execute(
+            "SELECT action FROM audit_log WHERE table_name = 'meeting_records' AND row_id = ? ORDER BY id", (record_id,))]
+        assert logged == ["insert", "delete"]
+        # One word typed, and the record is kept as a draft.
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("h", "i")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert store.conn.execute("SELECT count(*) FROM meeting_records WHERE pupil_id = ? AND status = 'draft'",
+                                  (school["ben"],)).fetchone()[0] == 1

@@ -359,7 +359,7 @@ class FollowUpsScreen(Screen):
         for fu in rows:
             key = str(fu.action_id)
             self.rows[key] = fu
-            table.add_row(due_text(fu.due, today), Text(fu.pupil_display), Text(str(fu.year_group)),
+            table.add_row(due_text(fu.due, today), Text(fu.pupil_display), Text("left" if fu.left else str(fu.year_group)),
                           Text(first_line(fu.description)), Text(OWNER_WORDS.get(fu.owner, fu.owner)), key=key)
         if rows:
             self._last_key = rows[-1].key

@@ -212,7 +212,9 @@ class PupilScreen(Screen):
             history: DataTable = DataTable(id="history", cursor_type="row", zebra_stripes=True)
             history.add_column("When", key="when", width=17)
             history.add_column("What", key="what", width=36)
-            history.add_column("Detail", key="detail")
+            # A fixed width (details are cut to 120 characters in the store) spares the table from
+            # measuring every cell of 200 rows on each open.
+            history.add_column("Detail", key="detail", width=120)
             yield history
             yield Static(id="history-status")
         yield Footer()

@@ -557,7 +557,9 @@ class RecordScreen(Screen[None]):
     def action_close(self) -> None:
         kept = self.dirty()
         self._flush_draft()
-        if kept:
+        if not kept and self.app.store.discard_if_untouched(self.record_id):
+            self.app.notify("Nothing was written, so no record was kept.", timeout=4)
+        elif kept:
             self.app.notify("Not saved yet, but nothing is lost: your typing is kept as a draft and comes back "
                             "when you open this record again.", title="Kept as a draft", timeout=8)
         self.dismiss(None)

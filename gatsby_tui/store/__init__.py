@@ -437,6 +437,13 @@ class Store:
 
         records.discard_draft(self.conn, key)
 
+    def discard_if_untouched(self, record_id: int) -> bool:
+        """Delete a draft record with nothing written in it (opened by mistake); True if deleted."""
+        from gatsby_tui.store import records
+
+        return records.discard_if_untouched(self.conn, record_id, stamp=self.clock.stamp(),
+                                            adviser_id=self.adviser_id)
+
     # ------------------------------------------------------------ actions
     def add_action(self, *, pupil_id: int, description: str, owner: str, due: str | date | None = None,
                    record_id: int | None = None, adviser_id: int | None = None) -> int:

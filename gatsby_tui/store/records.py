@@ -441,6 +441,28 @@ def draft_saved_at(conn: sqlite3.Connection, key: str) -> str | None:
     return None if row is None else row["saved_at"]
 
 
+def discard_if_untouched(conn: sqlite3.Connection, record_id: int, *, stamp: str, adviser_id: int | None) -> bool:
+    """Delete a draft record nobody has written anything in (no field, no action, no typing kept
+    as a draft), as when a record is opened by mistake and closed at once. Audited. Returns
+    whether it was deleted; a record with anything in it is always kept."""
+    with transaction(conn):
+        row = conn.execute("SELECT * FROM meeting_records WHERE id = ?", (record_id,)).fetchone()
+        if row is None or row["status"] != "draft":
+            return False
+        if any(row[f] not in (None, "") for f in TEXT_FIELDS + DATE_FIELDS + ("intended_destination",)):
+            return False
+        if row["confidentiality_explained"]:
+            return False
+        if conn.execute("SELECT 1 FROM actions WHERE record_id = ? LIMIT 1", (record_id,)).fetchone():
+            return False
+        if conn.execute("SELECT 1 FROM drafts WHERE key = ?", (f"record:{record_id}",)).fetchone():
+            return False
+        conn.execute("DELETE FROM meeting_records WHERE id = ?", (record_id,))
+        audit.write(conn, at=stamp, adviser_id=adviser_id, action="delete", table="meeting_records",
+                    row_id=record_id, pupil_id=row["pupil_id"], before=dict(row))
+        return True
+
+
 def discard_draft(conn: sqlite3.Connection, key: str) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
@@ -577,6 +599,7 @@ class FollowUp:
     overdue: bool
     record_id: int | None
     adviser_id: int | None
+    left: bool = False     # the pupil has left the school (their year group is then only notional)
 
     @property
     def key(self) -> tuple[str | None, int]:
@@ -585,7 +608,7 @@ class FollowUp:
 
 
 _FOLLOW_COLUMNS = ("a.id, a.pupil_id, a.description, a.owner, a.due_date, a.record_id, a.adviser_id, "
-                   "p.legal_surname, p.legal_forename, p.preferred_forename, p.intake_year")
+                   "p.legal_surname, p.legal_forename, p.preferred_forename, p.intake_year, p.date_left")
 
 
 def follow_ups(conn: sqlite3.Connection, *, today: date, owner: str | None = None, due_before: Any = None,
@@ -631,7 +654,7 @@ def follow_ups(conn: sqlite3.Connection, *, today: date, owner: str | None = Non
         year_group=schoolyear.year_group_in(r["intake_year"], school_year), description=r["description"],
         owner=r["owner"], due=dates.from_iso(r["due_date"]),
         overdue=r["due_date"] is not None and r["due_date"] < today_iso, record_id=r["record_id"],
-        adviser_id=r["adviser_id"]) for r in rows]
+        adviser_id=r["adviser_id"], left=r["date_left"] is not None) for r in rows]
 
 
 # ---------------------------------------------------------------- snippets
