@@ -230,3 +230,19 @@ def test_cli_report_benchmarks(store, school, capsys, monkeypatch):
     assert cli.main(["report", "benchmarks", "--db", path, "--year", "5"]) == 2
     assert "give 7 to 13" in capsys.readouterr().err
     assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db"))]) == 2
+
+
+def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
+    # The cohort's passes come back as JSON (one row each): a pupil with no activities, no
+    # meetings and no recorded gender is still counted, as not yet / not yet due.
+    store.conn.execute("UPDATE pupils SET gender = NULL")
+    store._cohort_cache = None
+    c = store.benchmark_cohort()
+    assert c.size() == c.pupils == c.tally(1, breakdown="gender", value=None).total > 0
+    where, params = coverage.on_roll_where(store.today)
+    counted: dict = {}
+    for pf in coverage.facts(store.conn, today=store.today, where=where, params=params):
+        for key, state in coverage.assess_facts(pf, store.today).items():
+            counted.setdefault(key, [0, 0, 0])[("met", "not_yet", "not_due").index(state.state)] += 1
+    for key, (met, not_yet, not_due) in counted.items():
+        assert c.tally(key) == coverage.Tally(met, not_yet, not_due), key

@@ -212,3 +212,33 @@ async def test_the_programme_grid_edits_a_cell_and_links_an_activity(store, scho
         assert app.screen is grid
         assert str(table.get_row_at(4)[5]) == "1 planned\n✓ 1 done\n"
         assert "Careers programme 2026/27: 1 planned activities, 1 delivered" in screen_text(app)
+
+
+async def test_the_footer_shows_the_cohort_keys_and_rebuilds_them_once(store, school):
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from gatsby_tui.screens.cohort import OnceFooter
+
+    calls = []
+    original = OnceFooter.recompose
+
+    async def counted(self):
+        calls.append(self)
+        return await original(self)
+
+    OnceFooter.recompose = counted
+    try:
+        app = build_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_cohort(pilot, app)
+            await pilot.pause()
+            footer = screen.query_one(Footer)
+            keys = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+            shown = {b.action for _, b, _, _ in screen.active_bindings.values() if b.show}
+            assert {k.action for k in keys} == shown and {"y", "b", "p", "ctrl+r"} <= {k.key for k in keys}
+            # Several binding changes while the screen opened, far fewer rebuilds.
+            assert 1 <= len(calls) <= 3
+            assert not any(k.has_class("-compact") for k in footer.query(FooterKey))
+    finally:
+        OnceFooter.recompose = original

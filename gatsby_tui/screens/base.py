@@ -1,8 +1,14 @@
-"""What every screen shares: worker errors reach the person as a sentence, never a traceback."""
+"""What every screen shares: worker errors reach the person as a sentence, never a traceback;
+and two ways to spare Textual work it would throw away (measured in benchmarks/cohort.py and
+benchmarks/history.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
 
 from __future__ import annotations
 
 from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
 
@@ -14,3 +20,45 @@ class ReportsWorkerErrors:
     def _worker_state(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             self.app.report_error(event.worker.error)  # type: ignore[attr-defined]
+
+
+def styled_as_app(screen: Screen) -> None:
+    """Call in a new screen's __init__. A new screen's widgets are styled as they mount, but
+    Textual takes a new screen's CSS counter (-1) as "the theme changed while away": the first
+    switch to its mode re-parses the whole stylesheet and restyles every widget, twice (~300 ms
+    here). Starting level with the app's counter skips that; a theme change made while the
+    screen is in the background still restyles it, as the counter then differs again."""
+    try:
+        screen._css_update_count = screen.app._css_update_count
+    except (RuntimeError, AttributeError):   # no running app (NoActiveAppError): nothing to match
+        pass
+
+
+class OnceFooter(Footer):
+    """A Footer that redraws its keys once however many times the bindings change before it
+    gets to it. Textual's queues a full recompose (every key a new widget) per change, and
+    opening this screen changes them several times in a row (focus, mode stack, idle check):
+    ~100 ms of rebuilding the same keys here. It reads the bindings when it redraws, so it
+    shows the same keys, and its keys are styled once each."""
+
+    _recompose_pending = False
+
+    def compose(self) -> ComposeResult:
+        # Each key is made compact (True) and then bound to the footer's (False): two restyles
+        # of the key for nothing. Start it at the footer's value.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._recompose_pending:
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_pending = False
+        await self.recompose()

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ReportsWorkerErrors
+from gatsby_tui.screens.base import OnceFooter, ReportsWorkerErrors, styled_as_app
 from gatsby_tui.store import coverage
 
 BAR = 24
@@ -62,6 +62,7 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         super().__init__()
         self.cohort: Any = None
         self.results_shown_at = 0.0
+        styled_as_app(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,7 +86,7 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         table: DataTable = DataTable(id="cohort-breakdown-table", cursor_type="cell")
         yield table
         yield Static(id="cohort-status")
-        yield Footer()
+        yield OnceFooter()
 
     def on_mount(self) -> None:
         store = self.app.store

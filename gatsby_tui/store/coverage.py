@@ -25,6 +25,7 @@ so years before that are not held against them; everyone else is taken as here f
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -137,15 +138,16 @@ def _small(x: int | None, y: int | None) -> tuple[int, ...]:
     return (digit(x, 4), digit(x, 5), providers, digit(y, 0), digit(y, 1), digit(y, 2), digit(y, 3))
 
 
-def _activity_sql(where: str) -> str:
+def _activity_ctes(where: str) -> str:
     """Per (activity, intake year) the contribution to each fact is worked out once in a small
     table, so the pass over activity_pupils only sums columns (no per-row CASE). Year masks are
     summed as counts in 9-bit digits, one digit per year group 7-13 (digit j for Year 7 + j; a
     digit would overflow only past 511 activities of one benchmark in one year for one pupil),
-    and turned into masks by _digits."""
+    and turned into masks by _digits. The table is keyed by one integer, activity id * 10000 +
+    intake year (intake years are 1990-2100 in the schema), which SQLite looks up about twice as
+    fast as the pair for each of the hundreds of thousands of attendances."""
     off = "(f.sy - i.intake)"                       # year group - 7
     digit = f"(1 << (9 * {off}))"
-    chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
     return (
         f"WITH f AS MATERIALIZED ({ACTIVITY_FACTS}), "
         f"i AS (SELECT DISTINCT p.intake_year AS intake FROM pupils p WHERE {where}), "
@@ -153,7 +155,7 @@ def _activity_sql(where: str) -> str:
         # (4) + workplace experiences by 16 << 36 + after 16 << 45; y = university visits +
         # provider-access encounters in Years 8-9 << 9, 10-11 << 18, 12-13 << 27. Fewer sums per
         # row is most of the speed of this pass (see benchmarks/cohort.py).
-        "a AS MATERIALIZED (SELECT id, intake, v2, v4, v5, v7 + (w16 << 36) + (w18 << 45) AS x, "
+        "a AS MATERIALIZED (SELECT id * 10000 + intake AS k, v2, v4, v5, v7 + (w16 << 36) + (w18 << 45) AS x, "
         "   he + (p89 << 9) + (p1011 << 18) + (p1213 << 27) AS y FROM (SELECT f.id, i.intake, "
         f"   CASE WHEN f.c2 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v2, "
         f"   CASE WHEN f.c4 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v4, "
@@ -162,10 +164,18 @@ def _activity_sql(where: str) -> str:
         f"   CASE WHEN {off} BETWEEN 0 AND 4 THEN f.c7 ELSE 0 END AS v7, "
         f"   (f.he AND {off} BETWEEN 0 AND 6) AS he, (f.pal AND {off} BETWEEN 1 AND 2) AS p89, "
         f"   (f.pal AND {off} BETWEEN 3 AND 4) AS p1011, (f.pal AND {off} BETWEEN 5 AND 6) AS p1213 "
-        "   FROM f, i) WHERE v2 OR v4 OR v5 OR w16 OR w18 OR v7 OR he OR p89 OR p1011 OR p1213) "
-        "SELECT ap.pupil_id, sum(a.v2), sum(a.v4), sum(a.v5), sum(a.x), sum(a.y) "
+        "   FROM f, i) WHERE v2 OR v4 OR v5 OR w16 OR w18 OR v7 OR he OR p89 OR p1011 OR p1213) ")
+
+
+def _activity_sql(where: str) -> str:
+    """Per pupil matching ``where`` with any activity that counts: the summed digits (see
+    _activity_ctes)."""
+    chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
+    return (
+        _activity_ctes(where)
+        + "SELECT ap.pupil_id, sum(a.v2), sum(a.v4), sum(a.v5), sum(a.x), sum(a.y) "
         "FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id "
-        "JOIN a ON a.id = ap.activity_id AND a.intake = p.intake_year "
+        "JOIN a ON a.k = ap.activity_id * 10000 + p.intake_year "
         f"WHERE ap.pupil_id IN {chosen} GROUP BY ap.pupil_id")
 
 
@@ -175,10 +185,10 @@ def _meeting_sql(where: str) -> str:
     chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
     q = rules.QUALIFIED_LEVEL
     return (
-        "SELECT m.pupil_id, "
-        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 5))), "
-        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 7))), "
-        f"  min(2, sum(m.lvl IS NULL OR m.lvl < {q})) "
+        "SELECT m.pupil_id AS pid, "
+        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 5))) AS g16, "
+        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 7))) AS g18, "
+        f"  min(2, sum(m.lvl IS NULL OR m.lvl < {q})) AS unq "
         "FROM (SELECT i.pupil_id, i.starts_at AS at, ad.qualification_level AS lvl FROM interviews i "
         "      JOIN advisers ad ON ad.id = i.adviser_id "
         f"     WHERE i.pupil_id IN {chosen} AND i.status = 'held' AND i.kind IN ('guidance', 'follow_up') "
@@ -210,10 +220,10 @@ def _record_sql(where: str) -> str:
         f"         kind = 'actual' FROM destinations WHERE pupil_id IN {chosen} "
         "       UNION ALL SELECT pupil_id, given_on, 0, 1, NULL, 0 FROM exports_given "
         f"         WHERE kind = 'record' AND pupil_id IN {chosen}) "
-        "SELECT ev.pupil_id, max(ev.decided), max(ev.copied), "
-        f"  max(ev.intended IS NOT NULL AND ev.day <= {end11}), "
-        f"  max(ev.intended IS NOT NULL AND ev.day > {end11} AND ev.day <= {end13}), "
-        "  max(ev.actual), max(coalesce(ev.intended = :he_code, 0)) "
+        "SELECT ev.pupil_id AS pid, max(ev.decided) AS made, max(ev.copied) AS copied, "
+        f"  max(ev.intended IS NOT NULL AND ev.day <= {end11}) AS int16, "
+        f"  max(ev.intended IS NOT NULL AND ev.day > {end11} AND ev.day <= {end13}) AS int18, "
+        "  max(ev.actual) AS actual, max(coalesce(ev.intended = :he_code, 0)) AS he "
         "FROM ev JOIN pupils p ON p.id = ev.pupil_id GROUP BY ev.pupil_id")
 
 
@@ -249,8 +259,7 @@ def _run_all(conn: sqlite3.Connection, jobs: list[tuple[str, dict[str, Any]]],
 
 
 # The cohort's pupils, with the year group they joined in worked out in SQL as joined_year_group does.
-_COHORT_COLUMNS = (f"p.id, p.intake_year, CASE WHEN p.created_at > :join_after THEN max(7, {_sy('p.created_at')} "
-                   "- p.intake_year + 7) ELSE 7 END, p.sen_status, p.pupil_premium, p.looked_after, p.gender")
+_JOINED = f"CASE WHEN p.created_at > :join_after THEN max(7, {_sy('p.created_at')} - p.intake_year + 7) ELSE 7 END"
 
 
 def _gather(conn: sqlite3.Connection, *, today: date, where: str, params: dict[str, Any], columns: str,
@@ -438,22 +447,63 @@ def on_roll_where(today: date) -> tuple[str, dict[str, Any]]:
             {"today": today.isoformat(), "youngest_13": sy - 6, "youngest_7": sy})
 
 
+def _cohort_pupils_sql(where: str) -> str:
+    """The cohort's first pass, as ONE row of JSON: per pupil matching ``where``, the year group
+    they joined in (_JOINED), the breakdown columns and the summed activity digits (NULL when none count), driven from pupils so
+    each pupil's intake year is read once, not once per attendance."""
+    return (
+        _activity_ctes(where)
+        + "SELECT json_group_array(json_array(id, intake, joined, sen, pp, lac, gender, v2, v4, v5, x, y)) FROM ("
+        f"SELECT p.id AS id, p.intake_year AS intake, {_JOINED} AS joined, p.sen_status AS sen, "
+        "  p.pupil_premium AS pp, p.looked_after AS lac, p.gender AS gender, "
+        "  sum(a.v2) AS v2, sum(a.v4) AS v4, sum(a.v5) AS v5, sum(a.x) AS x, sum(a.y) AS y "
+        "FROM pupils p LEFT JOIN activity_pupils ap ON ap.pupil_id = p.id "
+        "LEFT JOIN a ON a.k = ap.activity_id * 10000 + p.intake_year "
+        f"WHERE {where} GROUP BY p.id)")
+
+
+def _cohort_evidence_sql(where: str) -> str:
+    """The cohort's second pass, as ONE row of two JSON arrays: guidance meetings and B3's
+    records per pupil (_meeting_sql, _record_sql)."""
+    return (
+        "SELECT (SELECT json_group_array(json_array(pid, g16, g18, unq)) FROM "
+        f"({_meeting_sql(where)})), "
+        "(SELECT json_group_array(json_array(pid, made, copied, int16, int18, actual, he)) FROM "
+        f"({_record_sql(where)}))")
+
+
 def cohort(conn: sqlite3.Connection, *, today: date, readers: Sequence[sqlite3.Connection] = ()) -> Cohort:
     """Every pupil on roll in Years 7-13 today, assessed and counted. Pupils with the same year
     group, breakdown values and facts are counted together, and each distinct set of facts is
-    assessed once."""
+    assessed once.
+
+    Two passes (pupils with their activities; meetings and records), the second on a reader in
+    a thread when given. Each returns its thousands of rows as one row of JSON: sqlite3 lets go
+    of the GIL for each step, and a row at a time a worker must win the GIL back thousands of
+    times from a busy UI thread (each wait up to the switch interval: the pass took 2-20 times
+    as long with the UI drawing). One step per pass keeps the SQL off the GIL altogether."""
     where, params = on_roll_where(today)
     began = register_began(conn)
     params["join_after"] = (began + timedelta(days=JOIN_GRACE_DAYS)).isoformat() + "T99" if began else "9999"
-    pupils, acts, meets, b3, programme, _ = _gather(conn, today=today, where=where, params=params,
-                                                    columns=_COHORT_COLUMNS, programme_sy=None, readers=readers)
     sy = schoolyear.school_year_of(today)
+    (first,), (second,) = _run_all(conn, [(_cohort_pupils_sql(where), params),
+                                          (_cohort_evidence_sql(where), {**params, "he_code": rules.HE_CODE})],
+                                   readers[:1])
+    pupils = json.loads(first[0] or "[]")
+    meets = {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in json.loads(second[0] or "[]")}
+    b3 = {r[0]: tuple(bool(x) for x in r[1:]) for r in json.loads(second[1] or "[]")}
+    programme = programme_years(conn, sy)
     label = schoolyear.school_year_label(sy)
     planned = {y: programme.get(y, (0, 0))[0] > 0 for y in YEARS}
-    grouped: Counter = Counter(
-        (sy - intake + 7, sen, pp, lac, gender, joined, intake,
-         _fact_tuple(pid, acts, meets, b3, planned[sy - intake + 7]))
-        for pid, intake, joined, sen, pp, lac, gender in pupils)
+    grouped: Counter = Counter()
+    for pid, intake, joined, sen, pp, lac, gender, v2, v4, v5, x, y in pupils:
+        yg = sy - intake + 7
+        a = _small(x, y)
+        g16, g18, unq = meets.get(pid, _NO_MEETS)
+        made, copied, int16, int18, actual, he = b3.get(pid, _NO_B3)
+        grouped[(yg, sen, pp, lac, gender, joined, intake,
+                 (_digits(v2), _digits(v4), _digits(v5), a[0], a[1], a[2], a[3], he, a[4], a[5], a[6],
+                  g16, g18, unq, made, copied, int16, int18, actual, planned[yg]))] += 1
     out = Cohort(today, sy, pupils=len(pupils))
     assessed: dict[tuple, list[tuple[int | str, int]]] = {}
     for (yg, sen, pp, lac, gender, joined, intake, values), n in grouped.items():
