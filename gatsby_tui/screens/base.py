@@ -1,6 +1,6 @@
 """What every screen shares: worker errors reach the person as a sentence, never a traceback;
-and two ways to spare Textual work it would throw away (measured in benchmarks/cohort.py and
-benchmarks/history.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
+and two ways to spare Textual work it would throw away, used by the cohort screen (measured in
+benchmarks/cohort.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def styled_as_app(screen: Screen) -> None:
 
 class OnceFooter(Footer):
     """A Footer that redraws its keys once however many times the bindings change before it
-    gets to it. Textual's queues a full recompose (every key a new widget) per change, and
-    opening this screen changes them several times in a row (focus, mode stack, idle check):
+    gets to it. Textual's Footer queues a full recompose (every key a new widget) per change,
+    and opening a screen changes them several times in a row (focus, mode stack, idle check):
     ~100 ms of rebuilding the same keys here. It reads the bindings when it redraws, so it
     shows the same keys, and its keys are styled once each."""
 
