@@ -8,7 +8,6 @@ before Ctrl+S attaches everyone else in one go. Every user-typed value is shown 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -21,7 +20,8 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ReportsWorkerErrors
+from gatsby_tui.screens.base import ListKeys, ReportsWorkerErrors
+from gatsby_tui.screens.picker import SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.tickbox import TickBox
@@ -76,7 +76,8 @@ def describe_filter(f: PupilFilter) -> str:
 # ---------------------------------------------------------------- the list
 
 
-class ActivitiesScreen(ReportsWorkerErrors, Screen):
+class ActivitiesScreen(ListKeys, ReportsWorkerErrors, Screen):
+    LIST = "#activities"
     SCOPE = "activities"
     BINDINGS = actions.bindings("activities")
     HELP = (
@@ -236,20 +237,6 @@ class ActivitiesScreen(ReportsWorkerErrors, Screen):
                 self.query_one(widget_id, Select).clear()
         self.reload()
         self.query_one("#activities", DataTable).focus()
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#activities", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#activities", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#activities", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#activities", DataTable)
-        self.load_more()
-        table.move_cursor(row=table.row_count - 1)
 
 
 # ---------------------------------------------------------------- recording an activity
@@ -831,72 +818,25 @@ class AttachScreen(ModalScreen[int]):
 # ---------------------------------------------------------------- choosing an activity or a planned one
 
 
-class ActivityChooser(ModalScreen[int | None]):
+class ActivityChooser(SearchChooser):
     """Choose a recorded activity (newest first, searchable): returns its id."""
 
     SCOPE = "choose"
     BINDINGS = actions.bindings("choose")
     HELP = "Type part of the activity's title or organisation; Down moves into the list; Enter chooses."
+    SEARCH_HINT = "title, organisation or subject"
+    COLUMNS = (("Date", "date", 10), ("Activity", "title", 44), ("Pupils", "pupils", 6))
 
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="form-dialog picker-dialog"):
-            yield Static(Text(self.question), classes="dialog-title")
-            yield Input(placeholder="title, organisation or subject", id="choose-search")
-            table: DataTable = DataTable(id="choose-table", cursor_type="row")
-            table.add_column("Date", key="date", width=10)
-            table.add_column("Activity", key="title", width=44)
-            table.add_column("Pupils", key="pupils", width=6)
-            yield table
-            yield Static("", classes="dialog-hint", id="choose-status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self._fill("")
-        self.query_one("#choose-search", Input).focus()
-
-    @on(Input.Changed, "#choose-search")
-    def _search(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def _fill(self, text: str) -> None:
+    def rows(self, text: str) -> tuple[list[tuple[tuple[str, ...], int]], str]:
         store = self.app.store
-        rows = store.activities_page(search=text, limit=100)
-        table = self.query_one("#choose-table", DataTable)
-        table.clear()
-        for r in rows:
-            table.add_row(Text(dates.uk(dates.from_iso(r.held_on))), Text(r.title), Text(str(r.pupils)), key=str(r.id))
+        found = [((dates.uk(dates.from_iso(r.held_on)), r.title, str(r.pupils)), r.id)
+                 for r in store.activities_page(search=text, limit=100)]
         total = store.activities_count(search=text)
-        self.query_one("#choose-status", Static).update(
-            "No activities match: record it first on the activities screen (F8)." if not total else
-            f"{total:,} activities" + (" (the newest 100: type to narrow)" if total > 100 else ""))
-
-    @on(Input.Submitted, "#choose-search")
-    def _submitted(self) -> None:
-        table = self.query_one("#choose-table", DataTable)
-        if table.row_count:
-            table.focus()
-
-    def on_key(self, event) -> None:
-        if event.key == "down" and self.focused is self.query_one("#choose-search", Input):
-            self.query_one("#choose-table", DataTable).focus()
-            event.stop()
+        return found, ("No activities match: record it first on the activities screen (F8)." if not total else
+                       f"{total:,} activities" + (" (the newest 100: type to narrow)" if total > 100 else ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "toggle_link"
-
-    @on(DataTable.RowSelected, "#choose-table")
-    def action_choose(self) -> None:
-        table = self.query_one("#choose-table", DataTable)
-        if table.row_count:
-            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            self.dismiss(int(key.value))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class PlanItemChooser(ModalScreen[bool]):

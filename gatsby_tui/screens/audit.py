@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, names
 
 PAGE = 200
@@ -130,7 +131,8 @@ def _when(stamp: str) -> str:
     return value_words(stamp, None) if stamp else "—"
 
 
-class AuditScreen(Screen):
+class AuditScreen(ListKeys, Screen):
+    LIST = "#audit"
     SCOPE = "audit"
     BINDINGS = actions.bindings("audit")
     HELP = ("The audit log: who changed what and when, newest first, with the values before and after. "
@@ -246,20 +248,6 @@ class AuditScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#audit", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#audit", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#audit", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#audit", DataTable)
-        self.load_more()
-        table.move_cursor(row=table.row_count - 1)
 
 
 class AuditEntryDialog(ModalScreen[None]):

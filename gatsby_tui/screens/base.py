@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
@@ -62,3 +62,30 @@ class OnceFooter(Footer):
     async def _recompose_once(self) -> None:
         self._recompose_pending = False
         await self.recompose()
+
+
+class ListKeys:
+    """Mix into a screen whose main list is the DataTable ``LIST`` (a CSS id selector): the
+    j / k / g / G actions (see actions.py) move in it; G first loads the rest of a paged list
+    when the screen has ``load_more``."""
+
+    LIST = ""
+
+    def _list(self) -> DataTable:
+        return self.query_one(self.LIST, DataTable)  # type: ignore[attr-defined]
+
+    def action_cursor_down(self) -> None:
+        self._list().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self._list().action_cursor_up()
+
+    def action_cursor_top(self) -> None:
+        self._list().move_cursor(row=0)
+
+    def action_cursor_bottom(self) -> None:
+        table = self._list()
+        load_more = getattr(self, "load_more", None)
+        if load_more is not None:
+            load_more()
+        table.move_cursor(row=table.row_count - 1)

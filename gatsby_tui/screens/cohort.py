@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import OnceFooter, ReportsWorkerErrors, styled_as_app
+from gatsby_tui.screens.base import ListKeys, OnceFooter, ReportsWorkerErrors, styled_as_app
 from gatsby_tui.store import coverage
 
 BAR = 24
@@ -227,7 +227,8 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         target.action_cursor_up()
 
 
-class GapsScreen(ReportsWorkerErrors, Screen):
+class GapsScreen(ListKeys, ReportsWorkerErrors, Screen):
+    LIST = "#gaps-table"
     """The pupils on roll missing one benchmark (in a year group, and a breakdown group)."""
 
     SCOPE = "gaps"
@@ -360,16 +361,3 @@ class GapsScreen(ReportsWorkerErrors, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#gaps-table", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#gaps-table", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#gaps-table", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#gaps-table", DataTable)
-        table.move_cursor(row=table.row_count - 1)

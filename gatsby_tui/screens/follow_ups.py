@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
 
@@ -271,7 +272,8 @@ def _change_words(previous: dict | None, event: dict) -> str:
 # ---------------------------------------------------------------- my follow-ups
 
 
-class FollowUpsScreen(Screen):
+class FollowUpsScreen(ListKeys, Screen):
+    LIST = "#follow-ups"
     SCOPE = "follow_ups"
     BINDINGS = actions.bindings("follow_ups")
     HELP = (
@@ -554,17 +556,3 @@ class FollowUpsScreen(Screen):
         fu = self.selected()
         if fu is not None:
             self.app.push_screen(PupilScreen(fu.pupil_id))
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#follow-ups", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#follow-ups", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#follow-ups", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#follow-ups", DataTable)
-        self.load_more()
-        table.move_cursor(row=table.row_count - 1)

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, send
 
 PAGE = 100
@@ -18,7 +19,8 @@ VIEWS = (("all", "a", "All"), ("unknown", "u", "Not known"), ("neet", "n", "NEET
          ("checks_due", "c", "Checks due"))
 
 
-class LeaversScreen(Screen):
+class LeaversScreen(ListKeys, Screen):
+    LIST = "#leavers-table"
     SCOPE = "leavers"
     BINDINGS = actions.bindings("leavers")
     HELP = ("The leavers of one cohort (those who left in Year 11 or later during one school year; '2026' is "
@@ -192,17 +194,3 @@ class LeaversScreen(Screen):
         pupil_id = self._current_id()
         if pupil_id is not None:
             self.app.push_screen(PupilScreen(pupil_id))
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#leavers-table", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#leavers-table", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#leavers-table", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#leavers-table", DataTable)
-        self.load_more()
-        table.move_cursor(row=table.row_count - 1)

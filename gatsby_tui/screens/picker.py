@@ -15,23 +15,30 @@ from gatsby_tui.store import PupilFilter
 LIMIT = 50
 
 
-class PupilPicker(ModalScreen[int | None]):
-    SCOPE = "picker"
-    BINDINGS = actions.bindings("picker")
-    HELP = "Type part of the pupil's name, their UPN or form; Down moves into the list; Enter chooses."
+class SearchChooser(ModalScreen[int | None]):
+    """Choose one row by typing part of it: a search box over a short table, Down moves into the
+    list, Enter chooses (Enter in the box chooses when only one row is left). A subclass names
+    its columns and fills the table from the store; it returns the chosen row's id."""
+
+    SEARCH_HINT = ""
+    COLUMNS: tuple[tuple[str, str, int], ...] = ()   # (label, key, width)
 
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
 
+    def rows(self, text: str) -> tuple[list[tuple[tuple[str, ...], int]], str]:
+        """(cells and id for each row, the status line) for the search ``text``: each subclass
+        says what it lists; this base lists nothing."""
+        return [], ""
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form-dialog picker-dialog"):
             yield Static(Text(self.question), classes="dialog-title")
-            yield Input(placeholder="name, UPN or form", id="picker-search")
+            yield Input(placeholder=self.SEARCH_HINT, id="picker-search")
             table: DataTable = DataTable(id="picker-table", cursor_type="row")
-            table.add_column("Pupil", key="name", width=34)
-            table.add_column("Year", key="year", width=5)
-            table.add_column("Form", key="form", width=6)
+            for label, key, width in self.COLUMNS:
+                table.add_column(label, key=key, width=width)
             yield table
             yield Static("", id="picker-status", classes="dialog-hint")
         yield Footer()
@@ -45,16 +52,12 @@ class PupilPicker(ModalScreen[int | None]):
         self._fill(event.value)
 
     def _fill(self, text: str) -> None:
-        store = self.app.store
-        f = PupilFilter(search=text)
-        rows = store.register_page(f, limit=LIMIT)
+        rows, status = self.rows(text)
         table = self.query_one("#picker-table", DataTable)
         table.clear()
-        for row in rows:
-            table.add_row(Text(row.name), Text(str(row.year_group)), Text(row.form or ""), key=str(row.id))
-        total = store.register_count(f)
-        more = f" (first {LIMIT} of {total:,}: type more to narrow)" if total > LIMIT else ""
-        self.query_one("#picker-status", Static).update(f"{total:,} pupils on roll match{more}.")
+        for cells, row_id in rows:
+            table.add_row(*(Text(c) for c in cells), key=str(row_id))
+        self.query_one("#picker-status", Static).update(status)
 
     @on(Input.Submitted, "#picker-search")
     def _submitted(self) -> None:
@@ -79,3 +82,20 @@ class PupilPicker(ModalScreen[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class PupilPicker(SearchChooser):
+    SCOPE = "picker"
+    BINDINGS = actions.bindings("picker")
+    HELP = "Type part of the pupil's name, their UPN or form; Down moves into the list; Enter chooses."
+    SEARCH_HINT = "name, UPN or form"
+    COLUMNS = (("Pupil", "name", 34), ("Year", "year", 5), ("Form", "form", 6))
+
+    def rows(self, text: str) -> tuple[list[tuple[tuple[str, ...], int]], str]:
+        store = self.app.store
+        f = PupilFilter(search=text)
+        found = [((row.name, str(row.year_group), row.form or ""), row.id)
+                 for row in store.register_page(f, limit=LIMIT)]
+        total = store.register_count(f)
+        more = f" (first {LIMIT} of {total:,}: type more to narrow)" if total > LIMIT else ""
+        return found, f"{total:,} pupils on roll match{more}."

@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
 from gatsby_tui.store import StoreError
@@ -167,7 +168,8 @@ class KindChooser(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PupilScreen(Screen):
+class PupilScreen(ListKeys, Screen):
+    LIST = "#history"
     SCOPE = "pupil"
     BINDINGS = actions.bindings("pupil")
     AUTO_FOCUS = "#history"
@@ -419,19 +421,6 @@ class PupilScreen(Screen):
 
     def action_choose_kind(self) -> None:
         self.app.push_screen(KindChooser(self.kind), callback=self._set_kind)
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#history", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#history", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#history", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#history", DataTable)
-        table.move_cursor(row=table.row_count - 1)
 
     def action_new_record(self) -> None:
         """A record for an unplanned conversation (no booking), held now, by the adviser using the app."""

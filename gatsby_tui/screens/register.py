@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
 from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
@@ -45,7 +46,8 @@ def row_cells(row: RegisterRow) -> list[Text]:
     ]
 
 
-class RegisterScreen(Screen):
+class RegisterScreen(ListKeys, Screen):
+    LIST = "#register"
     SCOPE = "register"
     BINDINGS = actions.bindings("register")
     HELP = (
@@ -240,20 +242,6 @@ class RegisterScreen(Screen):
         self.reload(keep_id=keep)
         self.notify(f"Sorted by {'year group, then name' if self.filter.sort == 'year' else 'name'}.",
                     timeout=2)
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#register", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#register", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#register", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#register", DataTable)
-        self.load_more()
-        table.move_cursor(row=table.row_count - 1)
 
     def action_open_pupil(self) -> None:
         pupil_id = self._current_id()

@@ -9,13 +9,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import send
 
 PAGE = 100
 SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
 
 
-class ReviewsDueScreen(Screen):
+class ReviewsDueScreen(ListKeys, Screen):
+    LIST = "#reviews-due"
     SCOPE = "reviews"
     BINDINGS = actions.bindings("reviews")
     HELP = (f"Pupils on roll whose individual plan needs attention: a plan review or an EHCP annual review "
@@ -135,17 +137,3 @@ class ReviewsDueScreen(Screen):
         pupil_id = self._current_id()
         if pupil_id is not None:
             self.app.push_screen(PupilScreen(pupil_id))
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#reviews-due", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#reviews-due", DataTable).action_cursor_up()
-
-    def action_cursor_top(self) -> None:
-        self.query_one("#reviews-due", DataTable).move_cursor(row=0)
-
-    def action_cursor_bottom(self) -> None:
-        table = self.query_one("#reviews-due", DataTable)
-        self.load_more()
-        table.move_cursor(row=table.row_count - 1)

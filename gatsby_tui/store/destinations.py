@@ -28,7 +28,7 @@ from typing import Any, Iterator, Mapping
 from gatsby_tui.domain import dates, names, schoolyear, send
 from gatsby_tui.store import audit
 from gatsby_tui.store.db import StoreError, transaction
-from gatsby_tui.store.records import parse_destination
+from gatsby_tui.store.records import parse_day, parse_destination
 
 OFFER_WORDS = {"offered": "offered", "accepted": "accepted", "none": "no offer"}
 _OFFER_ALIASES = {"": None, "offered": "offered", "offer": "offered", "accepted": "accepted",
@@ -67,20 +67,6 @@ def _text(value: Any, what: str, limit: int = 200, *, multiline: bool = False) -
     if text is not None and len(text) > limit:
         raise StoreError(f"The {what} is longer than {limit} characters: shorten it.")
     return text
-
-
-def _day(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return dates.parse_date(text, what=what).isoformat()
-    except dates.DateError as e:
-        raise StoreError(str(e)) from None
 
 
 def has_left(pupil: Mapping[str, Any], today: date) -> bool:
@@ -161,7 +147,7 @@ def record_intended(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str
         if not row["offer_provider"]:
             errors["offer_provider"] = "Name the provider that made the September Guarantee offer."
     try:
-        recorded = _day(values.get("recorded_on"), "date recorded") or today.isoformat()
+        recorded = parse_day(values.get("recorded_on"), "date recorded") or today.isoformat()
     except StoreError as e:
         errors["recorded_on"] = str(e)
         recorded = today.isoformat()
@@ -228,7 +214,7 @@ def set_offer(conn: sqlite3.Connection, destination_id: int, values: Mapping[str
 def _check_values(values: Mapping[str, Any], today: date, errors: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
-        out["checked_on"] = _day(values.get("checked_on"), "date checked") or today.isoformat()
+        out["checked_on"] = parse_day(values.get("checked_on"), "date checked") or today.isoformat()
     except StoreError as e:
         errors["checked_on"] = str(e)
         out["checked_on"] = today.isoformat()
@@ -280,7 +266,7 @@ def record_actual(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, 
         except StoreError as e:
             errors[key] = str(e)
     try:
-        row["start_date"] = _day(values.get("start_date"), "start date")
+        row["start_date"] = parse_day(values.get("start_date"), "start date")
     except StoreError as e:
         errors["start_date"] = str(e)
     check = _check_values(values, today, errors)

@@ -25,11 +25,12 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear, send
 from gatsby_tui.store import audit
 from gatsby_tui.store.db import StoreError, transaction
+from gatsby_tui.store.records import parse_day
 
 MAX_TEXT = 20_000
 MAX_SHORT = 1_000
@@ -54,20 +55,6 @@ def _long(value: Any, what: str, limit: int = MAX_TEXT) -> str | None:
     if text is not None and len(text) > limit:
         raise StoreError(f"The {what} is {len(text):,} characters long; the most it holds is {limit:,}: shorten it.")
     return text
-
-
-def _day(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return dates.parse_date(text, what=what).isoformat()
-    except dates.DateError as e:
-        raise StoreError(str(e)) from None
 
 
 def _bool(value: Any) -> bool:
@@ -118,7 +105,7 @@ def _date_values(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str,
     for key, what in DATE_FIELDS:
         if key in values:
             try:
-                out[key] = _day(values[key], what)
+                out[key] = parse_day(values[key], what)
             except StoreError as e:
                 errors[key] = str(e)
     return out
@@ -229,7 +216,7 @@ def _target_values(values: Mapping[str, Any], *, partial: bool) -> dict[str, Any
                 errors[key] = str(e)
     if "by_when" in values:
         try:
-            out["by_when"] = _day(values["by_when"], "date the target is due")
+            out["by_when"] = parse_day(values["by_when"], "date the target is due")
         except StoreError as e:
             errors["by_when"] = str(e)
     if "status" in values or not partial:
@@ -295,7 +282,7 @@ def hold_review(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
     of the plan's text fields as agreed at the review. Returns (review id, new version id)."""
     errors: dict[str, str] = {}
     try:
-        reviewed = _day(values.get("reviewed_on"), "review date") or today.isoformat()
+        reviewed = parse_day(values.get("reviewed_on"), "review date") or today.isoformat()
     except StoreError as e:
         errors["reviewed_on"] = str(e)
         reviewed = today.isoformat()
@@ -312,7 +299,7 @@ def hold_review(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
         errors["what_changed"] = str(e)
         what_changed = None
     try:
-        next_review = _day(values.get("next_review_on"), "next review date")
+        next_review = parse_day(values.get("next_review_on"), "next review date")
     except StoreError as e:
         errors["next_review_on"] = str(e)
         next_review = None
@@ -322,7 +309,7 @@ def hold_review(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
     next_annual = None
     if annual:
         try:
-            next_annual = _day(values.get("next_annual_review_on"), "next annual review date")
+            next_annual = parse_day(values.get("next_annual_review_on"), "next annual review date")
         except StoreError as e:
             errors["next_annual_review_on"] = str(e)
         if "reviewed_on" not in errors and "next_annual_review_on" not in errors:

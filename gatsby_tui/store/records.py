@@ -100,7 +100,8 @@ def _parse_bool(value: Any) -> int:
     raise StoreError("Say yes or no for whether confidentiality and its limits were explained.")
 
 
-def _parse_day(value: Any, what: str) -> str | None:
+def parse_day(value: Any, what: str) -> str | None:
+    """A typed day (DD/MM/YYYY, or a date) as ISO text; blank is None; a wrong date is a StoreError."""
     if value is None:
         return None
     if isinstance(value, date):
@@ -281,7 +282,7 @@ def _clean_values(conn: sqlite3.Connection, values: Mapping[str, Any]) -> dict[s
             if key in TEXT_FIELDS:
                 clean[key] = _clean_long(value, FIELD_WORDS[key])
             elif key in DATE_FIELDS:
-                clean[key] = _parse_day(value, FIELD_WORDS[key])
+                clean[key] = parse_day(value, FIELD_WORDS[key])
             elif key == "confidentiality_explained":
                 clean[key] = _parse_bool(value)
             else:
@@ -507,7 +508,7 @@ def add_action(conn: sqlite3.Connection, *, pupil_id: int, record_id: int | None
     if len(text) > MAX_ACTION:
         raise StoreError("The action is longer than 1,000 characters: keep it to what is to be done.")
     owner = parse_owner(owner)
-    due_iso = _parse_day(due, "due date")
+    due_iso = parse_day(due, "due date")
     with transaction(conn):
         if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pupil_id,)).fetchone() is None:
             raise StoreError("That pupil is no longer on the register.")
@@ -625,7 +626,7 @@ def follow_ups(conn: sqlite3.Connection, *, today: date, owner: str | None = Non
     if adviser_id is not None:
         where.append("a.adviser_id = :adviser")
         params["adviser"] = adviser_id
-    until = _parse_day(due_before, "due date") if due_before is not None else None
+    until = parse_day(due_before, "due date") if due_before is not None else None
     base = " AND ".join(where)
     sql = f"SELECT {_FOLLOW_COLUMNS} FROM actions a JOIN pupils p ON p.id = a.pupil_id WHERE {base} "
     rows: list[sqlite3.Row] = []
@@ -701,7 +702,7 @@ def follow_ups_count(conn: sqlite3.Connection, *, today: date, owner: str | None
     if adviser_id is not None:
         where.append("adviser_id = :adviser")
         params["adviser"] = adviser_id
-    until = _parse_day(due_before, "due date") if due_before is not None else None
+    until = parse_day(due_before, "due date") if due_before is not None else None
     if until:
         where.append("due_date <= :until")
         params["until"] = until
