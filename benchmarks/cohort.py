@@ -129,8 +129,20 @@ def add_activities(store: Store, per_year: int, seed: int) -> dict:
     return {"activities": len(activity_rows), "attendances": len(attend_rows)}
 
 
-def measure_ui(store: Store, runs: int) -> list[float]:
-    """F9 to the cohort view painted, timed inside the real app."""
+UI_CASES = ("warm", "changed", "cold")
+
+
+def measure_ui(store: Store, runs: int) -> dict[str, list[float]]:
+    """F9 to the cohort view painted, timed inside the real app, on a new cohort screen each
+    time, in three cases:
+
+    * warm: as a careers leader meets it. The app works the coverage out in the background when
+      it starts, so by the time F9 is pressed the figures are known;
+    * changed: something was written since (here, a setting), so the screen shows the figures
+      it knows at once, marked as being updated, and works them out afresh: both times are kept
+      ("changed" to the first paint, "changed_fresh" to the current figures painted);
+    * cold: nothing worked out yet (the cache cleared just before F9).
+    """
     import asyncio
 
     from textual import events
@@ -145,27 +157,43 @@ def measure_ui(store: Store, runs: int) -> list[float]:
                 self.key_at = time.perf_counter()
             await super().on_event(event)
 
-    async def run() -> list[float]:
+    async def run() -> dict[str, list[float]]:
         app = Timed(store)
-        out: list[float] = []
+        out: dict[str, list[float]] = {"warm": [], "changed": [], "changed_fresh": [], "cold": []}
+
+        async def wait_for(attribute: str):
+            for _ in range(10000):
+                screen = app.screen
+                if getattr(screen, attribute, 0.0):
+                    return screen
+                await asyncio.sleep(0.001)
+            raise SystemExit(f"the cohort view never showed ({attribute})")
+
         async with app.run_test(size=(120, 50)) as pilot:
             await pilot.pause()
-            for _ in range(runs):
-                store._cohort_cache = None
-                await pilot.press("f2")
-                await pilot.pause()
-                # A fresh cohort screen each time: the mode is reset, as on first opening.
-                if "cohort" in app._screen_stacks:
-                    app.remove_mode("cohort")
-                    app.add_mode("cohort", app.MODES["cohort"])
-                await pilot.press("f9")
-                screen = None
-                for _ in range(5000):
-                    screen = app.screen
-                    if getattr(screen, "results_shown_at", 0.0):
-                        break
-                    await asyncio.sleep(0.001)
-                out.append((screen.results_shown_at - app.key_at) * 1000)
+            for i in range(runs):
+                for case in UI_CASES:
+                    await pilot.press("f2")
+                    await pilot.pause()
+                    # Let the background work (the app's warm-up, or the last screen's) finish.
+                    for _ in range(5000):
+                        if store.benchmark_cohort_known() is not None and not app.workers._workers:
+                            break
+                        await asyncio.sleep(0.002)
+                    # A fresh cohort screen each time: the mode is reset, as on first opening.
+                    if "cohort" in app._screen_stacks:
+                        app.remove_mode("cohort")
+                        app.add_mode("cohort", app.MODES["cohort"])
+                    if case == "changed":
+                        store.set_setting("benchmark.touch", str(i))
+                    elif case == "cold":
+                        store.forget_cohort()
+                    await pilot.press("f9")
+                    screen = await wait_for("results_shown_at")
+                    out[case].append((screen.results_shown_at - app.key_at) * 1000)
+                    screen = await wait_for("fresh_shown_at")
+                    if case == "changed":
+                        out["changed_fresh"].append((screen.fresh_shown_at - app.key_at) * 1000)
         return out
 
     return asyncio.run(run())
@@ -187,7 +215,7 @@ def measure(db: Path, runs: int, per_year: int, seed: int) -> dict:
                 times = []
                 result = None
                 for _ in range(n):
-                    store._cohort_cache = None
+                    store.forget_cohort()
                     t0 = time.perf_counter()
                     result = fn()
                     times.append((time.perf_counter() - t0) * 1000)
@@ -203,7 +231,8 @@ def measure(db: Path, runs: int, per_year: int, seed: int) -> dict:
                 "cohort_median_ms": round(statistics.median(cohort_times), 1),
                 "cohort_max_ms": round(max(cohort_times), 1),
                 "gaps_median_ms": round(statistics.median(gap_times), 1), "gaps_total": total,
-                "ui_median_ms": round(statistics.median(ui), 1), "ui_max_ms": round(max(ui), 1),
+                **{f"ui_{case}_median_ms": round(statistics.median(t), 1) for case, t in ui.items()},
+                **{f"ui_{case}_max_ms": round(max(t), 1) for case, t in ui.items()},
             }
         finally:
             store.close()
@@ -225,14 +254,20 @@ def main() -> int:
     if args.json:
         print(json.dumps(r, indent=2))
         return 0
-    verdict = "within" if r["ui_median_ms"] < TARGET_MS else "OVER"
     print(f"{r['db']}: {r['pupils']:,} pupils ({r['on_roll_7_13']:,} on roll in Years 7-13); added "
           f"{r['activities']:,} activities and {r['attendances']:,} attendances")
     print(f"  Store.benchmark_cohort: median {r['cohort_median_ms']} ms over {r['runs']} runs "
           f"(first {r['cohort_first_ms']} ms, slowest {r['cohort_max_ms']} ms)")
     print(f"  drill-down (Year 11 missing Benchmark 8, {r['gaps_total']:,} pupils): median {r['gaps_median_ms']} ms")
-    print(f"  cohort view in the app, F9 to painted: median {r['ui_median_ms']} ms (slowest {r['ui_max_ms']} ms) "
-          f"— {verdict} the {TARGET_MS:.0f} ms target")
+    words = {"warm": "figures known (worked out when the app started)",
+             "changed": "after a change, known figures shown while updating",
+             "changed_fresh": "after a change, current figures painted",
+             "cold": "nothing known yet (cache cleared)"}
+    print("  cohort view in the app, F9 to painted (target 300 ms):")
+    for case, what in words.items():
+        median, slowest = r[f"ui_{case}_median_ms"], r[f"ui_{case}_max_ms"]
+        verdict = "within" if median < TARGET_MS else "OVER"
+        print(f"    {what}: median {median} ms (slowest {slowest} ms) — {verdict}")
     return 0
 
 

@@ -41,6 +41,14 @@ class GatsbyApp(App[int]):
         if self.store.adviser_id is None:
             # First run: ask who is using the app (changeable later with F4).
             self.call_after_refresh(self.action_switch_adviser)
+        # Work out the benchmark coverage in the background now, so F9 shows it at once (at 20,000
+        # pupils it takes about a third of a second; see benchmarks/cohort.py).
+        self.call_after_refresh(self._warm_coverage)
+
+    def _warm_coverage(self) -> None:
+        version = self.store.coverage_version()
+        self.run_worker(lambda: self.store.benchmark_cohort(version=version), thread=True,
+                        group="warm-coverage", exit_on_error=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("go_register", "go_agenda", "go_follow_ups", "go_reviews", "go_leavers",
@@ -136,8 +144,8 @@ class GatsbyApp(App[int]):
     # ------------------------------------------------------------ errors in one place
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
+        if event.state is not WorkerState.ERROR or event.worker.group == "warm-coverage":
+            return               # the cohort screen works it out again, and reports any error, when opened
         error = event.worker.error
         self.report_error(error)
 

@@ -236,7 +236,7 @@ def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
     # The cohort's passes come back as JSON (one row each): a pupil with no activities, no
     # meetings and no recorded gender is still counted, as not yet / not yet due.
     store.conn.execute("UPDATE pupils SET gender = NULL")
-    store._cohort_cache = None
+    store.forget_cohort()
     c = store.benchmark_cohort()
     assert c.size() == c.pupils == c.tally(1, breakdown="gender", value=None).total > 0
     where, params = coverage.on_roll_where(store.today)

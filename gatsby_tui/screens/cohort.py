@@ -4,8 +4,10 @@ premium, looked after and gender; and from any bar (or breakdown cell) the pupil
 to book guidance meetings for them or attach them to an activity.
 
 The coverage is worked out in a worker thread on the store's read-only connections (set-based
-SQL; see store/coverage.py), so the screen never freezes; ``results_shown_at`` records when the
-bars were painted (benchmarks/cohort.py times it). Bars are drawn with █ and ░ beside the
+SQL; see store/coverage.py), so the screen never freezes. The app works it out once when it starts,
+so F9 shows figures at once; after any change the figures known are shown, marked as being updated,
+while the current ones are worked out. ``results_shown_at`` and ``fresh_shown_at`` record when
+figures, and current figures, were first painted (benchmarks/cohort.py times them). Bars are drawn with █ and ░ beside the
 percentage and the counts: never colour alone.
 """
 
@@ -61,7 +63,9 @@ class CohortScreen(ReportsWorkerErrors, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.cohort: Any = None
-        self.results_shown_at = 0.0
+        self.stale = True                # the figures shown are being worked out afresh
+        self.results_shown_at = 0.0      # when figures were first painted (benchmarks/cohort.py)
+        self.fresh_shown_at = 0.0        # ... and figures known to be current
         styled_as_app(self)
 
     def compose(self) -> ComposeResult:
@@ -102,14 +106,29 @@ class CohortScreen(ReportsWorkerErrors, Screen):
 
     # ------------------------------------------------------------ loading
     def load(self) -> None:
-        self._compute(self.app.store._coverage_version())
+        """Show the figures last worked out at once (the app works them out when it starts); if
+        anything has been written since, say they are being updated and work them out afresh."""
+        known = self.app.store.benchmark_cohort_known()
+        self.stale = known is None or not known[1]
+        if known is not None and known[0] is not self.cohort:
+            self._loaded(known[0])
+        elif known is not None and self.stale:
+            self.show()          # the same figures, now marked as being updated
+        if self.stale:
+            version = self.app.store.coverage_version()
+            if known is None:
+                self._compute(version)
+            else:        # paint the known figures first: the work would hold the first paint back
+                self.call_after_refresh(self._compute, version)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cohort")
     def _compute(self, version: tuple) -> None:
         cohort = self.app.store.benchmark_cohort(version=version)
-        self.app.call_from_thread(self._loaded, cohort)
+        self.app.call_from_thread(self._loaded, cohort, True)
 
-    def _loaded(self, cohort: Any) -> None:
+    def _loaded(self, cohort: Any, fresh: bool = False) -> None:
+        if fresh:
+            self.stale = False
         self.cohort = cohort
         self.show()
 
@@ -138,7 +157,8 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         self.query_one("#cohort-summary", Static).update(Text(
             f"{where_words(year)[0].upper() + where_words(year)[1:]}: {size:,} pupils on roll · {schoolyear.school_year_label(c.school_year)} "
             f"· as of {dates.uk(c.today)}. Met = meeting what is expected so far; not yet = something due now "
-            "or missed; not yet due = nothing due yet."))
+            "or missed; not yet due = nothing due yet."
+            + (" Updating with the latest changes…" if self.stale else "")))
         self._show_breakdown()
         self.query_one("#cohort-status", Static).update(
             "Enter lists who is missing the highlighted benchmark · y year group · b breakdown · p programme"
@@ -146,7 +166,10 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        self.results_shown_at = time.perf_counter()
+        now = time.perf_counter()
+        self.results_shown_at = self.results_shown_at or now
+        if not self.stale:
+            self.fresh_shown_at = self.fresh_shown_at or now
 
     def _show_breakdown(self) -> None:
         name = self._breakdown()
@@ -214,7 +237,7 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         self.app.action_go_programme()
 
     def action_refresh(self) -> None:
-        self.app.store._cohort_cache = None
+        self.app.store.forget_cohort()
         self.query_one("#cohort-summary", Static).update("Working out the coverage…")
         self.load()
 

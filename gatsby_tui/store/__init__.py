@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -53,6 +54,10 @@ class Store:
         self.path = path
         self.clock = clock or Clock()
         self.adviser_id: int | None = None
+        self._readers: list[sqlite3.Connection] | None = None
+        self._readers_lock = threading.Lock()    # one coverage computation at a time; close waits for it
+        self._cohort_cache: tuple[tuple, Any] | None = None
+        self._closed = False
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock | None = None, create: bool = True, **kw: Any) -> "Store":
@@ -62,8 +67,11 @@ class Store:
         return store
 
     def close(self) -> None:
-        for reader in getattr(self, "_readers", None) or ():   # issue 6: coverage's read-only connections
-            reader.close()
+        with self._readers_lock:     # a coverage worker still running finishes first
+            for reader in self._readers or ():   # issue 6: coverage's read-only connections
+                reader.close()
+            self._readers = None
+            self._closed = True
         self.conn.close()
 
     def reopen(self) -> "Store":
@@ -846,11 +854,10 @@ class Store:
     def _coverage_readers(self) -> list[sqlite3.Connection]:
         """Read-only connections to this file, opened on first use and closed with the store, so
         the cohort can be worked out in a worker thread (never on the UI thread's connection),
-        its passes in parallel."""
-        readers = getattr(self, "_readers", None)
-        if readers is None:
-            import threading
-
+        its passes in parallel. Call with ``_readers_lock`` held."""
+        if self._closed:
+            raise StoreError("The database has been closed.")
+        if self._readers is None:
             from gatsby_tui.store.db import connect
 
             readers = []
@@ -864,28 +871,40 @@ class Store:
                 c.execute("PRAGMA mmap_size = 1073741824")
                 readers.append(c)
             self._readers = readers
-            self._readers_lock = threading.Lock()
-        return readers
+        return self._readers
 
-    def _coverage_version(self) -> tuple:
+    def coverage_version(self) -> tuple:
         return (self.today, self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
 
     def benchmark_cohort(self, *, version: tuple | None = None) -> Any:
         """coverage.Cohort for pupils on roll in Years 7-13: .tally(key, year=, breakdown=, value=).
         Cached until the database changes (or the day does). Safe to call from a worker thread when
-        ``version`` (from ``_coverage_version()``, taken on the UI thread) is given: the work is then
+        ``version`` (from ``coverage_version()``, taken on the UI thread) is given: the work is then
         done on the store's own read-only connections."""
         from gatsby_tui.store import coverage
 
-        version = version if version is not None else self._coverage_version()
-        cached = getattr(self, "_cohort_cache", None)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        readers = self._coverage_readers()
+        version = version if version is not None else self.coverage_version()
         with self._readers_lock:
+            cached = self._cohort_cache
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            readers = self._coverage_readers()
             result = coverage.cohort(readers[0], today=self.today, readers=readers[1:])
-        self._cohort_cache = (version, result)
+            self._cohort_cache = (version, result)
         return result
+
+    def forget_cohort(self) -> None:
+        """Work the cohort out afresh next time, even if nothing seems to have changed."""
+        self._cohort_cache = None
+
+    def benchmark_cohort_known(self) -> tuple[Any, bool] | None:
+        """The cohort last worked out, and whether it is still current (nothing written since, and
+        the same day); None if it has not been worked out yet. Cheap: for showing figures at once
+        while fresh ones are worked out."""
+        cached = self._cohort_cache
+        if cached is None:
+            return None
+        return cached[1], cached[0] == self.coverage_version()
 
     def benchmark_gaps(self, key: int | str, *, year: int | None = None, breakdown: str | None = None,
                        value: Any = None, include_not_due: bool = False, limit: int = 2000) -> tuple[list[Any], int]:
@@ -893,8 +912,8 @@ class Store:
         to call from a worker thread (uses the read-only connections)."""
         from gatsby_tui.store import coverage
 
-        readers = self._coverage_readers()
         with self._readers_lock:
+            readers = self._coverage_readers()
             return coverage.gaps(readers[0], key, today=self.today, year=year, breakdown=breakdown, value=value,
                                  include_not_due=include_not_due, limit=limit, readers=readers[1:])
 
