@@ -57,6 +57,9 @@ ACTIONS: tuple[Act, ...] = (
     Act("register.top", "g", "cursor_top", "Top", "Go to the first pupil.", "register", footer=False, palette=False),
     Act("register.bottom", "G", "cursor_bottom", "Bottom", "Go to the last pupil loaded (loads more).",
         "register", footer=False, palette=False),
+    Act("register.csv", "ctrl+e", "save_csv", "Save CSV",
+        "Save the whole list as shown (search, filters and order) as a CSV file for a spreadsheet.", "register",
+        priority=True),
     # One pupil
     Act("pupil.edit", "e", "edit_pupil", "Edit", "Edit this pupil's details.", "pupil"),
     Act("pupil.book", "b", "book", "Book", "Book a meeting for this pupil.", "pupil"),
@@ -100,6 +103,8 @@ ACTIONS: tuple[Act, ...] = (
     Act("follow.top", "g", "cursor_top", "Top", "Go to the first action.", "follow_ups", footer=False, palette=False),
     Act("follow.bottom", "G", "cursor_bottom", "Bottom", "Go to the last action loaded (loads more).",
         "follow_ups", footer=False, palette=False),
+    Act("follow.csv", "ctrl+e", "save_csv", "Save CSV",
+        "Save every open action the filters show as a CSV file for a spreadsheet.", "follow_ups", priority=True),
     # One action
     Act("action.done", "d", "done", "Done", "Mark this action as done.", "action"),
     Act("action.cancel", "c", "cancel_action", "Cancel action", "Cancel this action, with a note saying why.",
@@ -260,6 +265,9 @@ ACTIONS: tuple[Act, ...] = (
     Act("leavers.top", "g", "cursor_top", "Top", "Go to the first leaver.", "leavers", footer=False, palette=False),
     Act("leavers.bottom", "G", "cursor_bottom", "Bottom", "Go to the last leaver loaded (loads more).", "leavers",
         footer=False, palette=False),
+    Act("leavers.csv", "ctrl+e", "save_csv", "Save CSV",
+        "Save the leavers listed (this cohort and view) with their destinations as a CSV file for a spreadsheet.",
+        "leavers", priority=True),
     # One pupil's destinations
     Act("dest.intended", "i", "add_intended", "Intended",
         "Record an intended destination (Year 11 or 13) with any September Guarantee offer.", "destinations"),
@@ -348,6 +356,9 @@ ACTIONS: tuple[Act, ...] = (
     Act("gaps.up", "k", "cursor_up", "Up", "Move up the list.", "gaps", footer=False, palette=False),
     Act("gaps.top", "g", "cursor_top", "Top", "Go to the first pupil.", "gaps", footer=False, palette=False),
     Act("gaps.bottom", "G", "cursor_bottom", "Bottom", "Go to the last pupil.", "gaps", footer=False, palette=False),
+    Act("gaps.csv", "ctrl+e", "save_csv", "Save CSV",
+        "Save every pupil missing this benchmark (all of them, not only the first listed) as a CSV file.", "gaps",
+        priority=True),
     # The careers programme
     Act("programme.open", "enter", "open_cell", "Edit cell",
         "Open the highlighted cell: add, edit or remove planned activities and link recorded ones.", "programme"),
@@ -374,6 +385,32 @@ ACTIONS: tuple[Act, ...] = (
     Act("choose.close", "escape", "close", "Close", "Close.", "choose", priority=True),
     # Help
     Act("help.close", "escape", "close", "Close", "Close the help.", "help", priority=True),
+    # Exports and subject access requests (issue 7)
+    Act("pupil.export", "x", "export", "Export",
+        "Export this pupil's whole record (PDF, web page, Markdown or JSON), choosing what to withhold.", "pupil"),
+    Act("pupil.sar", "s", "log_sar", "Access request",
+        "Log a subject access request for this pupil: who asked and when; the due date is worked out.", "pupil"),
+    Act("record.action_plan", "ctrl+y", "action_plan", "Action plan",
+        "Write the one-page action plan from this signed-off record (PDF or Markdown), recorded as given.", "record"),
+    Act("register.sars", "r", "go_sars", "Requests",
+        "Subject access requests: open ones, nearest due first; answer, extend or withdraw them.", "register"),
+    Act("register.bulk_export", "X", "bulk_export", "Export all",
+        "Export the action plans or records of every pupil in the list, one file each, with a progress bar.",
+        "register"),
+    Act("app.sars", "", "go_sars", "Subject access requests",
+        "Open subject access requests, nearest due first: answer, extend or withdraw them.", "app", footer=False),
+    Act("sars.answer", "x", "answer", "Answer",
+        "Answer the highlighted request: export the pupil's record and mark the request answered.", "sars"),
+    Act("sars.extend", "t", "extend", "Extend",
+        "Extend the highlighted request by two further months, saying why it is complex.", "sars"),
+    Act("sars.withdraw", "w", "withdraw", "Withdrawn", "Mark the highlighted request withdrawn.", "sars"),
+    Act("sars.all", "a", "show_all", "All/open", "Show answered and withdrawn requests too, or only open ones.", "sars"),
+    Act("sars.open", "enter,o", "open_pupil", "Pupil", "Open the highlighted request's pupil.", "sars"),
+    Act("sars.back", "escape", "back", "Back", "Go back.", "sars"),
+    Act("sars.down", "j", "cursor_down", "Down", "Move down the list.", "sars", footer=False, palette=False),
+    Act("sars.up", "k", "cursor_up", "Up", "Move up the list.", "sars", footer=False, palette=False),
+    Act("sars.top", "g", "cursor_top", "Top", "Go to the first request.", "sars", footer=False, palette=False),
+    Act("sars.bottom", "G", "cursor_bottom", "Bottom", "Go to the last request.", "sars", footer=False, palette=False),
 )
 
 

@@ -93,6 +93,12 @@ class GatsbyApp(App[int]):
     def action_go_programme(self) -> None:
         self._go("programme")
 
+    def action_go_sars(self) -> None:
+        from gatsby_tui.screens.export import SarsScreen
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(SarsScreen())
+
     def action_audit_by_adviser(self) -> None:
         from gatsby_tui.screens.audit import open_adviser_audit
 

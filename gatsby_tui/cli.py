@@ -9,6 +9,9 @@
     gatsby-tui history --db PATH --upn UPN [--format table|json]
     gatsby-tui report destinations --db PATH --cohort YYYY [--format table|csv|json]
     gatsby-tui report benchmarks --db PATH [--year N] [--format table|csv|json]
+    gatsby-tui export pupil --db PATH --upn UPN --format pdf|html|md|json --out PATH
+    gatsby-tui export action-plan --db PATH --meeting ID [--format pdf|md] --out PATH
+    gatsby-tui export list --db PATH --list register|follow-ups|gaps|destinations --out PATH [filters]
 
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
@@ -26,7 +29,7 @@ from typing import Sequence
 
 from gatsby_tui import __version__
 
-COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report")
+COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export")
 
 
 def default_db_path() -> Path:
@@ -96,7 +99,8 @@ def _commands_parser() -> argparse.ArgumentParser:
     hi = sub.add_parser("history", help="print a pupil's history, newest first")
     hi.add_argument("--db", required=True, help="database file")
     hi.add_argument("--upn", required=True, help="the pupil's UPN")
-    hi.add_argument("--kind", choices=("meeting", "record", "action", "register", "plan", "destination", "activity"),
+    hi.add_argument("--kind", choices=("meeting", "record", "action", "register", "plan", "destination", "activity",
+                                       "export"),
                     help="only this kind of item")
     hi.add_argument("--search", help="only items containing this text")
     hi.add_argument("--limit", type=int, default=500, help="at most this many items (default 500)")
@@ -113,6 +117,30 @@ def _commands_parser() -> argparse.ArgumentParser:
     rb.add_argument("--db", required=True, help="database file")
     rb.add_argument("--year", type=int, help="only this year group (7-13; default: every year group and the school)")
     rb.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    ex = sub.add_parser("export", help="a pupil's record, an action plan, or a list as CSV, written to a file")
+    ex_sub = ex.add_subparsers(dest="what", required=True)
+    ep = ex_sub.add_parser("pupil", help="one pupil's whole record (for a subject access request or on request)")
+    ep.add_argument("--db", required=True, help="database file")
+    ep.add_argument("--upn", required=True, help="the pupil's UPN")
+    ep.add_argument("--format", choices=("pdf", "html", "md", "json"), default="pdf")
+    ep.add_argument("--out", required=True,
+                    help="the file to write, or a folder (then named by the pupil's name and today's date)")
+    ep.add_argument("--include-confidential", action="store_true",
+                    help="include the advisers' confidential notes (left out unless asked for)")
+    ep.add_argument("--keep-names", action="store_true",
+                    help="leave other pupils' names in the free text (withheld unless asked for)")
+    ep.add_argument("--sar", type=int, help="the subject access request this fulfils (its number)")
+    ea = ex_sub.add_parser("action-plan", help="the one-page action plan from a signed-off meeting record")
+    ea.add_argument("--db", required=True, help="database file")
+    ea.add_argument("--meeting", required=True, type=int,
+                    help="the meeting record's number (as shown in the app and in `history --format json`)")
+    ea.add_argument("--format", choices=("pdf", "md"), default="pdf")
+    ea.add_argument("--out", required=True, help="the file to write, or a folder")
+    ea.add_argument("--how", default="handed over", help="how the pupil is given it (default: handed over)")
+    from gatsby_tui import cli_lists
+
+    cli_lists.add_arguments(ex_sub.add_parser("list", help="a list from the app as CSV (spreadsheet-safe)"))
     return p
 
 
@@ -170,6 +198,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_commands.report_destinations(args)
             if args.command == "history":
                 return cli_commands.history(args)
+            if args.command == "export" and args.what == "list":
+                from gatsby_tui import cli_lists
+
+                return cli_lists.run(args)
+            if args.command == "export":
+                from gatsby_tui import cli_exports
+
+                return cli_exports.run(args)
             return cli_commands.list_pupils(args)
         args = _app_parser().parse_args(args_list)
         if args.demo:

@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection guard
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
 from gatsby_tui.store import importer
 from gatsby_tui.store.importer import ImportPlan, plain
 
 PAGE_SIZE = 200
 PROGRESS_FROM_ROWS = 500          # show progress on a terminal for files at least this long
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -155,14 +155,6 @@ def _all_rows(store: Store, f: PupilFilter) -> Iterator[RegisterRow]:
         if len(rows) < PAGE_SIZE:
             return
         after = rows[-1].key(f.sort)
-
-
-def guard_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _as_dict(row: RegisterRow) -> dict[str, Any]:

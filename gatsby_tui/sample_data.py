@@ -890,6 +890,7 @@ def build(path: Path) -> None:
         sample_records.add_records(conn, reference_day=REFERENCE_DAY)
         __import__("gatsby_tui.sample_activities").sample_activities.add_activities(conn, reference_day=REFERENCE_DAY)
         __import__("gatsby_tui.sample_send").sample_send.add_send(conn, reference_day=REFERENCE_DAY)
+        __import__("gatsby_tui.sample_requests").sample_requests.add_requests(conn, reference_day=REFERENCE_DAY)
         conn.execute("VACUUM")
     finally:
         conn.close()

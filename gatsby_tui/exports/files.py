@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -43,3 +44,16 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600
     finally:
         os.close(dir_fd)
     return target
+
+
+# Path separators, characters Windows reserves, control characters (C0 and C1), and the
+# invisible direction and formatting marks that can make "gpj.exe" look like "exe.jpg".
+_UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]')
+
+
+def safe_name(text: str, *, limit: int = 120) -> str:
+    """``text`` fit to be (part of) a file name on Windows, macOS and Linux: no path separators,
+    reserved or control characters, spaces collapsed, no leading dot, letters with accents kept
+    ("Zoë O'Brien - careers record - 2026-11-23")."""
+    value = " ".join(_UNSAFE.sub(" ", text).split()).strip(" .")
+    return value[:limit].rstrip(" .") or "export"

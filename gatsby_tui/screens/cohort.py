@@ -382,5 +382,13 @@ class GapsScreen(ListKeys, ReportsWorkerErrors, Screen):
             key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             self.app.push_screen(PupilScreen(int(key.value)))
 
+    def action_save_csv(self) -> None:
+        """Ctrl+E: every pupil missing the benchmark here (not only the first listed) as a CSV file."""
+        from gatsby_tui.screens.save_csv import SaveCsvDialog
+
+        filters = {"key": self.key, "year": self.year, "breakdown": self.breakdown, "value": self.value,
+                   "include_not_due": self.include_not_due}
+        self.app.push_screen(SaveCsvDialog("gaps", filters, self.total if self.results_shown_at else None))
+
     def action_back(self) -> None:
         self.dismiss()

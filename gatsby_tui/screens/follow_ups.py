@@ -556,3 +556,10 @@ class FollowUpsScreen(ListKeys, Screen):
         fu = self.selected()
         if fu is not None:
             self.app.push_screen(PupilScreen(fu.pupil_id))
+
+    def action_save_csv(self) -> None:
+        """Ctrl+E: every open action the filters show (not only those loaded) as a CSV file."""
+        from gatsby_tui.screens.save_csv import SaveCsvDialog
+
+        filters = {"owner": self.owner, "due_before": self.due, "adviser_id": self._adviser_filter()}
+        self.app.push_screen(SaveCsvDialog("follow_ups", filters, self.total))

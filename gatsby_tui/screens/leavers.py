@@ -194,3 +194,10 @@ class LeaversScreen(ListKeys, Screen):
         pupil_id = self._current_id()
         if pupil_id is not None:
             self.app.push_screen(PupilScreen(pupil_id))
+
+    def action_save_csv(self) -> None:
+        """Ctrl+E: this cohort's leavers in the view shown, with their destinations, as a CSV file."""
+        from gatsby_tui.screens.save_csv import SaveCsvDialog
+
+        if self.cohort is not None:
+            self.app.push_screen(SaveCsvDialog("leavers", {"cohort": self.cohort, "view": self.view}, self.total))

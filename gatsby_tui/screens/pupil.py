@@ -113,6 +113,19 @@ def open_destinations(screen: Screen, _destination_or_check_id: int) -> None:
     screen.app.push_screen(DestinationsScreen(screen.pupil_id))  # type: ignore[attr-defined]
 
 
+def open_requests(screen: Screen, _sar_id: int) -> None:
+    from gatsby_tui.screens.export import SarsScreen
+
+    sars = SarsScreen()
+    sars.show_all = True
+    screen.app.push_screen(sars)
+
+
+def open_copy_given(screen: Screen, _export_id: int) -> None:
+    screen.app.notify("A copy given is kept as a line of the history; press x to export the record again.",
+                      timeout=5)
+
+
 def open_activity(screen: Screen, activity_id: int) -> None:
     from gatsby_tui.screens.activities import ActivityScreen
 
@@ -125,6 +138,7 @@ OPENERS: dict[str, Callable[[Screen, int], None]] = {
     "record": open_record, "interview": open_meeting, "action": open_action, "audit": open_audit_entry,
     "plan": open_plan, "plan_review": open_plan, "destination": open_destinations,
     "destination_check": open_destinations, "activity": open_activity,
+    "sar": open_requests, "export": open_copy_given,
 }
 
 
@@ -487,6 +501,16 @@ class PupilScreen(ListKeys, Screen):
         from gatsby_tui.screens.destinations import DestinationsScreen
 
         self.app.push_screen(DestinationsScreen(self.pupil_id))
+
+    def action_export(self) -> None:  # issue 7: the pupil's whole record
+        from gatsby_tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.pupil_id))
+
+    def action_log_sar(self) -> None:  # issue 7: a subject access request
+        from gatsby_tui.screens.export import SarForm
+
+        self.app.push_screen(SarForm(self.pupil_id))
 
 
 def _pairs(lines: list[tuple[str, str]]) -> Text:

@@ -593,6 +593,17 @@ class RecordScreen(Screen[None]):
 
         self.app.push_screen(SignOffConfirm(self.rec["pupil_name"]), callback=confirmed)
 
+    def action_action_plan(self) -> None:  # issue 7
+        if self.rec is None:
+            return
+        if self.rec["status"] != "signed_off":
+            self.app.notify("Sign the record off first (Ctrl+O): the action plan is made from a finished record.",
+                            title="No action plan yet", timeout=6)
+            return
+        from gatsby_tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.rec["pupil_id"], record_id=self.record_id))
+
     def action_amend(self) -> None:
         if self.rec is None or self.rec["status"] != "signed_off":
             return

@@ -46,6 +46,9 @@ def row_cells(row: RegisterRow) -> list[Text]:
     ]
 
 
+BULK_LIMIT = 5000
+
+
 class RegisterScreen(ListKeys, Screen):
     LIST = "#register"
     SCOPE = "register"
@@ -85,6 +88,7 @@ class RegisterScreen(ListKeys, Screen):
         table.add_column("Next meeting", key="next", width=17)
         yield table
         yield Static(id="status")
+        yield Static(id="sar-alert")
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -97,6 +101,33 @@ class RegisterScreen(ListKeys, Screen):
         self.sub_title = f"Register · {schoolyear.school_year_label(schoolyear.school_year_of(store.today))}"
         self.reload()
         self.query_one("#register", DataTable).focus()
+
+    def _sar_alert(self) -> None:
+        """Overdue subject access requests stand out on the first screen, in words."""
+        overdue, earliest = self.app.store.sars_overdue()
+        alert = self.query_one("#sar-alert", Static)
+        alert.display = overdue > 0
+        if overdue:
+            alert.update(Text(f"⚠ {overdue} subject access request{'s are' if overdue != 1 else ' is'} overdue "
+                              f"(the earliest was due {earliest:%d/%m/%Y}): press r to see and answer "
+                              f"{'them' if overdue != 1 else 'it'}."))
+
+    def action_go_sars(self) -> None:
+        self.app.action_go_sars()
+
+    def action_bulk_export(self) -> None:
+        from gatsby_tui.screens.export import BulkExportScreen
+
+        if self.total > BULK_LIMIT:
+            self.app.notify(f"This list has {self.total:,} pupils: export at most {BULK_LIMIT:,} at a time. Choose a "
+                            "year group or search to narrow it.", title="Too many at once", timeout=8)
+            return
+        ids = self.app.store.register_ids(self.filter, limit=BULK_LIMIT)
+        if not ids:
+            self.app.notify("There are no pupils in the list to export.", timeout=4)
+            return
+        year = f"Year {self.filter.year}" if self.filter.year else "the list on screen"
+        self.app.push_screen(BulkExportScreen(ids, year))
 
     # ------------------------------------------------------------ loading
     def reload(self, keep_id: int | None = None) -> None:
@@ -112,6 +143,7 @@ class RegisterScreen(ListKeys, Screen):
         if keep_id is not None:
             self._reveal(keep_id)
         self._update_status()
+        self._sar_alert()
         self.call_after_refresh(self._mark_shown)
 
     def _append(self, rows: list[RegisterRow]) -> None:
@@ -285,3 +317,11 @@ class RegisterScreen(ListKeys, Screen):
         from gatsby_tui.screens.import_pupils import ImportScreen
 
         self.app.push_screen(ImportScreen(), callback=lambda done: self.reload() if done else None)
+
+    def action_save_csv(self) -> None:
+        """Ctrl+E: the whole list as filtered (every page, not only those loaded) as a CSV file."""
+        from dataclasses import asdict
+
+        from gatsby_tui.screens.save_csv import SaveCsvDialog
+
+        self.app.push_screen(SaveCsvDialog("register", asdict(self.filter), self.total))

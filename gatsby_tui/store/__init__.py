@@ -48,6 +48,26 @@ __all__ = ["Store", "StoreError", "OpenError", "PupilFilter", "PupilInvalid", "R
            "Proposal", "AgendaRow", "ClinicPattern", "Slot", "FollowUp", "RecordInvalid"]
 
 
+def check_folder(target: Path) -> None:
+    """StoreError unless the folder ``target`` is to be written in exists."""
+    if not target.parent.is_dir():
+        raise StoreError(f"The folder {target.parent} does not exist: choose another, or create it first.")
+
+
+def write_file(target: Path, data: bytes, ending: str) -> Path:
+    """Write an export atomically and owner-only (exports.files.write_atomic); any failure is a
+    StoreError in words. ``ending`` ('.pdf', '.csv' ...) is named when ``target`` is a folder."""
+    from gatsby_tui.exports import files
+
+    check_folder(target)
+    try:
+        return files.write_atomic(target, data)
+    except IsADirectoryError:
+        raise StoreError(f"{target} is a folder: give a file name ending in {ending}.") from None
+    except OSError as e:
+        raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> None:
         self.conn = conn
@@ -354,7 +374,7 @@ class Store:
         owner-only, atomically; returns the number of events written. The export is audited."""
         from gatsby_tui.store import bookings
 
-        from gatsby_tui.exports import files, ics
+        from gatsby_tui.exports import ics
 
         if last < first:
             raise StoreError(f"The last day ({last:%d/%m/%Y}) is before the first ({first:%d/%m/%Y}): swap them.")
@@ -364,16 +384,10 @@ class Store:
         if adviser_row is None:
             raise StoreError("That adviser is no longer in the database.")
         target = Path(path).expanduser()
-        if not target.parent.is_dir():
-            raise StoreError(f"The folder {target.parent} does not exist: choose another, or create it first.")
+        check_folder(target)
         items = bookings.for_export(self.conn, adviser_id, first, last)
         data = ics.calendar_bytes(items, now=self.clock.now(), first=first, last=last, full_names=full_names)
-        try:
-            files.write_atomic(target, data)
-        except IsADirectoryError:
-            raise StoreError(f"{target} is a folder: give a file name ending in .ics.") from None
-        except OSError as e:
-            raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
+        write_file(target, data, ".ics")
         with transaction(self.conn):
             audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
                         table="interviews", row_id=None, pupil_id=None,
@@ -381,6 +395,142 @@ class Store:
                                "to": last.isoformat(), "events": len(items), "full_names": bool(full_names),
                                "file": str(target)})
         return len(items)
+
+    # ------------------------------------------------------------ issue 7: any list on screen as CSV
+    CSV_PAGE = 500       # rows read from SQL at a time (and between progress reports)
+
+    def list_labels(self, which: str, filters: Mapping[str, Any], count: int | None = None) -> Any:
+        """csv_lists.Labels for a list's CSV: what it holds, in words ('Year 11 on roll: 243 pupils'),
+        and its default file name ('register - Year 11 - 2026-11-23.csv'; never a UPN). ``which`` and
+        ``filters`` as for ``export_list``."""
+        from gatsby_tui.exports import csv_lists
+
+        filters = self._list_filters(which, filters)
+        adviser_name = breakdown_words = None
+        if which == "follow_ups" and filters.get("adviser_id") is not None:
+            row = advisers.get(self.conn, filters["adviser_id"])
+            adviser_name = row["name"] if row is not None else None
+        if which == "gaps" and filters.get("breakdown"):
+            from gatsby_tui.store import coverage
+
+            breakdown_words = dict(coverage.BREAKDOWNS[filters["breakdown"]][1]).get(filters.get("value"))
+        return csv_lists.labels(which, filters, today=self.today, count=count, adviser_name=adviser_name,
+                                breakdown_words=breakdown_words)
+
+    def _list_filters(self, which: str, filters: Mapping[str, Any] | PupilFilter) -> dict[str, Any]:
+        """The filters for ``which`` as a plain dict, checked; StoreError in words when they cannot be used."""
+        from dataclasses import asdict
+
+        from gatsby_tui.domain import benchmarks as rules
+        from gatsby_tui.exports import csv_lists
+
+        if which not in csv_lists.LISTS:
+            raise StoreError(f"There is no list called '{which}': choose one of {', '.join(csv_lists.LISTS)}.")
+        values = asdict(filters) if isinstance(filters, PupilFilter) else dict(filters)
+        if which == "gaps" and values.get("key") not in rules.RULE_KEYS:
+            raise StoreError(f"'{values.get('key')}' is not a benchmark: give 1 to 8, or pal (provider access).")
+        if which == "leavers":
+            if values.get("cohort") is None:
+                values["cohort"] = self.default_cohort()
+            if (values.get("view") or "all") not in csv_lists.LEAVER_VIEWS:
+                raise StoreError(f"There is no leavers' view called '{values['view']}': choose one of "
+                                 f"{', '.join(csv_lists.LEAVER_VIEWS)}.")
+        return values
+
+    def export_list(self, which: str, filters: Mapping[str, Any] | PupilFilter, path: str | os.PathLike[str],
+                    progress: Any = None) -> int:
+        """Write a list exactly as its screen shows it (the same filters and order; every row, not only
+        those loaded) as a CSV file: exports/csv_lists.py makes the cells (each guarded against spreadsheet
+        formulas; UTF-8 with a BOM; dates DD/MM/YYYY). Written atomically and owner-only, with its audit
+        entry in the same transaction (no entry if the file could not be written). Returns the rows written.
+
+        ``which`` and its ``filters``:
+          'register'    PupilFilter's fields (search, year, sen, flag, roll, sort), or a PupilFilter
+          'follow_ups'  owner, due_before, adviser_id (None: every adviser's), as ``follow_ups``
+          'gaps'        key (1-8 or 'pal'), year, breakdown, value, include_not_due, as ``benchmark_gaps``
+          'leavers'     cohort (default: the current one), view ('all', 'unknown', 'neet', 'checks_due')
+        Rows are read ``CSV_PAGE`` at a time by keyset paging; ``progress(done, total)`` is called after
+        each page, on the calling thread (a worker may use its own ``reopen()``-ed store)."""
+        from gatsby_tui.exports import csv_lists
+
+        values = self._list_filters(which, filters)
+        target = Path(path).expanduser()
+        check_folder(target)
+        if target.is_dir():
+            raise StoreError(f"{target} is a folder: give a file name ending in .csv.")
+        page = self.CSV_PAGE
+
+        def report(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total)
+
+        if which == "register":
+            f = PupilFilter(**{k: values[k] for k in PupilFilter.__dataclass_fields__ if k in values})
+            book = csv_lists.CsvText(csv_lists.REGISTER_COLUMNS)
+            total = self.register_count(f)
+            after = None
+            while True:
+                rows = self.register_page(f, after=after, limit=page)
+                for row in rows:
+                    book.add(csv_lists.register_row(row))
+                report(book.rows, total)
+                if len(rows) < page:
+                    break
+                after = rows[-1].key(f.sort)
+            table = "pupils"
+        elif which == "follow_ups":
+            kw = {"owner": values.get("owner"), "due_before": values.get("due_before"),
+                  "adviser_id": values.get("adviser_id")}
+            names = {r["id"]: r["name"] for r in self.advisers(include_inactive=True)}
+            book = csv_lists.CsvText(csv_lists.FOLLOW_UP_COLUMNS)
+            total = self.follow_ups_count(**kw)[0]
+            key = None
+            while True:
+                items = self.follow_ups(**kw, limit=page, after=key)
+                for fu in items:
+                    book.add(csv_lists.follow_up_row(fu, names))
+                report(book.rows, total)
+                if len(items) < page:
+                    break
+                key = items[-1].key
+            table = "actions"
+        elif which == "gaps":
+            from gatsby_tui.domain import benchmarks as rules
+
+            label = rules.label_of(values["key"])
+            book = csv_lists.CsvText(csv_lists.GAP_COLUMNS)
+            report(0, 1)
+            found, total = self.benchmark_gaps(values["key"], year=values.get("year"),
+                                               breakdown=values.get("breakdown"), value=values.get("value"),
+                                               include_not_due=bool(values.get("include_not_due")),
+                                               limit=1_000_000)
+            for start in range(0, len(found), page):
+                chunk = found[start:start + page]
+                ids = [g.pupil_id for g in chunk]
+                upns = dict(self.conn.execute(
+                    f"SELECT id, upn FROM pupils WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+                for g in chunk:
+                    book.add(csv_lists.gap_row(g, upns.get(g.pupil_id, ""), label))
+                report(book.rows, total)
+            table = "pupils"
+        else:  # leavers
+            cohort, view = int(values["cohort"]), values.get("view") or "all"
+            book = csv_lists.CsvText(csv_lists.LEAVER_COLUMNS)
+            total = self.leavers_count(cohort, view)
+            today = self.today
+            for r in self.all_leavers(cohort, view):
+                book.add(csv_lists.leaver_row(r, today))
+                if book.rows % page == 0:
+                    report(book.rows, total)
+            report(book.rows, total)
+            table = "destinations"
+        with transaction(self.conn):
+            audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
+                        table=table, row_id=None, pupil_id=None,
+                        after={"what": "CSV list", "list": which, "filters": values, "rows": book.rows,
+                               "file": str(target)})
+            write_file(target, book.data(), ".csv")
+        return book.rows
 
     # ================================================================ issue 4: meeting records, actions, history
     # The records module loads on first use, like bookings. Writes are audited with
@@ -982,7 +1132,7 @@ class Store:
     def export_programme(self, school_year: int, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
         """Write the programme as a web page ('html') or Markdown ('md'; default from the file name),
         owner-only and atomically; audited. Returns the path written."""
-        from gatsby_tui.exports import files, programme as export
+        from gatsby_tui.exports import programme as export
         from gatsby_tui.store import programme
 
         target = Path(path).expanduser()
@@ -990,18 +1140,12 @@ class Store:
         kind = {"htm": "html", "markdown": "md"}.get(kind, kind)
         if kind not in ("html", "md"):
             raise StoreError("Give a file name ending in .html (a web page) or .md (Markdown).")
-        if not target.parent.is_dir():
-            raise StoreError(f"The folder {target.parent} does not exist: choose another, or create it first.")
+        check_folder(target)
         school = self.conn.execute("SELECT name FROM schools ORDER BY id LIMIT 1").fetchone()
         grid = programme.grid(self.conn, school_year)
         maker = export.html_page if kind == "html" else export.markdown
         text = maker(grid, school=school[0] if school else "Our school", generated=self.today)
-        try:
-            files.write_atomic(target, text.encode("utf-8"))
-        except IsADirectoryError:
-            raise StoreError(f"{target} is a folder: give a file name ending in .{kind}.") from None
-        except OSError as e:
-            raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
+        write_file(target, text.encode("utf-8"), f".{kind}")
         with transaction(self.conn):
             audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
                         table="programme_items", row_id=None, pupil_id=None,
@@ -1009,3 +1153,199 @@ class Store:
                                "items": grid.planned, "file": str(target)})
         return target
 
+
+    # ------------------------------------------------------------ a pupil's record, action plans, requests
+    def export_name(self, pupil_id: int, what: str, fmt: str) -> str:
+        """'Asha Ahmed - careers record - 2026-11-23.pdf': the pupil's name and the date, never a UPN."""
+        from gatsby_tui.exports.files import safe_name
+
+        return safe_name(f"{self._full_name(pupil_id)} - {what} - {self.today.isoformat()}") + f".{fmt}"
+
+    def _full_name(self, pupil_id: int) -> str:
+        from gatsby_tui.domain import names
+
+        row = self.conn.execute("SELECT legal_surname, legal_forename, preferred_forename FROM pupils WHERE id = ?",
+                                (pupil_id,)).fetchone()
+        if row is None:
+            raise StoreError("That pupil is no longer on the register.")
+        return names.full_name(row[0], row[1], row[2])
+
+    def export_folder(self) -> Path:
+        """The folder exports were last written to (remembered), else the home folder."""
+        folder = Path(self.setting("export_folder") or str(Path.home())).expanduser()
+        return folder if folder.is_dir() else Path.home()
+
+    def pupil_export_preview(self, pupil_id: int) -> tuple[dict[str, Any], list[Any]]:
+        """(the pupil's whole record, the other pupils named in its free text), for the adviser
+        to choose what to withhold before exporting."""
+        from gatsby_tui.store import pupil_record
+
+        data = pupil_record.gather(self.conn, pupil_id, today=self.today)
+        return data, pupil_record.other_pupils_named(self.conn, pupil_id, data)
+
+    def export_pupil(self, pupil_id: int, fmt: str, path: str | os.PathLike[str], *,
+                     include_confidential: bool = False, redact: Sequence[str] = (), sar_id: int | None = None,
+                     how: str | None = None, record_given: bool = True) -> Path:
+        """Write the pupil's whole record (``fmt`` pdf, html, md or json) to ``path`` (a file, or a
+        folder for the default name), atomically and owner-only; confidential notes only when
+        ``include_confidential``; each name in ``redact`` withheld. Then, in one transaction: the
+        copy is recorded as given (unless ``record_given`` is False), ``sar_id`` marked answered,
+        and the export audited. Returns the file written."""
+        from gatsby_tui.exports import pupil_record as render
+        from gatsby_tui.store import pupil_record, sar
+
+        fmt = self._format(fmt, ("pdf", "html", "md", "json"))
+        target = self._export_target(path, pupil_id, "careers record", fmt)
+        data = pupil_record.choose(pupil_record.gather(self.conn, pupil_id, today=self.today),
+                                   include_confidential=include_confidential, redact=redact)
+        write_file(target, render.render(data, fmt, produced=self.clock.now()), f".{fmt}")
+        withheld = " ".join(data["withheld"]) or None
+        try:
+            with transaction(self.conn):
+                given_id = None
+                if record_given or sar_id is not None:
+                    given_id = self.conn.execute(
+                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id) "
+                        "VALUES (?, 'record', ?, ?, ?, ?, ?, ?)",
+                        (pupil_id, fmt, self.today.isoformat(), how, sar_id, withheld, self.adviser_id)).lastrowid
+                    audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="insert",
+                                table="exports_given", row_id=given_id, pupil_id=pupil_id,
+                                after={"kind": "record", "format": fmt, "how": how, "sar_id": sar_id, "withheld": withheld})
+                if sar_id is not None:
+                    sar.mark_fulfilled(self.conn, sar_id, pupil_id, stamp=self.clock.stamp(), today=self.today,
+                                       adviser_id=self.adviser_id)
+                audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
+                            table="pupils", row_id=pupil_id, pupil_id=pupil_id,
+                            after={"what": "pupil record", "format": fmt, "file": str(target),
+                                   "confidential_notes_included": data["confidential_notes_included"],
+                                   "withheld": withheld, "sar_id": sar_id})
+        except BaseException:
+            target.unlink(missing_ok=True)     # not recorded, so not left behind either
+            raise
+        return target
+
+    def export_action_plan(self, record_id: int, fmt: str, path: str | os.PathLike[str], *,
+                           how: str | None = "handed over", record_given: bool = True) -> Path:
+        """Write the one-page action plan from a signed-off meeting record (``fmt`` pdf or md) and
+        record it in the pupil's history as given (date, how), in one transaction with its audit."""
+        from gatsby_tui.exports import pupil_record as render
+        from gatsby_tui.store import pupil_record
+
+        fmt = self._format(fmt, ("pdf", "md"))
+        data = pupil_record.action_plan(self.conn, record_id, today=self.today)
+        pupil_id = self.conn.execute("SELECT pupil_id FROM meeting_records WHERE id = ?", (record_id,)).fetchone()[0]
+        target = self._export_target(path, pupil_id, "action plan", fmt)
+        write_file(target, render.render(data, fmt, kind="action_plan", produced=self.clock.now()), f".{fmt}")
+        try:
+            with transaction(self.conn):
+                if record_given:
+                    given_id = self.conn.execute(
+                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id) "
+                        "VALUES (?, 'action_plan', ?, ?, ?, ?, ?)",
+                        (pupil_id, fmt, self.today.isoformat(), how, record_id, self.adviser_id)).lastrowid
+                    audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="insert",
+                                table="exports_given", row_id=given_id, pupil_id=pupil_id,
+                                after={"kind": "action_plan", "format": fmt, "how": how, "record_id": record_id})
+                audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
+                            table="meeting_records", row_id=record_id, pupil_id=pupil_id,
+                            after={"what": "action plan", "format": fmt, "file": str(target)})
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+
+    def latest_signed_off_record(self, pupil_id: int) -> int | None:
+        row = self.conn.execute("SELECT id FROM meeting_records WHERE pupil_id = ? AND status = 'signed_off' "
+                                "ORDER BY held_at DESC, id DESC LIMIT 1", (pupil_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def export_many(self, pupil_ids: Sequence[int], kind: str, fmt: str, folder: str | os.PathLike[str], *,
+                    progress: Any = None, cancelled: Any = None) -> tuple[list[Path], list[str]]:
+        """One file per pupil into ``folder``: their whole record (``kind`` 'record'; confidential
+        notes left out and every other pupil named withheld) or the action plan of their latest
+        signed-off meeting ('action_plan'). Nothing is recorded as given: the files are for the
+        school to print or send. ``progress(done, total)`` is called after each pupil;
+        ``cancelled()`` True stops after the current one. Returns (files written, pupils skipped,
+        in words)."""
+        from gatsby_tui.store import pupil_record
+
+        target = Path(folder).expanduser()
+        if not target.is_dir():
+            raise StoreError(f"The folder {target} does not exist: choose another, or create it first.")
+        written: list[Path] = []
+        skipped: list[str] = []
+        total = len(pupil_ids)
+        for done, pupil_id in enumerate(pupil_ids, 1):
+            if cancelled is not None and cancelled():
+                break
+            if kind == "record":
+                data = pupil_record.gather(self.conn, pupil_id, today=self.today)
+                mentions = pupil_record.other_pupils_named(self.conn, pupil_id, data)
+                written.append(self.export_pupil(pupil_id, fmt, target, redact=[f for m in mentions for f in m.forms],
+                                                 record_given=False))
+            else:
+                record_id = self.latest_signed_off_record(pupil_id)
+                if record_id is None:
+                    skipped.append(f"{self._full_name(pupil_id)}: no signed-off meeting record yet")
+                else:
+                    written.append(self.export_action_plan(record_id, fmt, target, record_given=False))
+            if progress is not None:
+                progress(done, total)
+        return written, skipped
+
+    def _format(self, fmt: str, allowed: Sequence[str]) -> str:
+        fmt = {"htm": "html", "markdown": "md"}.get((fmt or "").lower().lstrip("."), (fmt or "").lower().lstrip("."))
+        if fmt not in allowed:
+            raise StoreError(f"Choose one of these formats: {', '.join(allowed)}.")
+        return fmt
+
+    def _export_target(self, path: str | os.PathLike[str], pupil_id: int, what: str, fmt: str) -> Path:
+        target = Path(path).expanduser()
+        if target.is_dir():
+            return target / self.export_name(pupil_id, what, fmt)
+        if target.suffix.lower().lstrip(".") != fmt:
+            target = target.with_name(target.name + f".{fmt}")
+        return target
+
+    def log_sar(self, pupil_id: int, values: Mapping[str, Any]) -> int:
+        """values: requester_kind, requester_name, received_on, notes (sar.log). Raises sar.SarInvalid."""
+        from gatsby_tui.store import sar
+
+        return sar.log(self.conn, pupil_id, values, stamp=self.clock.stamp(), today=self.today,
+                       adviser_id=self.adviser_id)
+
+    def sar(self, sar_id: int) -> Any:
+        from gatsby_tui.store import sar
+
+        return sar.get(self.conn, sar_id)
+
+    def extend_sar(self, sar_id: int, reason: str) -> date:
+        from gatsby_tui.store import sar
+
+        return sar.extend(self.conn, sar_id, reason, stamp=self.clock.stamp(), today=self.today,
+                          adviser_id=self.adviser_id)
+
+    def withdraw_sar(self, sar_id: int, reason: str) -> None:
+        from gatsby_tui.store import sar
+
+        sar.withdraw(self.conn, sar_id, reason, stamp=self.clock.stamp(), today=self.today, adviser_id=self.adviser_id)
+
+    def sars(self, *, limit: int = 200, offset: int = 0, include_closed: bool = False) -> list[Any]:
+        from gatsby_tui.store import sar
+
+        return sar.open_requests(self.conn, limit=limit, offset=offset, include_closed=include_closed)
+
+    def sars_count(self, *, include_closed: bool = False) -> int:
+        from gatsby_tui.store import sar
+
+        return sar.count(self.conn, include_closed=include_closed)
+
+    def sars_overdue(self) -> tuple[int, date | None]:
+        from gatsby_tui.store import sar
+
+        return sar.overdue(self.conn, today=self.today)
+
+    def pupil_sars(self, pupil_id: int) -> list[Any]:
+        from gatsby_tui.store import sar
+
+        return sar.for_pupil(self.conn, pupil_id)

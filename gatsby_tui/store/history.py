@@ -75,7 +75,8 @@ def _short(stamp: str | None) -> str:
 def _register_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
     rows = conn.execute(
         "SELECT id, at, action, after FROM audit_log "
-        "WHERE pupil_id = ? AND table_name = 'pupils' ORDER BY at DESC, id DESC LIMIT ?",
+        "WHERE pupil_id = ? AND table_name = 'pupils' AND action IN ('insert', 'update') "
+        "ORDER BY at DESC, id DESC LIMIT ?",
         (pupil_id, limit)).fetchall()
     out = []
     for r in rows:
@@ -101,7 +102,7 @@ RECORD_FIELD_WORDS = {
     "copy_given_how": "how the copy was given", "confidential_notes": "confidential notes",
 }
 OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
-KINDS = ("meeting", "record", "action", "register", "plan", "destination", "activity")
+KINDS = ("meeting", "record", "action", "register", "plan", "destination", "activity", "export")
 
 
 def _first_line(text: str | None, limit: int = 120) -> str:
@@ -248,6 +249,28 @@ def _activities(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Eve
     return out
 
 
+def _exports(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
+    """Copies given (the record, action plans) and subject access requests (issue 7)."""
+    out = []
+    for r in conn.execute("SELECT * FROM exports_given WHERE pupil_id = ? ORDER BY given_on DESC, id DESC LIMIT ?",
+                          (pupil_id, limit)):
+        what = "Action plan given" if r["kind"] == "action_plan" else "Copy of the record given"
+        bits = [r["format"].upper()] + [b for b in (r["how"], r["withheld"] and f"withheld: {r['withheld']}") if b]
+        if r["sar_id"]:
+            bits.append(f"for subject access request {r['sar_id']}")
+        out.append(Event(r["given_on"], "export", what, " · ".join(bits), f"export:{r['id']}"))
+    kind_words = {"pupil": "the pupil", "parent": "a parent or carer", "other": "someone with authority"}
+    for r in conn.execute("SELECT * FROM subject_access_requests WHERE pupil_id = ? ORDER BY received_on DESC, id DESC "
+                          "LIMIT ?", (pupil_id, limit)):
+        due = date.fromisoformat(r["extended_to"] or r["due_on"])
+        state = {"open": f"open, due {dates.uk(due)}" + (" (extended)" if r["extended_to"] else ""),
+                 "fulfilled": f"answered {dates.uk(dates.from_iso(r['fulfilled_on']))}",
+                 "withdrawn": "withdrawn"}[r["status"]]
+        who = kind_words[r["requester_kind"]] + (f" ({r['requester_name']})" if r["requester_name"] else "")
+        out.append(Event(r["received_on"], "export", f"Subject access request from {who}", state, f"sar:{r['id']}"))
+    return out
+
+
 _SOURCES = {
     "plan": (_plans,),
     "destination": (_destinations, _destination_checks),
@@ -256,6 +279,7 @@ _SOURCES = {
     "action": (_actions, _action_changes),
     "register": (_register_changes,),
     "activity": (_activities,),
+    "export": (_exports,),
 }
 
 

@@ -1,0 +1,50 @@
+"""`gatsby-tui export pupil` and `gatsby-tui export action-plan`: the record and the action plan,
+written as the app writes them (store.export_pupil / store.export_action_plan)."""
+
+from __future__ import annotations
+
+import argparse
+
+from gatsby_tui.cli_commands import _fail, _open_existing, _out
+from gatsby_tui.domain import upn as upn_rules
+from gatsby_tui.store import OpenError, StoreError
+from gatsby_tui.store.importer import plain
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        store = _open_existing(args.db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        if args.what == "pupil":
+            return _pupil(store, args)
+        return _action_plan(store, args)
+    except StoreError as e:
+        return _fail(str(e))
+    finally:
+        store.close()
+
+
+def _pupil(store, args: argparse.Namespace) -> int:
+    row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
+    if row is None:
+        return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
+                     "(13 characters, e.g. A801200015001).")
+    _, mentions = store.pupil_export_preview(row["id"])
+    redact = [] if args.keep_names else [form for m in mentions for form in m.forms]
+    path = store.export_pupil(row["id"], args.format, args.out, include_confidential=args.include_confidential,
+                              redact=redact, sar_id=args.sar, how="exported from the command line")
+    _out(f"Wrote {path}")
+    if mentions and not args.keep_names:
+        _out(f"Withheld the names of {len(mentions)} other pupil{'s' if len(mentions) != 1 else ''} named in the "
+             "free text (--keep-names to leave them in).")
+    if not args.include_confidential:
+        _out("The advisers' confidential notes are not included (--include-confidential to include them).")
+    return 0
+
+
+def _action_plan(store, args: argparse.Namespace) -> int:
+    path = store.export_action_plan(args.meeting, args.format, args.out, how=args.how)
+    _out(f"Wrote {path}")
+    return 0

@@ -1,0 +1,433 @@
+"""One pupil's whole record, gathered for an export: plain, JSON-ready dicts holding that pupil's
+data and nobody else's, with codes given in words beside them.
+
+Decisions:
+
+* Every query here is by the one pupil's id (or by the ids of their own meetings, records,
+  actions and plan). Shared things are included only as they concern this pupil: an activity they
+  attended is given by its title, kind, date, organisation, benchmarks and the "meaningful" points,
+  never with its attendance list or the school's own notes on the event (which may name others).
+* Advisers' confidential notes are kept apart (``confidential`` on each record) so an export
+  leaves them out unless the adviser deliberately includes them (``choose``).
+* Other pupils named in the free text are found by their full names on the register (legal or
+  preferred forename with the surname, and "Surname, Forename"), never by a forename alone, which
+  would flag every "Sam" and "Grace". ``choose`` replaces the ones the adviser picks with
+  "[another pupil]" and the export says how many were withheld.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Iterator
+
+from gatsby_tui.domain import benchmarks as rules
+from gatsby_tui.domain import names, schoolyear, send
+from gatsby_tui.store.coverage import pupil_coverage
+from gatsby_tui.store.db import StoreError
+
+REDACTED = "[another pupil]"
+SEN_WORDS = {"N": "No special educational needs recorded", "K": "SEN support", "E": "Education, health and care plan (EHCP)"}
+GENDER_WORDS = {"F": "Female", "M": "Male", "X": "Another gender"}
+MODE_WORDS = {"in_person": "in person", "phone": "by phone", "video": "by video call"}
+STATUS_WORDS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "did_not_attend": "did not attend"}
+KIND_WORDS = {"guidance": "guidance meeting", "follow_up": "follow-up meeting", "group": "group session",
+              "ehcp_review": "EHCP review meeting"}
+OWNER_WORDS = {"pupil": "you (the pupil)", "adviser": "the careers adviser", "school": "the school",
+               "parent": "your parent or carer"}
+ACTION_STATUS_WORDS = {"open": "to do", "done": "done", "cancelled": "cancelled"}
+OFFER_WORDS = {"offered": "offered a place", "accepted": "accepted a place", "none": "no offer yet"}
+# The free-text fields of a meeting record, in the order a reader meets them, with their headings.
+RECORD_FIELDS = (("reason", "Why we met"), ("situation", "Where things stand"), ("aspirations", "Hopes and ideas"),
+                 ("advice_given", "Advice given"), ("decisions", "Decisions agreed"), ("referrals", "Referrals"))
+FLAG_WORDS = (("pupil_premium", "Pupil premium"), ("looked_after", "Looked after or care leaver"),
+              ("young_carer", "Young carer"), ("eal", "English as an additional language"))
+
+
+def _day(text: str | None) -> str | None:
+    return text[:10] if text else None
+
+
+def _nccis(conn: sqlite3.Connection, code: str | None) -> dict[str, str] | None:
+    if not code:
+        return None
+    row = conn.execute("SELECT label FROM nccis_codes WHERE code = ?", (code,)).fetchone()
+    return {"code": code, "words": row[0] if row else code}
+
+
+def _adviser(conn: sqlite3.Connection, adviser_id: int | None) -> dict[str, Any] | None:
+    if adviser_id is None:
+        return None
+    row = conn.execute("SELECT name, organisation, qualification, qualification_level, email FROM advisers "
+                       "WHERE id = ?", (adviser_id,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def gather_pupil(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[str, Any]:
+    """The pupil's details, the school, and when the copy is produced."""
+    p = conn.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
+    if p is None:
+        raise StoreError("That pupil is no longer on the register.")
+    school = conn.execute("SELECT s.name FROM schools s WHERE s.id = ? UNION ALL "
+                          "SELECT name FROM schools ORDER BY 1 LIMIT 1", (p["school_id"],)).fetchone()
+    left = p["date_left"] is not None and p["date_left"] <= today.isoformat()
+    at = date.fromisoformat(p["date_left"]) if left else today
+    year = schoolyear.year_group_in(p["intake_year"], schoolyear.school_year_of(at))
+    out: dict[str, Any] = {
+        "about": "A copy of the careers guidance record held about one pupil.",
+        "produced_on": today.isoformat(),
+        "school": school[0] if school else None,
+        "pupil": {
+            "name": names.full_name(p["legal_surname"], p["legal_forename"], p["preferred_forename"]),
+            "legal_forename": p["legal_forename"], "legal_surname": p["legal_surname"],
+            "preferred_forename": p["preferred_forename"], "upn": p["upn"], "date_of_birth": p["dob"],
+            "gender": GENDER_WORDS.get(p["gender"] or "", "Not recorded"),
+            "year_group": year, "year_group_words": (f"Year {year}" if not left else f"Left in Year {year}"),
+            "form": p["form"], "sen": {"code": p["sen_status"], "words": SEN_WORDS[p["sen_status"]]},
+            "flags": [words for column, words in FLAG_WORDS if p[column]],
+            "date_left": p["date_left"],
+            "consent_to_share_destination": bool(p["destination_consent"]),
+        },
+    }
+    return out
+
+
+def gather(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[str, Any]:
+    """Everything held about one pupil, as dicts (see the module's docstring)."""
+    out = gather_pupil(conn, pupil_id, today=today)
+    out["meetings"] = _meetings(conn, pupil_id)
+    out["actions"] = _actions(conn, pupil_id)
+    out["plan"] = _plan(conn, pupil_id)
+    out["destinations"] = _destinations(conn, pupil_id)
+    out["activities"] = _activities(conn, pupil_id)
+    out["benchmarks"] = [{"benchmark": rules.label_of(key), "title": rules.title_of(key), "state": state.words,
+                          "missing": state.missing, "evidence": list(state.evidence)}
+                         for key, state in pupil_coverage(conn, pupil_id, today=today).items()]
+    out["requests"] = [dict(r, requester_kind_words={"pupil": "the pupil", "parent": "a parent or carer",
+                                                     "other": "someone with authority"}[r["requester_kind"]])
+                       for r in conn.execute(
+        "SELECT id, requester_kind, requester_name, received_on, due_on, extended_to, status, fulfilled_on "
+        "FROM subject_access_requests WHERE pupil_id = ? ORDER BY received_on, id", (pupil_id,))]
+    out["copies_given"] = [dict(r) for r in conn.execute(
+        "SELECT kind, format, given_on, how, withheld FROM exports_given WHERE pupil_id = ? ORDER BY given_on, id",
+        (pupil_id,))]
+    return out
+
+
+def _meetings(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]:
+    """Bookings and meeting records, oldest first; a record without a booking is an unplanned
+    conversation. Drafts are included: they are data held about the pupil."""
+    records = {r["id"]: r for r in conn.execute(
+        "SELECT * FROM meeting_records WHERE pupil_id = ? ORDER BY held_at, id", (pupil_id,))}
+    by_interview = {r["interview_id"]: r for r in records.values() if r["interview_id"] is not None}
+    out = []
+    for i in conn.execute("SELECT * FROM interviews WHERE pupil_id = ? ORDER BY starts_at, id", (pupil_id,)):
+        item = {"when": i["starts_at"], "kind": KIND_WORDS.get(i["kind"], i["kind"].replace("_", " ")),
+                "status": STATUS_WORDS.get(i["status"], i["status"].replace("_", " ")),
+                "how": MODE_WORDS.get(i["mode"], i["mode"]), "place": i["place"], "reason": i["reason"],
+                "status_note": i["status_note"],
+                "adviser": (_adviser(conn, i["adviser_id"]) or {}).get("name"), "record": None}
+        record = by_interview.get(i["id"])
+        if record is not None:
+            item["record"] = _record(conn, record)
+        out.append(item)
+    for r in records.values():
+        if r["interview_id"] is None:
+            out.append({"when": r["held_at"], "kind": "conversation (not booked)", "status": "held",
+                        "how": MODE_WORDS.get(r["mode"], r["mode"]), "place": None, "reason": None, "status_note": None,
+                        "adviser": (_adviser(conn, r["adviser_id"]) or {}).get("name"), "record": _record(conn, r)})
+    out.sort(key=lambda m: m["when"])
+    return out
+
+
+def _record(conn: sqlite3.Connection, r: sqlite3.Row) -> dict[str, Any]:
+    amendments = [dict(a) for a in conn.execute(
+        "SELECT m.field, m.original_text, m.amended_text, m.reason, m.amended_at, a.name AS adviser "
+        "FROM record_amendments m LEFT JOIN advisers a ON a.id = m.adviser_id WHERE m.record_id = ? "
+        "ORDER BY m.amended_at, m.id", (r["id"],))]
+    text = {field: r[field] for field, _ in RECORD_FIELDS}
+    destination = r["intended_destination"]
+    for a in amendments:          # the text in effect; the amendments are listed too
+        if a["field"] in text:
+            text[a["field"]] = a["amended_text"]
+        elif a["field"] == "intended_destination":
+            destination = a["amended_text"]
+    adviser = _adviser(conn, r["adviser_id"]) or {}
+    return {
+        "id": r["id"], "held_at": r["held_at"], "how": MODE_WORDS.get(r["mode"], r["mode"]),
+        "adviser": adviser.get("name"), "adviser_qualification": adviser.get("qualification"),
+        "status": "signed off" if r["status"] == "signed_off" else "draft (not yet signed off)",
+        "signed_off_on": _day(r["signed_off_at"]),
+        "confidentiality_explained": bool(r["confidentiality_explained"]),
+        "text": text, "intended_destination": _nccis(conn, destination),
+        "follow_up_date": r["follow_up_date"], "copy_given_on": r["copy_given_on"], "copy_given_how": r["copy_given_how"],
+        "amendments": [{"field": dict(RECORD_FIELDS).get(a["field"], a["field"].replace("_", " ")),
+                        "original": a["original_text"], "amended": a["amended_text"], "reason": a["reason"],
+                        "on": _day(a["amended_at"]), "by": a["adviser"]}
+                       for a in amendments if a["field"] != "confidential_notes"],
+        "confidential": r["confidential_notes"],
+    }
+
+
+def _actions(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]:
+    out = []
+    for a in conn.execute("SELECT * FROM actions WHERE pupil_id = ? ORDER BY created_at, id", (pupil_id,)):
+        events = [{"on": _day(e["at"]), "status": ACTION_STATUS_WORDS.get(e["status"], e["status"]),
+                   "owner": OWNER_WORDS.get(e["owner"] or "", None), "note": e["note"]}
+                  for e in conn.execute("SELECT * FROM action_events WHERE action_id = ? ORDER BY at, id", (a["id"],))]
+        out.append({"what": a["description"], "who": OWNER_WORDS.get(a["owner"], a["owner"]), "due": a["due_date"],
+                    "status": ACTION_STATUS_WORDS.get(a["status"], a["status"]), "agreed_on": _day(a["created_at"]),
+                    "record_id": a["record_id"], "changes": events})
+    return out
+
+
+def _plan(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any] | None:
+    plan = conn.execute("SELECT * FROM plans WHERE pupil_id = ?", (pupil_id,)).fetchone()
+    if plan is None:
+        return None
+    versions = []
+    for v in conn.execute("SELECT * FROM plan_versions WHERE plan_id = ? ORDER BY version DESC", (plan["id"],)):
+        targets = [{"area": send.AREA_WORDS.get(t["area"], t["area"]), "outcome": t["outcome"], "what": t["what"],
+                    "by_when": t["by_when"], "who_helps": t["who_helps"],
+                    "status": send.STATUS_WORDS.get(t["status"], t["status"]), "evidence": t["evidence"]}
+                   for t in conn.execute("SELECT * FROM plan_targets WHERE plan_version_id = ? ORDER BY area, id",
+                                         (v["id"],))]
+        versions.append({"version": v["version"], "made_on": _day(v["created_at"]),
+                         "by": (_adviser(conn, v["adviser_id"]) or {}).get("name"),
+                         "aspirations": v["aspirations"], "strengths": v["strengths"], "needs": v["needs"],
+                         "support": v["support"], "targets": targets})
+    reviews = []
+    for r in conn.execute("SELECT r.*, v.version FROM plan_reviews r LEFT JOIN plan_versions v ON v.id = r.version_id "
+                          "WHERE r.plan_id = ? ORDER BY r.reviewed_on DESC, r.id DESC", (plan["id"],)):
+        try:
+            who = json.loads(r["participants"])
+        except (TypeError, ValueError):
+            who = [r["participants"]]
+        reviews.append({"on": r["reviewed_on"], "who_took_part": who if isinstance(who, list) else [str(who)],
+                        "what_changed": r["what_changed"], "next_review_on": r["next_review_on"],
+                        "ehcp_annual_review": bool(r["is_ehcp_annual"]), "made_version": r["version"]})
+    return {"next_review_on": plan["next_review_on"], "ehcp_annual_review_on": plan["ehcp_annual_review_on"],
+            "transition_plan_on": plan["transition_plan_on"], "versions": versions, "reviews": reviews}
+
+
+def _destinations(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any]:
+    rows = [{"kind": d["kind"], "destination": _nccis(conn, d["code"]), "provider": d["provider"],
+             "course_or_role": d["course_or_role"], "recorded_in_year": d["at_year"], "start_date": d["start_date"],
+             "offer": OFFER_WORDS.get(d["offer_status"] or "", None), "offer_provider": d["offer_provider"],
+             "recorded_on": d["recorded_on"]}
+            for d in conn.execute("SELECT * FROM destinations WHERE pupil_id = ? ORDER BY recorded_on, id", (pupil_id,))]
+    checks = [{"due_on": c["due_on"], "checked_on": c["checked_on"], "how": c["method"],
+               "destination": _nccis(conn, c["code"]), "note": c["note"]}
+              for c in conn.execute("SELECT * FROM destination_checks WHERE pupil_id = ? ORDER BY due_on, id",
+                                    (pupil_id,))]
+    return {"intended": [r for r in rows if r["kind"] == "intended"],
+            "actual": [r for r in rows if r["kind"] == "actual"], "checks": checks}
+
+
+def _activities(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]:
+    points = dict(rules.POINTS)
+    out = []
+    for a in conn.execute(
+            "SELECT a.*, (SELECT group_concat(benchmark) FROM activity_benchmarks b WHERE b.activity_id = a.id) AS bms "
+            "FROM activity_pupils ap JOIN activities a ON a.id = ap.activity_id WHERE ap.pupil_id = ? "
+            "ORDER BY a.held_on, a.id", (pupil_id,)):
+        met = [words for key, words in points.items() if a[key]]
+        out.append({"on": a["held_on"], "what": rules.KINDS.get(a["kind"], a["kind"]), "title": a["title"],
+                    "organisation": a["organisation"], "subject": a["subject"],
+                    "benchmarks": [rules.label_of(int(b)) for b in sorted((a["bms"] or "").split(","), key=str) if b],
+                    "meaningful_points_met": met})
+    return out
+
+
+def action_plan(conn: sqlite3.Connection, record_id: int, *, today: date) -> dict[str, Any]:
+    """What a signed-off meeting record's action plan shows: the meeting, what was discussed and
+    decided (amendments applied; never the confidential notes), its actions, the next meeting
+    booked after it and who to contact."""
+    r = conn.execute("SELECT * FROM meeting_records WHERE id = ?", (record_id,)).fetchone()
+    if r is None:
+        raise StoreError("That meeting record is no longer in the database.")
+    if r["status"] != "signed_off":
+        raise StoreError("Sign the meeting record off first (Ctrl+O in the record): an action plan is made from "
+                         "a finished record.")
+    data = gather_pupil(conn, r["pupil_id"], today=today)
+    record = _record(conn, r)
+    nxt = conn.execute(
+        "SELECT i.starts_at, i.place, a.name FROM interviews i JOIN advisers a ON a.id = i.adviser_id "
+        "WHERE i.pupil_id = ? AND i.status = 'booked' AND i.starts_at > ? ORDER BY i.starts_at LIMIT 1",
+        (r["pupil_id"], r["held_at"])).fetchone()
+    return {
+        "about": "The action plan agreed at a careers guidance meeting.", "produced_on": today.isoformat(),
+        "school": data["school"], "pupil": data["pupil"], "record_id": record_id,
+        "held_at": r["held_at"], "how": record["how"],
+        "adviser": _adviser(conn, r["adviser_id"]) or {"name": "your adviser"},
+        "text": {k: v for k, v in record["text"].items() if k in ("situation", "aspirations", "advice_given", "decisions")},
+        "intended_destination": record["intended_destination"], "follow_up_date": r["follow_up_date"],
+        "actions": [a for a in _actions(conn, r["pupil_id"]) if a["record_id"] == record_id],
+        "next_meeting": None if nxt is None else {"when": nxt["starts_at"], "place": nxt["place"], "adviser": nxt["name"]},
+    }
+
+
+# ---------------------------------------------------------------- free text, other pupils named
+
+def texts(data: Any) -> Iterator[str]:
+    """Every string in ``data`` (dicts, lists), depth first."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from texts(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from texts(value)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Another pupil on the register named in this pupil's free text."""
+    name: str              # as it appears in the text (first occurrence)
+    pupil_name: str        # the other pupil's name on the register
+    count: int
+    where: str             # e.g. "Advice given (2026-03-12 meeting)"
+    forms: tuple[str, ...]  # every way of writing the name that is withheld when chosen
+
+
+def _free_text_places(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(place in words, text) for every piece of free text an adviser typed about this pupil."""
+    for m in data["meetings"]:
+        for key, heading in (("reason", "Reason for booking"), ("status_note", "Booking note")):
+            if m.get(key):
+                yield f"{heading} ({m['when'][:10]})", m[key]
+        r = m["record"]
+        if r is None:
+            continue
+        day = r["held_at"][:10]
+        for field, heading in RECORD_FIELDS:
+            if r["text"].get(field):
+                yield f"{heading} ({day} meeting)", r["text"][field]
+        for a in r["amendments"]:
+            for key in ("original", "amended", "reason"):
+                if a.get(key):
+                    yield f"Amendment to {a['field'].lower()} ({day} meeting)", a[key]
+        if r.get("confidential"):
+            yield f"Confidential notes ({day} meeting)", r["confidential"]
+    for a in data["actions"]:
+        yield f"Action agreed {a['agreed_on']}", a["what"]
+        for e in a["changes"]:
+            if e.get("note"):
+                yield f"Action note {e['on']}", e["note"]
+    plan = data.get("plan")
+    if plan:
+        for v in plan["versions"]:
+            for key in ("aspirations", "strengths", "needs", "support"):
+                if v.get(key):
+                    yield f"Plan version {v['version']}: {key}", v[key]
+            for t in v["targets"]:
+                for key in ("outcome", "what", "who_helps", "evidence"):
+                    if t.get(key):
+                        yield f"Plan version {v['version']}: target", t[key]
+        for r in plan["reviews"]:
+            if r.get("what_changed"):
+                yield f"Plan review {r['on']}", r["what_changed"]
+            for who in r["who_took_part"]:
+                yield f"Plan review {r['on']}: who took part", str(who)
+    for c in data["destinations"]["checks"]:
+        if c.get("note"):
+            yield f"Destination check {c['due_on']}", c["note"]
+
+
+def other_pupils_named(conn: sqlite3.Connection, pupil_id: int, data: dict[str, Any]) -> list[Mention]:
+    """Other pupils on the register whose full name appears in this pupil's free text. Candidate
+    pairs of neighbouring words (either order) are looked up through the register's search index,
+    so this costs one indexed query per distinct surname-like word, not a scan of the register."""
+    places = list(_free_text_places(data))
+    words: set[str] = set()
+    for _, text in places:
+        words.update(_fold(w) for w in _WORD.findall(text) if len(w) > 1)
+    if not words:
+        return []
+    candidates: dict[int, sqlite3.Row] = {}
+    terms = sorted(words)
+    for start in range(0, len(terms), 200):
+        chunk = terms[start:start + 200]
+        query = " OR ".join('"' + w.replace('"', '""') + '"' for w in chunk)
+        for row in conn.execute(
+                "SELECT p.id, p.legal_forename, p.legal_surname, p.preferred_forename FROM pupils_fts f "
+                "JOIN pupils p ON p.id = f.rowid WHERE pupils_fts MATCH ? AND p.id != ?",
+                (f"names : ({query})", pupil_id)):
+            candidates[row["id"]] = row
+    found: dict[str, Mention] = {}
+    for row in candidates.values():
+        surname = row["legal_surname"]
+        forenames = {row["legal_forename"]} | ({row["preferred_forename"]} if row["preferred_forename"] else set())
+        patterns = [f"{f} {surname}" for f in forenames] + [f"{surname}, {f}" for f in forenames]
+        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(x).replace(r"\ ", r"\s+") for x in
+                                                  sorted(patterns, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
+        count, first, where = 0, None, []
+        for place, text in places:
+            hits = pattern.findall(text)
+            if hits:
+                count += len(hits)
+                first = first or hits[0]
+                where.append(place)
+        if count:
+            register_name = names.display_name(surname, row["legal_forename"], row["preferred_forename"])
+            key = _fold(" ".join(first.split()))
+            previous = found.get(key)
+            found[key] = Mention(" ".join(first.split()), register_name if previous is None else
+                                 f"{previous.pupil_name}; {register_name}",
+                                 count if previous is None else max(count, previous.count),
+                                 "; ".join(dict.fromkeys(where)),
+                                 tuple(sorted(set(patterns) | set(previous.forms if previous else ()))))
+    return sorted(found.values(), key=lambda m: _fold(m.name))
+
+
+def choose(data: dict[str, Any], *, include_confidential: bool, redact: Iterable[str]) -> dict[str, Any]:
+    """A copy of ``data`` as it will be given: confidential notes removed unless included, and
+    each name in ``redact`` replaced by REDACTED wherever it appears; ``withheld`` says what was
+    left out, in words."""
+    out = copy.deepcopy(data)
+    withheld = []
+    confidential = [m["record"] for m in out["meetings"] if m["record"] and m["record"].get("confidential")]
+    for r in (m["record"] for m in out["meetings"] if m["record"]):
+        if not include_confidential:
+            r.pop("confidential", None)
+    if confidential and not include_confidential:
+        withheld.append(f"The adviser's confidential notes from {len(confidential)} meeting"
+                        f"{'s' if len(confidential) != 1 else ''}.")
+    names_ = sorted({" ".join(n.split()) for n in redact if n.strip()}, key=len, reverse=True)
+    if names_:
+        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names_) + r")(?!\w)",
+                             re.IGNORECASE)
+        counter = [0]
+
+        def scrub(value: Any) -> Any:
+            if isinstance(value, str):
+                new, n = pattern.subn(REDACTED, value)
+                counter[0] += n
+                return new
+            if isinstance(value, dict):
+                return {k: (v if k in ("pupil",) else scrub(v)) for k, v in value.items()}
+            if isinstance(value, list):
+                return [scrub(v) for v in value]
+            return value
+
+        for key in ("meetings", "actions", "plan", "destinations"):
+            out[key] = scrub(out[key])
+        if counter[0]:
+            withheld.append(f"The names of other pupils, {counter[0]} time{'s' if counter[0] != 1 else ''}, "
+                            f"shown as {REDACTED}.")
+    out["confidential_notes_included"] = bool(include_confidential and confidential)
+    out["withheld"] = withheld
+    return out

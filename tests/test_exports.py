@@ -1,0 +1,265 @@
+"""Exports of a pupil's record and action plans: each holds that pupil's data and nobody else's, in
+every format (PDF text and metadata too); confidential notes and other pupils' names are withheld
+as chosen; hostile text stays escaped; files are atomic and owner-only; what was given is recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import make_upn, pupil
+from gatsby_tui.exports.document import md_line
+from gatsby_tui.store import BookingRequest, Store, StoreError
+
+FORMATS = ("pdf", "html", "md", "json")
+LETTERS = "abcdefghij"
+
+
+def tag(i: int) -> str:
+    """A name-safe, unique, prefix-free code for pupil i: 3 -> 'aad'."""
+    return "".join(LETTERS[int(d)] for d in f"{i:03d}")
+
+
+def marker(i: int, field: str) -> str:
+    return f"Qz{tag(i)}{field}"
+
+
+def text_of(path: Path) -> str:
+    """What a reader sees in the file (PDF: the extracted text of every page, and the metadata)."""
+    if path.suffix == ".pdf":
+        reader = PdfReader(str(path))
+        meta = reader.metadata or {}
+        return "\n".join([p.extract_text() for p in reader.pages]
+                         + [str(meta.get(k, "")) for k in ("/Title", "/Subject", "/Author", "/Keywords")])
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def adviser(store: Store) -> int:
+    a = store.add_adviser({"name": "Helen Marsh", "qualification_level": "6",
+                           "qualification": "Level 6 Diploma in Career Guidance", "email": "h.marsh@school.example"})
+    store.set_current_adviser(a)
+    return a
+
+
+def add_marked_pupil(store: Store, adviser: int, i: int) -> dict:
+    """A Year 11 pupil with a unique marker in every field an export shows."""
+    m = lambda f: marker(i, f)  # noqa: E731
+    pid = store.add_pupil(store.validate_pupil(pupil(
+        upn=make_upn(100 + i), legal_forename=m("fore"), legal_surname=m("sur"), preferred_forename=m("pref"),
+        dob="14/03/2011", form=f"11{LETTERS[i % 10].upper()}", sen_status="E")))
+    iid = store.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2026, 10, 1 + i % 20, 10, 0),
+                                    reason=m("reason")), confirm=True)
+    store.mark_held(iid)
+    rid = store.start_record(interview_id=iid)
+    store.save_record(rid, {"reason": m("why"), "confidentiality_explained": True, "situation": m("situation"),
+                            "aspirations": m("aspire"), "advice_given": m("advice"), "decisions": m("decide"),
+                            "referrals": m("refer"), "intended_destination": "310",
+                            "confidential_notes": m("secret")})
+    action = store.add_action(pupil_id=pid, record_id=rid, description=m("action"), owner="pupil", due="01/12/2026")
+    store.sign_off_record(rid)
+    store.amend_record(rid, "decisions", m("amended"), m("reasonamend"))
+    store.set_action_status(action, "done", note=m("actionnote"))
+    plan = store.create_plan(pid, {"aspirations": m("planasp"), "strengths": m("strength"), "needs": m("needs"),
+                                   "support": m("support"), "next_review_on": "15/01/2027"})
+    store.add_plan_target(plan, {"area": "employment", "what": m("target"), "who_helps": m("helper"),
+                                 "status": "in progress"})
+    store.hold_plan_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
+                                  "others": m("other"), "what_changed": m("changed"), "next_review_on": "20/05/2027"})
+    store.record_intended_destination(pid, {"code": "310", "provider": m("provider"), "course_or_role": m("course")})
+    activity = store.add_activity({"kind": "workplace_visit", "title": m("visit"), "held_on": "12/11/2026",
+                                   "organisation": m("employer"), "benchmarks": [5, 6], "m_purpose": True,
+                                   "m_outcomes": True, "m_interaction": True, "m_reflection": True})
+    store.attach_pupils(activity, [pid])
+    store.log_sar(pid, {"requester_kind": "parent", "requester_name": m("parent"), "received_on": "20/11/2026"})
+    upn = store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0]
+    return {"id": pid, "record": rid, "upn": upn}
+
+
+SHOWN = ("fore", "sur", "pref", "reason", "why", "situation", "aspire", "advice", "decide", "refer", "action",
+         "amended", "reasonamend", "actionnote", "planasp", "strength", "needs", "support", "target", "helper",
+         "other", "changed", "provider", "course", "visit", "employer", "parent")
+
+
+def test_each_pupils_export_holds_their_data_and_nobody_elses_in_every_format(store, adviser, tmp_path):
+    pupils = [add_marked_pupil(store, adviser, i) for i in range(8)]
+    for i, p in enumerate(pupils):
+        folder = tmp_path / f"p{i}"
+        folder.mkdir()
+        for fmt in FORMATS:
+            path = store.export_pupil(p["id"], fmt, folder)
+            text = text_of(path)
+            own = [marker(i, f) for f in SHOWN] + [p["upn"]]
+            missing = [m for m in own if m not in text]
+            assert not missing, f"{fmt}: pupil {i}'s own data missing: {missing}"
+            assert marker(i, "secret") not in text, f"{fmt}: confidential notes included without asking"
+            for j, other in enumerate(pupils):
+                if j == i:
+                    continue
+                leaked = [m for m in [marker(j, f) for f in SHOWN + ("secret",)] + [other["upn"]] if m in text]
+                assert not leaked, f"{fmt}: pupil {i}'s export holds pupil {j}'s data: {leaked}"
+            # Named by the pupil's name and the date, never the UPN.
+            assert p["upn"] not in path.name and marker(i, "pref") in path.name and "2026-11-22" in path.name
+
+
+def test_confidential_notes_only_when_deliberately_included_and_the_copy_says_so(store, adviser, tmp_path):
+    p = add_marked_pupil(store, adviser, 1)
+    plain = store.export_pupil(p["id"], "md", tmp_path / "plain.md")
+    assert marker(1, "secret") not in plain.read_text()
+    assert "Withheld from this copy: The adviser's confidential notes from 1 meeting." in plain.read_text()
+    full = store.export_pupil(p["id"], "json", tmp_path / "full.json", include_confidential=True)
+    data = json.loads(full.read_text())
+    assert data["confidential_notes_included"] is True
+    assert data["meetings"][0]["record"]["confidential"] == marker(1, "secret")
+    audit = json.loads(store.conn.execute(
+        "SELECT after FROM audit_log WHERE action = 'export' ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert audit["confidential_notes_included"] is True
+
+
+def test_other_pupils_named_in_free_text_are_listed_and_withheld(store, adviser, tmp_path):
+    a = add_marked_pupil(store, adviser, 1)
+    chloe = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(900), legal_forename="Chloe",
+                                                       legal_surname="O'Brien", dob="01/02/2011")))
+    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(901), legal_forename="Sam", legal_surname="Grace",
+                                               dob="01/02/2011")))
+    rid = store.start_record(pupil_id=a["id"], held_at=datetime(2026, 11, 20, 9, 0))
+    store.save_record(rid, {"situation": "Works well with chloe  o'brien in art. Sam is keen.",
+                            "decisions": "Will revise with O'Brien, Chloe and with Sam."})
+    _, mentions = store.pupil_export_preview(a["id"])
+    assert [(m.pupil_name, m.count) for m in mentions] == [("O'Brien, Chloe", 2)]   # "Sam" alone is not a name
+    assert "Where things stand" in mentions[0].where and "Decisions agreed" in mentions[0].where
+    out = store.export_pupil(a["id"], "html", tmp_path, redact=[f for m in mentions for f in m.forms])
+    text = out.read_text()
+    assert "brien" not in text.lower() and "Chloe" not in text
+    assert "[another pupil] in art" in text
+    assert "The names of other pupils, 2 times, shown as [another pupil]." in text
+    given = store.conn.execute("SELECT withheld FROM exports_given WHERE pupil_id = ?", (a["id"],)).fetchone()[0]
+    assert "other pupils" in given and chloe != a["id"]
+
+
+HOSTILE = ('<script>alert(1)</script> & "quotes" \'single\' [b]bold[/b] **stars** _u_ `code` # heading\n'
+           '=HYPERLINK("http://evil") +1 -2 @SUM(A1)\t\x00\x07\x1b[31mred\x1b[0m \u2028 ' + "long " * 400)
+
+
+def test_hostile_text_stays_escaped_and_every_format_well_formed(store, adviser, tmp_path):
+    p = add_marked_pupil(store, adviser, 2)
+    rid = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
+    store.save_record(rid, {"situation": HOSTILE, "decisions": "- not a list\n1. not a list\n> not a quote"})
+    paths = {fmt: store.export_pupil(p["id"], fmt, tmp_path) for fmt in FORMATS}
+    html = paths["html"].read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&amp; &quot;quotes&quot;" in html and "\x00" not in html and "\x1b" not in html
+    md = paths["md"].read_text()
+    assert "<script>" not in md and "&lt;script&gt;" in md and "\\*\\*stars\\*\\*" in md
+    assert "\\- not a list" in md and "1\\. not a list" in md and "&gt; not a quote" in md
+    assert "\x00" not in md and "\x07" not in md
+    data = json.loads(paths["json"].read_text())            # well-formed, text kept as typed
+    assert any(m["record"] and "<script>" in (m["record"]["text"]["situation"] or "") for m in data["meetings"])
+    reader = PdfReader(str(paths["pdf"]))
+    text = "".join(pg.extract_text() for pg in reader.pages)
+    assert "<script>alert(1)</script>" in text and len(reader.pages) >= 2
+    assert md_line("=SUM(A1)") == "\\=SUM(A1)"
+
+
+def test_every_name_prints_in_the_pdf(store, adviser, tmp_path):
+    names = [("Łukasz", "Wójcik"), ("Nía", "Ní Bhriain"), ("Zoë", "Brontë"), ("민준", "김"), ("子浩", "陈")]
+    for n, (fore, sur) in enumerate(names):
+        pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(700 + n), legal_forename=fore,
+                                                         legal_surname=sur, dob="01/02/2012")))
+        text = text_of(store.export_pupil(pid, "pdf", tmp_path))
+        assert f"{fore} {sur}" in text.replace("\n", " "), (fore, sur, text[:200])
+
+
+def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, adviser, tmp_path, monkeypatch):
+    p = add_marked_pupil(store, adviser, 3)
+    out = tmp_path / "out"
+    out.mkdir()
+    old_umask = os.umask(0o022)
+    try:
+        path = store.export_pupil(p["id"], "pdf", out)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [f.name for f in out.iterdir()] == [path.name]          # no temporary file left
+    given = store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0]
+    with pytest.raises(StoreError, match="does not exist"):
+        store.export_pupil(p["id"], "md", tmp_path / "nowhere" / "x.md")
+
+    from gatsby_tui.exports import files
+
+    def broken(target, data, mode=0o600):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "write_atomic", broken)
+    with pytest.raises(StoreError, match="No space left on device"):
+        store.export_pupil(p["id"], "md", tmp_path / "full.md")
+    assert not (tmp_path / "full.md").exists()
+    assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == given
+
+
+def test_answering_a_request_records_the_copy_and_closes_the_request(store, adviser, tmp_path):
+    p = add_marked_pupil(store, adviser, 4)
+    sar_id = store.conn.execute("SELECT id FROM subject_access_requests WHERE pupil_id = ?", (p["id"],)).fetchone()[0]
+    store.export_pupil(p["id"], "pdf", tmp_path, sar_id=sar_id, how="posted home")
+    request = store.sar(sar_id)
+    assert request.status == "fulfilled" and request.fulfilled_on.isoformat() == "2026-11-22"
+    row = store.conn.execute("SELECT kind, format, given_on, how, sar_id FROM exports_given WHERE pupil_id = ?",
+                             (p["id"],)).fetchone()
+    assert tuple(row) == ("record", "pdf", "2026-11-22", "posted home", sar_id)
+    history = store.pupil_history(p["id"], kind="export")
+    assert [e.title for e in history][:2] == ["Copy of the record given",
+                                              f"Subject access request from a parent or carer ({marker(4, 'parent')})"]
+    assert "answered 22/11/2026" in history[1].detail
+    # Another pupil's request cannot be answered with this pupil's record.
+    q = add_marked_pupil(store, adviser, 5)
+    other = store.conn.execute("SELECT id FROM subject_access_requests WHERE pupil_id = ?", (q["id"],)).fetchone()[0]
+    with pytest.raises(StoreError, match="another pupil"):
+        store.export_pupil(p["id"], "md", tmp_path / "x.md", sar_id=other)
+    assert not (tmp_path / "x.md").exists() and store.sar(other).status == "open"
+
+
+def test_action_plan_from_a_signed_off_record_is_one_page_and_recorded_as_given(store, adviser, tmp_path):
+    p = add_marked_pupil(store, adviser, 6)
+    store.book(BookingRequest(pupil_id=p["id"], adviser_id=adviser, start=datetime(2026, 12, 3, 11, 0)), confirm=True)
+    path = store.export_action_plan(p["record"], "pdf", tmp_path, how="handed over")
+    reader = PdfReader(str(path))
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1 and "action plan" in path.name
+    for f in ("situation", "aspire", "advice", "amended", "action"):
+        assert marker(6, f) in text, f
+    assert marker(6, "secret") not in text and "3 December 2026 at 11:00 with Helen Marsh" in text
+    assert "h.marsh@school.example" in text
+    md = store.export_action_plan(p["record"], "md", tmp_path).read_text()
+    assert "## Your actions" in md and marker(6, "action") in md
+    rows = store.conn.execute("SELECT kind, how, record_id FROM exports_given WHERE pupil_id = ? ORDER BY id",
+                              (p["id"],)).fetchall()
+    assert [tuple(r) for r in rows] == [("action_plan", "handed over", p["record"])] * 2
+    assert store.pupil_history(p["id"], kind="export")[0].title == "Action plan given"
+    draft = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
+    with pytest.raises(StoreError, match="Sign the meeting record off first"):
+        store.export_action_plan(draft, "pdf", tmp_path)
+
+
+def test_bulk_export_writes_one_file_per_pupil_with_progress(store, adviser, tmp_path):
+    pupils = [add_marked_pupil(store, adviser, i) for i in range(3)]
+    bare = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(950), legal_forename="Nomeet",
+                                                      legal_surname="Yet", dob="01/02/2011")))
+    seen = []
+    out = tmp_path / "out"
+    out.mkdir()
+    written, skipped = store.export_many([p["id"] for p in pupils] + [bare], "action_plan", "pdf", out,
+                                         progress=lambda done, total: seen.append((done, total)))
+    assert len(written) == 3 and skipped == ["Nomeet Yet: no signed-off meeting record yet"]
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in written)
+    # Bulk files are not "given": nothing is recorded as given.
+    assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == 0
+    written, _ = store.export_many([pupils[0]["id"]], "record", "md", tmp_path)
+    assert marker(0, "secret") not in written[0].read_text()
