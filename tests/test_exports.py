@@ -147,16 +147,31 @@ HOSTILE = ('<script>alert(1)</script> & "quotes" \'single\' [b]bold[/b] **stars*
            '=HYPERLINK("http://evil") +1 -2 @SUM(A1)\t\x00\x07\x1b[31mred\x1b[0m \u2028 ' + "long " * 400)
 
 
+SHORT_HOSTILE = '<img src=x onerror=alert(2)> [i]x[/i] =1+1 @me -9 | a | **b**'
+
+
 def test_hostile_text_stays_escaped_and_every_format_well_formed(store, adviser, tmp_path):
     p = add_marked_pupil(store, adviser, 2)
     rid = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
-    store.save_record(rid, {"situation": HOSTILE, "decisions": "- not a list\n1. not a list\n> not a quote"})
+    store.save_record(rid, {"situation": HOSTILE, "decisions": "- not a list\n1. not a list\n> not a quote",
+                            "referrals": SHORT_HOSTILE})
+    # The same text in the other kinds of field an export shows.
+    store.add_action(pupil_id=p["id"], record_id=rid, description=SHORT_HOSTILE, owner="school")
+    plan = store.conn.execute("SELECT id FROM plans WHERE pupil_id = ?", (p["id"],)).fetchone()[0]
+    store.add_plan_target(plan, {"area": "health", "what": SHORT_HOSTILE, "evidence": HOSTILE})
+    activity = store.add_activity({"kind": "employer_talk", "title": SHORT_HOSTILE, "held_on": "13/11/2026",
+                                   "organisation": SHORT_HOSTILE, "benchmarks": [5]})
+    store.attach_pupils(activity, [p["id"]])
+    store.log_sar(p["id"], {"requester_kind": "other", "requester_name": SHORT_HOSTILE})
     paths = {fmt: store.export_pupil(p["id"], fmt, tmp_path) for fmt in FORMATS}
     html = paths["html"].read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and html.count("&lt;img src=x onerror=alert(2)&gt;") >= 5
     assert "&amp; &quot;quotes&quot;" in html and "\x00" not in html and "\x1b" not in html
     md = paths["md"].read_text()
     assert "<script>" not in md and "&lt;script&gt;" in md and "\\*\\*stars\\*\\*" in md
+    assert "<img" not in md and md.count("&lt;img src=x onerror=alert(2)&gt; \\[i\\]x\\[/i\\]") >= 5
+    assert "a \\| \\*\\*b\\*\\*" in md
     assert "\\- not a list" in md and "1\\. not a list" in md and "&gt; not a quote" in md
     assert "\x00" not in md and "\x07" not in md
     data = json.loads(paths["json"].read_text())            # well-formed, text kept as typed
@@ -255,7 +270,7 @@ def test_bulk_export_writes_one_file_per_pupil_with_progress(store, adviser, tmp
     out.mkdir()
     written, skipped = store.export_many([p["id"] for p in pupils] + [bare], "action_plan", "pdf", out,
                                          progress=lambda done, total: seen.append((done, total)))
-    assert len(written) == 3 and skipped == ["Nomeet Yet: no signed-off meeting record yet"]
+    assert len(written) == 3 and skipped == ["Nomeet Yet"]
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in written)

@@ -268,7 +268,7 @@ class SarsScreen(ListKeys, Screen):
         yield Header()
         yield Static("", id="sars-summary")
         table: DataTable = DataTable(id="sars-table", cursor_type="row")
-        for label, width in (("Due", 12), ("When", 18), ("Pupil", 26), ("Year", 7), ("Asked by", 30), ("Received", 10)):
+        for label, width in (("Due", 11), ("When", 20), ("Pupil", 24), ("Year", 7), ("Asked by", 36), ("Received", 10)):
             table.add_column(label, width=width)
         yield table
         yield Footer()
@@ -471,7 +471,8 @@ class BulkExportScreen(ModalScreen[None]):
         if self.stop:
             words += " Stopped before the end."
         if skipped:
-            words += f" Skipped {len(skipped)}: " + "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
+            words += (f" Skipped {len(skipped):,} with no signed-off meeting record yet ("
+                      + ", ".join(skipped[:3]) + (", …" if len(skipped) > 3 else "") + ").")
         result.update(Text(words))
         self.app.notify(words, title="Bulk export", timeout=10)
 

@@ -1265,8 +1265,8 @@ class Store:
         notes left out and every other pupil named withheld) or the action plan of their latest
         signed-off meeting ('action_plan'). Nothing is recorded as given: the files are for the
         school to print or send. ``progress(done, total)`` is called after each pupil;
-        ``cancelled()`` True stops after the current one. Returns (files written, pupils skipped,
-        in words)."""
+        ``cancelled()`` True stops after the current one. Returns (files written, the names of the
+        pupils skipped for an action plan because they have no signed-off meeting record yet)."""
         from gatsby_tui.store import pupil_record
 
         target = Path(folder).expanduser()
@@ -1286,7 +1286,7 @@ class Store:
             else:
                 record_id = self.latest_signed_off_record(pupil_id)
                 if record_id is None:
-                    skipped.append(f"{self._full_name(pupil_id)}: no signed-off meeting record yet")
+                    skipped.append(self._full_name(pupil_id))
                 else:
                     written.append(self.export_action_plan(record_id, fmt, target, record_given=False))
             if progress is not None:
