@@ -2,7 +2,7 @@
 --
 -- A new database is created by running this whole file in one transaction.
 -- A database made by an older version is brought up to date by the ordered
--- migrations in gatsby_tui/store/migrations.py; the schema version lives in
+-- migrations in gatsby_tui/store/db.py (MIGRATIONS); the schema version lives in
 -- PRAGMA user_version (set at the very end of this file).
 --
 -- Conventions
@@ -261,6 +261,7 @@ CREATE TABLE actions (
 );
 CREATE INDEX actions_by_pupil ON actions (pupil_id, due_date);
 CREATE INDEX actions_open ON actions (status, due_date);
+CREATE INDEX actions_by_record ON actions (record_id);            -- schema 3: deleting a record checks its actions
 
 CREATE TABLE action_events (
     id          INTEGER PRIMARY KEY,
@@ -409,6 +410,7 @@ CREATE TABLE plan_reviews (
     adviser_id       INTEGER REFERENCES advisers(id)
 );
 CREATE INDEX plan_reviews_by_plan ON plan_reviews (plan_id, reviewed_on);
+CREATE INDEX plan_reviews_by_version ON plan_reviews (version_id);  -- schema 3
 
 -- ---------------------------------------------------------------- benchmark activities
 CREATE TABLE programme_items (
@@ -489,6 +491,8 @@ CREATE TABLE exports_given (
     adviser_id  INTEGER REFERENCES advisers(id)
 );
 CREATE INDEX exports_given_by_pupil ON exports_given (pupil_id, given_on);
+CREATE INDEX exports_given_by_record ON exports_given (record_id);  -- schema 3
+CREATE INDEX exports_given_by_sar ON exports_given (sar_id);        -- schema 3
 
 -- ---------------------------------------------------------------- audit log
 -- Append-only: who (the adviser using the app), when, what, values before and
@@ -522,4 +526,4 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

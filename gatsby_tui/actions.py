@@ -412,6 +412,36 @@ ACTIONS: tuple[Act, ...] = (
     Act("sars.up", "k", "cursor_up", "Up", "Move up the list.", "sars", footer=False, palette=False),
     Act("sars.top", "g", "cursor_top", "Top", "Go to the first request.", "sars", footer=False, palette=False),
     Act("sars.bottom", "G", "cursor_bottom", "Bottom", "Go to the last request.", "sars", footer=False, palette=False),
+    # The database failed its check (issue 8)
+    Act("damaged.restore", "r", "restore", "Restore backup",
+        "Restore the newest backup that passes the check; what is in the file now is kept as a copy.", "damaged"),
+    Act("damaged.close", "escape", "close", "Read-only",
+        "Keep looking at the damaged file, read-only (nothing can be saved).", "damaged"),
+    # Retention: leavers past the retention period, pseudonymised or erased deliberately (issue 8)
+    Act("app.retention", "", "go_retention", "Past retention",
+        "Leavers past the retention period: pseudonymise or erase them (confirmed by typing a word); set the periods.",
+        "app", footer=False),
+    Act("retention.mark", "space", "toggle_mark", "Mark", "Mark the highlighted pupil, or unmark them.", "retention"),
+    Act("retention.all", "a", "mark_all", "Mark all shown",
+        "Mark every pupil shown in the list (press again to unmark them all).", "retention"),
+    Act("retention.pseudonymise", "p", "pseudonymise", "Pseudonymise",
+        "Pseudonymise the marked pupils: who they were goes, the statistics stay. Asks you to type PSEUDONYMISE.",
+        "retention"),
+    Act("retention.erase", "x", "erase", "Erase",
+        "Erase the marked pupils from every table and from the file; the log keeps a tombstone naming no one. "
+        "Asks you to type ERASE.", "retention"),
+    Act("retention.periods", "s", "periods", "Periods",
+        "Set the retention periods: pupil record and SEN file (years from birth), destinations.", "retention"),
+    Act("retention.open", "enter,o", "open_pupil", "Pupil", "Open the highlighted pupil's details and history.",
+        "retention", footer=False),
+    Act("retention.back", "escape", "back", "Back", "Go back.", "retention"),
+    Act("retention.down", "j", "cursor_down", "Down", "Move down the list.", "retention", footer=False,
+        palette=False),
+    Act("retention.up", "k", "cursor_up", "Up", "Move up the list.", "retention", footer=False, palette=False),
+    Act("retention.top", "g", "cursor_top", "Top", "Go to the first pupil.", "retention", footer=False,
+        palette=False),
+    Act("retention.bottom", "G", "cursor_bottom", "Bottom", "Go to the last pupil (loads more).", "retention",
+        footer=False, palette=False),
 )
 
 

@@ -20,10 +20,11 @@ class GatsbyApp(App[int]):
     SUB_TITLE = "careers guidance records"
     BINDINGS = actions.bindings("app")
 
-    def __init__(self, store: Store, *, notice: str | None = None) -> None:
+    def __init__(self, store: Store, *, notice: str | None = None, backups: bool = False) -> None:
         super().__init__()
         self.store = store
         self.notice = notice
+        self.backups = backups          # take the opening backup (the CLI's app; not tests)
         theme = store.setting("theme")
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -44,6 +45,32 @@ class GatsbyApp(App[int]):
         # Work out the benchmark coverage in the background now, so F9 shows it at once (at 20,000
         # pupils it takes about a third of a second; see benchmarks/cohort.py).
         self.call_after_refresh(self._warm_coverage)
+        if self.backups:
+            self.call_after_refresh(self._opening_backup)
+
+    def _opening_backup(self) -> None:
+        self.run_worker(self._back_up_and_check, thread=True, group="opening-backup", exit_on_error=False)
+
+    def _back_up_and_check(self) -> None:
+        """The backup on opening, verified; if it fails, is the file itself damaged?"""
+        from gatsby_tui.store import backup
+
+        try:
+            self.store.take_backup_in_thread("opened")
+        except StoreError as e:
+            problem = backup.check(self.store.path)
+            if problem is not None:
+                self.call_from_thread(self.damaged, problem)
+            else:
+                self.call_from_thread(self.notify, str(e), title="No backup taken", severity="warning", timeout=15)
+
+    def damaged(self, problem: str) -> None:
+        """The file failed its check: read-only from now on, and the newest good backup offered."""
+        from gatsby_tui.screens.damaged import DamagedScreen
+
+        self.store.read_only(True)
+        self.sub_title = "READ-ONLY: the database is damaged"
+        self.push_screen(DamagedScreen(problem))
 
     def _warm_coverage(self) -> None:
         version = self.store.coverage_version()
@@ -99,6 +126,12 @@ class GatsbyApp(App[int]):
         if not isinstance(self.screen, ModalScreen):
             self.push_screen(SarsScreen())
 
+    def action_go_retention(self) -> None:
+        from gatsby_tui.screens.retention import RetentionScreen
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(RetentionScreen())
+
     def action_audit_by_adviser(self) -> None:
         from gatsby_tui.screens.audit import open_adviser_audit
 
@@ -150,7 +183,7 @@ class GatsbyApp(App[int]):
     # ------------------------------------------------------------ errors in one place
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR or event.worker.group == "warm-coverage":
+        if event.state is not WorkerState.ERROR or event.worker.group in ("warm-coverage", "opening-backup"):
             return               # the cohort screen works it out again, and reports any error, when opened
         error = event.worker.error
         self.report_error(error)
@@ -211,6 +244,6 @@ def _programme_screen() -> Screen:
     return ProgrammeScreen()
 
 
-def build_app(store: Store, *, notice: str | None = None) -> GatsbyApp:
+def build_app(store: Store, *, notice: str | None = None, backups: bool = False) -> GatsbyApp:
     """The one factory used by the CLI, the tests and the benchmarks."""
-    return GatsbyApp(store, notice=notice)
+    return GatsbyApp(store, notice=notice, backups=backups)

@@ -12,6 +12,8 @@
     gatsby-tui export pupil --db PATH --upn UPN --format pdf|html|md|json --out PATH
     gatsby-tui export action-plan --db PATH --meeting ID [--format pdf|md] --out PATH
     gatsby-tui export list --db PATH --list register|follow-ups|gaps|destinations --out PATH [filters]
+    gatsby-tui backup --db PATH [--to FOLDER]
+    gatsby-tui restore BACKUP --db PATH [--yes]
 
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
@@ -29,7 +31,7 @@ from typing import Sequence
 
 from gatsby_tui import __version__
 
-COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export")
+COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export", "backup", "restore")
 
 
 def default_db_path() -> Path:
@@ -141,6 +143,15 @@ def _commands_parser() -> argparse.ArgumentParser:
     from gatsby_tui import cli_lists
 
     cli_lists.add_arguments(ex_sub.add_parser("list", help="a list from the app as CSV (spreadsheet-safe)"))
+
+    bk = sub.add_parser("backup", help="take a verified backup of a database now (and list the backups kept)")
+    bk.add_argument("--db", required=True, help="database file")
+    bk.add_argument("--to", help="the folder for backups (default: NAME-backups beside the database, or the "
+                                 "folder chosen in the app)")
+    rs = sub.add_parser("restore", help="replace a database's content with a backup (what it replaces is backed up)")
+    rs.add_argument("backup", help="the backup file to restore")
+    rs.add_argument("--db", required=True, help="the database file to restore into")
+    rs.add_argument("--yes", action="store_true", help="confirm: without it nothing is changed")
     return p
 
 
@@ -161,8 +172,11 @@ def _demo_copy() -> Path:
     return target
 
 
-def run_app(path: Path, *, announce: str | None = None) -> int:
-    from gatsby_tui.store import OpenError, Store
+def run_app(path: Path, *, announce: str | None = None, backups: bool = True) -> int:
+    """Open the file and run the app. Other copies with the file open are named at start (both
+    can work: every write takes its turn). A verified backup is taken in the background once the
+    first screen is up (it doubles as the integrity check), and again on closing after changes."""
+    from gatsby_tui.store import OpenError, Store, StoreError, presence
 
     try:
         store = Store.open(path)
@@ -170,11 +184,24 @@ def run_app(path: Path, *, announce: str | None = None) -> int:
         return fail(str(e))
     from gatsby_tui.app import build_app
 
-    app = build_app(store, notice=announce)
+    others = presence.describe_others(store.path)
+    me = presence.register(store.path, (store.current_adviser() or {"name": None})["name"])
+    if others:
+        also = f"Also open by {others}. Both copies can work: each save waits its turn."
+        announce = f"{announce}\n{also}" if announce else also
+    app = build_app(store, notice=announce, backups=backups)
     try:
         app.run()
     finally:
-        store.close()
+        try:
+            if backups and store.conn.total_changes and not store.is_read_only:
+                print("Backing up…", end=" ", flush=True, file=sys.stderr)
+                print(f"done: {store.take_backup('closed')}", file=sys.stderr)
+        except StoreError as e:
+            print(f"\ngatsby-tui: {e}", file=sys.stderr)
+        finally:
+            presence.unregister(me)
+            store.close()
     return app.return_code or 0
 
 
@@ -198,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_commands.report_destinations(args)
             if args.command == "history":
                 return cli_commands.history(args)
+            if args.command in ("backup", "restore"):
+                from gatsby_tui import cli_backup
+
+                return cli_backup.run(args)
             if args.command == "export" and args.what == "list":
                 from gatsby_tui import cli_lists
 
@@ -213,7 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return fail("give either --demo or a database path, not both.")
             path = _demo_copy()
             try:
-                return run_app(path, announce=f"Demo data: a temporary copy at {path}; it is deleted when you quit.")
+                return run_app(path, announce=f"Demo data: a temporary copy at {path}; it is deleted when you quit.",
+                               backups=False)
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
         if args.path:

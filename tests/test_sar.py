@@ -96,3 +96,13 @@ def test_open_requests_nearest_due_first_and_the_overdue_count(store, amara):
     assert [r.id for r in store.sars(include_closed=True)] == [late, soon, done]
     assert store.sars_overdue() == (1, date(2026, 11, 2))
     assert store.sars()[0].overdue(store.today) and store.sars()[0].days_left(store.today) == "20 days overdue"
+
+
+def test_an_overlong_reason_is_refused_and_the_request_unchanged(store, amara):
+    sar_id = store.log_sar(amara, {"requester_kind": "pupil", "received_on": "20/11/2026"})
+    with pytest.raises(StoreError, match="too long"):
+        store.extend_sar(sar_id, "x" * 1001)
+    with pytest.raises(StoreError, match="too long"):
+        store.withdraw_sar(sar_id, "y" * 1001)
+    r = store.sar(sar_id)
+    assert r.status == "open" and not r.extended and r.notes is None

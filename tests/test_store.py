@@ -119,7 +119,7 @@ def test_older_database_is_migrated_in_place_after_a_backup(tmp_path, clock):
     cols = {r[1] for r in s.conn.execute("PRAGMA table_info(pupils)")}
     assert "nickname" in cols
     s.close()
-    backups = list(tmp_path.glob(f"old.pre-v{current + 1}-backup-*.db"))
+    backups = list((tmp_path / "old-backups").glob(f"old * before-upgrade-to-v{current + 1}.db"))
     assert len(backups) == 1
     assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
     old = sqlite3.connect(backups[0])
@@ -287,7 +287,30 @@ def test_a_version_1_database_gains_the_created_at_index(tmp_path):
     conn.commit()
     conn.close()
     s = Store.open(path)
-    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 2
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 3
     plan = s.conn.execute("EXPLAIN QUERY PLAN SELECT min(created_at) FROM pupils").fetchall()
     assert "pupils_by_created" in plan[-1][-1]
     s.close()
+
+
+def test_a_version_2_database_gains_the_foreign_key_indexes_and_matches_a_new_one(tmp_path):
+    path = tmp_path / "v2.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    for index in ("actions_by_record", "exports_given_by_record", "exports_given_by_sar", "plan_reviews_by_version"):
+        conn.execute(f"DROP INDEX {index}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    s = Store.open(path)
+    fresh = Store.open(tmp_path / "new.db")
+    try:
+        indexes = lambda st: {r[0] for r in st.conn.execute(  # noqa: E731
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")}
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert indexes(s) == indexes(fresh)
+        plan = s.conn.execute("EXPLAIN QUERY PLAN SELECT id FROM actions WHERE record_id = 1").fetchall()
+        assert "actions_by_record" in plan[-1][-1]
+    finally:
+        s.close()
+        fresh.close()

@@ -191,3 +191,28 @@ async def test_bulk_export_of_the_register_with_a_progress_bar(store, school, tm
         amara = (tmp_path / "Amara Okafor - careers record - 2026-11-22.md").read_text()
         assert "Chloe" not in amara and "Worried" not in amara
         assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == 0
+
+
+async def test_extend_then_withdraw_a_request_from_the_list(store, school):
+    from gatsby_tui.screens.follow_ups import NoteDialog
+
+    sar_id = store.log_sar(school["amara"], {"requester_kind": "pupil", "received_on": "20/11/2026"})
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, SarsScreen)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        app.screen.query_one("#note", Input).value = "Records from two services"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert store.sar(sar_id).extended and "22/02/2027" in screen_text(app)      # 20 Feb 2027 is a Saturday
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert store.sar(sar_id).status == "withdrawn"
+        assert "No open subject access requests" in screen_text(app)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
-from gatsby_tui.domain import schoolyear
+from gatsby_tui.domain import names, schoolyear
 
 REVIEW_SOON_DAYS = 30
 TRANSITION_WARNING_DAYS = 150
@@ -285,7 +285,7 @@ def parse_participants(chosen: Iterable[str], others: str | None) -> list[str]:
         raise RuleError(f"Unknown participant role {sorted(unknown)[0]!r}.")
     out = [words for key, words in PARTICIPANTS if key in picked]
     for part in re.split(r"[,;\n]", others or ""):
-        name = " ".join(part.split())
+        name = " ".join((names.clean_text(part) or "").split())     # no control characters kept
         if name and name not in out:
             if len(name) > 100:
                 raise RuleError("One of the other participants is longer than 100 characters: shorten it.")

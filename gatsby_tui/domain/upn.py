@@ -19,6 +19,9 @@ CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 # Letter values for a temporary UPN's last character: the same 23 letters,
 # valued 0-22 as in the check-letter table.
 LETTER_VALUES = {letter: value for value, letter in enumerate(CHECK_LETTERS)}
+# ASCII digits only: str.isdigit() is also true of '²', '٣' and '８', which int() refuses or reads
+# as another script's digit (the same UPN must never be stored in two spellings).
+DIGITS = frozenset("0123456789")
 
 
 class UPNError(ValueError):
@@ -49,7 +52,7 @@ def check_letter(body: str) -> str:
         raise UPNError("A UPN has 12 characters after its check letter.")
     total = 0
     for position, char in enumerate(body, start=2):
-        if char.isdigit():
+        if char in DIGITS:
             value = int(char)
         elif position == 13 and char in LETTER_VALUES:
             value = LETTER_VALUES[char]
@@ -69,14 +72,14 @@ def parse(text: str) -> UPN:
     first, body = upn[0], upn[1:]
     if first not in CHECK_LETTERS:
         raise UPNError(f"A UPN starts with a check letter (not I, O or S); '{quote(first)}' is not one.")
-    if not body[:11].isdigit():
+    if not all(c in DIGITS for c in body[:11]):
         raise UPNError("Characters 2 to 12 of a UPN are digits.")
     last = body[11]
-    if not (last.isdigit() or last in LETTER_VALUES):
+    if not (last in DIGITS or last in LETTER_VALUES):
         raise UPNError(f"The last character of a UPN is a digit, or a letter for a temporary UPN; '{quote(last)}' is neither.")
     expected = check_letter(body)
     if first != expected:
-        kind = "temporary UPN" if last.isalpha() else "UPN"
+        kind = "temporary UPN" if last in LETTER_VALUES else "UPN"
         raise UPNError(
             f"The check letter of {upn} does not match: for this {kind} it should be "
             f"'{expected}', not '{first}'. Check the number against the school's records."

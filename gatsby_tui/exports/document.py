@@ -70,6 +70,12 @@ class Document:
     author: str                           # the school (or "gatsby-tui")
     blocks: list[Block] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # The title, subject and author are text too (the school's name is a setting anyone can
+        # type): cleaned like every block, on one line, as they go into <title> and PDF metadata.
+        self.title, self.subject, self.author = (" ".join(clean(t).split("\n"))
+                                                 for t in (self.title, self.subject, self.author))
+
     def heading(self, text: Any, level: int = 2) -> None:
         self.blocks.append(Heading(clean(text), level))
 

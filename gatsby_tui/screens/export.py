@@ -337,27 +337,23 @@ class SarsScreen(ListKeys, Screen):
         self.app.push_screen(ExportScreen(r.pupil_id, sar_id=r.id), lambda _: self.load())
 
     def action_extend(self) -> None:
-        from gatsby_tui.screens.follow_ups import NoteDialog
+        def extend(r: Any, reason: str) -> str:
+            due = self.app.store.extend_sar(r.id, reason)
+            return f"Extended: now due by {dates.long_uk(due)}. Tell the requester, and why."
 
-        r = self._current()
-        if r is None:
-            return
-
-        def done(reason: str | None) -> None:
-            if reason is None:
-                return
-            try:
-                due = self.app.store.extend_sar(r.id, reason)
-            except StoreError as e:
-                self.app.notify(str(e), title="Not extended", severity="error")
-                return
-            self.app.notify(f"Extended: now due by {dates.long_uk(due)}. Tell the requester, and why.")
-            self.load()
-
-        self.app.push_screen(NoteDialog(f"Extend {r.pupil_name}'s request by two months?",
-                                        "why it is complex (the requester must be told), then Enter"), done)
+        self._with_reason("Extend {name}'s request by two months?",
+                          "why it is complex (the requester must be told), then Enter", extend, "Not extended")
 
     def action_withdraw(self) -> None:
+        def withdraw(r: Any, reason: str) -> str:
+            self.app.store.withdraw_sar(r.id, reason)
+            return "Request marked withdrawn."
+
+        self._with_reason("Mark {name}'s request withdrawn?", "how it was withdrawn (optional), then Enter",
+                          withdraw, "Not changed")
+
+    def _with_reason(self, title: str, placeholder: str, change: Any, refused: str) -> None:
+        """Ask for a reason, then ``change(request, reason)`` (returns the words to show)."""
         from gatsby_tui.screens.follow_ups import NoteDialog
 
         r = self._current()
@@ -368,15 +364,14 @@ class SarsScreen(ListKeys, Screen):
             if reason is None:
                 return
             try:
-                self.app.store.withdraw_sar(r.id, reason)
+                words = change(r, reason)
             except StoreError as e:
-                self.app.notify(str(e), title="Not changed", severity="error")
+                self.app.notify(str(e), title=refused, severity="error")
                 return
-            self.app.notify("Request marked withdrawn.")
+            self.app.notify(words)
             self.load()
 
-        self.app.push_screen(NoteDialog(f"Mark {r.pupil_name}'s request withdrawn?",
-                                        "how it was withdrawn (optional), then Enter"), done)
+        self.app.push_screen(NoteDialog(title.format(name=r.pupil_name), placeholder), done)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -78,6 +78,7 @@ class Store:
         self._readers_lock = threading.Lock()    # one coverage computation at a time; close waits for it
         self._cohort_cache: tuple[tuple, Any] | None = None
         self._closed = False
+        self.is_read_only = False
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock | None = None, create: bool = True, **kw: Any) -> "Store":
@@ -93,6 +94,56 @@ class Store:
             self._readers = None
             self._closed = True
         self.conn.close()
+
+    # ------------------------------------------------------------ backups and health (issue 8)
+    def backup_folder(self) -> Path:
+        from gatsby_tui.store import backup
+
+        return backup.folder_for(self.path, self.setting("backup_folder"))
+
+    def take_backup(self, reason: str = "by-hand", *, folder: Path | None = None) -> Path:
+        """A verified backup now (store/backup.py); StoreError in words if it cannot be taken
+        or the copy fails its check (then the database itself is probably damaged)."""
+        from gatsby_tui.store import backup
+
+        return backup.take(self.conn, self.path, reason, folder=folder)
+
+    def take_backup_in_thread(self, reason: str) -> Path:
+        """The same, on a connection of its own, for a worker thread (the UI keeps its own)."""
+        from gatsby_tui.store import backup
+        from gatsby_tui.store.db import connect
+
+        conn = connect(self.path)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            return backup.take(conn, self.path, reason, folder=self.backup_folder())
+        finally:
+            conn.close()
+
+    def backups(self) -> list[Any]:
+        from gatsby_tui.store import backup
+
+        return backup.backups(self.path, self.backup_folder())
+
+    def newest_good_backup(self) -> Any:
+        from gatsby_tui.store import backup
+
+        return backup.newest_good(self.path, self.backup_folder())
+
+    def restore_backup(self, source: str | os.PathLike[str]) -> Path | None:
+        """Replace the database's content with the backup ``source`` (what it replaces is backed
+        up first); the store keeps working on the restored data."""
+        from gatsby_tui.store import backup
+
+        result = backup.restore(Path(source).expanduser(), self.conn, self.path, folder=self.backup_folder())
+        self.read_only(False)
+        self.forget_cohort()
+        return result
+
+    def read_only(self, on: bool = True) -> None:
+        """Refuse every write (a damaged file is opened this way until a backup is restored)."""
+        self.conn.execute(f"PRAGMA query_only = {1 if on else 0}")
+        self.is_read_only = on
 
     def reopen(self) -> "Store":
         """A second connection to the same file, for a worker thread."""
@@ -173,8 +224,12 @@ class Store:
 
     def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
                      progress: "importer.Progress | None" = None) -> "importer.ImportResult":
-        """Write a plan made by ``plan_import`` in one transaction (all or nothing)."""
+        """Write a plan made by ``plan_import`` in one transaction (all or nothing), after a
+        verified backup (issue 8)."""
         from gatsby_tui.store import importer
+
+        if plan.added or plan.updated:
+            self.take_backup("before-import")
 
         return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
                                      adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
@@ -1349,3 +1404,85 @@ class Store:
         from gatsby_tui.store import sar
 
         return sar.for_pupil(self.conn, pupil_id)
+
+    # ================================================================ issue 8: retention, pseudonymising, erasure
+    # Leavers past the retention period (rules in domain/retention.py, SQL in store/retention.py)
+    # and the two deliberate ways of removing them. The periods live in settings (defaults from
+    # DOMAIN.md). Both writes are one transaction, logged by ids only, then the file is compacted.
+
+    def retention_policy(self) -> Any:
+        """domain.retention.Policy: record_years, send_years, destination_years (settings, else the defaults)."""
+        from gatsby_tui.domain import retention as rules
+
+        return rules.policy_from_settings({key: self.setting(key) for key, _, _, _ in rules.SETTINGS})
+
+    def set_retention_policy(self, values: Mapping[str, Any]) -> Any:
+        """values: record_years, send_years, destination_years (numbers or text). Raises StoreError
+        in words for a value that is not 1 to 100 years; audited. Returns the new Policy."""
+        from gatsby_tui.domain import retention as rules
+
+        try:
+            policy = rules.policy_from(values)
+        except rules.PolicyError as e:
+            raise StoreError(str(e)) from None
+        before = self.retention_policy().as_settings()
+        after = policy.as_settings()
+        with transaction(self.conn):
+            for key, value in after.items():
+                self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+            if before != after:
+                audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
+                            table="settings", row_id=None, pupil_id=None, before=before, after=after)
+        return policy
+
+    def past_retention(self, limit: int = 200, after: tuple[str, int] | None = None) -> list[Any]:
+        """retention.RetentionRow pages by name: leavers whose every retention period has run by
+        today; ``after``: the last row's .key."""
+        from gatsby_tui.store import retention
+
+        return retention.page(self.conn, today=self.today, policy=self.retention_policy(), limit=limit, after=after)
+
+    def past_retention_count(self) -> int:
+        from gatsby_tui.store import retention
+
+        return retention.count(self.conn, today=self.today, policy=self.retention_policy())
+
+    def pseudonymise_pupils(self, pupil_ids: Sequence[int], progress: Any = None) -> Any:
+        """retention.Outcome. Names, date of birth (to 1 January), UPN (a placeholder) and every free
+        text of theirs replaced; statistics kept. Only leavers past retention; all or nothing."""
+        from gatsby_tui.store import retention
+
+        outcome = retention.pseudonymise(self.conn, pupil_ids, today=self.today, policy=self.retention_policy(),
+                                         stamp=self.clock.stamp(), adviser_id=self.adviser_id, progress=progress)
+        self.forget_cohort()
+        return outcome
+
+    def erase_pupils(self, pupil_ids: Sequence[int], progress: Any = None) -> Any:
+        """retention.Outcome. Every row about each pupil deleted (audit entries too, leaving one
+        tombstone each that names no one) and the file compacted. Only leavers past retention; all
+        or nothing. Backups taken earlier still hold them (``backups_holding_data``)."""
+        from gatsby_tui.store import retention
+
+        outcome = retention.erase(self.conn, pupil_ids, today=self.today, policy=self.retention_policy(),
+                                  stamp=self.clock.stamp(), adviser_id=self.adviser_id, progress=progress)
+        self.forget_cohort()
+        return outcome
+
+    def backups_holding_data(self) -> list[Path]:
+        """Backup copies of this database on disk (the backup folder, and older copies beside the
+        file): they hold pupils erased since they were taken, until they are rotated out."""
+        found: set[Path] = set()
+        try:
+            from gatsby_tui.store import backup
+
+            found.update(b.path for b in backup.backups(self.path, backup.folder_for(
+                self.path, backup.chosen_folder(self.conn))))
+        except (ImportError, AttributeError, OSError, sqlite3.Error):
+            pass
+        beside = self.path.parent
+        found.update(p for p in beside.glob(f"{self.path.stem}.*backup*") if p.is_file())
+        for folder in (beside / "backups", beside / f"{self.path.stem}-backups"):
+            if folder.is_dir():
+                found.update(p for p in folder.iterdir() if p.is_file() and p.name.startswith(self.path.stem))
+        return sorted(found)

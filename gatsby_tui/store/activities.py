@@ -70,7 +70,8 @@ def parse_benchmarks(value: Any) -> tuple[int, ...]:
     out = set()
     for item in items:
         text = str(item).strip().upper().lstrip("B")
-        if not text.isdigit() or not 1 <= int(text) <= 8:
+        # ASCII digits, and short: '²'.isdigit() is true but int('²') fails; int() of 5,000 digits too.
+        if not (text.isascii() and text.isdigit()) or len(text) > 2 or not 1 <= int(text) <= 8:
             raise ValueError(f"'{names.quote(str(item))}' is not a benchmark: use the numbers 1 to 8.")
         out.add(int(text))
     return tuple(sorted(out))

@@ -82,7 +82,8 @@ def validate_clinic(conn: sqlite3.Connection, raw: Mapping[str, Any], *, today: 
     adviser_id = _adviser(conn, raw, errors)
     rule = None
     interval_text = _text(raw, "interval_weeks") or "1"
-    if not interval_text.isdigit() or not 1 <= int(interval_text) <= 4:
+    if (not (interval_text.isascii() and interval_text.isdigit()) or len(interval_text) > 2
+            or not 1 <= int(interval_text) <= 4):      # '²'.isdigit() is true, but int('²') fails
         errors["interval_weeks"] = "A clinic repeats every week, or every 2, 3 or 4 weeks: type 1 to 4."
     else:
         try:

@@ -17,7 +17,6 @@ import sqlite3
 import struct
 import tempfile
 from contextlib import contextmanager
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -73,6 +72,12 @@ MIGRATIONS: list[Migration] = [
     # 2: an index for min(created_at), which every pupil's benchmark coverage asks for (a full
     # scan took ~35 ms at 200,000 pupils).
     (2, ["CREATE INDEX IF NOT EXISTS pupils_by_created ON pupils (created_at)"]),
+    # 3: indexes on the foreign keys that had none, so deleting a record or erasing a pupil does not
+    # scan every action, copy given and plan review (1,000 erasures at 20,000 pupils: 15.9 s -> 4.4 s).
+    (3, ["CREATE INDEX IF NOT EXISTS actions_by_record ON actions (record_id)",
+         "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
+         "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
+         "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
 ]
 
 
@@ -91,15 +96,59 @@ def connect(path: Path, *, timeout: float = 5.0) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write = one transaction, taking the write lock at its start."""
-    conn.execute("BEGIN IMMEDIATE")
+    """One write = one transaction, taking the write lock at its start (BEGIN IMMEDIATE), so two
+    copies of the app never both start a write and then find they must give one up. When another
+    copy is writing, this one waits its turn (busy_timeout); if the file stays busy, or the disk
+    fails, the write is rolled back whole and a StoreError says what happened in a sentence."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise StoreError(_write_failed(conn, e)) from None
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException as e:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass              # the transaction is already gone (SQLite rolled it back itself)
+        if isinstance(e, sqlite3.OperationalError):
+            raise StoreError(_write_failed(conn, e)) from None
+        raise
+
+
+def _database_file(conn: sqlite3.Connection) -> Path | None:
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+        return Path(row[2]) if row and row[2] else None
+    except sqlite3.Error:
+        return None
+
+
+def _write_failed(conn: sqlite3.Connection, error: sqlite3.OperationalError) -> str:
+    """A failed write, in words: nothing of it was saved; what to do."""
+    text = str(error).lower()
+    path = _database_file(conn)
+    where = str(path) if path else "the database"
+    if _is_locked(error):
+        who = ""
+        if path is not None:
+            from gatsby_tui.store import presence
+
+            who = presence.describe_others(path)
+        holder = f" It is also open by {who}." if who else " Another program (perhaps another copy of gatsby-tui) is using it."
+        return (f"Not saved: {where} was busy for too long.{holder} Nothing you typed is lost: "
+                "try again in a moment.")
+    if "full" in text:
+        return f"Not saved: the disk holding {where} is full. Free some space and try again; nothing was half-written."
+    if "readonly" in text or "read-only" in text:
+        return (f"Not saved: {where} is open read-only (it may be damaged, or you may not write to it). "
+                "Restore a backup, or open a copy of your own.")
+    if "malformed" in text or "corrupt" in text or "not a database" in text:
+        return (f"Not saved: {where} is damaged. Close the app and restore the newest backup "
+                "(gatsby-tui restore BACKUP --db PATH).")
+    return f"Not saved: {where} could not be written ({error}). Nothing was half-written: try again."
 
 
 def header_version(path: Path) -> int:
@@ -144,20 +193,6 @@ def create_database(path: Path) -> sqlite3.Connection:
     return connect(path)
 
 
-def backup_copy(conn: sqlite3.Connection, path: Path, label: str) -> Path:
-    """A consistent copy beside the database (SQLite's backup API), owner-only."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.{label}-{stamp}{path.suffix or '.db'}")
-    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    dest = sqlite3.connect(str(target))
-    try:
-        conn.backup(dest)
-    finally:
-        dest.close()
-    return target
-
-
 def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration], target: int) -> Path | None:
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current >= target:
@@ -167,7 +202,9 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
         raise OpenError(
             f"{path} was made by an older version (schema {current}) that this version cannot "
             "upgrade: open it with an intermediate release first.")
-    backup = backup_copy(conn, path, f"pre-v{target}-backup")
+    from gatsby_tui.store import backup as backups
+
+    saved = backups.take(conn, path, f"before-upgrade-to-v{target}")   # verified, or StoreError: no upgrade
     with transaction(conn):
         for version, step in pending:
             if callable(step):
@@ -176,7 +213,7 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
                 for statement in step:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(version)}")
-    return backup
+    return saved
 
 
 def open_database(
@@ -244,7 +281,9 @@ def open_database(
         if version < target:
             try:
                 migrate(conn, path, migrations, target)
-            except sqlite3.Error as e:
+            except (sqlite3.Error, StoreError) as e:
+                if isinstance(e, OpenError):
+                    raise
                 raise OpenError(f"{path} could not be upgraded ({e}); it is unchanged: "
                                 "report this, and keep using the previous version meanwhile.") from None
         conn.execute("PRAGMA busy_timeout = 5000")

@@ -60,6 +60,7 @@ _OWNER_ALIASES = {"parent/carer": "parent", "carer": "parent", "parent or carer"
                   "student": "pupil", "me": "adviser"}
 ACTION_STATUSES = ("open", "done", "cancelled")
 MAX_ACTION = 1000
+MAX_DESTINATION_TEXT = 100   # the longest NCCIS label has 43 characters
 
 
 class RecordInvalid(StoreError):
@@ -156,6 +157,11 @@ def parse_destination(conn: sqlite3.Connection, value: Any) -> str | None:
     if not text:
         return None
     shown = names.quote(text)
+    if len(text) > MAX_DESTINATION_TEXT:
+        # No code or label is this long; looking for near matches of a pasted page of text word by
+        # word would hold the screen (which checks as you type) for seconds.
+        raise StoreError(f"'{shown}' is not an NCCIS destination code: type its 3-digit code or part of "
+                         "its name, e.g. 'apprentice'.")
     found = find_nccis(conn, text)
     if len(found) == 1:
         return found[0]["code"]
@@ -173,7 +179,7 @@ def parse_destination(conn: sqlite3.Connection, value: Any) -> str | None:
         if r not in near and any(difflib.get_close_matches(w, r["label"].lower().split(), n=1, cutoff=0.75)
                                  for w in words):
             near.append(r)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():      # not '²': isdigit() is true of it, int() refuses it
         same_group = [r for r in rows if r["code"][:1] == text[:1]] or rows
         near = sorted(same_group, key=lambda r: (abs(int(r["code"]) - int(text[:3].ljust(3, "0"))), r["code"]))
     near = near[:6]

@@ -84,7 +84,8 @@ def log(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, Any], *, s
     kind = str(values.get("requester_kind") or "").strip().lower()
     if kind not in KIND_WORDS:
         errors["requester_kind"] = "Choose who asked: the pupil, a parent or carer, or someone else with authority."
-    name = " ".join(str(values.get("requester_name") or "").split()) or None
+    # Control characters go (a terminal would obey them when the request is shown), as elsewhere.
+    name = " ".join((names.clean_text(str(values.get("requester_name") or "")) or "").split()) or None
     if kind in ("parent", "other") and not name:
         errors["requester_name"] = "Give the name of the person who asked."
     if name and len(name) > 200:
@@ -96,7 +97,7 @@ def log(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, Any], *, s
             errors["received_on"] = "The date received is in the future: give the day the request arrived."
     except StoreError as e:
         errors["received_on"] = str(e)
-    notes = str(values.get("notes") or "").strip() or None
+    notes = names.clean_text(str(values.get("notes") or ""), multiline=True)
     if notes and len(notes) > 5000:
         errors["notes"] = "The notes are too long (at most 5,000 characters)."
     if errors:
@@ -138,7 +139,9 @@ def _with_note(conn: sqlite3.Connection, sar_id: int, note: str) -> str:
 def extend(conn: sqlite3.Connection, sar_id: int, reason: str, *, stamp: str, today: date,
            adviser_id: int | None) -> date:
     """Extend a complex request by two further months (three from receipt); the reason is kept."""
-    reason = " ".join((reason or "").split())
+    reason = " ".join((names.clean_text(reason) or "").split())
+    if len(reason) > 1000:
+        raise StoreError("The reason is too long (at most 1,000 characters): keep the details in your own notes.")
     if not reason:
         raise StoreError("Say why the request is complex enough to extend (the requester must be told why).")
     with transaction(conn):
@@ -154,7 +157,9 @@ def extend(conn: sqlite3.Connection, sar_id: int, reason: str, *, stamp: str, to
 
 def withdraw(conn: sqlite3.Connection, sar_id: int, reason: str, *, stamp: str, today: date,
              adviser_id: int | None) -> None:
-    reason = " ".join((reason or "").split()) or "no reason given"
+    reason = " ".join((names.clean_text(reason) or "").split()) or "no reason given"
+    if len(reason) > 1000:
+        raise StoreError("The reason is too long (at most 1,000 characters): keep the details in your own notes.")
     with transaction(conn):
         _change(conn, sar_id, {"status": "withdrawn",
                                "notes": _with_note(conn, sar_id, f"{dates.uk(today)}: withdrawn: {reason}")},
