@@ -54,8 +54,11 @@ def _app_parser() -> argparse.ArgumentParser:
                "'gatsby-tui pupils --db PATH', 'gatsby-tui history --db PATH --upn UPN', "
                "'gatsby-tui agenda --db PATH', "
                "'gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE', "
-               "'gatsby-tui report destinations --db PATH --cohort YYYY' and "
-               "'gatsby-tui report benchmarks --db PATH'; add --help to any of them for details.",
+               "'gatsby-tui report destinations --db PATH --cohort YYYY', "
+               "'gatsby-tui report benchmarks --db PATH', "
+               "'gatsby-tui export pupil|action-plan|list ...', "
+               "'gatsby-tui backup --db PATH' and 'gatsby-tui restore BACKUP --db PATH'; "
+               "add --help to any of them for details.",
     )
     p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")

@@ -164,8 +164,11 @@ def _is_locked(error: sqlite3.Error) -> bool:
 
 
 def _locked_message(path: Path) -> str:
-    return (f"{path} is in use by another program (perhaps another copy of gatsby-tui): "
-            "close it there and try again.")
+    from gatsby_tui.store import presence
+
+    who = presence.describe_others(path) or "perhaps another copy of gatsby-tui"
+    return (f"{path} is in use by another program ({who}), which is writing to it now: "
+            "try again in a moment, or close it there first.")
 
 
 def create_database(path: Path) -> sqlite3.Connection:
