@@ -72,7 +72,11 @@ def check(path: Path, expected: dict[str, int] | None = None) -> str | None:
     try:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if result != ["ok"]:
-            return "is damaged: " + "; ".join(result[:3])
+            lines = [line.strip() for r in result for line in str(r).splitlines()
+                     if line.strip() and not line.startswith("***")]
+            more = len(lines) - 1
+            return ("is damaged (SQLite's check: " + (lines[0][:100] if lines else "failed")
+                    + (f", and {more} more problem{'s' if more != 1 else ''}" if more > 0 else "") + ")")
         if expected is not None:
             got = _counts(conn)
             wrong = [f"{t} {got.get(t)} not {n}" for t, n in expected.items() if got.get(t) != n]
