@@ -436,19 +436,23 @@ class BulkExportScreen(ModalScreen[None]):
             return
         self.running = True
         self.query_one("#bulk-result", Static).update("Writing…")
-        self._run(str(self.query_one("#what", Select).value), str(self.query_one("#format", Select).value), folder)
+        self._run(str(self.query_one("#what", Select).value), str(self.query_one("#format", Select).value), folder,
+                  self.query_one("#bulk-progress", ProgressBar))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="bulk-export")
-    def _run(self, what: str, fmt: str, folder: Path) -> None:
+    def _run(self, what: str, fmt: str, folder: Path, bar: ProgressBar) -> None:
         store = self.app.store.reopen()          # this thread's own connection
         try:
-            bar = self.query_one("#bulk-progress", ProgressBar)
             written, skipped = store.export_many(
                 self.pupil_ids, what, fmt, folder,
                 progress=lambda done, total: self.app.call_from_thread(bar.update, progress=done),
                 cancelled=lambda: self.stop)
         except StoreError as e:
             self.app.call_from_thread(self._finished, None, [], str(e))
+            return
+        except Exception as e:       # in words; the files already written are whole, the one failing is not kept
+            self.app.call_from_thread(self._finished, None, [], f"Something went wrong part-way ({e}). "
+                                                                 "Please report this.")
             return
         finally:
             store.close()
