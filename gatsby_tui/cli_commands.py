@@ -13,7 +13,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection guard
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
@@ -230,25 +230,17 @@ def list_pupils(args: argparse.Namespace) -> int:
     _tolerant_output()
     if args.year is not None and not 5 <= args.year <= 14:
         return _fail(f"--year {args.year} is not a secondary year group: give 7 to 13 (or 14).")
-    try:
-        store = Store.open(args.db, create=False)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    f = PupilFilter(search=args.search or "", year=args.year, roll="left" if args.left else "on_roll")
-    try:
+
+    def run(store: Store) -> int:
+        f = PupilFilter(search=args.search or "", year=args.year, roll="left" if args.left else "on_roll")
         rows = _all_rows(store, f)
         if args.format == "csv":
             return _write_csv(rows)
         if args.format == "json":
             return _write_json(rows)
         return _write_table(rows, args.left)
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
-    finally:
-        store.close()
+
+    return _using_store(args.db, run)
 
 
 def _quiet_stdout() -> None:
@@ -272,6 +264,27 @@ AGENDA_STATUS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "
 
 def _open_existing(db: str) -> Store:
     return Store.open(db, create=False)
+
+
+def _using_store(db: str, work: Callable[[Store], int]) -> int:
+    """Open the database ``db`` (it must exist), run ``work`` on it and close it; every problem is
+    one sentence on stderr: the file will not open, a StoreError, a read that failed, or the
+    reader going away (``| head``, which is not an error)."""
+    try:
+        store = _open_existing(db)
+    except (OpenError, StoreError) as e:
+        return _fail(str(e))
+    try:
+        return work(store)
+    except StoreError as e:
+        return _fail(str(e))
+    except sqlite3.Error as e:
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        store.close()
 
 
 def _choose_adviser(store: Store, name: str | None) -> Any:
@@ -332,11 +345,8 @@ def agenda(args: argparse.Namespace) -> int:
     from gatsby_tui.domain.when import long_day
 
     _tolerant_output()
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
+
+    def run(store: Store) -> int:
         adviser = _choose_adviser(store, args.adviser)
         day = _day(args.date, "date", store.today)
         first, days = (day - timedelta(days=day.weekday()), 7) if args.week else (day, 1)
@@ -361,15 +371,8 @@ def agenda(args: argparse.Namespace) -> int:
         _out("")
         _out(f"{booked} booked, {free} free slot{'s' if free != 1 else ''}.")
         return 0
-    except StoreError as e:
-        return _fail(str(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
-    finally:
-        store.close()
+
+    return _using_store(args.db, run)
 
 
 def export_ics(args: argparse.Namespace) -> int:
@@ -382,22 +385,15 @@ def export_ics(args: argparse.Namespace) -> int:
         last = _day(args.last, "last day")
     except StoreError as e:
         return _fail(str(e))
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
+
+    def run(store: Store) -> int:
         adviser = _choose_adviser(store, args.adviser)
         count = store.export_ics(adviser["id"], first, last, Path(args.out), full_names=args.full_names)
         _out(f"Wrote {count} event{'s' if count != 1 else ''} for {plain(adviser['name'], 80)} "
              f"({dates.uk(first)} to {dates.uk(last)}) to {args.out}.")
         return 0
-    except StoreError as e:
-        return _fail(str(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read or written ({e}): no calendar file was written.")
-    finally:
-        store.close()
+
+    return _using_store(args.db, run)
 
 
 # ---------------------------------------------------------------- a pupil's history
@@ -416,11 +412,8 @@ def history(args: argparse.Namespace) -> int:
     _tolerant_output()
     if args.limit < 1:
         return _fail("--limit must be at least 1.")
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
+
+    def run(store: Store) -> int:
         row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
         if row is None:
             return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
@@ -455,15 +448,8 @@ def history(args: argparse.Namespace) -> int:
             detail = f"  {plain(e.detail, 100)}" if e.detail else ""
             _out(f"{_history_when(e.at).ljust(16)}  {e.kind.ljust(8)}  {plain(e.title, 60)}{detail}")
         return 0
-    except StoreError as e:
-        return _fail(str(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
-    finally:
-        store.close()
+
+    return _using_store(args.db, run)
 
 
 # ---------------------------------------------------------------- issue 5: destinations report
@@ -499,11 +485,8 @@ def report_destinations(args: argparse.Namespace) -> int:
     if not 2000 <= args.cohort <= 2100:
         return _fail(f"--cohort {args.cohort} is not a year: give the year the leavers' last school year "
                      "ended, e.g. 2026 for those who left in 2025/26.")
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
+
+    def run(store: Store) -> int:
         summary = store.cohort_summary(args.cohort)
         rows = store.all_leavers(args.cohort)
         if args.format == "csv":
@@ -551,15 +534,8 @@ def report_destinations(args: argparse.Namespace) -> int:
         for cells in table:
             _out(line(cells))
         return 0
-    except StoreError as e:
-        return _fail(str(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
-    finally:
-        store.close()
+
+    return _using_store(args.db, run)
 
 
 # ---------------------------------------------------------------- issue 6: benchmark coverage report
@@ -574,11 +550,8 @@ def report_benchmarks(args: argparse.Namespace) -> int:
     _tolerant_output()
     if args.year is not None and not 7 <= args.year <= 13:
         return _fail(f"--year {args.year} is not a year group the benchmarks cover: give 7 to 13.")
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
+
+    def run(store: Store) -> int:
         cohort = store.benchmark_cohort()
         rows = coverage.report_rows(cohort, args.year)
         label = schoolyear.school_year_label(cohort.school_year)
@@ -634,12 +607,5 @@ def report_benchmarks(args: argparse.Namespace) -> int:
         for cells in table:
             _out(line(cells))
         return 0
-    except StoreError as e:
-        return _fail(str(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
-    finally:
-        store.close()
+
+    return _using_store(args.db, run)

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from gatsby_tui.cli_commands import _fail, _open_existing, _out
+from gatsby_tui.cli_commands import _fail, _out, _using_store
 from gatsby_tui.domain import upn as upn_rules
-from gatsby_tui.store import OpenError, StoreError
 from gatsby_tui.store.importer import plain
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
-        if args.what == "pupil":
-            return _pupil(store, args)
-        return _action_plan(store, args)
-    except StoreError as e:
-        return _fail(str(e))
-    finally:
-        store.close()
+    return _using_store(args.db, lambda store: (_pupil if args.what == "pupil" else _action_plan)(store, args))
 
 
 def _pupil(store, args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ sentence on stderr, never a traceback). Nothing is written unless the whole list
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +89,13 @@ def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """gatsby-tui export list ...: prints the file written and the number of rows."""
-    from gatsby_tui.cli_commands import _fail, _open_existing, _out, _tolerant_output
-    from gatsby_tui.store import OpenError, StoreError
+    from gatsby_tui.cli_commands import _out, _tolerant_output, _using_store
+    from gatsby_tui.store import StoreError
     from gatsby_tui.store.importer import plain
 
     _tolerant_output()
-    try:
-        store = _open_existing(args.db)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e))
-    try:
+
+    def write(store) -> int:
         which = LISTS[args.which]
         filters = _filters(args, store)
         out = Path(args.out).expanduser()
@@ -110,9 +106,5 @@ def run(args: argparse.Namespace) -> int:
         rows = store.export_list(which, filters, out)
         _out(f"Wrote {rows:,} row{'s' if rows != 1 else ''} to {plain(str(out), 500)}.")
         return 0
-    except StoreError as e:
-        return _fail(str(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): no file was written.")
-    finally:
-        store.close()
+
+    return _using_store(args.db, write)
