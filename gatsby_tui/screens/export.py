@@ -66,7 +66,7 @@ class ExportScreen(ModalScreen[Path | None]):
                 yield field("Format", Select(RECORD_FORMATS, value="pdf", allow_blank=False, id="format", compact=True))
                 requests = [r for r in store.pupil_sars(self.pupil_id) if r.status == "open"]
                 choices = [("Not for a request", 0)] + [
-                    (f"Request from {r.requester}, received {dates.uk(r.received_on)} ({r.days_left(store.today)})", r.id)
+                    (f"Request from {r.requester[0].lower() + r.requester[1:]}, received {dates.uk(r.received_on)} ({r.days_left(store.today)})", r.id)
                     for r in requests]
                 chosen = self.sar_id if self.sar_id in {r.id for r in requests} else 0
                 yield field("Answers", Select(choices, value=chosen, allow_blank=False, id="sar", compact=True))
@@ -78,7 +78,7 @@ class ExportScreen(ModalScreen[Path | None]):
             yield Static("", id="file-name", classes="dialog-hint")
             if self.kind == "record":
                 with Horizontal(classes="field checks"):
-                    yield TickBox("Include the advisers' confidential notes (only if the pupil may see them)",
+                    yield TickBox("Include confidential notes (only if the pupil may see them)",
                                   id="confidential", compact=True)
                 yield Static("", id="mentions-title", classes="section-title")
                 yield Vertical(id="mentions")
