@@ -42,14 +42,24 @@ class GatsbyApp(App[int]):
         if self.store.adviser_id is None:
             # First run: ask who is using the app (changeable later with F4).
             self.call_after_refresh(self.action_switch_adviser)
-        # Work out the benchmark coverage in the background now, so F9 shows it at once (at 20,000
-        # pupils it takes about a third of a second; see benchmarks/cohort.py).
-        self.call_after_refresh(self._warm_coverage)
-        if self.backups:
-            self.call_after_refresh(self._opening_backup)
+        # After the first paint, one background job: work out the benchmark coverage, so F9 shows it
+        # at once (about a third of a second at 20,000 pupils; benchmarks/cohort.py), then take the
+        # opening backup, which is also the file's integrity check. One after the other, so on a
+        # 2-core laptop they never both compete with the screen.
+        self.call_after_refresh(self._after_start)
 
-    def _opening_backup(self) -> None:
-        self.run_worker(self._back_up_and_check, thread=True, group="opening-backup", exit_on_error=False)
+    def _after_start(self) -> None:
+        version = self.store.coverage_version()
+
+        def work() -> None:
+            try:
+                self.store.benchmark_cohort(version=version)
+            except Exception:
+                pass         # the cohort screen works it out again when opened, and reports any error
+            if self.backups:
+                self._back_up_and_check()
+
+        self.run_worker(work, thread=True, group="after-start", exit_on_error=False)
 
     def _back_up_and_check(self) -> None:
         """The backup on opening, verified; if it fails, is the file itself damaged?"""
@@ -71,11 +81,6 @@ class GatsbyApp(App[int]):
         self.store.read_only(True)
         self.sub_title = "READ-ONLY: the database is damaged"
         self.push_screen(DamagedScreen(problem))
-
-    def _warm_coverage(self) -> None:
-        version = self.store.coverage_version()
-        self.run_worker(lambda: self.store.benchmark_cohort(version=version), thread=True,
-                        group="warm-coverage", exit_on_error=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("go_register", "go_agenda", "go_follow_ups", "go_reviews", "go_leavers",
@@ -183,7 +188,7 @@ class GatsbyApp(App[int]):
     # ------------------------------------------------------------ errors in one place
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR or event.worker.group in ("warm-coverage", "opening-backup"):
+        if event.state is not WorkerState.ERROR or event.worker.group == "after-start":
             return               # the cohort screen works it out again, and reports any error, when opened
         error = event.worker.error
         self.report_error(error)
