@@ -59,6 +59,12 @@ def next_working_day(day: date) -> date:
     return day
 
 
+# Who may ask, in words as they sit inside a sentence ("a request from a parent or carer").
+REQUESTERS: tuple[tuple[str, str], ...] = (("pupil", "the pupil"), ("parent", "a parent or carer"),
+                                           ("other", "someone else with authority"))
+REQUESTER_WORDS = dict(REQUESTERS)
+
+
 def due_date(received: date, *, months: int = 1) -> date:
     """When the answer to a request received on ``received`` is due (``months`` 3 when extended)."""
     return next_working_day(received + relativedelta(months=months))

@@ -259,7 +259,7 @@ def _exports(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]
         if r["sar_id"]:
             bits.append(f"for subject access request {r['sar_id']}")
         out.append(Event(r["given_on"], "export", what, " · ".join(bits), f"export:{r['id']}"))
-    kind_words = {"pupil": "the pupil", "parent": "a parent or carer", "other": "someone with authority"}
+    from gatsby_tui.domain.sar import REQUESTER_WORDS as kind_words
     for r in conn.execute("SELECT * FROM subject_access_requests WHERE pupil_id = ? ORDER BY received_on DESC, id DESC "
                           "LIMIT ?", (pupil_id, limit)):
         due = date.fromisoformat(r["extended_to"] or r["due_on"])

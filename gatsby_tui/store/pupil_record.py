@@ -28,8 +28,10 @@ from typing import Any, Iterable, Iterator
 
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import names, schoolyear, send
+from gatsby_tui.domain.sar import REQUESTER_WORDS
 from gatsby_tui.store.coverage import pupil_coverage
 from gatsby_tui.store.db import StoreError
+from gatsby_tui.store.records import destination_label
 
 REDACTED = "[another pupil]"
 SEN_WORDS = {"N": "No special educational needs recorded", "K": "SEN support", "E": "Education, health and care plan (EHCP)"}
@@ -54,10 +56,7 @@ def _day(text: str | None) -> str | None:
 
 
 def _nccis(conn: sqlite3.Connection, code: str | None) -> dict[str, str] | None:
-    if not code:
-        return None
-    row = conn.execute("SELECT label FROM nccis_codes WHERE code = ?", (code,)).fetchone()
-    return {"code": code, "words": row[0] if row else code}
+    return {"code": code, "words": destination_label(conn, code) or code} if code else None
 
 
 def _adviser(conn: sqlite3.Connection, adviser_id: int | None) -> dict[str, Any] | None:
@@ -108,8 +107,7 @@ def gather(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[str,
     out["benchmarks"] = [{"benchmark": rules.label_of(key), "title": rules.title_of(key), "state": state.words,
                           "missing": state.missing, "evidence": list(state.evidence)}
                          for key, state in pupil_coverage(conn, pupil_id, today=today).items()]
-    out["requests"] = [dict(r, requester_kind_words={"pupil": "the pupil", "parent": "a parent or carer",
-                                                     "other": "someone with authority"}[r["requester_kind"]])
+    out["requests"] = [dict(r, requester_kind_words=REQUESTER_WORDS[r["requester_kind"]])
                        for r in conn.execute(
         "SELECT id, requester_kind, requester_name, received_on, due_on, extended_to, status, fulfilled_on "
         "FROM subject_access_requests WHERE pupil_id = ? ORDER BY received_on, id", (pupil_id,))]
