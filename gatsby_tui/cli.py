@@ -63,6 +63,9 @@ def _app_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")
     p.add_argument("--version", action="version", version=f"gatsby-tui {__version__}")
+    p.add_argument("--today", metavar="DAY",
+                   help="run as if today were DAY (YYYY-MM-DD, optionally THH:MM); works with every command, "
+                        "and so does the environment variable GATSBY_TUI_TODAY")
     return p
 
 
@@ -208,9 +211,32 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
     return app.return_code or 0
 
 
+def _take_today(args: list[str]) -> tuple[list[str], str | None]:
+    """Remove ``--today DAY`` (or ``--today=DAY``) from anywhere in the arguments: it sets the
+    clock for the whole run, whichever command follows."""
+    rest: list[str] = []
+    day: str | None = None
+    it = iter(args)
+    for arg in it:
+        if arg == "--today":
+            day = next(it, "")
+        elif arg.startswith("--today="):
+            day = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest, day
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # every file the app creates is readable by its owner only
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list, today = _take_today(list(sys.argv[1:] if argv is None else argv))
+    from gatsby_tui import clock
+
+    try:
+        clock.set_today(today if today is not None else os.environ.get(clock.ENV_VAR) or None)
+    except clock.ClockError as e:
+        source = "--today" if today is not None else clock.ENV_VAR
+        return fail(f"{source}: {e}")
     try:
         if args_list and args_list[0] in COMMANDS:
             args = _commands_parser().parse_args(args_list)

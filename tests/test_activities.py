@@ -12,7 +12,7 @@ import pytest
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.store.activities import ActivityInvalid, Group
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 FAIR = {"kind": "careers_fair", "title": "Year 10 careers fair", "held_on": "12/11/2026",
         "organisation": "Local employers", "benchmarks": [2, 5], "m_purpose": True, "m_outcomes": True,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.cli import main
 from gatsby_tui.screens.damaged import DamagedScreen

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.store import Store, StoreError
 from gatsby_tui.store.bookings import (AgendaRow, BookingRefused, BookingRequest, BulkFilter, NeedsConfirmation)
 

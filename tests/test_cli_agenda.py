@@ -9,7 +9,7 @@ from datetime import datetime
 import icalendar
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.cli import main
 from gatsby_tui.store.bookings import BookingRequest
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.cli import main
 from gatsby_tui.store import BookingRequest, Store
 

@@ -16,7 +16,7 @@ from gatsby_tui.store import Store, coverage, history
 from gatsby_tui.store.activities import Group
 from gatsby_tui.store.bookings import BookingRequest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 TODAY = date(2026, 11, 22)
 TALK = {"kind": "employer_talk", "title": "Engineering talk", "held_on": "01/10/2026", "benchmarks": [5],

@@ -24,7 +24,7 @@ from gatsby_tui.exports import csv_lists
 from gatsby_tui.exports.csv_lists import FORMULA_STARTS, guard_cell
 from gatsby_tui.store import PupilFilter, Store, StoreError
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 YEAR11_DOB = "02/02/2011"        # Year 11 in 2026/27 (the tests' today: 22/11/2026)
 YEAR10_DOB = "14/03/2012"

@@ -13,7 +13,7 @@ from gatsby_tui.cli import main
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.destinations import DestinationInvalid, NoConsent
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 # Today is Sunday 22 November 2026. The 2026 cohort left on Friday 17 July 2026; the 2025
 # cohort on Friday 18 July 2025.

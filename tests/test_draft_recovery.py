@@ -21,7 +21,7 @@ from gatsby_tui.clock import FixedClock
 from gatsby_tui.screens.record import RecordScreen
 from gatsby_tui.store import BookingRequest, Store
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 CHILD = Path(__file__).with_name("draft_child.py")
 TEXT = "Wants to train as an electrician, maybe at Riverside (Level 3)"

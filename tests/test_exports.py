@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.exports.document import md_line
 from gatsby_tui.store import BookingRequest, Store, StoreError
 

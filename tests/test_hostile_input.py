@@ -40,7 +40,7 @@ from gatsby_tui.exports import csv_lists, document
 from gatsby_tui.store import BookingRequest, PupilFilter, Store, StoreError
 from gatsby_tui.store import importer, records
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 NOW = datetime(2026, 11, 22, 10, 0)      # the conftest clock: a Sunday in 2026/27
 TODAY = NOW.date()

@@ -10,7 +10,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.exports.files import write_atomic
 from gatsby_tui.exports.ics import initials
 from gatsby_tui.store import StoreError

@@ -10,7 +10,7 @@ import pytest
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.plans import PlanInvalid
 
-from conftest import TODAY, make_upn, pupil
+from helpers import TODAY, make_upn, pupil
 
 # Today is Sunday 22 November 2026 (school year 2026/27).
 DOB = {7: "14/03/2015", 8: "14/03/2014", 9: "14/03/2013", 10: "14/03/2012", 11: "14/03/2011", 12: "14/03/2010"}

@@ -12,7 +12,7 @@ from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.exports import programme as export
 from gatsby_tui.store import StoreError
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 HOSTILE = '<script>alert("x")</script> & Tom\'s "fair" | *bold* [link](http://evil)'
 TALK = {"kind": "employer_talk", "title": "Engineering talk", "held_on": "01/10/2026", "benchmarks": [5],

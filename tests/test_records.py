@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.clock import FixedClock
 from gatsby_tui.store import BookingRequest, RecordInvalid, Store, StoreError
 from gatsby_tui.store import records

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.domain import retention as rules
 from gatsby_tui.domain.upn import is_valid
 from gatsby_tui.store import BookingRequest, PupilFilter, StoreError

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.domain import sar as rule
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.sar import SarInvalid

@@ -14,7 +14,7 @@ import pytest
 from gatsby_tui.store import OpenError, PupilFilter, PupilInvalid, Store, StoreError
 from gatsby_tui.store import db as dbmod
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 
 
 def test_new_database_is_owner_only_and_at_the_schema_version(tmp_path, clock):

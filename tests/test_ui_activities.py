@@ -12,8 +12,8 @@ from gatsby_tui.screens.activities import ActivitiesScreen, ActivityForm, Activi
 from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.widgets.tickbox import TickBox
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text, type_text
+from helpers import make_upn, pupil
+from helpers import screen_text, type_text
 
 SIZE = (120, 40)
 

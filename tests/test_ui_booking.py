@@ -18,8 +18,8 @@ from gatsby_tui.screens.meeting import MeetingScreen
 from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.screens.register import RegisterScreen
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text
+from helpers import make_upn, pupil
+from helpers import screen_text
 
 SIZE = (120, 40)
 

@@ -15,8 +15,8 @@ from gatsby_tui.screens.cohort import CohortScreen, GapsScreen
 from gatsby_tui.screens.programme import CellScreen, ProgrammeScreen
 from gatsby_tui.store.bookings import BookingRequest
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text, type_text
+from helpers import make_upn, pupil
+from helpers import screen_text, type_text
 
 SIZE = (120, 40)
 

@@ -17,8 +17,8 @@ from gatsby_tui.screens.leavers import LeaversScreen
 from gatsby_tui.screens.register import RegisterScreen
 from gatsby_tui.screens.save_csv import SaveCsvDialog
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text
+from helpers import make_upn, pupil
+from helpers import screen_text
 
 SIZE = (120, 40)
 

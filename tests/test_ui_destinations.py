@@ -12,8 +12,8 @@ from gatsby_tui.screens.destinations import ConsentForm, DestinationForm, Destin
 from gatsby_tui.screens.leavers import LeaversScreen
 from gatsby_tui.widgets.tickbox import TickBox
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text
+from helpers import make_upn, pupil
+from helpers import screen_text
 
 SIZE = (120, 40)
 LEFT = date(2026, 7, 17)

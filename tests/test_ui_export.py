@@ -10,14 +10,14 @@ from datetime import datetime
 import pytest
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.export import BulkExportScreen, ExportScreen, SarForm, SarsScreen
 from gatsby_tui.screens.pupil import PupilScreen
 from gatsby_tui.screens.record import RecordScreen
 from gatsby_tui.store import BookingRequest
 from gatsby_tui.widgets.tickbox import TickBox
-from test_ui_register import screen_text
+from helpers import screen_text
 
 SIZE = (120, 40)
 

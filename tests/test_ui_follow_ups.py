@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.follow_ups import PAGE, ActionDialog, FollowUpsScreen, NoteDialog, OwnerChooser
 from gatsby_tui.screens.pupil import PupilScreen
 from gatsby_tui.store import Store
-from test_ui_register import screen_text
+from helpers import screen_text
 
 SIZE = (120, 40)
 

@@ -9,14 +9,14 @@ from datetime import datetime
 import pytest
 from textual.widgets import DataTable, Input, OptionList
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.audit import AuditAdviserChooser, AuditEntryDialog, AuditScreen
 from gatsby_tui.screens.follow_ups import ActionDialog, NoteDialog, OwnerChooser
 from gatsby_tui.screens.meeting import MeetingScreen
 from gatsby_tui.screens.pupil import HISTORY_LIMIT, KindChooser, PupilScreen
 from gatsby_tui.store import BookingRequest, Store
-from test_ui_register import screen_text
+from helpers import screen_text
 
 SIZE = (120, 40)
 HAS_RECORD_SCREEN = importlib.util.find_spec("gatsby_tui.screens.record") is not None

@@ -10,8 +10,8 @@ from gatsby_tui.screens.plan import CompareScreen, PlanForm, PlanScreen, ReviewF
 from gatsby_tui.screens.reviews_due import ReviewsDueScreen
 from gatsby_tui.widgets.tickbox import TickBox
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text
+from helpers import make_upn, pupil
+from helpers import screen_text
 
 SIZE = (120, 40)
 

@@ -17,8 +17,8 @@ from gatsby_tui.screens.snippets import SnippetForm, SnippetPicker
 from gatsby_tui.store import BookingRequest
 from gatsby_tui.widgets.tickbox import TickBox
 
-from conftest import make_upn, pupil
-from test_ui_register import screen_text
+from helpers import make_upn, pupil
+from helpers import screen_text
 
 SIZE = (120, 40)
 KEYS = {" ": "space", "\n": "enter"}

@@ -14,7 +14,7 @@ from gatsby_tui.screens.pupil_form import PupilForm
 from gatsby_tui.screens.register import RegisterScreen
 from gatsby_tui.store import PupilFilter
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil, screen_text, type_text
 
 SIZE = (120, 40)
 
@@ -47,20 +47,6 @@ def names_shown(app) -> list[str]:
 
 def status(app) -> str:
     return str(app.screen.query_one("#status", Static).render())
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text (from Textual's SVG screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
-async def type_text(pilot, text: str) -> None:
-    for ch in text:
-        await pilot.press(ch if ch != " " else "space")
 
 
 async def test_register_lists_pupils_and_searches_as_you_type(store):

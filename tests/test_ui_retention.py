@@ -8,11 +8,11 @@ from datetime import date, datetime
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from conftest import make_upn, pupil
+from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.retention import ConfirmRemoval, RetentionPeriodsForm, RetentionScreen
 from test_retention import NAME, UNIQUE_NOTE, _everything, found_in_file
-from test_ui_register import screen_text, type_text
+from helpers import screen_text, type_text
 
 SIZE = (120, 40)
 

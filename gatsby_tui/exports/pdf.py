@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+from gatsby_tui import clock
 from gatsby_tui.exports.document import Bullets, Document, Fields, Heading, Notice, Para
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
@@ -73,7 +74,7 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
     pdf.set_creator("gatsby-tui")
     pdf.set_producer("gatsby-tui")
     pdf.set_lang("en-GB")
-    pdf.set_creation_date((produced or datetime.now()).astimezone(timezone.utc))
+    pdf.set_creation_date((produced or clock.now()).astimezone(timezone.utc))
     pdf.alias_nb_pages()
     pdf.add_page()
     width = pdf.epw

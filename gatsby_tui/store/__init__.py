@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from gatsby_tui.clock import Clock
+from gatsby_tui.clock import default as default_clock
 from gatsby_tui.store import advisers, audit, history, pupils
 from gatsby_tui.store.db import OpenError, StoreError, open_database, transaction
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
@@ -72,7 +73,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> None:
         self.conn = conn
         self.path = path
-        self.clock = clock or Clock()
+        self.clock = clock or default_clock()
         self.adviser_id: int | None = None
         self._readers: list[sqlite3.Connection] | None = None
         self._readers_lock = threading.Lock()    # one coverage computation at a time; close waits for it

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from gatsby_tui import clock
+
 from gatsby_tui.store.db import StoreError
 
 KEEP = 10
@@ -110,7 +112,7 @@ def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None
     """A verified backup of the database ``conn`` has open (``db`` is its path); older ones for
     the same reason beyond ``keep`` are removed once it is verified. Raises StoreError."""
     folder = folder or folder_for(db, chosen_folder(conn))
-    now = now or datetime.now()
+    now = now or clock.now()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as e:
@@ -181,7 +183,7 @@ def restore(source: Path, conn: sqlite3.Connection, db: Path, *, folder: Path | 
         saved = take(conn, db, "before-restore", folder=folder)
     except StoreError:
         saved = None
-        damaged = db.with_name(f"{db.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+        damaged = db.with_name(f"{db.name}.damaged-{clock.now():%Y%m%d-%H%M%S}")
         try:
             with open(db, "rb") as src, open(damaged, "xb") as out:
                 os.chmod(damaged, 0o600)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from gatsby_tui import clock
+
 
 @dataclass(frozen=True)
 class Session:
@@ -32,7 +34,7 @@ class Session:
     file: Path
 
     def words(self, now: datetime | None = None) -> str:
-        now = now or datetime.now()
+        now = now or clock.now()
         when = self.since.strftime("%H:%M")
         if self.since.date() != now.date():
             when += f" on {self.since:%d/%m/%Y}"
@@ -73,7 +75,7 @@ def register(db: Path, who: str | None = None) -> Path | None:
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         data = {"who": who or _user(), "host": socket.gethostname(), "pid": os.getpid(),
-                "since": datetime.now().isoformat(timespec="seconds")}
+                "since": clock.default().stamp()}
         tmp = me.with_suffix(".tmp")
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -1,0 +1,62 @@
+"""Shared helpers for the tests: pupils to add, and reading and typing into the running app."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+from gatsby_tui.domain.upn import check_letter
+
+TODAY = date(2026, 11, 22)  # a Sunday in the 2026/27 school year
+
+
+def make_upn(serial: int, la: str = "801", school: str = "2000", year: str = "15") -> str:
+    body = f"{la}{school}{year}{serial:03d}"
+    return check_letter(body) + body
+
+
+def pupil(**over) -> dict:
+    values = {
+        "upn": make_upn(1),
+        "legal_forename": "Amara",
+        "legal_surname": "Okafor",
+        "preferred_forename": "",
+        "dob": "14/03/2012",
+        "gender": "F",
+        "year_group": "",
+        "form": "10B",
+        "sen_status": "N",
+    }
+    values.update(over)
+    return values
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (from Textual's SVG screenshot)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type ``text`` one key at a time, as a person does. Slow (a frame a key): keep it for the
+    tests that are about typing; elsewhere use ``fill``."""
+    for ch in text:
+        await pilot.press(ch if ch != " " else "space")
+
+
+async def fill(pilot, text: str, selector: str | None = None) -> None:
+    """Put ``text`` into the focused input (or the one ``selector`` finds) as if it had been
+    typed: the value changes, and with it every Changed handler, then the app settles."""
+    app = pilot.app
+    widget = app.screen.query_one(selector) if selector else app.focused
+    if selector:
+        widget.focus()
+    if hasattr(widget, "load_text"):       # a TextArea
+        widget.load_text(text)
+        widget.move_cursor(widget.document.end)
+    else:
+        widget.value = text
+        if hasattr(widget, "cursor_position"):
+            widget.cursor_position = len(text)
+    await pilot.pause()
