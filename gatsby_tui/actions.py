@@ -173,12 +173,13 @@ ACTIONS: tuple[Act, ...] = (
     Act("picker.choose", "enter", "choose", "Choose", "Choose the highlighted pupil.", "picker", footer=False),
     Act("picker.close", "escape", "close", "Close", "Close without choosing.", "picker", priority=True),
     # A meeting record (text editors have focus: ctrl and F keys only, a second key where terminals
-    # swallow one: tmux takes ctrl+b, some editors' terminals take ctrl+n/ctrl+t/ctrl+r)
+    # swallow one: tmux takes ctrl+b, some editors' terminals take ctrl+n/ctrl+t/ctrl+r). F1 to F9 are
+    # the app's own keys everywhere, so no screen binds them (a test checks).
     Act("record.save", "ctrl+s", "save", "Save", "Save the record as typed (it stays a draft until signed off).",
         "record", priority=True),
-    Act("record.sign_off", "ctrl+o,f9", "sign_off", "Sign off",
+    Act("record.sign_off", "ctrl+o", "sign_off", "Sign off",
         "Sign off a complete record (yours only). It is then locked: later changes are amendments.", "record"),
-    Act("record.amend", "ctrl+r,f8", "amend", "Amend",
+    Act("record.amend", "ctrl+r", "amend", "Amend",
         "Amend a field of a signed-off record, with a reason; the earlier text stays visible.", "record"),
     Act("record.snippets", "ctrl+t,f12", "snippets", "Snippets",
         "Insert one of your snippets at the cursor of the text field you were in; add or delete snippets.",
@@ -200,7 +201,7 @@ ACTIONS: tuple[Act, ...] = (
     Act("snippets.insert", "enter", "insert", "Insert", "Insert the highlighted snippet at the cursor.", "snippets"),
     Act("snippets.add", "ctrl+n", "add", "New snippet", "Add a snippet: a title and the text to insert.",
         "snippets"),
-    Act("snippets.delete", "ctrl+delete,f8", "delete", "Delete",
+    Act("snippets.delete", "ctrl+delete,ctrl+d", "delete", "Delete",
         "Delete the highlighted snippet (press twice: the first press asks).", "snippets"),
     Act("snippets.down", "down", "cursor_down", "Down", "Move down the snippets.", "snippets", footer=False,
         palette=False),

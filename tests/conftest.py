@@ -11,6 +11,20 @@ from gatsby_tui.store import Store
 from helpers import TODAY, make_upn, pupil  # noqa: F401  (re-exported for older imports)
 
 
+SUITE_MOMENT = "2026-11-22T10:00"   # the day every test runs on unless it says otherwise
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    """Every test runs on one known day, whatever the machine's date: the program's clock (and any
+    command run in a child process, through the environment) reads SUITE_MOMENT."""
+    from gatsby_tui import clock as program_clock
+
+    monkeypatch.setenv(program_clock.ENV_VAR, SUITE_MOMENT)
+    monkeypatch.setattr(program_clock, "_default", None)
+    yield SUITE_MOMENT
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 22, 10, 0))

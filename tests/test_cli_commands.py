@@ -31,7 +31,7 @@ def make_upn(n: int) -> str:
 def dob_for(year_group: int, day: int = 15) -> str:
     """A date of birth that puts a pupil in ``year_group`` today. The CLI runs on the real
     clock, so this uses the real school year rather than a fixed one."""
-    return f"{day:02d}/03/{school_year_of(date.today()) - year_group - 4}"
+    return f"{day:02d}/03/{school_year_of(TODAY) - year_group - 4}"
 
 
 HEADER = "UPN,Legal Surname,Legal Forename,DOB,Year,Reg,SEN Status"

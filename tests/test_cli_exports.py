@@ -12,7 +12,7 @@ from helpers import make_upn, pupil
 from gatsby_tui.cli import main
 from gatsby_tui.store import BookingRequest, Store
 
-TODAY = date.today().isoformat()
+TODAY = "2026-11-22"   # the suite's day (conftest.SUITE_MOMENT)
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_export_errors_are_one_sentence_and_exit_2(capsys, db, tmp_path):
 def test_export_action_plan_records_it_as_given(capsys, db, tmp_path):
     assert run("export", "action-plan", "--db", db["path"], "--meeting", db["record"], "--out", tmp_path,
                "--how", "emailed by the school") == 0
-    path = tmp_path / f"Amara Okafor - action plan - {TODAY}.pdf"   # the command line uses the real clock
+    path = tmp_path / f"Amara Okafor - action plan - {TODAY}.pdf"
     assert path.exists() and f"Wrote {path}" in capsys.readouterr().out
     store = Store.open(db["path"], create=False)
     try:

@@ -24,7 +24,7 @@ from gatsby_tui.exports import csv_lists
 from gatsby_tui.exports.csv_lists import FORMULA_STARTS, guard_cell
 from gatsby_tui.store import PupilFilter, Store, StoreError
 
-from helpers import make_upn, pupil
+from helpers import TODAY, make_upn, pupil
 
 YEAR11_DOB = "02/02/2011"        # Year 11 in 2026/27 (the tests' today: 22/11/2026)
 YEAR10_DOB = "14/03/2012"
@@ -345,13 +345,13 @@ def test_safe_names_for_any_file_system():
 
 
 def dob_for(year_group: int) -> str:
-    return f"15/03/{school_year_of(date.today()) - year_group - 4}"
+    return f"15/03/{school_year_of(TODAY) - year_group - 4}"
 
 
 @pytest.fixture
 def cli_db(tmp_path) -> Path:
     path = tmp_path / "cli.db"
-    s = Store.open(path, clock=FixedClock(date.today()))
+    s = Store.open(path, clock=FixedClock(TODAY))
     try:
         for n, (fore, sur, year) in enumerate((("Łukasz", "Wiśniewski", 11), ("=cmd", "Adams", 11),
                                                ("Ben", "Hughes", 10))):
@@ -375,7 +375,7 @@ def test_cli_writes_the_register_into_a_folder(capsys, cli_db, tmp_path):
     code, out, err = run(capsys, "export", "list", "--db", cli_db, "--list", "register", "--year", "11",
                          "--out", folder)
     assert code == 0, err
-    written = folder / f"register - Year 11 - {date.today().isoformat()}.csv"
+    written = folder / f"register - Year 11 - {TODAY.isoformat()}.csv"
     assert out.strip() == f"Wrote 2 rows to {written}."
     rows = read(written)
     assert [r["Forename"] for r in rows] == ["'=cmd", "Łukasz"]

@@ -267,7 +267,7 @@ async def test_sign_off_refusals_then_sign_off_locks_the_record(store, school):
         await pilot.press("n")  # not yet: nothing changes
         await pilot.pause()
         assert record_row(store, school["interview"])["status"] == "draft"
-        await pilot.press("f9")  # the second key
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, SignOffConfirm)
         await pilot.press("y")
@@ -373,10 +373,10 @@ async def test_snippets_add_insert_at_the_cursor_and_delete(store, school):
         await pilot.press("ctrl+t")
         await pilot.pause()
         await type_text(pilot, "college")
-        await pilot.press("f8")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert len(store.snippets()) == 2
-        await pilot.press("f8")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert [r["title"] for r in store.snippets()] == ["Apprenticeship levels"]
         await pilot.press("escape")

@@ -1,7 +1,7 @@
 """Snippets: short texts an adviser types often, inserted into a record with a key.
 
 The picker filters by title as you type; Enter returns the highlighted snippet's text (the
-record screen inserts it at the cursor). From the picker, Ctrl+N adds a snippet and F8 (or
+record screen inserts it at the cursor). From the picker, Ctrl+N adds a snippet and Ctrl+D (or
 Ctrl+Delete) deletes the highlighted one after a second press.
 """
 
@@ -31,7 +31,7 @@ class SnippetPicker(ModalScreen[str | None]):
     SCOPE = "snippets"
     BINDINGS = actions.bindings("snippets")
     HELP = ("Your snippets, and those shared with everyone. Type to filter by title; Up and Down move; Enter "
-            "inserts the highlighted one where your cursor was. Ctrl+N adds a snippet; F8 (or Ctrl+Delete) "
+            "inserts the highlighted one where your cursor was. Ctrl+N adds a snippet; Ctrl+D (or Ctrl+Delete) "
             "deletes the highlighted one after asking.")
 
     def __init__(self) -> None:
@@ -131,7 +131,7 @@ class SnippetPicker(ModalScreen[str | None]):
             return
         if self._delete_armed != row["id"]:
             self._delete_armed = row["id"]
-            self.app.notify(f"Press F8 (or Ctrl+Delete) again to delete the snippet '{row['title']}'.",
+            self.app.notify(f"Press Ctrl+D (or Ctrl+Delete) again to delete the snippet '{row['title']}'.",
                             severity="warning", title="Delete?")
             return
         try:
