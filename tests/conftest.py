@@ -36,3 +36,14 @@ def store(tmp_path: Path, clock: FixedClock) -> Store:
     yield s
     s.close()
 
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory) -> Path:
+    """The demo database built from schema.sql once per run (it takes seconds); tests that change
+    it work on a copy."""
+    from gatsby_tui import sample_data
+
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    sample_data.build(path)
+    return path
+

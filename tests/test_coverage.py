@@ -153,11 +153,11 @@ def test_the_pupils_states_carry_their_evidence(store, school):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Store:
-    from gatsby_tui import sample_data
+def demo(built_sample, tmp_path_factory) -> Store:
+    import shutil
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    sample_data.build(path)
+    shutil.copyfile(built_sample, path)
     s = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     yield s
     s.close()

@@ -33,10 +33,8 @@ def dump(path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "sample.db"
-    sample_data.build(path)
-    return path
+def built(built_sample) -> Path:
+    return built_sample
 
 
 @pytest.fixture(scope="module")
