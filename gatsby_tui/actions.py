@@ -202,7 +202,8 @@ ACTIONS: tuple[Act, ...] = (
     Act("snippets.add", "ctrl+n", "add", "New snippet", "Add a snippet: a title and the text to insert.",
         "snippets"),
     Act("snippets.delete", "ctrl+delete,ctrl+d", "delete", "Delete",
-        "Delete the highlighted snippet (press twice: the first press asks).", "snippets"),
+        "Delete the highlighted snippet (press twice: the first press asks).", "snippets",
+        priority=True),   # before the filter box, which would take both keys as "delete to the right"
     Act("snippets.down", "down", "cursor_down", "Down", "Move down the snippets.", "snippets", footer=False,
         palette=False),
     Act("snippets.up", "up", "cursor_up", "Up", "Move up the snippets.", "snippets", footer=False, palette=False),

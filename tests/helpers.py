@@ -60,3 +60,24 @@ async def fill(pilot, text: str, selector: str | None = None) -> None:
         if hasattr(widget, "cursor_position"):
             widget.cursor_position = len(text)
     await pilot.pause()
+
+
+async def insert(pilot, text: str) -> None:
+    """Insert ``text`` at the cursor of the focused input or text area, as typing it would (the
+    Changed handlers run, the cursor ends after it), in one step instead of a frame per key.
+    Keys that mean something else (``?`` for help, Enter in an input) are not pressed: where
+    those are what a test is about, use ``type_text``."""
+    await pilot.pause()                              # a focus() just asked for has landed
+    widget = pilot.app.focused
+    if getattr(widget, "read_only", False) or getattr(widget, "disabled", False):
+        raise AssertionError(f"{widget!r} takes no typing: use type_text to show that")
+    if hasattr(widget, "insert_text_at_cursor"):     # an Input: replaces a selection, as typing does
+        start, end = sorted(widget.selection)
+        widget.replace(text, start, end)
+        widget.cursor_position = start + len(text)
+    elif hasattr(widget, "document"):                # a TextArea: replaces a selection, as typing does
+        start, end = sorted((widget.selection.start, widget.selection.end))
+        widget.replace(text, start, end)
+    else:
+        raise AssertionError(f"nothing to type into: {widget!r} has focus")
+    await pilot.pause()

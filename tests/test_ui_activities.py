@@ -13,7 +13,7 @@ from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.widgets.tickbox import TickBox
 
 from helpers import make_upn, pupil
-from helpers import screen_text, type_text
+from helpers import insert, screen_text
 
 SIZE = (120, 40)
 
@@ -137,7 +137,7 @@ async def test_add_one_pupil_by_name_and_the_registers_filter(store, school):
         await pilot.pause()
         # The register's search: Year 10 pupils whose name has "o" in it ... narrowed to 10B by form.
         await pilot.press("slash")
-        await type_text(pilot, "10b")
+        await insert(pilot, "10b")
         await pilot.pause()
         await open_activities(pilot, app)
         await pilot.press("enter")
@@ -147,7 +147,7 @@ async def test_add_one_pupil_by_name_and_the_registers_filter(store, school):
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PupilPicker)
-        await type_text(pilot, "okafor")
+        await insert(pilot, "okafor")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is detail

@@ -19,7 +19,7 @@ from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.screens.register import RegisterScreen
 
 from helpers import make_upn, pupil
-from helpers import screen_text
+from helpers import insert, screen_text
 
 SIZE = (120, 40)
 
@@ -183,8 +183,7 @@ async def test_book_a_free_slot_from_the_agenda(store, school):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PupilPicker)
-        for ch in "hughes":
-            await pilot.press(ch)
+        await insert(pilot, "hughes")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, BookingForm)

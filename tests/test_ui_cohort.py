@@ -16,7 +16,7 @@ from gatsby_tui.screens.programme import CellScreen, ProgrammeScreen
 from gatsby_tui.store.bookings import BookingRequest
 
 from helpers import make_upn, pupil
-from helpers import screen_text, type_text
+from helpers import insert, screen_text
 
 SIZE = (120, 40)
 
@@ -157,7 +157,7 @@ async def test_drill_and_attach_the_missing_pupils_to_an_activity(store, school)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ActivityChooser)
-        await type_text(pilot, "professionals")
+        await insert(pilot, "professionals")
         await pilot.press("down", "enter")
         await pilot.pause()
         attach = app.screen
@@ -194,7 +194,7 @@ async def test_the_programme_grid_edits_a_cell_and_links_an_activity(store, scho
         assert isinstance(app.screen, CellScreen)
         await pilot.press("a")
         await pilot.pause()
-        await type_text(pilot, "Careers talks with employers")
+        await insert(pilot, "Careers talks with employers")
         await pilot.press("ctrl+s")
         await pilot.pause()
         item = store.conn.execute("SELECT * FROM programme_items").fetchone()

@@ -18,7 +18,7 @@ from gatsby_tui.store import BookingRequest
 from gatsby_tui.widgets.tickbox import TickBox
 
 from helpers import make_upn, pupil
-from helpers import screen_text
+from helpers import insert, screen_text
 
 SIZE = (120, 40)
 KEYS = {" ": "space", "\n": "enter"}
@@ -85,13 +85,13 @@ async def focus(pilot, screen, selector: str):
 
 async def fill_complete(pilot, screen) -> None:
     await focus(pilot, screen, "#reason")
-    await type_text(pilot, "Post-16 options")
+    await insert(pilot, "Post-16 options")
     await focus(pilot, screen, "#confidentiality_explained")
     await pilot.press("space")
     await focus(pilot, screen, "#advice_given")
-    await type_text(pilot, "Explained apprenticeship levels.\nShowed the college prospectus.")
+    await insert(pilot, "Explained apprenticeship levels.\nShowed the college prospectus.")
     await focus(pilot, screen, "#decisions")
-    await type_text(pilot, "Apply to Riverside College")
+    await insert(pilot, "Apply to Riverside College")
 
 
 async def test_from_a_booked_meeting_type_and_save(store, school):
@@ -117,7 +117,7 @@ async def test_from_a_booked_meeting_type_and_save(store, school):
         assert screen.focused is screen.query_one("#reason", TextArea), "typing starts in the first field"
         await type_text(pilot, "Post-16 options?\nand a referral from the SENCO")  # '?' is typed, not help
         await focus(pilot, screen, "#situation")
-        await type_text(pilot, "Year 11, enjoys design")
+        await insert(pilot, "Year 11, enjoys design")
         await pilot.press("ctrl+s")
         await pilot.pause()
         row = record_row(store, school["interview"])
@@ -139,7 +139,7 @@ async def test_unsaved_typing_is_kept_as_a_draft_and_restored(store, school):
         screen = await open_record_from_meeting(app, pilot, school["interview"])
         record_id = screen.record_id
         await focus(pilot, screen, "#aspirations")
-        await type_text(pilot, "Wants to be an electrician")
+        await insert(pilot, "Wants to be an electrician")
         payload = await wait_for_draft(pilot, store, record_id,
                                        lambda p: p.get("aspirations") == "Wants to be an electrician")
         assert payload["reason"] == "" and payload["confidentiality_explained"] is False
@@ -175,7 +175,7 @@ async def test_quitting_straight_after_typing_keeps_the_last_keystrokes(store, s
         await pilot.pause()
         app.push_screen(RecordScreen(record_id))
         await pilot.pause()
-        await type_text(pilot, "Options")
+        await insert(pilot, "Options")
         await pilot.press("ctrl+q")  # before the draft timer fires
     assert draft_payload(store, record_id)["reason"] == "Options"
 
@@ -185,12 +185,12 @@ async def test_field_errors_are_shown_beside_the_fields_and_nothing_is_written(s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = await open_record_from_meeting(app, pilot, school["interview"])
-        await type_text(pilot, "Options")
+        await insert(pilot, "Options")
         await focus(pilot, screen, "#intended_destination")
-        await type_text(pilot, "astronaut")
+        await insert(pilot, "astronaut")
         assert "not an NCCIS destination code" in text_of(screen.query_one("#note-intended_destination", Static))
         await focus(pilot, screen, "#follow_up_date")
-        await type_text(pilot, "31/02/2027")
+        await insert(pilot, "31/02/2027")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen)
@@ -209,7 +209,7 @@ async def test_destination_is_understood_from_part_of_its_name(store, school):
         await pilot.pause()
         screen = await open_record_from_meeting(app, pilot, school["interview"])
         await focus(pilot, screen, "#intended_destination")
-        await type_text(pilot, "apprent")
+        await insert(pilot, "apprent")
         await pilot.pause()
         assert "understood: 310 Apprenticeship" in text_of(screen.query_one("#note-intended_destination", Static))
         await pilot.press("ctrl+s")
@@ -224,7 +224,7 @@ async def test_markup_like_text_round_trips_unchanged(store, school):
         await pilot.pause()
         screen = await open_record_from_meeting(app, pilot, school["interview"])
         await focus(pilot, screen, "#situation")
-        await type_text(pilot, typed)
+        await insert(pilot, typed)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert record_row(store, school["interview"])["situation"] == typed
@@ -241,7 +241,7 @@ async def test_sign_off_refusals_then_sign_off_locks_the_record(store, school):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = await open_record_from_meeting(app, pilot, school["interview"])
-        await type_text(pilot, "Options")
+        await insert(pilot, "Options")
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen), "refused before any confirmation is asked"
@@ -283,7 +283,7 @@ async def test_sign_off_refusals_then_sign_off_locks_the_record(store, school):
         assert screen.query_one("#confidentiality_explained", TickBox).disabled
         # Typing changes nothing now, and Ctrl+S / snippets are not offered.
         await focus(pilot, screen, "#decisions")
-        await type_text(pilot, "xyz")
+        await type_text(pilot, "xyz")  # typing into a locked record changes nothing
         assert screen.query_one("#decisions", TextArea).text == "Apply to Riverside College"
         assert screen.check_action("save", ()) is False and screen.check_action("snippets", ()) is False
         await pilot.press("escape")
@@ -312,14 +312,14 @@ async def test_amend_a_signed_off_record_keeps_the_original(store, school):
         assert area.text == "Apply to Riverside College", "prefilled with the text in effect"
         assert dialog.focused is area
         await pilot.press("f7")  # select all, then type over it
-        await type_text(pilot, "Apply to Northway College")
+        await insert(pilot, "Apply to Northway College")
         await pilot.press("ctrl+s")  # no reason: refused
         await pilot.pause()
         assert app.screen is dialog
         assert "Give a reason for the amendment" in text_of(dialog.query_one("#amend-error", Static))
         assert store.conn.execute("SELECT count(*) FROM record_amendments").fetchone()[0] == 0
         assert dialog.focused is dialog.query_one("#amend-reason", Input)
-        await type_text(pilot, "Pupil corrected the college name")
+        await insert(pilot, "Pupil corrected the college name")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
@@ -343,7 +343,7 @@ async def test_snippets_add_insert_at_the_cursor_and_delete(store, school):
         await pilot.pause()
         screen = await open_record_from_meeting(app, pilot, school["interview"])
         area = await focus(pilot, screen, "#advice_given")
-        await type_text(pilot, "Explained: ")
+        await insert(pilot, "Explained: ")
         await pilot.press("ctrl+t")
         await pilot.pause()
         picker = app.screen
@@ -351,28 +351,28 @@ async def test_snippets_add_insert_at_the_cursor_and_delete(store, school):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, SnippetForm)
-        await type_text(pilot, "Apprenticeship levels")
+        await insert(pilot, "Apprenticeship levels")
         app.screen.query_one("#snippet-body", TextArea).focus()
-        await type_text(pilot, "Levels 2 to 7: intermediate, advanced, higher and degree.")
+        await insert(pilot, "Levels 2 to 7: intermediate, advanced, higher and degree.")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is picker
         assert [r["title"] for r in store.snippets()] == ["Apprenticeship levels"]
         store.add_snippet("College open evenings", "Riverside: 3 December.")
         picker.reload()
-        await type_text(pilot, "appr")  # filter by title
+        await insert(pilot, "appr")  # filter by title
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
         assert area.text == "Explained: Levels 2 to 7: intermediate, advanced, higher and degree."
         assert screen.focused is area
-        await type_text(pilot, " OK")  # the cursor is after the inserted text
+        await insert(pilot, " OK")  # the cursor is after the inserted text
         assert area.text.endswith("degree. OK")
         # Delete a snippet: the first press asks, the second deletes.
         await pilot.press("ctrl+t")
         await pilot.pause()
-        await type_text(pilot, "college")
+        await insert(pilot, "college")
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert len(store.snippets()) == 2
@@ -393,10 +393,10 @@ async def test_actions_added_and_marked_done_in_the_record(store, school):
         await pilot.pause()
         form = app.screen
         assert isinstance(form, ActionForm)
-        await type_text(pilot, "Book a college open evening [Riverside]")
+        await insert(pilot, "Book a college open evening [Riverside]")
         form.query_one("#action-owner", Select).value = "parent"
         form.query_one("#action-due", Input).focus()
-        await type_text(pilot, "04/12/2026")
+        await insert(pilot, "04/12/2026")
         await pilot.pause()
         assert "Friday 4 December 2026" in text_of(form.query_one("#action-due-note", Static))
         await pilot.press("ctrl+s")
@@ -436,7 +436,7 @@ async def test_book_the_follow_up_from_the_record(store, school):
         await pilot.pause()
         assert app.screen is screen, "no follow-up date yet: nothing to book"
         assert screen.focused is screen.query_one("#follow_up_date", Input)
-        await type_text(pilot, "8/12/2026")
+        await insert(pilot, "8/12/2026")
         await pilot.press("ctrl+b")
         await pilot.pause()
         form = app.screen

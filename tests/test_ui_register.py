@@ -14,7 +14,7 @@ from gatsby_tui.screens.pupil_form import PupilForm
 from gatsby_tui.screens.register import RegisterScreen
 from gatsby_tui.store import PupilFilter
 
-from helpers import make_upn, pupil, screen_text, type_text
+from helpers import insert, make_upn, pupil, screen_text, type_text
 
 SIZE = (120, 40)
 
@@ -67,7 +67,7 @@ async def test_register_lists_pupils_and_searches_as_you_type(store):
         await pilot.pause()
         assert len(names_shown(app)) == 5
         await pilot.press("slash")
-        await type_text(pilot, "nia")
+        await insert(pilot, "nia")
         await pilot.pause()
         assert names_shown(app) == ["Jones, Nía"]
         app.screen.query_one("#search", Input).value = "zzzz"
@@ -83,7 +83,7 @@ async def test_down_from_the_search_box_moves_into_the_results(store):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("slash")
-        await type_text(pilot, "obrien")
+        await insert(pilot, "obrien")
         await pilot.pause()
         assert names_shown(app) == ["O'Brien, Fionn", "O'Brien-Ní Bhriain, Siobhán"]
         await pilot.press("down")          # into the list, on the first match
@@ -154,7 +154,7 @@ async def test_add_a_pupil_through_the_form(store):
         await pilot.pause()
         assert isinstance(app.screen, PupilForm)
         form = app.screen
-        await type_text(pilot, make_upn(7))
+        await insert(pilot, make_upn(7))
         form.query_one("#legal_surname", Input).value = "O'Brien-Ní Bhriain"
         form.query_one("#legal_forename", Input).value = "Siobhán"
         form.query_one("#dob", Input).value = "02/02/2011"

@@ -12,7 +12,7 @@ from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.retention import ConfirmRemoval, RetentionPeriodsForm, RetentionScreen
 from test_retention import NAME, UNIQUE_NOTE, _everything, found_in_file
-from helpers import screen_text, type_text
+from helpers import insert, screen_text
 
 SIZE = (120, 40)
 
@@ -45,7 +45,7 @@ async def _open_from_palette(app, pilot) -> RetentionScreen:
     await pilot.pause()
     await pilot.press("ctrl+p")
     await pilot.pause()
-    await type_text(pilot, "past retention")
+    await insert(pilot, "past retention")
     await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
@@ -77,7 +77,7 @@ async def test_open_from_the_palette_mark_and_erase_with_the_word_typed(store, l
         assert "backup copy taken before now still holds their data until it is rotated out" in text
         # A wrong word does nothing.
         before = store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
-        await type_text(pilot, "erase")
+        await insert(pilot, "erase")
         await pilot.press("enter")
         await pilot.pause()
         assert "Type ERASE in capitals to confirm. Nothing was changed." in str(
@@ -85,7 +85,7 @@ async def test_open_from_the_palette_mark_and_erase_with_the_word_typed(store, l
         assert isinstance(app.screen, ConfirmRemoval)
         assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == before
         dialog.query_one("#confirm", Input).value = ""
-        await type_text(pilot, "ERASE")
+        await insert(pilot, "ERASE")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -117,7 +117,7 @@ async def test_a_wrong_word_or_escape_changes_nothing(store, leavers):
         assert "Pseudonymise 3 pupils?" in screen_text(app)
         for wrong in ("Pseudonymise", "ERASE", "PSEUDONYMISE NOW"):
             app.screen.query_one("#confirm", Input).value = ""
-            await type_text(pilot, wrong)
+            await insert(pilot, wrong)
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmRemoval)
@@ -141,7 +141,7 @@ async def test_pseudonymise_from_the_screen(store, leavers):
         await pilot.press("space")                             # Ada Ashworth
         await pilot.press("p")
         await pilot.pause()
-        await type_text(pilot, "PSEUDONYMISE")
+        await insert(pilot, "PSEUDONYMISE")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
