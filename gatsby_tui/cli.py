@@ -58,7 +58,7 @@ def _app_parser() -> argparse.ArgumentParser:
                "'gatsby-tui report benchmarks --db PATH', "
                "'gatsby-tui export pupil|action-plan|list ...', "
                "'gatsby-tui backup --db PATH' and 'gatsby-tui restore BACKUP --db PATH'; "
-               "add --help to any of them for details.",
+               "add --help to any of them for details. '--today DAY' works with every one of them.",
     )
     p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")
