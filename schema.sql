@@ -526,4 +526,8 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 3;
+-- The file's identity: gatsby-tui's application id ('GATS'), so that a database of another
+-- program with some of the same table names is never taken for ours (store/db.py).
+PRAGMA application_id = 1195463763;
+
+PRAGMA user_version = 4;

@@ -38,7 +38,8 @@ from pathlib import Path
 
 from gatsby_tui import clock
 
-from gatsby_tui.store.db import StoreError
+from gatsby_tui.store.errors import StoreError
+from gatsby_tui.store.identity import identity_problem, read_only_uri
 
 KEEP = 10
 COUNTED = ("pupils", "interviews", "meeting_records", "actions", "plans", "destinations", "activities",
@@ -85,15 +86,10 @@ def _damage_words(result: list[str]) -> str:
             + (f", and {more} more problem{'s' if more != 1 else ''}" if more > 0 else "") + ")")
 
 
-def _read_only_uri(path: Path) -> str:
-    """The file as a read-only SQLite URI (spaces, '#' and '?' in the path quoted)."""
-    return Path(os.path.abspath(path)).as_uri() + "?mode=ro"
-
-
 def check(path: Path, expected: dict[str, int] | None = None) -> str | None:
     """None when ``path`` is a sound database (and holds ``expected`` rows); else what is wrong."""
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as e:
         return f"cannot be opened ({e})"
     try:
@@ -288,6 +284,12 @@ def restore(source: Path, conn: sqlite3.Connection, db: Path, *, folder: Path | 
     problem = check(source)
     if problem is not None:
         raise StoreError(f"{source} {problem}: choose another backup.")
+    foreign = identity_problem(source)
+    if foreign is not None:
+        raise StoreError(foreign.replace(": check the path.", ": choose a backup of this database."))
+    foreign = identity_problem(db)        # a damaged file of ours cannot be told, and may be restored
+    if foreign is not None:
+        raise StoreError(foreign.replace(": check the path.", ": restore only into a gatsby-tui database."))
     folder = folder or folder_for(db, chosen_folder(conn))
     saved: Path | None
     try:
@@ -301,7 +303,7 @@ def restore(source: Path, conn: sqlite3.Connection, db: Path, *, folder: Path | 
                 out.write(src.read())
         except OSError:
             pass
-    src = sqlite3.connect(_read_only_uri(source), uri=True)
+    src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
         src.backup(conn)
     except sqlite3.Error as e:

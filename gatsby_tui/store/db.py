@@ -21,17 +21,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+from gatsby_tui.store import backup as backups
+from gatsby_tui.store.errors import OpenError, StoreError  # noqa: F401  (StoreError: imported from here by the store)
+from gatsby_tui.store.identity import APPLICATION_ID, SQLITE_HEADER, problem_in_header, problem_in_tables
 
 Migration = tuple[int, Sequence[str] | Callable[[sqlite3.Connection], None]]
-
-
-class StoreError(Exception):
-    """An error with a message fit to show a person as it is."""
-
-
-class OpenError(StoreError):
-    pass
 
 
 def _package_data(name: str) -> Path:
@@ -78,6 +72,10 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
+    # 4: the file is stamped as gatsby-tui's (PRAGMA application_id), so a file that only looks
+    # like ours (some of the same table names) is refused rather than opened. Only a file
+    # recognised as ours by its tables reaches this step (store/identity.py).
+    (4, [f"PRAGMA application_id = {APPLICATION_ID}"]),
 ]
 
 
@@ -205,8 +203,6 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
         raise OpenError(
             f"{path} was made by an older version (schema {current}) that this version cannot "
             "upgrade: open it with an intermediate release first.")
-    from gatsby_tui.store import backup as backups
-
     saved = backups.take(conn, path, f"before-upgrade-to-v{target}")   # verified, or StoreError: no upgrade
     with transaction(conn):
         for version, step in pending:
@@ -256,6 +252,9 @@ def open_database(
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise OpenError(f"{path} is not an SQLite database (it may be another kind of file): "
                         "check the path, or restore the database from a backup.")
+    foreign = problem_in_header(path, header)
+    if foreign is not None:
+        raise OpenError(foreign)
     version = struct.unpack(">i", header[60:64])[0]
     if version > target:
         raise OpenError(f"{path} was made by a newer version of gatsby-tui (schema {version}; this one "
@@ -263,17 +262,18 @@ def open_database(
     if not os.access(path, os.W_OK):
         raise OpenError(f"{path} is read-only for you: ask whoever owns it for write access, "
                         "or open a copy of your own.")
+    problem = problem_in_tables(path, header, lock_timeout)      # read-only: nothing is written to a file not ours
+    if problem is not None:
+        raise OpenError(problem)
     conn = sqlite3.connect(str(path), timeout=lock_timeout, isolation_level=None, check_same_thread=False)
     try:
         try:
             configure(conn)
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as e:
             if _is_locked(e):
                 raise OpenError(_locked_message(path)) from None
             raise OpenError(f"{path} is damaged or not a database ({e}): restore it from a backup.") from None
-        if "pupils" not in tables or "audit_log" not in tables:
-            raise OpenError(f"{path} is an SQLite database but not a gatsby-tui one: check the path.")
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")
