@@ -74,8 +74,18 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
     # 4: the file is stamped as gatsby-tui's (PRAGMA application_id), so a file that only looks
     # like ours (some of the same table names) is refused rather than opened. Only a file
-    # recognised as ours by its tables reaches this step (store/identity.py).
-    (4, [f"PRAGMA application_id = {APPLICATION_ID}"]),
+    # recognised as ours by its tables reaches this step (store/identity.py). And an erasure may
+    # take a pupil's name and searches naming them out of the audit entries that belong to no
+    # pupil (the trigger as in schema.sql).
+    (4, [f"PRAGMA application_id = {APPLICATION_ID}",
+         "DROP TRIGGER IF EXISTS audit_log_no_update",
+         """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress)
+  OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.adviser_id IS NOT OLD.adviser_id
+  OR NEW.action IS NOT OLD.action OR NEW.table_name IS NOT OLD.table_name OR NEW.row_id IS NOT OLD.row_id
+  OR NEW.pupil_id IS NOT OLD.pupil_id BEGIN
+    SELECT RAISE(ABORT, 'The audit log cannot be changed.');
+END"""]),
 ]
 
 

@@ -375,6 +375,174 @@ def _shared_log_mentions(conn: sqlite3.Connection, named: Sequence[tuple[str, re
     return found
 
 
+# ---------------------------------------------------------------- the audit log: names, and the files it recorded
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """A file the audit log recorded as exported, which holds (or may hold) a pupil's data."""
+    path: str
+    what: str                   # 'pupil record', 'action plan', 'CSV list', 'calendar'
+    at: str                     # when it was written (the audit entry's stamp)
+    certain: bool               # True: made for them, or a list whose search named them; False: a list
+                                # exported while they were on the register, which may include them
+
+    def words(self) -> str:
+        return f"{self.path} ({self.what}, {self.at[:10]})"
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What identifies one pupil in text: for taking it out of the audit log's shared entries."""
+    id: int
+    upn: str
+    surname: str
+    created_at: str
+    pattern: re.Pattern[str]            # their full name, as _name_pattern
+    tokens: tuple[str, ...]             # folded forenames, surname and UPN: what a search for them begins with
+    bare_surname: bool                  # no other pupil has their surname: the surname alone means them
+
+
+def _person(conn: sqlite3.Connection, pid: int, erasing: Sequence[int]) -> _Person:
+    row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
+    parts = [row["legal_surname"], row["legal_forename"], row["preferred_forename"] or ""]
+    tokens = {w for part in parts for w in re.findall(r"\w+", names.fold(part))} | {row["upn"].casefold()}
+    shared = conn.execute(f"SELECT 1 FROM pupils WHERE legal_surname = ? COLLATE NOCASE AND id NOT IN {_in(erasing)} "
+                          "LIMIT 1", (row["legal_surname"],)).fetchone()
+    return _Person(pid, row["upn"], row["legal_surname"], row["created_at"] or "", _name_pattern(row),
+                   tuple(sorted(tokens)), shared is None)
+
+
+def _search_names(conn: sqlite3.Connection, person: _Person, text: str) -> bool:
+    """Whether a register search ``text`` finds the pupil by who they are: it matches them in the
+    search index, and one of its words (two letters or more) begins their name or UPN."""
+    from gatsby_tui.store.pupils import fts_query
+
+    words = [w for w in re.findall(r"\w+", names.fold(text)) if len(w) >= 2]
+    if not any(t.startswith(w) for w in words for t in person.tokens):
+        return False
+    query = fts_query(text)
+    try:
+        return query is not None and conn.execute("SELECT 1 FROM pupils_fts WHERE pupils_fts MATCH ? AND rowid = ?",
+                                                  (query, person.id)).fetchone() is not None
+    except sqlite3.Error:
+        return False
+
+
+def _loads(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def exported_files(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[ExportedFile]:
+    """The files the audit log recorded as exported that hold the pupils' data: exported for them
+    (their record, action plans), lists whose search named them, and then (``certain`` False)
+    the other lists and full-name calendars exported since they were added, which may include
+    them. Each path once, those made for them first; oldest first within each."""
+    people = [_person(conn, pid, pupil_ids) for pid in pupil_ids
+              if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pid,)).fetchone()]
+    if not people:
+        return []
+    found: dict[str, ExportedFile] = {}
+
+    def add(at: str, after: Any, certain: bool) -> None:
+        path = after.get("file") if isinstance(after, dict) else None
+        if not isinstance(path, str) or not path:
+            return
+        if path not in found or (certain and not found[path].certain):
+            found[path] = ExportedFile(path, str(after.get("what") or "export"), at, certain)
+
+    for p in people:
+        for at, after in conn.execute("SELECT at, after FROM audit_log WHERE pupil_id = ? AND action = 'export' "
+                                      "ORDER BY at, id", (p.id,)):
+            add(at, _loads(after), True)
+    since = min(p.created_at for p in people)
+    for at, after in conn.execute("SELECT at, after FROM audit_log WHERE pupil_id IS NULL AND action = 'export' "
+                                  "ORDER BY at, id"):
+        values = _loads(after)
+        if not isinstance(values, dict):
+            continue
+        search = (values.get("filters") or {}).get("search") if isinstance(values.get("filters"), dict) else None
+        if isinstance(search, str) and search.strip() and any(_search_names(conn, p, search) for p in people):
+            add(at, values, True)
+        elif at >= since and (values.get("what") == "CSV list"
+                              or (values.get("what") == "calendar" and values.get("full_names"))):
+            add(at, values, False)
+    return sorted(found.values(), key=lambda f: (not f.certain, f.at, f.path))
+
+
+# Entries where pupils are written about freely (an activity's notes, an export's file name and
+# search): there a surname no other pupil has is taken out even on its own. Elsewhere (an adviser
+# called Ms Patel, say) only the full name or the UPN is.
+_FREE_WRITING = ("activities", "activity_pupils")
+
+
+def _clean(value: Any, conn: sqlite3.Connection, people: Sequence[_Person], hits: set[int],
+           bare: bool = False) -> Any:
+    """``value`` (an audit entry's JSON) with each pupil's name and UPN, and any search naming
+    them, replaced by [removed]; ``hits`` collects whose were found; ``bare``: the surname alone
+    too, when no other pupil has it."""
+    if isinstance(value, dict):
+        out = {}
+        for key, v in value.items():
+            if key == "search" and isinstance(v, str) and v.strip():
+                named = [p.id for p in people if _search_names(conn, p, v)]
+                if named:
+                    hits.update(named)
+                    out[key] = REMOVED
+                    continue
+            out[key] = _clean(v, conn, people, hits, bare)
+        return out
+    if isinstance(value, list):
+        return [_clean(v, conn, people, hits, bare) for v in value]
+    if isinstance(value, str):
+        for p in people:
+            cleaned = p.pattern.sub(REMOVED, value)
+            cleaned = re.sub(re.escape(p.upn), REMOVED, cleaned, flags=re.IGNORECASE)
+            if bare and p.bare_surname:
+                cleaned = re.sub(r"(?<!\w)" + re.escape(p.surname) + r"(?!\w)", REMOVED, cleaned, flags=re.IGNORECASE)
+            if cleaned != value:
+                hits.add(p.id)
+                value = cleaned
+        return value
+    return value
+
+
+def _scrub_shared_log(conn: sqlite3.Connection, people: Sequence[_Person]) -> dict[int, int]:
+    """Take the pupils' names, UPNs and searches naming them out of the audit entries that belong
+    to no pupil (lists exported with a search, activities' notes, imports): the entry stays, so
+    the log still says what was done and when, with [removed] where they were named. The schema's
+    trigger lets an entry's before/after change only while an erasure is registered in
+    erasures_in_progress, in this same transaction. Returns, per pupil, the entries changed."""
+    changed: dict[int, int] = {p.id: 0 for p in people}
+    if not people:
+        return changed
+    hints = {h for p in people for h in (names.fold(p.surname), p.upn.casefold())}
+    ids = [p.id for p in people]
+    conn.executemany("INSERT OR IGNORE INTO erasures_in_progress (pupil_id) VALUES (?)", [(i,) for i in ids])
+    for entry_id, action, table, before, after in conn.execute(
+            "SELECT id, action, table_name, before, after FROM audit_log WHERE pupil_id IS NULL").fetchall():
+        text = names.fold(f"{before or ''} {after or ''}")
+        if not any(h in text for h in hints) and '"search"' not in text:
+            continue
+        hits: set[int] = set()
+        bare = action == "export" or table in _FREE_WRITING
+        new = [_clean(_loads(v), conn, people, hits, bare) if v else v for v in (before, after)]
+        if not hits:
+            continue
+        conn.execute("UPDATE audit_log SET before = ?, after = ? WHERE id = ?",
+                     (*[json.dumps(v, ensure_ascii=False, sort_keys=True) if v is not None else None for v in new],
+                      entry_id))
+        for pid in hits:
+            changed[pid] += 1
+    conn.execute(f"DELETE FROM erasures_in_progress WHERE pupil_id IN {_in(ids)}")
+    return changed
+
+
 # ---------------------------------------------------------------- erasing
 
 
@@ -386,10 +554,12 @@ class Outcome:
     compacted: bool = True      # the file was rebuilt (VACUUM); False: it could not be, now
     note: str = ""              # why not, in words
     log_mentions: int = 0       # audit entries naming no pupil (activities) whose old text still names one
+    log_cleaned: int = 0        # audit entries of no pupil (lists, activities) their name or searches were taken out of
+    files: tuple[ExportedFile, ...] = ()    # files exported that hold (or may hold) their data: for the adviser to delete
 
 
 def _erase_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: int | None,
-               policy: rules.Policy, deleted: dict[str, list[int]]) -> int:
+               policy: rules.Policy, deleted: dict[str, list[int]], log_cleaned: int = 0) -> int:
     """Delete everything about one pupil (children before parents); ``deleted`` collects the ids
     of the rows other rows may point at, for the check before committing."""
     o = _owned(conn, pid)
@@ -432,7 +602,7 @@ def _erase_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: in
     counts = {t: c for t, c in sorted(n.items()) if c}
     audit.write(conn, at=stamp, adviser_id=adviser_id, action="erase", table="pupils", row_id=pid, pupil_id=None,
                 after={"erased_pupil_id": pid, "rows_deleted": counts, "activity_notes_cleaned": notes,
-                       "reason": "past the retention period", "policy_years": {
+                       "log_entries_cleaned": log_cleaned, "reason": "past the retention period", "policy_years": {
                            "record": policy.record_years, "send": policy.send_years,
                            "destinations": policy.destination_years}})
     return sum(counts.values()) + notes
@@ -449,9 +619,12 @@ def erase(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: date, po
     with _secure_delete(conn), _foreign_keys_checked_at_the_end(conn):
         with transaction(conn):
             ids = _check(conn, ids, today=today, policy=policy, doing="erase")   # again, under the write lock
+            files = exported_files(conn, ids)
+            cleaned = _scrub_shared_log(conn, [_person(conn, pid, ids) for pid in ids])
             for done, pid in enumerate(ids, 1):
                 patterns.append(_named(conn, pid))
-                rows += _erase_one(conn, pid, stamp=stamp, adviser_id=adviser_id, policy=policy, deleted=deleted)
+                rows += _erase_one(conn, pid, stamp=stamp, adviser_id=adviser_id, policy=policy, deleted=deleted,
+                                   log_cleaned=cleaned[pid])
                 if progress is not None:
                     progress(done, len(ids))
             _nothing_left(conn, ids)
@@ -459,7 +632,8 @@ def erase(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: date, po
             _merge_search_index(conn)
         compacted, note = _compact(conn)
     return Outcome(len(ids), rows, compacted=compacted, note=note,
-                   log_mentions=_shared_log_mentions(conn, patterns))
+                   log_mentions=_shared_log_mentions(conn, patterns), log_cleaned=sum(cleaned.values()),
+                   files=tuple(files))
 
 
 # ---------------------------------------------------------------- pseudonymising
@@ -529,7 +703,8 @@ def _participants(conn: sqlite3.Connection, plans: Sequence[int]) -> int:
     return changed
 
 
-def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: int | None) -> int:
+def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: int | None,
+                      log_cleaned: int = 0) -> int:
     row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
     o = _owned(conn, pid)
     changed = _scrub_activity_notes(conn, pid, row)
@@ -555,7 +730,7 @@ def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser
     removed = _remove_audit(conn, pid)
     audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="pupils", row_id=pid, pupil_id=pid,
                 after={"pseudonymised": True, "rows_changed": changed, "audit_entries_removed": removed,
-                       "reason": "past the retention period"})
+                       "log_entries_cleaned": log_cleaned, "reason": "past the retention period"})
     return changed + removed
 
 
@@ -577,13 +752,16 @@ def pseudonymise(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: d
                                 (_LOCK_TRIGGER,)).fetchone()
             if lock is not None:           # signed-off records are locked; lifted only inside this transaction
                 conn.execute(f"DROP TRIGGER {_LOCK_TRIGGER}")
+            todo = [pid for pid in ids if not is_placeholder_upn(
+                conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0])]
+            files = exported_files(conn, todo)
+            cleaned = _scrub_shared_log(conn, [_person(conn, pid, todo) for pid in todo])
             for done, pid in enumerate(ids, 1):
-                upn = conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0]
-                if is_placeholder_upn(upn):
+                if pid not in cleaned:
                     skipped += 1
                 else:
                     patterns.append(_named(conn, pid))
-                    rows += _pseudonymise_one(conn, pid, stamp=stamp, adviser_id=adviser_id)
+                    rows += _pseudonymise_one(conn, pid, stamp=stamp, adviser_id=adviser_id, log_cleaned=cleaned[pid])
                 if progress is not None:
                     progress(done, len(ids))
             if lock is not None:
@@ -591,7 +769,8 @@ def pseudonymise(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: d
             _merge_search_index(conn)
         compacted, note = _compact(conn) if rows else (True, "")
     return Outcome(len(ids) - skipped, rows, skipped=skipped, compacted=compacted, note=note,
-                   log_mentions=_shared_log_mentions(conn, patterns))
+                   log_mentions=_shared_log_mentions(conn, patterns), log_cleaned=sum(cleaned.values()),
+                   files=tuple(files))
 
 
 # ---------------------------------------------------------------- leaving nothing readable behind
