@@ -37,11 +37,21 @@ Decisions specific to the data:
   its stored text before committing. The same secure delete, index merge and VACUUM follow.
 * Only leavers past retention under the current policy can be pseudonymised or erased; a list
   holding anyone else (an unknown id, a pupil on roll, one not yet past) is refused whole.
-* Not reached (said in the README and on screen): other pupils' records may name the pupil in
-  their free text, and an activity's audit entries keep its notes as they were written (they
-  belong to no pupil, so the log's trigger keeps them). Signed-off records of other pupils and
-  the audit log are never rewritten; the audit entries still naming an erased or pseudonymised
-  pupil are counted (``Outcome.log_mentions``) so the screen can say so.
+* The audit log's entries that belong to no pupil keep what was done, but not who: a register
+  list exported with a search that finds the pupil by name or UPN has that search replaced by
+  "[removed]", and their full name, UPN (and, in an activity's or an export's entry, a surname no
+  other pupil has) are taken out of the text of those entries (activities' notes as they were
+  written, file names). The log's update trigger allows exactly that, and only while the pupils
+  are registered in ``erasures_in_progress`` inside this transaction. The tombstone counts the
+  entries changed (``log_entries_cleaned``).
+* Files exported for the pupil (their record, action plans: the audit entries give each path),
+  and lists whose search named them, are listed (``exported_files``; ``Outcome.files``) with the
+  lists exported since they were added that may include them, so the adviser can delete those
+  copies: the app cannot reach them.
+* Not reached (said in the README and on screen): other pupils' records (and those records' own
+  audit entries) may name the pupil in their free text; signed-off records of other pupils are
+  never rewritten. Audit entries of no pupil still naming an erased or pseudonymised one after
+  the clean-up are counted (``Outcome.log_mentions``) so the screen can say so.
 """
 
 from __future__ import annotations
@@ -49,7 +59,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
@@ -400,17 +410,26 @@ class _Person:
     created_at: str
     pattern: re.Pattern[str]            # their full name, as _name_pattern
     tokens: tuple[str, ...]             # folded forenames, surname and UPN: what a search for them begins with
-    bare_surname: bool                  # no other pupil has their surname: the surname alone means them
+    bare_surname: bool = False          # no other pupil has their surname: the surname alone means them
 
 
-def _person(conn: sqlite3.Connection, pid: int, erasing: Sequence[int]) -> _Person:
+def _person(conn: sqlite3.Connection, pid: int) -> _Person:
     row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
     parts = [row["legal_surname"], row["legal_forename"], row["preferred_forename"] or ""]
     tokens = {w for part in parts for w in re.findall(r"\w+", names.fold(part))} | {row["upn"].casefold()}
-    shared = conn.execute(f"SELECT 1 FROM pupils WHERE legal_surname = ? COLLATE NOCASE AND id NOT IN {_in(erasing)} "
-                          "LIMIT 1", (row["legal_surname"],)).fetchone()
     return _Person(pid, row["upn"], row["legal_surname"], row["created_at"] or "", _name_pattern(row),
-                   tuple(sorted(tokens)), shared is None)
+                   tuple(sorted(tokens)))
+
+
+def _people(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[_Person]:
+    """The pupils being removed, each knowing whether any other pupil shares their surname (one
+    pass over the register for all of them)."""
+    people = [_person(conn, pid) for pid in pupil_ids]
+    wanted = {names.fold(p.surname) for p in people}
+    ids = set(pupil_ids)
+    shared = {names.fold(s) for pid, s in conn.execute("SELECT id, legal_surname FROM pupils")
+              if pid not in ids and names.fold(s) in wanted} if people else set()
+    return [replace(p, bare_surname=names.fold(p.surname) not in shared) for p in people]
 
 
 def _search_names(conn: sqlite3.Connection, person: _Person, text: str) -> bool:
@@ -443,7 +462,7 @@ def exported_files(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[E
     (their record, action plans), lists whose search named them, and then (``certain`` False)
     the other lists and full-name calendars exported since they were added, which may include
     them. Each path once, those made for them first; oldest first within each."""
-    people = [_person(conn, pid, pupil_ids) for pid in pupil_ids
+    people = [_person(conn, pid) for pid in pupil_ids
               if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pid,)).fetchone()]
     if not people:
         return []
@@ -620,7 +639,7 @@ def erase(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: date, po
         with transaction(conn):
             ids = _check(conn, ids, today=today, policy=policy, doing="erase")   # again, under the write lock
             files = exported_files(conn, ids)
-            cleaned = _scrub_shared_log(conn, [_person(conn, pid, ids) for pid in ids])
+            cleaned = _scrub_shared_log(conn, _people(conn, ids))
             for done, pid in enumerate(ids, 1):
                 patterns.append(_named(conn, pid))
                 rows += _erase_one(conn, pid, stamp=stamp, adviser_id=adviser_id, policy=policy, deleted=deleted,
@@ -755,7 +774,7 @@ def pseudonymise(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: d
             todo = [pid for pid in ids if not is_placeholder_upn(
                 conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0])]
             files = exported_files(conn, todo)
-            cleaned = _scrub_shared_log(conn, [_person(conn, pid, todo) for pid in todo])
+            cleaned = _scrub_shared_log(conn, _people(conn, todo))
             for done, pid in enumerate(ids, 1):
                 if pid not in cleaned:
                     skipped += 1
