@@ -143,3 +143,21 @@ def test_a_look_alike_is_not_restored_over_a_database_of_ours(tmp_path):
         assert store.conn.execute("SELECT count(*) FROM settings").fetchone()[0] >= 0
     finally:
         store.close()
+
+
+def test_an_older_file_opened_by_several_commands_at_once_is_upgraded_and_stamped_once(tmp_path):
+    path = _old_ours(tmp_path / "old.db")
+    env = {**os.environ, "TERM": "dumb", "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "gatsby_tui", "pupils", "--db", str(path)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for p in procs:
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        assert "Older" in out
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()

@@ -215,7 +215,12 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
             "upgrade: open it with an intermediate release first.")
     saved = backups.take(conn, path, f"before-upgrade-to-v{target}")   # verified, or StoreError: no upgrade
     with transaction(conn):
+        # Another process may have upgraded the file since it was read (two opened at once): under
+        # the write lock, only the steps still to do are done.
+        done = conn.execute("PRAGMA user_version").fetchone()[0]
         for version, step in pending:
+            if version <= done:
+                continue
             if callable(step):
                 step(conn)
             else:
