@@ -59,6 +59,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
@@ -401,6 +402,11 @@ class ExportedFile:
         return f"{self.path} ({self.what}, {self.at[:10]})"
 
 
+def _fold(text: str) -> str:
+    """Lower case without accents, the spaces and punctuation kept (words stay words)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class _Person:
     """What identifies one pupil in text: for taking it out of the audit log's shared entries."""
@@ -416,7 +422,7 @@ class _Person:
 def _person(conn: sqlite3.Connection, pid: int) -> _Person:
     row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
     parts = [row["legal_surname"], row["legal_forename"], row["preferred_forename"] or ""]
-    tokens = {w for part in parts for w in re.findall(r"\w+", names.fold(part))} | {row["upn"].casefold()}
+    tokens = {w for part in parts for w in re.findall(r"\w+", _fold(part))} | {row["upn"].casefold()}
     return _Person(pid, row["upn"], row["legal_surname"], row["created_at"] or "", _name_pattern(row),
                    tuple(sorted(tokens)))
 
@@ -425,11 +431,11 @@ def _people(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[_Person]
     """The pupils being removed, each knowing whether any other pupil shares their surname (one
     pass over the register for all of them)."""
     people = [_person(conn, pid) for pid in pupil_ids]
-    wanted = {names.fold(p.surname) for p in people}
+    wanted = {_fold(p.surname) for p in people}
     ids = set(pupil_ids)
-    shared = {names.fold(s) for pid, s in conn.execute("SELECT id, legal_surname FROM pupils")
-              if pid not in ids and names.fold(s) in wanted} if people else set()
-    return [replace(p, bare_surname=names.fold(p.surname) not in shared) for p in people]
+    shared = {_fold(s) for pid, s in conn.execute("SELECT id, legal_surname FROM pupils")
+              if pid not in ids and _fold(s) in wanted} if people else set()
+    return [replace(p, bare_surname=_fold(p.surname) not in shared) for p in people]
 
 
 def _search_names(conn: sqlite3.Connection, person: _Person, text: str) -> bool:
@@ -437,7 +443,7 @@ def _search_names(conn: sqlite3.Connection, person: _Person, text: str) -> bool:
     search index, and one of its words (two letters or more) begins their name or UPN."""
     from gatsby_tui.store.pupils import fts_query
 
-    words = [w for w in re.findall(r"\w+", names.fold(text)) if len(w) >= 2]
+    words = [w for w in re.findall(r"\w+", _fold(text)) if len(w) >= 2]
     if not any(t.startswith(w) for w in words for t in person.tokens):
         return False
     query = fts_query(text)
@@ -540,13 +546,16 @@ def _scrub_shared_log(conn: sqlite3.Connection, people: Sequence[_Person]) -> di
     changed: dict[int, int] = {p.id: 0 for p in people}
     if not people:
         return changed
-    hints = {h for p in people for h in (names.fold(p.surname), p.upn.casefold())}
+    # A first look, one set intersection an entry: does it hold a word of any of their surnames, or
+    # a UPN, or a search? Only those entries are read closely.
+    hints = {w for p in people for w in re.findall(r"\w+", _fold(p.surname)) if len(w) >= 2}
+    hints |= {p.upn.casefold() for p in people}
     ids = [p.id for p in people]
     conn.executemany("INSERT OR IGNORE INTO erasures_in_progress (pupil_id) VALUES (?)", [(i,) for i in ids])
     for entry_id, action, table, before, after in conn.execute(
             "SELECT id, action, table_name, before, after FROM audit_log WHERE pupil_id IS NULL").fetchall():
-        text = names.fold(f"{before or ''} {after or ''}")
-        if not any(h in text for h in hints) and '"search"' not in text:
+        text = _fold(f"{before or ''} {after or ''}")
+        if '"search"' not in text and hints.isdisjoint(re.findall(r"\w+", text)):
             continue
         hits: set[int] = set()
         bare = action == "export" or table in _FREE_WRITING
