@@ -56,6 +56,7 @@ Decisions specific to the data:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -269,7 +270,7 @@ def _draft_where(pid: int, records: Sequence[int]) -> tuple[str, list[Any]]:
     return where, params
 
 
-def _name_pattern(row: sqlite3.Row) -> re.Pattern[str]:
+def _name_pattern(row: Any) -> re.Pattern[str]:
     """The pupil's name as it may be written in someone else's notes: forename (legal or
     preferred) and surname either way round, any spacing, any case."""
     surname = row["legal_surname"]
@@ -414,17 +415,27 @@ class _Person:
     upn: str
     surname: str
     created_at: str
-    pattern: re.Pattern[str]            # their full name, as _name_pattern
+    names: tuple[str, str, str | None]  # legal surname, legal forename, preferred forename
     tokens: tuple[str, ...]             # folded forenames, surname and UPN: what a search for them begins with
+    hints: frozenset[str]               # words of which a text naming them holds one: surname's, and the UPN
+    upn_pattern: re.Pattern[str]
+    surname_pattern: re.Pattern[str]
     bare_surname: bool = False          # no other pupil has their surname: the surname alone means them
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Their full name, as _name_pattern (compiled only for a text that holds their surname)."""
+        return _name_pattern(dict(zip(("legal_surname", "legal_forename", "preferred_forename"), self.names)))
 
 
 def _person(conn: sqlite3.Connection, pid: int) -> _Person:
     row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
     parts = [row["legal_surname"], row["legal_forename"], row["preferred_forename"] or ""]
     tokens = {w for part in parts for w in re.findall(r"\w+", _fold(part))} | {row["upn"].casefold()}
-    return _Person(pid, row["upn"], row["legal_surname"], row["created_at"] or "", _name_pattern(row),
-                   tuple(sorted(tokens)))
+    hints = {w for w in re.findall(r"\w+", _fold(row["legal_surname"])) if len(w) >= 2} | {row["upn"].casefold()}
+    return _Person(pid, row["upn"], row["legal_surname"], row["created_at"] or "",
+                   (row["legal_surname"], row["legal_forename"], row["preferred_forename"]), tuple(sorted(tokens)), frozenset(hints), re.compile(re.escape(row["upn"]), re.IGNORECASE),
+                   re.compile(r"(?<!\w)" + re.escape(row["legal_surname"]) + r"(?!\w)", re.IGNORECASE))
 
 
 def _people(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[_Person]:
@@ -438,13 +449,18 @@ def _people(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[_Person]
     return [replace(p, bare_surname=_fold(p.surname) not in shared) for p in people]
 
 
+@functools.lru_cache(maxsize=1024)
+def _search_words(text: str) -> tuple[str, ...]:
+    """A search's words of two letters or more, folded (one list of exports asks many times)."""
+    return tuple(w for w in re.findall(r"\w+", _fold(text)) if len(w) >= 2)
+
+
 def _search_names(conn: sqlite3.Connection, person: _Person, text: str) -> bool:
     """Whether a register search ``text`` finds the pupil by who they are: it matches them in the
     search index, and one of its words (two letters or more) begins their name or UPN."""
     from gatsby_tui.store.pupils import fts_query
 
-    words = [w for w in re.findall(r"\w+", _fold(text)) if len(w) >= 2]
-    if not any(t.startswith(w) for w in words for t in person.tokens):
+    if not any(t.startswith(w) for w in _search_words(text) for t in person.tokens):
         return False
     query = fts_query(text)
     try:
@@ -463,13 +479,15 @@ def _loads(text: str | None) -> Any:
         return None
 
 
-def exported_files(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[ExportedFile]:
+def exported_files(conn: sqlite3.Connection, pupil_ids: Sequence[int],
+                   people: Sequence[_Person] | None = None) -> list[ExportedFile]:
     """The files the audit log recorded as exported that hold the pupils' data: exported for them
     (their record, action plans), lists whose search named them, and then (``certain`` False)
     the other lists and full-name calendars exported since they were added, which may include
     them. Each path once, those made for them first; oldest first within each."""
-    people = [_person(conn, pid) for pid in pupil_ids
-              if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pid,)).fetchone()]
+    if people is None:
+        people = [_person(conn, pid) for pid in pupil_ids
+                  if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pid,)).fetchone()]
     if not people:
         return []
     found: dict[str, ExportedFile] = {}
@@ -525,11 +543,13 @@ def _clean(value: Any, conn: sqlite3.Connection, people: Sequence[_Person], hits
     if isinstance(value, list):
         return [_clean(v, conn, people, hits, bare) for v in value]
     if isinstance(value, str):
+        words = set(re.findall(r"\w+", _fold(value)))
         for p in people:
-            cleaned = p.pattern.sub(REMOVED, value)
-            cleaned = re.sub(re.escape(p.upn), REMOVED, cleaned, flags=re.IGNORECASE)
+            if p.hints.isdisjoint(words):
+                continue
+            cleaned = p.upn_pattern.sub(REMOVED, p.pattern.sub(REMOVED, value))
             if bare and p.bare_surname:
-                cleaned = re.sub(r"(?<!\w)" + re.escape(p.surname) + r"(?!\w)", REMOVED, cleaned, flags=re.IGNORECASE)
+                cleaned = p.surname_pattern.sub(REMOVED, cleaned)
             if cleaned != value:
                 hits.add(p.id)
                 value = cleaned
@@ -548,8 +568,7 @@ def _scrub_shared_log(conn: sqlite3.Connection, people: Sequence[_Person]) -> di
         return changed
     # A first look, one set intersection an entry: does it hold a word of any of their surnames, or
     # a UPN, or a search? Only those entries are read closely.
-    hints = {w for p in people for w in re.findall(r"\w+", _fold(p.surname)) if len(w) >= 2}
-    hints |= {p.upn.casefold() for p in people}
+    hints = frozenset().union(*(p.hints for p in people))
     ids = [p.id for p in people]
     conn.executemany("INSERT OR IGNORE INTO erasures_in_progress (pupil_id) VALUES (?)", [(i,) for i in ids])
     for entry_id, action, table, before, after in conn.execute(
@@ -647,8 +666,9 @@ def erase(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: date, po
     with _secure_delete(conn), _foreign_keys_checked_at_the_end(conn):
         with transaction(conn):
             ids = _check(conn, ids, today=today, policy=policy, doing="erase")   # again, under the write lock
-            files = exported_files(conn, ids)
-            cleaned = _scrub_shared_log(conn, _people(conn, ids))
+            people = _people(conn, ids)
+            files = exported_files(conn, ids, people)
+            cleaned = _scrub_shared_log(conn, people)
             for done, pid in enumerate(ids, 1):
                 patterns.append(_named(conn, pid))
                 rows += _erase_one(conn, pid, stamp=stamp, adviser_id=adviser_id, policy=policy, deleted=deleted,
@@ -782,8 +802,9 @@ def pseudonymise(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: d
                 conn.execute(f"DROP TRIGGER {_LOCK_TRIGGER}")
             todo = [pid for pid in ids if not is_placeholder_upn(
                 conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0])]
-            files = exported_files(conn, todo)
-            cleaned = _scrub_shared_log(conn, _people(conn, todo))
+            people = _people(conn, todo)
+            files = exported_files(conn, todo, people)
+            cleaned = _scrub_shared_log(conn, people)
             for done, pid in enumerate(ids, 1):
                 if pid not in cleaned:
                     skipped += 1
