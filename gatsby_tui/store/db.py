@@ -23,7 +23,8 @@ from typing import Callable, Iterator, Sequence
 
 from gatsby_tui.store import backup as backups
 from gatsby_tui.store.errors import OpenError, StoreError  # noqa: F401  (StoreError: imported from here by the store)
-from gatsby_tui.store.identity import APPLICATION_ID, SQLITE_HEADER, problem_in_header, problem_in_tables
+from gatsby_tui.store.identity import (APPLICATION_ID, SQLITE_HEADER, problem_in_header, problem_in_table_names,
+                                       problem_in_tables)
 
 Migration = tuple[int, Sequence[str] | Callable[[sqlite3.Connection], None]]
 
@@ -284,11 +285,14 @@ def open_database(
     try:
         try:
             configure(conn)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as e:
             if _is_locked(e):
                 raise OpenError(_locked_message(path)) from None
             raise OpenError(f"{path} is damaged or not a database ({e}): restore it from a backup.") from None
+        problem = problem_in_table_names(path, header, tables)    # when the read-only look could not tell
+        if problem is not None:
+            raise OpenError(problem)
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")

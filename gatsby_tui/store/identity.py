@@ -70,6 +70,11 @@ def problem_in_tables(path: Path, header: bytes, timeout: float = 1.0) -> str | 
         return None
     finally:
         conn.close()
+    return problem_in_table_names(path, header, tables)
+
+
+def problem_in_table_names(path: Path, header: bytes, tables: set[str]) -> str | None:
+    """The judgement of ``problem_in_tables`` on tables already read."""
     if _application_id(header) == APPLICATION_ID:
         missing = sorted(CORE_TABLES - tables)
         if missing:
