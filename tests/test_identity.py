@@ -44,6 +44,9 @@ def _old_ours(path: Path, version: int = 3) -> Path:
     store.close()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA application_id = 0")
+    conn.execute("DROP TRIGGER audit_log_no_update")              # as schema 3 had it: no update, ever
+    conn.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN "
+                 "SELECT RAISE(ABORT, 'The audit log cannot be changed.'); END")
     conn.execute(f"PRAGMA user_version = {version}")
     conn.commit()
     conn.close()
@@ -74,6 +77,13 @@ def test_an_older_file_of_ours_is_recognised_by_its_tables_and_stamped_on_upgrad
         assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
         assert store.conn.execute("SELECT legal_surname FROM pupils").fetchone()[0] == "Older"
+        fresh = Store.open(tmp_path / "fresh.db")
+        schema = lambda s: sorted(tuple(r) for r in s.conn.execute(  # noqa: E731
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+        try:
+            assert schema(store) == schema(fresh)               # the upgraded file is as a new one
+        finally:
+            fresh.close()
     finally:
         store.close()
     before = list((tmp_path / "old-backups").glob("old * before-upgrade-to-v*.db"))
