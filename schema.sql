@@ -517,7 +517,14 @@ CREATE TABLE erasures_in_progress (
     pupil_id INTEGER PRIMARY KEY
 );
 
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+-- An entry never changes, except that an erasure or pseudonymisation (which registers its pupils
+-- in erasures_in_progress, inside its own transaction, and empties it before committing) may take
+-- the pupils' names, UPNs and searches naming them out of before/after; nothing else of an entry.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress)
+  OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.adviser_id IS NOT OLD.adviser_id
+  OR NEW.action IS NOT OLD.action OR NEW.table_name IS NOT OLD.table_name OR NEW.row_id IS NOT OLD.row_id
+  OR NEW.pupil_id IS NOT OLD.pupil_id BEGIN
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
@@ -526,4 +533,8 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 3;
+-- The file's identity: gatsby-tui's application id ('GATS'), so that a database of another
+-- program with some of the same table names is never taken for ours (store/db.py).
+PRAGMA application_id = 1195463763;
+
+PRAGMA user_version = 4;

@@ -38,6 +38,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     from gatsby_tui.store import backup, presence
     from gatsby_tui.store.db import configure
+    from gatsby_tui.store.identity import identity_problem
 
     source = Path(args.backup).expanduser()
     db = Path(args.db).expanduser()
@@ -50,6 +51,9 @@ def _restore(args: argparse.Namespace) -> int:
     problem = backup.check(source)
     if problem is not None:
         return _fail(f"{source} {problem}: choose another backup.")
+    foreign = identity_problem(db) or identity_problem(source)
+    if foreign is not None:
+        return _fail(foreign)
     others = presence.describe_others(db)
     if others:
         return _fail(f"{db} is open by {others}: close the app there first, then restore.")

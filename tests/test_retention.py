@@ -3,6 +3,7 @@ erasing, with a byte search of the file afterwards."""
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from datetime import date, datetime, timedelta
@@ -307,9 +308,10 @@ def footprint(conn, pid) -> dict[str, int]:
 
 def file_bytes(path: Path) -> bytes:
     data = path.read_bytes()
-    journal = path.with_name(path.name + "-journal")
-    if journal.exists():
-        data += journal.read_bytes()
+    for suffix in ("-journal", "-wal"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            data += extra.read_bytes()
     return data.lower()
 
 
@@ -368,6 +370,44 @@ def test_erase_removes_every_row_and_every_byte_and_leaves_a_tombstone(store, tw
     assert found_in_file(store.path, NAME[0], NAME[1], "Quillfeather", z["upn"], UNIQUE_NOTE,
                          "Wants-to-be-a-glassblower") == []
     assert found_in_file(store.path, "Wilhelmina", "Keeps-her-notes-WW9") == ["Wilhelmina", "Keeps-her-notes-WW9"]
+
+
+def test_erasing_takes_them_out_of_saved_searches_and_lists_the_files_exported_for_them(store, two, tmp_path):
+    z, w = two
+    pid = z["pupil"]
+    out = tmp_path / "lists"
+    out.mkdir()
+    record = store.export_pupil(pid, "html", out)
+    by_name = out / "register - search results - 2026-11-22.csv"
+    by_upn = out / "register - one pupil.csv"
+    by_form = out / "register - form.csv"
+    other = out / "register - another pupil.csv"
+    assert store.export_list("register", {"search": "quillfeather", "roll": "all"}, by_name) == 1
+    assert store.export_list("register", {"search": z["upn"], "roll": "all"}, by_upn) == 1
+    by_both = out / "register - two words.csv"
+    assert store.export_list("register", {"search": "Zebedee quill", "roll": "all"}, by_both) == 1
+    assert store.export_list("register", {"search": "11Q", "roll": "all"}, by_form) == 2
+    assert store.export_list("register", {"search": "Stayput", "roll": "all"}, other) == 1
+    # What the confirmation will list, before anything is done.
+    before = store_retention.exported_files(store.conn, [pid])
+    certain = [f.path for f in before if f.certain]
+    assert {str(record), str(by_name), str(by_upn), str(by_both)} <= set(certain)
+    assert {str(by_form), str(other)} <= {f.path for f in before if not f.certain}     # may include them
+    outcome = store.erase_pupils([pid])
+    assert outcome.files == tuple(before) and outcome.log_cleaned == 3
+    assert any(f.path.endswith(".md") and f.certain for f in outcome.files)      # the copy given in the fixture
+    # The list entries stay, with the searches that named them taken out; the others as they were.
+    searches = {json.loads(a)["file"]: json.loads(a)["filters"]["search"] for (a,) in store.conn.execute(
+        "SELECT after FROM audit_log WHERE action = 'export' AND pupil_id IS NULL")}
+    assert searches == {str(by_name): "[removed]", str(by_upn): "[removed]", str(by_both): "[removed]",
+                        str(by_form): "11Q", str(other): "Stayput"}
+    stone = json.loads(store.conn.execute("SELECT after FROM audit_log WHERE action = 'erase'").fetchone()[0])
+    assert stone["erased_pupil_id"] == pid and stone["log_entries_cleaned"] == 3
+    with pytest.raises(sqlite3.IntegrityError, match="audit log cannot be changed"):
+        store.conn.execute("UPDATE audit_log SET after = '{}' WHERE action = 'export'")
+    store.conn.close()
+    assert found_in_file(store.path, NAME[0], NAME[1], z["upn"], UNIQUE_NOTE) == []
+    assert found_in_file(store.path, "Stayput") == ["Stayput"]
 
 
 def test_the_audit_log_still_refuses_changes_after_an_erase(store, two):
@@ -534,13 +574,16 @@ def test_a_placeholder_upn_never_clashes(store, clock):
     assert upn != taken and is_valid(upn) and upn[1:4] == "000" and upn[-1].isalpha()
 
 
-def test_a_name_in_an_activity_note_is_taken_out_and_the_log_entries_still_naming_it_are_counted(store, clock,
-                                                                                                 tmp_path):
+def test_a_name_in_an_activity_note_is_taken_out_of_the_note_and_of_its_log_entries(store, clock, tmp_path):
     store.set_current_adviser(store.add_adviser({"name": "Ms Patel"}))
     z = _everything(store, clock, tmp_path, n=1, fore=NAME[0], sur=NAME[1], note=UNIQUE_NOTE,
                     activity_note=f"{NAME[0]}  {NAME[1].upper()} asked the most; so did quillfeather, zeb.")
     outcome = store.pseudonymise_pupils([z["pupil"]])
     assert store.conn.execute("SELECT notes FROM activities WHERE id = ?", (z["activity"],)).fetchone()[0] == \
         "[removed] asked the most; so did [removed]."
-    # The activity's own audit entry (it belongs to no pupil) keeps the note as written: counted.
-    assert outcome.log_mentions == 1
+    # The activity's own audit entry (it belongs to no pupil) stays, with the name taken out of the note.
+    assert outcome.log_cleaned == 1 and outcome.log_mentions == 0
+    entry = store.conn.execute("SELECT after FROM audit_log WHERE table_name = 'activities' AND action = 'insert' "
+                               "AND row_id = ?", (z["activity"],)).fetchone()[0]
+    assert "[removed] asked the most; so did [removed]." in entry
+    assert NAME[1].lower() not in entry.lower() and "zeb." not in entry.lower()

@@ -12,7 +12,7 @@ from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.retention import ConfirmRemoval, RetentionPeriodsForm, RetentionScreen
 from test_retention import NAME, UNIQUE_NOTE, _everything, found_in_file
-from helpers import insert, screen_text
+from helpers import fill, insert, screen_text
 
 SIZE = (120, 40)
 
@@ -99,6 +99,43 @@ async def test_open_from_the_palette_mark_and_erase_with_the_word_typed(store, l
                               "AND row_id = ?", (leavers["zeb"],)).fetchone()[0] == 1
     store.conn.close()
     assert found_in_file(store.path, NAME[1], UNIQUE_NOTE) == []
+
+
+async def test_the_confirmation_lists_the_files_exported_for_them_and_nothing_of_theirs_is_left(store, leavers,
+                                                                                                 tmp_path):
+    out = tmp_path / "exports"
+    out.mkdir()
+    record = store.export_pupil(leavers["zeb"], "html", out)
+    searched = out / "register - search results.csv"
+    store.export_list("register", {"search": NAME[1], "roll": "all"}, searched)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_go_retention()
+        await pilot.pause()
+        await pilot.press("G", "space", "x")                  # Zebedee: the last row
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRemoval)
+        words = str(dialog.query_one("#removal-words", Static).render())
+        assert "files exported for them (recorded in the audit log) hold their data" in words
+        assert str(record) in words and str(searched) in words
+        await fill(pilot, "ERASE", "#confirm")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RetentionScreen)
+        said = [n for n in app._notifications if "Erased" in n.message]
+        assert len(said) == 1 and said[0].message.startswith("Erased 1 pupil (")
+        assert "Erased" not in (said[0].title or "")                # not "Erased Erased 1 pupil"
+        assert "files exported for them still hold their data" in said[0].message
+        listed = str(app.screen.query_one("#retention-files", Static).render())
+        assert str(record) in listed and str(searched) in listed
+        assert "still hold their data" in screen_text(app)
+    assert record.exists()                                       # the app names them; the adviser deletes them
+    store.conn.close()
+    assert found_in_file(store.path, NAME[0], NAME[1], make_upn(1), UNIQUE_NOTE) == []
 
 
 async def test_a_wrong_word_or_escape_changes_nothing(store, leavers):

@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Static
 
@@ -67,6 +67,7 @@ class RetentionScreen(ListKeys, Screen):
         yield table
         yield Static(id="retention-detail")
         yield Static(id="retention-status")
+        yield Static(id="retention-files")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -209,8 +210,10 @@ class RetentionScreen(ListKeys, Screen):
                 return
             self.marked.clear()
             self.reload()
+            self.query_one("#retention-files", Static).update(Text(files_words(outcome.files, limit=10, after=True)))
 
-        self.app.push_screen(ConfirmRemoval(what, chosen, store.backups_holding_data()), done)
+        files = store.exported_files([r.id for r in chosen])
+        self.app.push_screen(ConfirmRemoval(what, chosen, store.backups_holding_data(), files), done)
 
     def action_periods(self) -> None:
         def done(changed: bool | None) -> None:
@@ -236,7 +239,26 @@ class RetentionScreen(ListKeys, Screen):
 # ---------------------------------------------------------------- confirming
 
 
-def removal_words(what: str, chosen: list[Any], backups: list[Any]) -> str:
+def files_words(files: Any, *, limit: int = 5, after: bool = False) -> str:
+    """The files exported that hold (or may hold) the pupils' data, in words: the app cannot
+    delete them, so the adviser is told where they are. Empty when the audit log recorded none."""
+    certain = [f for f in files if f.certain]
+    maybe = [f for f in files if not f.certain]
+    lines: list[str] = []
+    if certain:
+        held = "still hold" if after else "hold"
+        lines.append(f"⚠ {_plural(len(certain), 'file')} exported for them (recorded in the audit log) {held} "
+                     "their data: delete them too, and any copies.")
+        lines += [f"  • {f.words()}" for f in certain[:limit]]
+        if len(certain) > limit:
+            lines.append(f"  and {len(certain) - limit:,} more (the audit log of each adviser lists them)")
+    if maybe:
+        shown = "; ".join(f.path for f in maybe[:3]) + (f"; and {len(maybe) - 3:,} more" if len(maybe) > 3 else "")
+        lines.append(f"{_plural(len(maybe), 'list')} exported since they were added may include them: {shown}.")
+    return "\n".join(lines)
+
+
+def removal_words(what: str, chosen: list[Any], backups: list[Any], files: Any = ()) -> str:
     """Exactly what pseudonymising or erasing ``chosen`` will do, in words, for the dialog."""
     n = len(chosen)
     who = "; ".join(r.name for r in chosen[:5]) + (f"; and {n - 5:,} more" if n > 5 else "")
@@ -246,8 +268,9 @@ def removal_words(what: str, chosen: list[Any], backups: list[Any]) -> str:
                  "and amendments, actions, plan and reviews, destinations and checks, activities attended, "
                  "access requests, copies given, drafts, and their audit log entries. They go from the search "
                  "index, and the file is rebuilt so its free space holds nothing of theirs. The audit log keeps "
-                 "one entry for each that names no one (ids and counts only). Their name is taken out of the "
-                 "notes of activities they attended."]
+                 "one entry for each that names no one (ids and counts only), and its other entries (lists "
+                 "exported, activities) keep what was done with their name, UPN and searches for them replaced "
+                 "by [removed]. Their name is taken out of the notes of activities they attended."]
     else:
         already = sum(1 for r in chosen if r.pseudonymised)
         lines = [f"Pseudonymise {_plural(n - already, 'pupil')}: {who}."
@@ -263,8 +286,10 @@ def removal_words(what: str, chosen: list[Any], backups: list[Any]) -> str:
                      f"(in {backups[-1].parent}) still hold their data until they are rotated out.")
     else:
         lines.append("⚠ Any backup copy taken before now still holds their data until it is rotated out.")
-    lines.append("Other pupils' records that mention them by name are not changed; nor are earlier audit "
-                 "entries about activities, which keep the notes as they were written.")
+    exported = files_words(files)
+    if exported:
+        lines.append(exported)
+    lines.append("Other pupils' records that mention them by name are not changed.")
     return "\n\n".join(lines)
 
 
@@ -278,12 +303,13 @@ class ConfirmRemoval(ModalScreen[Any]):
             "Enter. Anything else changes nothing. Escape closes without changing anything. It runs as one "
             "transaction: all the pupils, or none.")
 
-    def __init__(self, what: str, chosen: list[Any], backups: list[Any]) -> None:
+    def __init__(self, what: str, chosen: list[Any], backups: list[Any], files: Any = ()) -> None:
         super().__init__()
         self.what = what
         self.word = what.upper()
         self.chosen = chosen
         self.backups = backups
+        self.files = list(files)
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -291,7 +317,9 @@ class ConfirmRemoval(ModalScreen[Any]):
                  else f"Pseudonymise {_plural(len(self.chosen), 'pupil')}?")
         with Vertical(id="dialog", classes="form-dialog removal-dialog"):
             yield Static(Text(title), classes="dialog-title")
-            yield Static(Text(removal_words(self.what, self.chosen, self.backups)), id="removal-words")
+            with VerticalScroll(id="removal-scroll"):
+                yield Static(Text(removal_words(self.what, self.chosen, self.backups, self.files)),
+                             id="removal-words")
             yield field(f"Type {self.word}", Input(placeholder=f"{self.word} in capitals, then Enter", id="confirm",
                                                   compact=True))
             yield ProgressBar(total=max(len(self.chosen), 1), show_eta=False, id="removal-progress")
@@ -357,12 +385,20 @@ class ConfirmRemoval(ModalScreen[Any]):
                 words += f" {_plural(outcome.skipped, 'was', 'were')} already pseudonymised."
         if self.backups:
             words += f" {_plural(len(self.backups), 'older backup')} still hold their data until rotated out."
+        if outcome.log_cleaned:
+            words += (f" Their name or searches for them were taken out of "
+                      f"{_plural(outcome.log_cleaned, 'other audit entry', 'other audit entries')}.")
         if outcome.log_mentions:
             words += (f" {_plural(outcome.log_mentions, 'audit entry', 'audit entries')} about activities still "
-                      "name them (the audit log cannot be changed).")
+                      "name them.")
+        made = sum(1 for f in outcome.files if f.certain)
+        if made:
+            words += (f" {_plural(made, 'file')} exported for them still hold their data: delete them too "
+                      "(listed below the table).")
         if not outcome.compacted:
             words += " " + outcome.note
-        self.app.notify(words, title="Erased" if self.what == "erase" else "Pseudonymised", timeout=12)
+        # The sentence says what happened; a title repeating its first word would read "Erased Erased".
+        self.app.notify(words, timeout=15, markup=False)
         self.dismiss(outcome)
 
     @on(Button.Pressed, "#cancel")

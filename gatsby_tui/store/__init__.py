@@ -1470,6 +1470,14 @@ class Store:
         self.forget_cohort()
         return outcome
 
+    def exported_files(self, pupil_ids: Sequence[int]) -> list[Any]:
+        """retention.ExportedFile for each file the audit log recorded as exported that holds the
+        pupils' data (``certain``: made for them, or a list whose search named them) or may hold it
+        (a list exported since they were added): what erasing them cannot reach."""
+        from gatsby_tui.store import retention
+
+        return retention.exported_files(self.conn, list(pupil_ids))
+
     def backups_holding_data(self) -> list[Path]:
         """Backup copies of this database on disk (the backup folder, and older copies beside the
         file): they hold pupils erased since they were taken, until they are rotated out."""

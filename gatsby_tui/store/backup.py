@@ -8,34 +8,45 @@ Decisions:
 * When: when the app opens a file (in the background, after the first screen is up) and when it
   closes it after changes; before a schema upgrade; before an import; before a restore (of what
   is replaced). ``gatsby-tui backup`` any time.
-* Verified before it counts: the copy is written under a temporary name, then checked with
-  ``PRAGMA quick_check`` and its row counts compared with the database's, counted in the same
-  read transaction as the copy was taken; only then is it renamed into place and are older
-  backups (beyond the newest ``KEEP`` for the same reason) removed. A failed check keeps every
-  older backup and says so. Because the backup API copies the pages as they are, a damaged
-  database gives a copy that fails the check: the backup taken on opening is also the file's
-  integrity check.
+* Verified before it counts: the copy is written to a temporary file of its own (``mkstemp``:
+  unique, owner-only, hidden), then checked with ``PRAGMA quick_check`` and its row counts
+  compared with the database's, counted in the same read transaction as the copy was taken; only
+  then does it claim its final name, atomically and never over another file (a hard link, which
+  fails if the name exists; the next is ``... 10.00.00-2 by-hand.db``), and are older backups
+  (beyond the newest ``KEEP`` for the same reason, and only older than the one just made)
+  removed. So several processes backing up in the same second each keep their own. A failed
+  check keeps every older backup and says so.
+* A message blames the database only when the database itself fails SQLite's check: when the
+  copy fails, the database is checked too, and "the copy failed" (disk, folder) is told apart
+  from "the database is damaged"; a database busy with another program's write is neither.
+  Because the backup API copies the pages as they are, a damaged database gives a copy that
+  fails the check: the backup taken on opening is also the file's integrity check.
 * Restore copies a backup into the database through the same backup API (so SQLite's locking and
   journal make it all or nothing), after backing up what it replaces.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from gatsby_tui import clock
 
-from gatsby_tui.store.db import StoreError
+from gatsby_tui.store.errors import StoreError
+from gatsby_tui.store.identity import identity_problem, read_only_uri
 
 KEEP = 10
 COUNTED = ("pupils", "interviews", "meeting_records", "actions", "plans", "destinations", "activities",
            "activity_pupils", "subject_access_requests", "exports_given", "audit_log")
-_NAME = re.compile(r"^(?P<stem>.+) (?P<day>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}\.\d{2}\.\d{2})(?:-\d+)? (?P<reason>[a-z0-9-]+)\.db$")
+# Where a hard link cannot be made (FAT drives, some network shares), a name is claimed otherwise.
+_NO_LINKS = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK}
+_NAME = re.compile(r"^(?P<stem>.+) (?P<day>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}\.\d{2}\.\d{2})(?:-(?P<n>\d+))? (?P<reason>[a-z0-9-]+)\.db$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class Backup:
     path: Path
     taken: datetime
     reason: str
+    n: int = 1                   # 2, 3 ... for a second backup taken in the same second
 
     def words(self) -> str:
         return f"{self.taken:%d/%m/%Y %H:%M:%S} ({self.reason.replace('-', ' ')})"
@@ -65,20 +77,25 @@ def _counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED if t in have}
 
 
+def _damage_words(result: list[str]) -> str:
+    """SQLite's check result (not ['ok']) in words: the first problem and how many more."""
+    lines = [line.strip() for r in result for line in str(r).splitlines()
+             if line.strip() and not line.startswith("***")]
+    more = len(lines) - 1
+    return ("is damaged (SQLite's check: " + (lines[0][:100] if lines else "failed")
+            + (f", and {more} more problem{'s' if more != 1 else ''}" if more > 0 else "") + ")")
+
+
 def check(path: Path, expected: dict[str, int] | None = None) -> str | None:
     """None when ``path`` is a sound database (and holds ``expected`` rows); else what is wrong."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as e:
         return f"cannot be opened ({e})"
     try:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if result != ["ok"]:
-            lines = [line.strip() for r in result for line in str(r).splitlines()
-                     if line.strip() and not line.startswith("***")]
-            more = len(lines) - 1
-            return ("is damaged (SQLite's check: " + (lines[0][:100] if lines else "failed")
-                    + (f", and {more} more problem{'s' if more != 1 else ''}" if more > 0 else "") + ")")
+            return _damage_words(result)
         if expected is not None:
             got = _counts(conn)
             wrong = [f"{t} {got.get(t)} not {n}" for t, n in expected.items() if got.get(t) != n]
@@ -103,64 +120,154 @@ def backups(db: Path, folder: Path) -> list[Backup]:
         if m is None or m["stem"] != db.stem:
             continue
         taken = datetime.strptime(f"{m['day']} {m['time']}", "%Y-%m-%d %H.%M.%S")
-        out.append(Backup(entry, taken, m["reason"]))
-    return sorted(out, key=lambda b: (b.taken, b.path.name), reverse=True)
+        out.append(Backup(entry, taken, m["reason"], int(m["n"] or 1)))
+    return sorted(out, key=lambda b: (b.taken, b.n, b.path.name), reverse=True)
+
+
+def _temporary(folder: Path, db: Path) -> Path:
+    """A fresh owner-only file of this process's own in ``folder``, hidden and never matching a
+    backup's name, so no other process writes to it, rotates it out or deletes it."""
+    fd, name = tempfile.mkstemp(prefix=f".{db.stem}-", suffix=".part", dir=folder)   # 0600, O_EXCL
+    os.close(fd)
+    return Path(name)
+
+
+def _claim(tmp: Path, folder: Path, db: Path, now: datetime, reason: str) -> Path:
+    """Give the verified copy ``tmp`` its final name, never overwriting a file already there: two
+    processes in the same second get ``... 10.00.00 by-hand.db`` and ``... 10.00.00-2 by-hand.db``.
+    A hard link claims a name atomically (it fails if the name exists); where the filesystem has
+    no hard links, the name is claimed by creating it exclusively and the copy moved over it."""
+    stamp = f"{now:%Y-%m-%d %H.%M.%S}"
+    # After the highest number already used in that second (even if rotated out since), so a new
+    # backup never sorts before an older one and is rotated out as soon as it is made.
+    first = 1 + max((b.n for b in backups(db, folder) if b.taken == now.replace(microsecond=0)), default=0)
+    for n in range(first, first + 10_000):
+        target = folder / (f"{db.stem} {stamp} {reason}.db" if n == 1 else f"{db.stem} {stamp}-{n} {reason}.db")
+        try:
+            os.link(tmp, target)
+            return target
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if e.errno not in _NO_LINKS:
+                raise
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        os.replace(tmp, target)
+        return target
+    raise OSError(errno.EEXIST, f"every name for a backup at {stamp} is taken")
+
+
+def _database_problem(conn: sqlite3.Connection) -> str | None:
+    """What SQLite's own check finds wrong with the database ``conn`` has open; None when it passes
+    or cannot be run now because another program holds the file (that is not damage)."""
+    try:
+        result = [r[0] for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as e:
+        return None if _busy(e) else f"is damaged ({e})"
+    return None if result == ["ok"] else _damage_words(result)
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None = None, keep: int = KEEP,
          now: datetime | None = None) -> Path:
     """A verified backup of the database ``conn`` has open (``db`` is its path); older ones for
-    the same reason beyond ``keep`` are removed once it is verified. Raises StoreError."""
+    the same reason beyond ``keep`` are removed once it is verified. Raises StoreError, whose
+    message says the database is damaged only when the database itself fails SQLite's check.
+    Safe to run in several processes at once: each copy has its own temporary file and claims
+    a name of its own."""
     folder = folder or folder_for(db, chosen_folder(conn))
     now = now or clock.now()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"Cannot make the backup folder {folder} ({e.strerror or e}): choose another.") from None
-    name = f"{db.stem} {now:%Y-%m-%d %H.%M.%S} {reason}.db"
-    n = 1
-    while (folder / name).exists():
-        n += 1
-        name = f"{db.stem} {now:%Y-%m-%d %H.%M.%S}-{n} {reason}.db"
-    target = folder / name
-    tmp = folder / f".{name}.part"
+    kept_note = f"older backups in {folder} are kept"
+    tmp: Path | None = None
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        os.close(fd)
-        dest = sqlite3.connect(str(tmp))
+        tmp = _temporary(folder, db)
         try:
-            began = not conn.in_transaction
-            if began:
-                conn.execute("BEGIN")          # one read snapshot for the counts and the copy
+            dest = sqlite3.connect(str(tmp))
             try:
-                expected = _counts(conn)
-                conn.backup(dest)
-            finally:
+                began = not conn.in_transaction
                 if began:
-                    conn.execute("COMMIT")
-        finally:
-            dest.close()
+                    conn.execute("BEGIN")          # one read snapshot for the counts and the copy
+                try:
+                    expected = _counts(conn)
+                    conn.backup(dest)
+                finally:
+                    if began:
+                        conn.execute("COMMIT")
+            finally:
+                dest.close()
+        except sqlite3.Error as e:
+            if _busy(e):
+                raise StoreError(f"The backup was not taken: {db} was busy for too long (another program is "
+                                 f"writing to it). Try again in a moment; {kept_note}.") from None
+            damage = _database_problem(conn)
+            if damage is not None:
+                raise StoreError(f"The backup was not kept: the database itself {damage}. Restore the newest "
+                                 f"good backup; {kept_note}.") from None
+            raise StoreError(f"The backup was not kept: writing the copy failed ({e}), though the database "
+                             f"itself passed its check. Check the space and the folder, and try again; "
+                             f"{kept_note}.") from None
         problem = check(tmp, expected)
         if problem is not None:
-            raise StoreError(f"The backup was not kept: the copy {problem}. The database itself may be damaged: "
-                             f"older backups in {folder} are kept.")
+            damage = _database_problem(conn)
+            if damage is not None:
+                raise StoreError(f"The backup was not kept: the database itself {damage}. Restore the newest "
+                                 f"good backup; {kept_note}.")
+            raise StoreError(f"The backup was not kept: the copy {problem} when checked, though the database "
+                             f"itself passed its check (the disk or the folder may be at fault). Try again; "
+                             f"{kept_note}.")
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except sqlite3.Error as e:
-        raise StoreError(f"The backup was not kept: reading the database failed ({e}), so it may be damaged; "
-                         f"older backups in {folder} are kept.") from None
+        target = _claim(tmp, folder, db, now, reason)
+        _sync_folder(folder)
     except OSError as e:
         raise StoreError(f"The backup could not be written to {folder} ({e.strerror or e}): "
                          "check the space and the folder.") from None
     finally:
-        tmp.unlink(missing_ok=True)
-    for old in [b for b in backups(db, folder) if b.reason == reason][keep:]:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    _rotate(db, folder, reason, target, keep)
+    return target
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the new name durable too (where the system allows a folder to be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _rotate(db: Path, folder: Path, reason: str, ours: Path, keep: int) -> None:
+    """Remove this reason's backups beyond the newest ``keep``, only ever ones older than the one
+    this process just made (another process's newer backup is its own to rotate); a file another
+    process removed first is simply gone already."""
+    same = [b for b in backups(db, folder) if b.reason == reason]
+    mine = next((i for i, b in enumerate(same) if b.path == ours), None)
+    if mine is None:
+        return
+    for old in same[max(keep, mine + 1):]:
         try:
             old.path.unlink()
         except OSError:
             pass
-    return target
 
 
 def newest_good(db: Path, folder: Path) -> Backup | None:
@@ -177,6 +284,12 @@ def restore(source: Path, conn: sqlite3.Connection, db: Path, *, folder: Path | 
     problem = check(source)
     if problem is not None:
         raise StoreError(f"{source} {problem}: choose another backup.")
+    foreign = identity_problem(source)
+    if foreign is not None:
+        raise StoreError(foreign.replace(": check the path.", ": choose a backup of this database."))
+    foreign = identity_problem(db)        # a damaged file of ours cannot be told, and may be restored
+    if foreign is not None:
+        raise StoreError(foreign.replace(": check the path.", ": restore only into a gatsby-tui database."))
     folder = folder or folder_for(db, chosen_folder(conn))
     saved: Path | None
     try:
@@ -190,7 +303,7 @@ def restore(source: Path, conn: sqlite3.Connection, db: Path, *, folder: Path | 
                 out.write(src.read())
         except OSError:
             pass
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
         src.backup(conn)
     except sqlite3.Error as e:

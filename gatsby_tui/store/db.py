@@ -21,17 +21,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+from gatsby_tui.store import backup as backups
+from gatsby_tui.store.errors import OpenError, StoreError  # noqa: F401  (StoreError: imported from here by the store)
+from gatsby_tui.store.identity import (APPLICATION_ID, SQLITE_HEADER, problem_in_header, problem_in_table_names,
+                                       problem_in_tables)
 
 Migration = tuple[int, Sequence[str] | Callable[[sqlite3.Connection], None]]
-
-
-class StoreError(Exception):
-    """An error with a message fit to show a person as it is."""
-
-
-class OpenError(StoreError):
-    pass
 
 
 def _package_data(name: str) -> Path:
@@ -78,6 +73,20 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
+    # 4: the file is stamped as gatsby-tui's (PRAGMA application_id), so a file that only looks
+    # like ours (some of the same table names) is refused rather than opened. Only a file
+    # recognised as ours by its tables reaches this step (store/identity.py). And an erasure may
+    # take a pupil's name and searches naming them out of the audit entries that belong to no
+    # pupil (the trigger as in schema.sql).
+    (4, [f"PRAGMA application_id = {APPLICATION_ID}",
+         "DROP TRIGGER IF EXISTS audit_log_no_update",
+         """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress)
+  OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.adviser_id IS NOT OLD.adviser_id
+  OR NEW.action IS NOT OLD.action OR NEW.table_name IS NOT OLD.table_name OR NEW.row_id IS NOT OLD.row_id
+  OR NEW.pupil_id IS NOT OLD.pupil_id BEGIN
+    SELECT RAISE(ABORT, 'The audit log cannot be changed.');
+END"""]),
 ]
 
 
@@ -205,11 +214,14 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
         raise OpenError(
             f"{path} was made by an older version (schema {current}) that this version cannot "
             "upgrade: open it with an intermediate release first.")
-    from gatsby_tui.store import backup as backups
-
     saved = backups.take(conn, path, f"before-upgrade-to-v{target}")   # verified, or StoreError: no upgrade
     with transaction(conn):
+        # Another process may have upgraded the file since it was read (two opened at once): under
+        # the write lock, only the steps still to do are done.
+        done = conn.execute("PRAGMA user_version").fetchone()[0]
         for version, step in pending:
+            if version <= done:
+                continue
             if callable(step):
                 step(conn)
             else:
@@ -256,6 +268,9 @@ def open_database(
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise OpenError(f"{path} is not an SQLite database (it may be another kind of file): "
                         "check the path, or restore the database from a backup.")
+    foreign = problem_in_header(path, header)
+    if foreign is not None:
+        raise OpenError(foreign)
     version = struct.unpack(">i", header[60:64])[0]
     if version > target:
         raise OpenError(f"{path} was made by a newer version of gatsby-tui (schema {version}; this one "
@@ -263,6 +278,9 @@ def open_database(
     if not os.access(path, os.W_OK):
         raise OpenError(f"{path} is read-only for you: ask whoever owns it for write access, "
                         "or open a copy of your own.")
+    problem = problem_in_tables(path, header, lock_timeout)      # read-only: nothing is written to a file not ours
+    if problem is not None:
+        raise OpenError(problem)
     conn = sqlite3.connect(str(path), timeout=lock_timeout, isolation_level=None, check_same_thread=False)
     try:
         try:
@@ -272,8 +290,9 @@ def open_database(
             if _is_locked(e):
                 raise OpenError(_locked_message(path)) from None
             raise OpenError(f"{path} is damaged or not a database ({e}): restore it from a backup.") from None
-        if "pupils" not in tables or "audit_log" not in tables:
-            raise OpenError(f"{path} is an SQLite database but not a gatsby-tui one: check the path.")
+        problem = problem_in_table_names(path, header, tables)    # when the read-only look could not tell
+        if problem is not None:
+            raise OpenError(problem)
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")

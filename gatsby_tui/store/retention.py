@@ -37,19 +37,31 @@ Decisions specific to the data:
   its stored text before committing. The same secure delete, index merge and VACUUM follow.
 * Only leavers past retention under the current policy can be pseudonymised or erased; a list
   holding anyone else (an unknown id, a pupil on roll, one not yet past) is refused whole.
-* Not reached (said in the README and on screen): other pupils' records may name the pupil in
-  their free text, and an activity's audit entries keep its notes as they were written (they
-  belong to no pupil, so the log's trigger keeps them). Signed-off records of other pupils and
-  the audit log are never rewritten; the audit entries still naming an erased or pseudonymised
-  pupil are counted (``Outcome.log_mentions``) so the screen can say so.
+* The audit log's entries that belong to no pupil keep what was done, but not who: a register
+  list exported with a search that finds the pupil by name or UPN has that search replaced by
+  "[removed]", and their full name, UPN (and, in an activity's or an export's entry, a surname no
+  other pupil has) are taken out of the text of those entries (activities' notes as they were
+  written, file names). The log's update trigger allows exactly that, and only while the pupils
+  are registered in ``erasures_in_progress`` inside this transaction. The tombstone counts the
+  entries changed (``log_entries_cleaned``).
+* Files exported for the pupil (their record, action plans: the audit entries give each path),
+  and lists whose search named them, are listed (``exported_files``; ``Outcome.files``) with the
+  lists exported since they were added that may include them, so the adviser can delete those
+  copies: the app cannot reach them.
+* Not reached (said in the README and on screen): other pupils' records (and those records' own
+  audit entries) may name the pupil in their free text; signed-off records of other pupils are
+  never rewritten. Audit entries of no pupil still naming an erased or pseudonymised one after
+  the clean-up are counted (``Outcome.log_mentions``) so the screen can say so.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
@@ -258,7 +270,7 @@ def _draft_where(pid: int, records: Sequence[int]) -> tuple[str, list[Any]]:
     return where, params
 
 
-def _name_pattern(row: sqlite3.Row) -> re.Pattern[str]:
+def _name_pattern(row: Any) -> re.Pattern[str]:
     """The pupil's name as it may be written in someone else's notes: forename (legal or
     preferred) and surname either way round, any spacing, any case."""
     surname = row["legal_surname"]
@@ -375,6 +387,209 @@ def _shared_log_mentions(conn: sqlite3.Connection, named: Sequence[tuple[str, re
     return found
 
 
+# ---------------------------------------------------------------- the audit log: names, and the files it recorded
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """A file the audit log recorded as exported, which holds (or may hold) a pupil's data."""
+    path: str
+    what: str                   # 'pupil record', 'action plan', 'CSV list', 'calendar'
+    at: str                     # when it was written (the audit entry's stamp)
+    certain: bool               # True: made for them, or a list whose search named them; False: a list
+                                # exported while they were on the register, which may include them
+
+    def words(self) -> str:
+        return f"{self.path} ({self.what}, {self.at[:10]})"
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, the spaces and punctuation kept (words stay words)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What identifies one pupil in text: for taking it out of the audit log's shared entries."""
+    id: int
+    upn: str
+    surname: str
+    created_at: str
+    names: tuple[str, str, str | None]  # legal surname, legal forename, preferred forename
+    tokens: tuple[str, ...]             # folded forenames, surname and UPN: what a search for them begins with
+    hints: frozenset[str]               # words of which a text naming them holds one: surname's, and the UPN
+    upn_pattern: re.Pattern[str]
+    surname_pattern: re.Pattern[str]
+    bare_surname: bool = False          # no other pupil has their surname: the surname alone means them
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Their full name, as _name_pattern (compiled only for a text that holds their surname)."""
+        return _name_pattern(dict(zip(("legal_surname", "legal_forename", "preferred_forename"), self.names)))
+
+
+def _person(conn: sqlite3.Connection, pid: int) -> _Person:
+    row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
+    parts = [row["legal_surname"], row["legal_forename"], row["preferred_forename"] or ""]
+    tokens = {w for part in parts for w in re.findall(r"\w+", _fold(part))} | {row["upn"].casefold()}
+    hints = {w for w in re.findall(r"\w+", _fold(row["legal_surname"])) if len(w) >= 2} | {row["upn"].casefold()}
+    return _Person(pid, row["upn"], row["legal_surname"], row["created_at"] or "",
+                   (row["legal_surname"], row["legal_forename"], row["preferred_forename"]), tuple(sorted(tokens)), frozenset(hints), re.compile(re.escape(row["upn"]), re.IGNORECASE),
+                   re.compile(r"(?<!\w)" + re.escape(row["legal_surname"]) + r"(?!\w)", re.IGNORECASE))
+
+
+def _people(conn: sqlite3.Connection, pupil_ids: Sequence[int]) -> list[_Person]:
+    """The pupils being removed, each knowing whether any other pupil shares their surname (one
+    pass over the register for all of them)."""
+    people = [_person(conn, pid) for pid in pupil_ids]
+    wanted = {_fold(p.surname) for p in people}
+    ids = set(pupil_ids)
+    shared = {_fold(s) for pid, s in conn.execute("SELECT id, legal_surname FROM pupils")
+              if pid not in ids and _fold(s) in wanted} if people else set()
+    return [replace(p, bare_surname=_fold(p.surname) not in shared) for p in people]
+
+
+@functools.lru_cache(maxsize=1024)
+def _search_words(text: str) -> tuple[str, ...]:
+    """A search's words of two letters or more, folded (one list of exports asks many times)."""
+    return tuple(w for w in re.findall(r"\w+", _fold(text)) if len(w) >= 2)
+
+
+def _search_names(conn: sqlite3.Connection, person: _Person, text: str) -> bool:
+    """Whether a register search ``text`` finds the pupil by who they are: it matches them in the
+    search index, and one of its words (two letters or more) begins their name or UPN."""
+    from gatsby_tui.store.pupils import fts_query
+
+    if not any(t.startswith(w) for w in _search_words(text) for t in person.tokens):
+        return False
+    query = fts_query(text)
+    try:
+        return query is not None and conn.execute("SELECT 1 FROM pupils_fts WHERE pupils_fts MATCH ? AND rowid = ?",
+                                                  (query, person.id)).fetchone() is not None
+    except sqlite3.Error:
+        return False
+
+
+def _loads(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def exported_files(conn: sqlite3.Connection, pupil_ids: Sequence[int],
+                   people: Sequence[_Person] | None = None) -> list[ExportedFile]:
+    """The files the audit log recorded as exported that hold the pupils' data: exported for them
+    (their record, action plans), lists whose search named them, and then (``certain`` False)
+    the other lists and full-name calendars exported since they were added, which may include
+    them. Each path once, those made for them first; oldest first within each."""
+    if people is None:
+        people = [_person(conn, pid) for pid in pupil_ids
+                  if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pid,)).fetchone()]
+    if not people:
+        return []
+    found: dict[str, ExportedFile] = {}
+
+    def add(at: str, after: Any, certain: bool) -> None:
+        path = after.get("file") if isinstance(after, dict) else None
+        if not isinstance(path, str) or not path:
+            return
+        if path not in found or (certain and not found[path].certain):
+            found[path] = ExportedFile(path, str(after.get("what") or "export"), at, certain)
+
+    for p in people:
+        for at, after in conn.execute("SELECT at, after FROM audit_log WHERE pupil_id = ? AND action = 'export' "
+                                      "ORDER BY at, id", (p.id,)):
+            add(at, _loads(after), True)
+    since = min(p.created_at for p in people)
+    for at, after in conn.execute("SELECT at, after FROM audit_log WHERE pupil_id IS NULL AND action = 'export' "
+                                  "ORDER BY at, id"):
+        values = _loads(after)
+        if not isinstance(values, dict):
+            continue
+        search = (values.get("filters") or {}).get("search") if isinstance(values.get("filters"), dict) else None
+        if isinstance(search, str) and search.strip() and any(_search_names(conn, p, search) for p in people):
+            add(at, values, True)
+        elif at >= since and (values.get("what") == "CSV list"
+                              or (values.get("what") == "calendar" and values.get("full_names"))):
+            add(at, values, False)
+    return sorted(found.values(), key=lambda f: (not f.certain, f.at, f.path))
+
+
+# Entries where pupils are written about freely (an activity's notes, an export's file name and
+# search): there a surname no other pupil has is taken out even on its own. Elsewhere (an adviser
+# called Ms Patel, say) only the full name or the UPN is.
+_FREE_WRITING = ("activities", "activity_pupils")
+
+
+def _clean(value: Any, conn: sqlite3.Connection, people: Sequence[_Person], hits: set[int],
+           bare: bool = False) -> Any:
+    """``value`` (an audit entry's JSON) with each pupil's name and UPN, and any search naming
+    them, replaced by [removed]; ``hits`` collects whose were found; ``bare``: the surname alone
+    too, when no other pupil has it."""
+    if isinstance(value, dict):
+        out = {}
+        for key, v in value.items():
+            if key == "search" and isinstance(v, str) and v.strip():
+                named = [p.id for p in people if _search_names(conn, p, v)]
+                if named:
+                    hits.update(named)
+                    out[key] = REMOVED
+                    continue
+            out[key] = _clean(v, conn, people, hits, bare)
+        return out
+    if isinstance(value, list):
+        return [_clean(v, conn, people, hits, bare) for v in value]
+    if isinstance(value, str):
+        words = set(re.findall(r"\w+", _fold(value)))
+        for p in people:
+            if p.hints.isdisjoint(words):
+                continue
+            cleaned = p.upn_pattern.sub(REMOVED, p.pattern.sub(REMOVED, value))
+            if bare and p.bare_surname:
+                cleaned = p.surname_pattern.sub(REMOVED, cleaned)
+            if cleaned != value:
+                hits.add(p.id)
+                value = cleaned
+        return value
+    return value
+
+
+def _scrub_shared_log(conn: sqlite3.Connection, people: Sequence[_Person]) -> dict[int, int]:
+    """Take the pupils' names, UPNs and searches naming them out of the audit entries that belong
+    to no pupil (lists exported with a search, activities' notes, imports): the entry stays, so
+    the log still says what was done and when, with [removed] where they were named. The schema's
+    trigger lets an entry's before/after change only while an erasure is registered in
+    erasures_in_progress, in this same transaction. Returns, per pupil, the entries changed."""
+    changed: dict[int, int] = {p.id: 0 for p in people}
+    if not people:
+        return changed
+    # A first look, one set intersection an entry: does it hold a word of any of their surnames, or
+    # a UPN, or a search? Only those entries are read closely.
+    hints = frozenset().union(*(p.hints for p in people))
+    ids = [p.id for p in people]
+    conn.executemany("INSERT OR IGNORE INTO erasures_in_progress (pupil_id) VALUES (?)", [(i,) for i in ids])
+    for entry_id, action, table, before, after in conn.execute(
+            "SELECT id, action, table_name, before, after FROM audit_log WHERE pupil_id IS NULL").fetchall():
+        text = _fold(f"{before or ''} {after or ''}")
+        if '"search"' not in text and hints.isdisjoint(re.findall(r"\w+", text)):
+            continue
+        hits: set[int] = set()
+        bare = action == "export" or table in _FREE_WRITING
+        new = [_clean(_loads(v), conn, people, hits, bare) if v else v for v in (before, after)]
+        if not hits:
+            continue
+        conn.execute("UPDATE audit_log SET before = ?, after = ? WHERE id = ?",
+                     (*[json.dumps(v, ensure_ascii=False, sort_keys=True) if v is not None else None for v in new],
+                      entry_id))
+        for pid in hits:
+            changed[pid] += 1
+    conn.execute(f"DELETE FROM erasures_in_progress WHERE pupil_id IN {_in(ids)}")
+    return changed
+
+
 # ---------------------------------------------------------------- erasing
 
 
@@ -386,10 +601,12 @@ class Outcome:
     compacted: bool = True      # the file was rebuilt (VACUUM); False: it could not be, now
     note: str = ""              # why not, in words
     log_mentions: int = 0       # audit entries naming no pupil (activities) whose old text still names one
+    log_cleaned: int = 0        # audit entries of no pupil (lists, activities) their name or searches were taken out of
+    files: tuple[ExportedFile, ...] = ()    # files exported that hold (or may hold) their data: for the adviser to delete
 
 
 def _erase_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: int | None,
-               policy: rules.Policy, deleted: dict[str, list[int]]) -> int:
+               policy: rules.Policy, deleted: dict[str, list[int]], log_cleaned: int = 0) -> int:
     """Delete everything about one pupil (children before parents); ``deleted`` collects the ids
     of the rows other rows may point at, for the check before committing."""
     o = _owned(conn, pid)
@@ -432,7 +649,7 @@ def _erase_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: in
     counts = {t: c for t, c in sorted(n.items()) if c}
     audit.write(conn, at=stamp, adviser_id=adviser_id, action="erase", table="pupils", row_id=pid, pupil_id=None,
                 after={"erased_pupil_id": pid, "rows_deleted": counts, "activity_notes_cleaned": notes,
-                       "reason": "past the retention period", "policy_years": {
+                       "log_entries_cleaned": log_cleaned, "reason": "past the retention period", "policy_years": {
                            "record": policy.record_years, "send": policy.send_years,
                            "destinations": policy.destination_years}})
     return sum(counts.values()) + notes
@@ -449,9 +666,13 @@ def erase(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: date, po
     with _secure_delete(conn), _foreign_keys_checked_at_the_end(conn):
         with transaction(conn):
             ids = _check(conn, ids, today=today, policy=policy, doing="erase")   # again, under the write lock
+            people = _people(conn, ids)
+            files = exported_files(conn, ids, people)
+            cleaned = _scrub_shared_log(conn, people)
             for done, pid in enumerate(ids, 1):
                 patterns.append(_named(conn, pid))
-                rows += _erase_one(conn, pid, stamp=stamp, adviser_id=adviser_id, policy=policy, deleted=deleted)
+                rows += _erase_one(conn, pid, stamp=stamp, adviser_id=adviser_id, policy=policy, deleted=deleted,
+                                   log_cleaned=cleaned[pid])
                 if progress is not None:
                     progress(done, len(ids))
             _nothing_left(conn, ids)
@@ -459,7 +680,8 @@ def erase(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: date, po
             _merge_search_index(conn)
         compacted, note = _compact(conn)
     return Outcome(len(ids), rows, compacted=compacted, note=note,
-                   log_mentions=_shared_log_mentions(conn, patterns))
+                   log_mentions=_shared_log_mentions(conn, patterns), log_cleaned=sum(cleaned.values()),
+                   files=tuple(files))
 
 
 # ---------------------------------------------------------------- pseudonymising
@@ -529,7 +751,8 @@ def _participants(conn: sqlite3.Connection, plans: Sequence[int]) -> int:
     return changed
 
 
-def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: int | None) -> int:
+def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser_id: int | None,
+                      log_cleaned: int = 0) -> int:
     row = conn.execute("SELECT * FROM pupils WHERE id = ?", (pid,)).fetchone()
     o = _owned(conn, pid)
     changed = _scrub_activity_notes(conn, pid, row)
@@ -555,7 +778,7 @@ def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser
     removed = _remove_audit(conn, pid)
     audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="pupils", row_id=pid, pupil_id=pid,
                 after={"pseudonymised": True, "rows_changed": changed, "audit_entries_removed": removed,
-                       "reason": "past the retention period"})
+                       "log_entries_cleaned": log_cleaned, "reason": "past the retention period"})
     return changed + removed
 
 
@@ -577,13 +800,17 @@ def pseudonymise(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: d
                                 (_LOCK_TRIGGER,)).fetchone()
             if lock is not None:           # signed-off records are locked; lifted only inside this transaction
                 conn.execute(f"DROP TRIGGER {_LOCK_TRIGGER}")
+            todo = [pid for pid in ids if not is_placeholder_upn(
+                conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0])]
+            people = _people(conn, todo)
+            files = exported_files(conn, todo, people)
+            cleaned = _scrub_shared_log(conn, people)
             for done, pid in enumerate(ids, 1):
-                upn = conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0]
-                if is_placeholder_upn(upn):
+                if pid not in cleaned:
                     skipped += 1
                 else:
                     patterns.append(_named(conn, pid))
-                    rows += _pseudonymise_one(conn, pid, stamp=stamp, adviser_id=adviser_id)
+                    rows += _pseudonymise_one(conn, pid, stamp=stamp, adviser_id=adviser_id, log_cleaned=cleaned[pid])
                 if progress is not None:
                     progress(done, len(ids))
             if lock is not None:
@@ -591,7 +818,8 @@ def pseudonymise(conn: sqlite3.Connection, pupil_ids: Iterable[int], *, today: d
             _merge_search_index(conn)
         compacted, note = _compact(conn) if rows else (True, "")
     return Outcome(len(ids) - skipped, rows, skipped=skipped, compacted=compacted, note=note,
-                   log_mentions=_shared_log_mentions(conn, patterns))
+                   log_mentions=_shared_log_mentions(conn, patterns), log_cleaned=sum(cleaned.values()),
+                   files=tuple(files))
 
 
 # ---------------------------------------------------------------- leaving nothing readable behind

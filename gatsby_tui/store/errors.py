@@ -1,0 +1,14 @@
+"""The store's errors: each message is one plain sentence, fit to show a person as it is.
+
+In a module of their own so that db.py (opening, migrating) and backup.py (which migrating
+calls first) both use them without importing each other."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """An error with a message fit to show a person as it is."""
+
+
+class OpenError(StoreError):
+    pass
