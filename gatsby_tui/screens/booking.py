@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, Footer
+from textual.widgets import Input, Footer
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
@@ -19,6 +19,7 @@ from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import names, when as when_rules
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BookingRequest, NeedsConfirmation
+from gatsby_tui.widgets.plain import Button, Label, OptionList, Select, Static
 
 MODES = [("In person", "in_person"), ("Phone", "phone"), ("Video", "video")]
 KINDS = [("Guidance meeting", "guidance"), ("Follow-up", "follow_up"), ("Group session", "group"),

@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Footer, Header, Input
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import DataTable, Label, OptionList, Select, Static
 
 PAGE = 200
 OWNER_CHOICES = (("Pupil", "pupil"), ("Adviser", "adviser"), ("School", "school"), ("Parent/carer", "parent"))

@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static, Footer
+from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import PupilInvalid, StoreError
+from gatsby_tui.widgets.plain import Button, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 
