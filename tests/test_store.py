@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from gatsby_tui.domain import names
 from gatsby_tui.store import OpenError, PupilFilter, PupilInvalid, Store, StoreError
 from gatsby_tui.store import db as dbmod
 
@@ -314,3 +315,74 @@ def test_a_version_2_database_gains_the_foreign_key_indexes_and_matches_a_new_on
     finally:
         s.close()
         fresh.close()
+
+
+# ---------------------------------------------------------------- a form never reverts another's save
+
+
+def _import_csv(other: Store, tmp_path: Path, row: dict, *, surname: str, form: str) -> None:
+    """The command line's import, through a second connection to the same file: a new surname
+    and form for the pupil."""
+    csv_path = tmp_path / "mis.csv"
+    csv_path.write_text(
+        "UPN,Legal Surname,Legal Forename,DOB,Reg,Gender,SEN Status\n"
+        f"{row['upn']},{surname},{row['legal_forename']},14/03/2012,{form},F,N\n", encoding="utf-8")
+    plan = other.plan_import(csv_path)
+    assert plan.updated == 1
+    other.apply_import(plan)
+
+
+def test_a_pupil_form_saves_only_what_was_changed(store, tmp_path, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    opened, values = store.pupil_for_form(pid)
+    other = Store.open(store.path, clock=clock)            # a second copy of the app / the command line
+    try:
+        _import_csv(other, tmp_path, opened, surname="Okafor-Reid", form="10C")
+    finally:
+        other.close()
+    values["preferred_forename"] = "Mara"                    # the only change made at the form
+    assert store.update_pupil(pid, store.validate_pupil(values), original=opened)
+    row = store.pupil(pid)
+    assert (row["preferred_forename"], row["legal_surname"], row["form"]) == ("Mara", "Okafor-Reid", "10C")
+    assert row["sort_name"] == names.sort_name("Okafor-Reid", "Amara")
+    last = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'pupils' "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
+    assert json.loads(last["after"]) == {"preferred_forename": "Mara"}
+
+
+def test_a_change_to_a_field_someone_else_changed_meanwhile_is_refused(store, tmp_path, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    opened, values = store.pupil_for_form(pid)
+    other = Store.open(store.path, clock=clock)
+    try:
+        _import_csv(other, tmp_path, opened, surname="Okafor-Reid", form="10C")
+    finally:
+        other.close()
+    audits = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    values["form"] = "10D"
+    values["preferred_forename"] = "Mara"
+    with pytest.raises(StoreError) as e:
+        store.update_pupil(pid, store.validate_pupil(values), original=opened)
+    words = str(e.value)
+    assert "changed by someone else since you opened this form" in words
+    assert "the form is now '10C' (you had '10B')" in words
+    assert "surname" not in words, "only the fields changed at the form are compared"
+    assert "Close the form and open it again." in words
+    row = store.pupil(pid)
+    assert (row["form"], row["preferred_forename"]) == ("10C", None), "nothing written"
+    assert store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audits
+
+
+def test_the_same_change_made_twice_is_not_a_conflict(store, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    opened, values = store.pupil_for_form(pid)
+    other = Store.open(store.path, clock=clock)
+    try:
+        o_opened, o_values = other.pupil_for_form(pid)
+        o_values["form"] = "11A"
+        other.update_pupil(pid, other.validate_pupil(o_values), original=o_opened)
+    finally:
+        other.close()
+    values["form"] = "11A"
+    assert store.update_pupil(pid, store.validate_pupil(values), original=opened) is False
+    assert store.pupil(pid)["form"] == "11A"

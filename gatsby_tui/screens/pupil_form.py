@@ -45,6 +45,7 @@ class PupilForm(ModalScreen[int | None]):
         super().__init__()
         self.pupil_id = pupil_id
         self._initial: dict[str, Any] = {}
+        self._opened: dict[str, Any] | None = None   # the row as it was when the form opened
         self._discard_armed = False
 
     def compose(self) -> ComposeResult:
@@ -81,7 +82,7 @@ class PupilForm(ModalScreen[int | None]):
             error.display = False
         if self.pupil_id is not None:
             try:
-                values = self.app.store.pupil_form_values(self.pupil_id)
+                self._opened, values = self.app.store.pupil_for_form(self.pupil_id)
             except StoreError as e:
                 self.app.notify(str(e), severity="error")
                 self.dismiss(None)
@@ -139,7 +140,7 @@ class PupilForm(ModalScreen[int | None]):
                 pupil_id = store.add_pupil(checked)
                 verb = "Added"
             else:
-                store.update_pupil(self.pupil_id, checked)
+                store.update_pupil(self.pupil_id, checked, original=self._opened)
                 pupil_id = self.pupil_id
                 verb = "Saved"
         except PupilInvalid as e:

@@ -185,10 +185,14 @@ class Store:
         return pupils.by_upn(self.conn, upn)
 
     def pupil_form_values(self, pupil_id: int) -> dict[str, Any]:
+        return self.pupil_for_form(pupil_id)[1]
+
+    def pupil_for_form(self, pupil_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the row as it is now, to give back to ``update_pupil`` as ``original``; the form's values)."""
         row = self.pupil(pupil_id)
         if row is None:
             raise StoreError("That pupil is no longer on the register.")
-        return pupils.form_values(row, self.today)
+        return dict(row), pupils.form_values(row, self.today)
 
     def describe_pupil(self, row: Mapping[str, Any]) -> str:
         return pupils.describe(row, self.today)
@@ -197,9 +201,11 @@ class Store:
         return pupils.add(self.conn, checked, stamp=self.clock.stamp(), today=self.today,
                           adviser_id=self.adviser_id)
 
-    def update_pupil(self, pupil_id: int, checked: Checked) -> bool:
+    def update_pupil(self, pupil_id: int, checked: Checked, *, original: Mapping[str, Any] | None = None) -> bool:
+        """``original``: the row as the form read it when it opened (``pupil_for_form``); then only
+        what was changed at the form is written, refused if someone else changed it meanwhile."""
         return pupils.update(self.conn, pupil_id, checked, stamp=self.clock.stamp(), today=self.today,
-                             adviser_id=self.adviser_id)
+                             adviser_id=self.adviser_id, original=original)
 
     def set_pupil_left(self, pupil_id: int, left_on: date | None) -> None:
         pupils.set_left(self.conn, pupil_id, left_on, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
