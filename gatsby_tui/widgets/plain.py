@@ -4,7 +4,7 @@ Textual reads a ``str`` given to Static, Label, Button, a DataTable cell, an opt
 checkbox as content markup: a pupil called ``Smith[/]`` closes the app with a MarkupError, and
 ``[@click=app.quit]`` in a snippet title would be a live button. The widgets here are Textual's
 own with one difference: a ``str`` is shown exactly as it is. Screens import these names from
-here instead of from ``textual.widgets`` (tests/test_plain_text.py checks they do), so a name,
+here instead of from ``textual.widgets`` (tests/test_ui_plain_text.py checks they do), so a name,
 a title, a file path or an error text can be put into any of them, in an f-string or not.
 
 Where styling is wanted, build the styles with ``rich.text.Text`` or ``Content`` (``styled``
