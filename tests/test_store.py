@@ -386,3 +386,35 @@ def test_the_same_change_made_twice_is_not_a_conflict(store, clock):
     values["form"] = "11A"
     assert store.update_pupil(pid, store.validate_pupil(values), original=opened) is False
     assert store.pupil(pid)["form"] == "11A"
+
+
+def test_a_plan_form_keeps_what_another_copy_saved_and_refuses_a_clash(store, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil(sen_status="E")))
+    plan_id = store.create_plan(pid, {"aspirations": "Be a chef", "strengths": "Calm",
+                                      "next_review_on": "01/02/2027"})
+    target = store.add_plan_target(plan_id, {"area": "employment", "what": "Visit a kitchen", "status": "not_started"})
+    opened = store.plan(pid)
+    opened_target = next(t for t in opened["shown"]["targets"] if t["id"] == target)
+    other = Store.open(store.path, clock=clock)
+    try:
+        other.update_plan(plan_id, {"strengths": "Calm and kind", "next_review_on": "15/02/2027"})
+        other.update_plan_target(target, {"status": "in_progress"})
+    finally:
+        other.close()
+    # Only the aspirations changed at this form: the other copy's strengths and date stay.
+    form = {"aspirations": "Be a pastry chef", "strengths": "Calm", "needs": "", "support": "",
+            "next_review_on": "01/02/2027", "ehcp_annual_review_on": "", "transition_plan_on": ""}
+    assert store.update_plan(plan_id, form, original=opened) == ["aspirations"]
+    now = store.plan(pid)
+    assert (now["shown"]["aspirations"], now["shown"]["strengths"], now["next_review_on"]) == (
+        "Be a pastry chef", "Calm and kind", "2027-02-15")
+    # The same target's status, changed at both: refused, in words, nothing written.
+    with pytest.raises(StoreError) as e:
+        store.update_plan_target(target, {"area": "employment", "what": "Visit a kitchen", "status": "achieved",
+                                          "outcome": "", "by_when": "", "who_helps": "", "evidence": ""},
+                                 original=opened_target)
+    assert "the status is now 'in progress' (you had 'not started')" in str(e.value)
+    assert store.plan(pid)["shown"]["targets"][0]["status"] == "in_progress"
+    # And the plan's date, changed at both.
+    with pytest.raises(StoreError, match="the next review date is now '2027-02-15' .you had '2027-02-01'."):
+        store.update_plan(plan_id, {**form, "next_review_on": "01/03/2027"}, original=opened)

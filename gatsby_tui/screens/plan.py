@@ -392,7 +392,7 @@ class PlanForm(_Form):
         if self.plan is None:
             self.save_with(lambda: store.create_plan(self.pupil_id, self.values()), "Plan started: version 1.")
         else:
-            self.save_with(lambda: store.update_plan(self.plan["id"], self.values()) or True,
+            self.save_with(lambda: store.update_plan(self.plan["id"], self.values(), original=self.plan) or True,
                            f"Saved version {self.plan['current_version']}.")
 
 
@@ -450,7 +450,8 @@ class TargetForm(_Form):
         if self.target is None:
             self.save_with(lambda: store.add_plan_target(self.plan_id, self.values()), "Target added.")
         else:
-            self.save_with(lambda: store.update_plan_target(self.target["id"], self.values()) or True,
+            self.save_with(lambda: store.update_plan_target(self.target["id"], self.values(),
+                                                            original=self.target) or True,
                            "Target saved.")
 
 

@@ -823,11 +823,15 @@ class Store:
 
         return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def update_plan(self, plan_id: int, values: Mapping[str, Any]) -> list[str]:
-        """Edit the current version's text and the plan's dates in place; returns the fields changed."""
+    def update_plan(self, plan_id: int, values: Mapping[str, Any], *,
+                    original: Mapping[str, Any] | None = None) -> list[str]:
+        """Edit the current version's text and the plan's dates in place; returns the fields changed.
+        ``original``: the plan (``plan()``) as the form opened it: only what was changed there is
+        written, refused if someone else changed it meanwhile."""
         from gatsby_tui.store import plans
 
-        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                                 original=original)
 
     def add_plan_target(self, plan_id: int, values: Mapping[str, Any]) -> int:
         """values: area, outcome, what, by_when, who_helps, status, evidence (on the current version)."""
@@ -835,12 +839,14 @@ class Store:
 
         return plans.add_target(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def update_plan_target(self, target_id: int, values: Mapping[str, Any]) -> list[str]:
+    def update_plan_target(self, target_id: int, values: Mapping[str, Any], *,
+                           original: Mapping[str, Any] | None = None) -> list[str]:
         """Refused for a target of an earlier (closed) version."""
         from gatsby_tui.store import plans
 
         return plans.update_target(self.conn, target_id, values, stamp=self.clock.stamp(),
-                                   adviser_id=self.adviser_id)
+                                   adviser_id=self.adviser_id,
+                                   original=original)
 
     def hold_plan_review(self, plan_id: int, values: Mapping[str, Any]) -> tuple[int, int]:
         """Record a review held; it makes the next version. Returns (review id, version id)."""

@@ -29,7 +29,8 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value as the refusal quotes it."""
     if value is None or value == "":
         return "blank"
     text = str(value)
@@ -49,8 +50,8 @@ def check_not_changed_meanwhile(current: Mapping[str, Any], original: Mapping[st
     parts = []
     for c in conflicts:
         name = labels.get(c, c.replace("_", " "))
-        now = show(c, current[c]) if show else _shown(current[c])
-        had = show(c, original[c]) if show else _shown(original[c])
+        now = show(c, current[c]) if show else shown(current[c])
+        had = show(c, original[c]) if show else shown(original[c])
         parts.append(f"{name} is now {now} (you had {had})")
     raise StoreError(f"Not saved: {what} was changed by someone else since you opened this form: "
                      f"{'; '.join(parts)}. Close the form and open it again.")
