@@ -418,3 +418,72 @@ def test_a_plan_form_keeps_what_another_copy_saved_and_refuses_a_clash(store, cl
     # And the plan's date, changed at both.
     with pytest.raises(StoreError, match="the next review date is now '2027-02-15' .you had '2027-02-01'."):
         store.update_plan(plan_id, {**form, "next_review_on": "01/03/2027"}, original=opened)
+
+
+def _two(store, clock):
+    """A second copy of the app on the same file."""
+    return Store.open(store.path, clock=clock)
+
+
+def test_an_adviser_form_keeps_another_copys_change_and_refuses_a_clash(store, clock):
+    helen = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway", "kind": "external"})
+    opened = dict(store.adviser(helen))
+    other = _two(store, clock)
+    try:
+        other.update_adviser(helen, {"organisation": "Northway Careers Ltd"})
+    finally:
+        other.close()
+    form = {k: ("" if opened[k] is None else str(opened[k])) for k in ("name", "organisation", "kind", "email")}
+    assert store.update_adviser(helen, {**form, "email": "helen@example.org"}, original=opened)
+    row = store.adviser(helen)
+    assert (row["organisation"], row["email"]) == ("Northway Careers Ltd", "helen@example.org")
+    with pytest.raises(StoreError, match="the organisation is now 'Northway Careers Ltd' .you had 'Northway'."):
+        store.update_adviser(helen, {**form, "organisation": "Northway Guidance"}, original=opened)
+    assert store.adviser(helen)["organisation"] == "Northway Careers Ltd"
+
+
+def test_a_destination_offer_a_booking_move_an_action_and_settings_refuse_a_clash(store, clock):
+    from datetime import datetime as dt
+
+    from gatsby_tui.store import BookingRequest
+
+    helen = store.add_adviser({"name": "Helen Marsh", "kind": "internal"})
+    store.set_current_adviser(helen)
+    pid = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011", form="11A")))
+    dest = store.record_intended_destination(pid, {"code": "230", "provider": "Riverside College"})
+    meeting = store.book(BookingRequest(pupil_id=pid, adviser_id=helen, start=dt(2026, 11, 24, 10, 0), minutes=45),
+                         confirm=True)
+    action = store.add_action(pupil_id=pid, description="Visit the open day", owner="pupil")
+    seen_dest = dict(store.conn.execute("SELECT * FROM destinations WHERE id = ?", (dest,)).fetchone())
+    seen_meeting = store.interview(meeting)
+    seen_action = dict(store.conn.execute("SELECT * FROM actions WHERE id = ?", (action,)).fetchone())
+    keys = ["retention_years_record", "retention_years_send", "retention_years_destinations"]
+    seen_settings = store.settings(keys)
+    other = _two(store, clock)
+    try:
+        other.set_current_adviser(helen)
+        other.set_destination_offer(dest, {"offer_status": "offered", "offer_provider": "Riverside College"})
+        other.reschedule(meeting, dt(2026, 11, 24, 11, 0), confirm=True)
+        other.reassign_action(action, "parent")
+        other.set_retention_policy({"record_years": "30", "send_years": "31", "destination_years": "3"})
+    finally:
+        other.close()
+    with pytest.raises(StoreError, match="the offer is now 'offered' .you had blank."):
+        store.set_destination_offer(dest, {"offer_status": "accepted", "offer_provider": "Riverside College"},
+                                    original=seen_dest)
+    with pytest.raises(StoreError, match="its start is now '2026-11-24 11:00' .you had '2026-11-24 10:00'."):
+        store.reschedule(meeting, dt(2026, 11, 24, 14, 0), confirm=True, original=seen_meeting)
+    with pytest.raises(StoreError, match="its owner is now 'parent/carer' .you had 'pupil'."):
+        store.reassign_action(action, "school", original=seen_action)
+    with pytest.raises(StoreError, match="the pupil record period is now '30' .you had blank."):
+        store.set_retention_policy({"record_years": "40", "send_years": "31", "destination_years": "3"},
+                                   original=seen_settings)
+    # Nothing of the refused changes was written.
+    assert store.conn.execute("SELECT offer_status FROM destinations WHERE id = ?", (dest,)).fetchone()[0] == "offered"
+    assert store.interview(meeting)["starts_at"] == "2026-11-24T11:00"
+    assert store.conn.execute("SELECT owner FROM actions WHERE id = ?", (action,)).fetchone()[0] == "parent"
+    assert store.setting("retention_years_record") == "30"
+    # A change to another field still lands: the action marked done, the other copy's owner kept.
+    store.set_action_status(action, "done", original=seen_action)
+    assert tuple(store.conn.execute("SELECT status, owner FROM actions WHERE id = ?", (action,)).fetchone()) == (
+        "done", "parent")

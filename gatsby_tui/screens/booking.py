@@ -55,6 +55,7 @@ class BookingForm(ModalScreen[int | None]):
         self.start_hint = start
         self.interview_id = interview_id      # set: we are moving this meeting
         self._confirm_for: tuple | None = None
+        self._opened: dict[str, Any] | None = None
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -63,6 +64,7 @@ class BookingForm(ModalScreen[int | None]):
         who = names.full_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
         title = f"Move the meeting with {who}" if self.interview_id else f"Book a meeting with {who}"
         existing = store.interview(self.interview_id) if self.interview_id else None
+        self._opened = dict(existing) if existing else None   # the meeting as it was when the form opened
         with Vertical(id="dialog", classes="form-dialog booking-dialog"):
             yield Static(Text(title), classes="dialog-title")
             with Horizontal(id="booking-body"):
@@ -192,7 +194,8 @@ class BookingForm(ModalScreen[int | None]):
             key = (start, minutes)
             confirm = self._confirm_for == key
             if self.interview_id:
-                interview_id = store.reschedule(self.interview_id, start, minutes=minutes, confirm=confirm)
+                interview_id = store.reschedule(self.interview_id, start, minutes=minutes, confirm=confirm,
+                                                original=self._opened)
                 interview_id = self.interview_id
                 verb = "Moved to"
             else:

@@ -305,7 +305,8 @@ class DestinationForm(ModalScreen[Any]):
                 store.record_intended_destination(self.pupil_id, values)
                 done = "Intended destination recorded."
             elif self.kind == "offer":
-                store.set_destination_offer(self.destination["id"], values)  # type: ignore[index]
+                store.set_destination_offer(self.destination["id"], values,  # type: ignore[index]
+                                            original=self.destination)
                 done = "September Guarantee offer saved."
             elif self.kind == "actual":
                 store.record_actual_destination(self.pupil_id, values)

@@ -672,7 +672,7 @@ class RecordScreen(Screen[None]):
         action = next(a for a in self.rec["actions"] if str(a["id"]) == key)
         new = "done" if action["status"] == "open" else "open"
         try:
-            self.app.store.set_action_status(action["id"], new)
+            self.app.store.set_action_status(action["id"], new, original=action)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return

@@ -394,6 +394,8 @@ class RetentionPeriodsForm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         policy = self.app.store.retention_policy()
+        # The periods as stored when the form opened: only the ones changed here are saved.
+        self._opened = self.app.store.settings([key for key, *_ in rules.SETTINGS])
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static("Retention periods", classes="dialog-title")
             for name, label in self.FIELDS:
@@ -429,7 +431,7 @@ class RetentionPeriodsForm(ModalScreen[bool]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         try:
-            self.app.store.set_retention_policy(self._values())
+            self.app.store.set_retention_policy(self._values(), original=self._opened)
         except StoreError as e:
             self.query_one("#periods-result", Static).update(Text(f"✗ {e}"))
             return

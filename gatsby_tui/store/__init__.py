@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from gatsby_tui.clock import Clock
 from gatsby_tui.clock import default as default_clock
-from gatsby_tui.store import advisers, audit, history, pupils
+from gatsby_tui.store import advisers, audit, edits, history, pupils
 from gatsby_tui.store.db import OpenError, StoreError, open_database, transaction
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
 
@@ -295,8 +295,11 @@ class Store:
         """Raises advisers.AdviserInvalid (a StoreError with .errors per field)."""
         return advisers.add(self.conn, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def update_adviser(self, adviser_id: int, raw: Mapping[str, Any]) -> bool:
-        return advisers.update(self.conn, adviser_id, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+    def update_adviser(self, adviser_id: int, raw: Mapping[str, Any], *,
+                       original: Mapping[str, Any] | None = None) -> bool:
+        """``original``: the adviser's row as the form opened it (only what was changed there is written)."""
+        return advisers.update(self.conn, adviser_id, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                               original=original)
 
     # ------------------------------------------------------------ clinic hours
     def clinic_patterns(self, adviser_id: int) -> list[ClinicPattern]:
@@ -352,11 +355,13 @@ class Store:
                              adviser_id_using=self.adviser_id, confirm=confirm)
 
     def reschedule(self, interview_id: int, new_start: datetime, *, minutes: int | None = None,
-                   confirm: bool = False) -> int:
+                   confirm: bool = False, original: Mapping[str, Any] | None = None) -> int:
+        """``original``: the meeting as the form opened it; refused if someone else moved it meanwhile."""
         from gatsby_tui.store import bookings
 
         return bookings.reschedule(self.conn, interview_id, new_start, minutes=minutes, stamp=self.clock.stamp(),
-                                   now=self.clock.now(), adviser_id_using=self.adviser_id, confirm=confirm)
+                                   now=self.clock.now(), adviser_id_using=self.adviser_id, confirm=confirm,
+                                   original=original)
 
     def cancel_booking(self, interview_id: int, reason: str) -> None:
         from gatsby_tui.store import bookings
@@ -675,17 +680,22 @@ class Store:
                                   adviser_id=adviser_id if adviser_id is not None else self.adviser_id,
                                   stamp=self.clock.stamp())
 
-    def set_action_status(self, action_id: int, status: str, note: str | None = None) -> None:
+    def set_action_status(self, action_id: int, status: str, note: str | None = None, *,
+                          original: Mapping[str, Any] | None = None) -> None:
+        """``original``: the action (status, owner) as shown when the change was chosen; refused
+        if someone else changed its status meanwhile."""
         from gatsby_tui.store import records
 
         records.set_action_status(self.conn, action_id, status, note=note, stamp=self.clock.stamp(),
-                                  adviser_id=self.adviser_id)
+                                  adviser_id=self.adviser_id, original=original)
 
-    def reassign_action(self, action_id: int, owner: str, note: str | None = None) -> None:
+    def reassign_action(self, action_id: int, owner: str, note: str | None = None, *,
+                        original: Mapping[str, Any] | None = None) -> None:
+        """``original``: as for set_action_status; refused if someone else reassigned it meanwhile."""
         from gatsby_tui.store import records
 
         records.reassign_action(self.conn, action_id, owner, note=note, stamp=self.clock.stamp(),
-                                adviser_id=self.adviser_id)
+                                adviser_id=self.adviser_id, original=original)
 
     def action_events(self, action_id: int) -> list[sqlite3.Row]:
         from gatsby_tui.store import records
@@ -902,12 +912,14 @@ class Store:
         return destinations.record_check(self.conn, pupil_id, values, stamp=self.clock.stamp(), today=self.today,
                                          adviser_id=self.adviser_id)
 
-    def set_destination_offer(self, destination_id: int, values: Mapping[str, Any]) -> None:
-        """values: offer_status (offered / accepted / none), offer_provider."""
+    def set_destination_offer(self, destination_id: int, values: Mapping[str, Any], *,
+                              original: Mapping[str, Any] | None = None) -> None:
+        """values: offer_status (offered / accepted / none), offer_provider. ``original``: the
+        destination as the form opened it (only what was changed there is written)."""
         from gatsby_tui.store import destinations
 
         destinations.set_offer(self.conn, destination_id, values, stamp=self.clock.stamp(),
-                               adviser_id=self.adviser_id)
+                               adviser_id=self.adviser_id, original=original)
 
     def set_destination_consent(self, pupil_id: int, consent: bool) -> bool:
         from gatsby_tui.store import destinations
@@ -1429,9 +1441,16 @@ class Store:
 
         return rules.policy_from_settings({key: self.setting(key) for key, _, _, _ in rules.SETTINGS})
 
-    def set_retention_policy(self, values: Mapping[str, Any]) -> Any:
+    def settings(self, keys: Sequence[str]) -> dict[str, str | None]:
+        """Each key's stored value (None when unset), e.g. to give back as a form's ``original``."""
+        return {key: self.setting(key) for key in keys}
+
+    def set_retention_policy(self, values: Mapping[str, Any], *,
+                             original: Mapping[str, str | None] | None = None) -> Any:
         """values: record_years, send_years, destination_years (numbers or text). Raises StoreError
-        in words for a value that is not 1 to 100 years; audited. Returns the new Policy."""
+        in words for a value that is not 1 to 100 years; audited. Returns the new Policy.
+        ``original``: the stored settings as the form read them (``settings``); then only the
+        periods changed at the form are written, refused if someone else changed one meanwhile."""
         from gatsby_tui.domain import retention as rules
 
         try:
@@ -1440,6 +1459,15 @@ class Store:
             raise StoreError(str(e)) from None
         before = self.retention_policy().as_settings()
         after = policy.as_settings()
+        if original is not None:
+            words = {key: f"the {about.split(',')[0]} period" for key, _name, _default, about in rules.SETTINGS}
+            with transaction(self.conn):
+                old, new = edits.update_settings_changed(self.conn, original, after, what="the retention periods",
+                                                         labels=words)
+                if new:
+                    audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
+                                table="settings", row_id=None, pupil_id=None, before=old, after=new)
+            return self.retention_policy()
         with transaction(self.conn):
             for key, value in after.items():
                 self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "

@@ -49,7 +49,7 @@ def check_not_changed_meanwhile(current: Mapping[str, Any], original: Mapping[st
         return
     parts = []
     for c in conflicts:
-        name = labels.get(c, c.replace("_", " "))
+        name = labels.get(c, "the " + c.replace("_", " "))
         now = show(c, current[c]) if show else shown(current[c])
         had = show(c, original[c]) if show else shown(original[c])
         parts.append(f"{name} is now {now} (you had {had})")
@@ -87,3 +87,20 @@ def update_changed(conn: sqlite3.Connection, table: str, row_id: int, original: 
     sets = ", ".join(f"{k} = :{k}" for k in values)
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = :_row_id", {**values, "_row_id": row_id})
     return before, mine
+
+
+def update_settings_changed(conn: sqlite3.Connection, original: Mapping[str, Any], new: Mapping[str, Any], *,
+                            what: str, labels: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The same for settings (one row per key): ``original`` is each key's stored value (None when
+    unset) as the form read it. Inside the caller's transaction; returns (before, after)."""
+    keys = list(new)
+    marks = ", ".join("?" for _ in keys)
+    stored = dict(conn.execute(f"SELECT key, value FROM settings WHERE key IN ({marks})", keys).fetchall())
+    current = {k: stored.get(k) for k in keys}
+    mine = changed(original, new)
+    check_not_changed_meanwhile(current, original, mine, what=what, labels=labels)
+    mine = {k: v for k, v in mine.items() if not _same(current[k], v)}
+    for key, value in mine.items():
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+    return {k: current[k] for k in mine}, mine
