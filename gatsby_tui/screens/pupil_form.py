@@ -156,7 +156,8 @@ class PupilForm(ModalScreen[int | None]):
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not saved")
             return
-        message = f"{verb} {checked.values['legal_forename']} {checked.values['legal_surname']}."
+        saved = store.pupil(pupil_id) or checked.values   # as saved, with any change made elsewhere meanwhile
+        message = f"{verb} {saved['legal_forename']} {saved['legal_surname']}."
         if checked.warnings:
             self.app.notify(message + " " + " ".join(checked.warnings), severity="warning", timeout=10)
         else:
