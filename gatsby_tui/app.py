@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from textual import on
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.worker import Worker, WorkerState
+from textual.widget import Widget
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from gatsby_tui import actions
 from gatsby_tui.store import Store, StoreError
@@ -185,20 +186,110 @@ class GatsbyApp(App[int]):
         yield SystemCommand("Help", "Show the keys for this screen (F1).", self.action_help)
         yield from super().get_system_commands(screen)
 
+    # ------------------------------------------------------------ what the person sees
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: a name, a title, a path or an error text in it is
+        shown as it is, never read as markup (widgets' notify comes here too)."""
+        super().notify(str(message), title=str(title), severity=severity, timeout=timeout, markup=False)
+
     # ------------------------------------------------------------ errors in one place
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR or event.worker.group == "after-start":
-            return               # the cohort screen works it out again, and reports any error, when opened
-        error = event.worker.error
+    # Textual ends the app on any exception a handler raises, and a handler's exception also
+    # ends the message loop of the screen or widget it ran in. Here every message of every
+    # screen and widget is handled under one guard, actions too (they run in the App's loop),
+    # and whatever still reaches Textual's exception hook comes to the same place: the
+    # adviser gets one sentence naming the log file, the details go to that file, the record
+    # being typed is kept as a draft, and the app goes on.
+
+    def _register(self, parent: Any, *widgets: Widget, **kwargs: Any) -> list[Widget]:
+        for widget in widgets:
+            _guard(widget)
+        return super()._register(parent, *widgets, **kwargs)
+
+    async def _dispatch_message(self, message: Message) -> None:
+        await _guarded_dispatch(self, super()._dispatch_message, message)
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:  # noqa: BLE001 - the one place unforeseen errors are reported
+            self.report_error(error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        if not self._running or self._exit or not self.screen_stack:
+            super()._handle_exception(error)   # before the first screen or while closing: Textual's way
+            return
+        if isinstance(error, WorkerFailed):
+            error = error.error
         self.report_error(error)
 
     def report_error(self, error: BaseException | None) -> None:
+        """The one error reporter: a StoreError is a sentence already; anything else is
+        unforeseen, logged with its traceback, and told in one sentence naming the log."""
+        if error is None or getattr(error, "_gatsby_reported", False):
+            return
+        try:
+            error._gatsby_reported = True  # type: ignore[union-attr]  # a worker's error can arrive twice
+        except AttributeError:
+            pass
         if isinstance(error, StoreError):
             self.notify(str(error), title="Not done", severity="error", timeout=10)
-        else:
-            self.notify(f"Something went wrong and nothing was saved: {error}. "
-                        "Please report this.", title="Error", severity="error", timeout=15)
+            return
+        from gatsby_tui import errorlog
+
+        kept = self._keep_drafts()
+        where = errorlog.write(error, screen=type(self.screen).__name__ if self.screen_stack else "")
+        self.notify(errorlog.sentence(where, kept), title="Something went wrong", severity="error", timeout=20)
+
+    def _keep_drafts(self) -> bool:
+        """Write the draft of every open record now, so the typing survives whatever follows."""
+        kept = False
+        stacks = list(getattr(self, "_screen_stacks", {}).values()) or [self.screen_stack]
+        for stack in stacks:
+            for screen in stack:
+                keep = getattr(screen, "keep_draft", None)
+                if keep is None:
+                    continue
+                try:
+                    kept = keep() or kept
+                except Exception:  # noqa: BLE001 - the draft is a best effort here; the log has the cause
+                    pass
+        return kept
+
+
+def _worker_error(app: GatsbyApp, event: Worker.StateChanged) -> None:
+    if event.state is WorkerState.ERROR and event.worker.group != "after-start":
+        app.report_error(event.worker.error)
+
+
+async def _guarded_dispatch(node: Any, dispatch: Any, message: Message) -> None:
+    if isinstance(message, Worker.StateChanged):
+        # A worker's state is told to the screen that started it, not to the App: its error is
+        # reported here, whichever screen that is.
+        app = node.app
+        if isinstance(app, GatsbyApp):
+            _worker_error(app, message)
+    try:
+        await dispatch(message)
+    except Exception as error:  # noqa: BLE001 - the one place unforeseen errors are reported
+        app = node.app
+        if not isinstance(app, GatsbyApp) or not app.screen_stack:
+            raise
+        app.report_error(error)
+
+
+def _guard(widget: Widget) -> None:
+    """Handle this widget's messages under the guard (once per widget)."""
+    if getattr(widget, "_gatsby_guarded", False):
+        return
+    dispatch = widget._dispatch_message
+
+    async def guarded(message: Message) -> None:
+        await _guarded_dispatch(widget, dispatch, message)
+
+    widget._dispatch_message = guarded  # type: ignore[method-assign]
+    widget._gatsby_guarded = True  # type: ignore[attr-defined]
 
 
 def _register_screen() -> Screen:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from gatsby_tui.domain import names
 from gatsby_tui.store import OpenError, PupilFilter, PupilInvalid, Store, StoreError
 from gatsby_tui.store import db as dbmod
 
@@ -314,3 +315,175 @@ def test_a_version_2_database_gains_the_foreign_key_indexes_and_matches_a_new_on
     finally:
         s.close()
         fresh.close()
+
+
+# ---------------------------------------------------------------- a form never reverts another's save
+
+
+def _import_csv(other: Store, tmp_path: Path, row: dict, *, surname: str, form: str) -> None:
+    """The command line's import, through a second connection to the same file: a new surname
+    and form for the pupil."""
+    csv_path = tmp_path / "mis.csv"
+    csv_path.write_text(
+        "UPN,Legal Surname,Legal Forename,DOB,Reg,Gender,SEN Status\n"
+        f"{row['upn']},{surname},{row['legal_forename']},14/03/2012,{form},F,N\n", encoding="utf-8")
+    plan = other.plan_import(csv_path)
+    assert plan.updated == 1
+    other.apply_import(plan)
+
+
+def test_a_pupil_form_saves_only_what_was_changed(store, tmp_path, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    opened, values = store.pupil_for_form(pid)
+    other = Store.open(store.path, clock=clock)            # a second copy of the app / the command line
+    try:
+        _import_csv(other, tmp_path, opened, surname="Okafor-Reid", form="10C")
+    finally:
+        other.close()
+    values["preferred_forename"] = "Mara"                    # the only change made at the form
+    assert store.update_pupil(pid, store.validate_pupil(values), original=opened)
+    row = store.pupil(pid)
+    assert (row["preferred_forename"], row["legal_surname"], row["form"]) == ("Mara", "Okafor-Reid", "10C")
+    assert row["sort_name"] == names.sort_name("Okafor-Reid", "Amara")
+    last = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'pupils' "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
+    assert json.loads(last["after"]) == {"preferred_forename": "Mara"}
+
+
+def test_a_change_to_a_field_someone_else_changed_meanwhile_is_refused(store, tmp_path, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    opened, values = store.pupil_for_form(pid)
+    other = Store.open(store.path, clock=clock)
+    try:
+        _import_csv(other, tmp_path, opened, surname="Okafor-Reid", form="10C")
+    finally:
+        other.close()
+    audits = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    values["form"] = "10D"
+    values["preferred_forename"] = "Mara"
+    with pytest.raises(StoreError) as e:
+        store.update_pupil(pid, store.validate_pupil(values), original=opened)
+    words = str(e.value)
+    assert "changed by someone else since you opened this form" in words
+    assert "the form is now '10C' (you had '10B')" in words
+    assert "surname" not in words, "only the fields changed at the form are compared"
+    assert "Close the form and open it again." in words
+    row = store.pupil(pid)
+    assert (row["form"], row["preferred_forename"]) == ("10C", None), "nothing written"
+    assert store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audits
+
+
+def test_the_same_change_made_twice_is_not_a_conflict(store, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil()))
+    opened, values = store.pupil_for_form(pid)
+    other = Store.open(store.path, clock=clock)
+    try:
+        o_opened, o_values = other.pupil_for_form(pid)
+        o_values["form"] = "11A"
+        other.update_pupil(pid, other.validate_pupil(o_values), original=o_opened)
+    finally:
+        other.close()
+    values["form"] = "11A"
+    assert store.update_pupil(pid, store.validate_pupil(values), original=opened) is False
+    assert store.pupil(pid)["form"] == "11A"
+
+
+def test_a_plan_form_keeps_what_another_copy_saved_and_refuses_a_clash(store, clock):
+    pid = store.add_pupil(store.validate_pupil(pupil(sen_status="E")))
+    plan_id = store.create_plan(pid, {"aspirations": "Be a chef", "strengths": "Calm",
+                                      "next_review_on": "01/02/2027"})
+    target = store.add_plan_target(plan_id, {"area": "employment", "what": "Visit a kitchen", "status": "not_started"})
+    opened = store.plan(pid)
+    opened_target = next(t for t in opened["shown"]["targets"] if t["id"] == target)
+    other = Store.open(store.path, clock=clock)
+    try:
+        other.update_plan(plan_id, {"strengths": "Calm and kind", "next_review_on": "15/02/2027"})
+        other.update_plan_target(target, {"status": "in_progress"})
+    finally:
+        other.close()
+    # Only the aspirations changed at this form: the other copy's strengths and date stay.
+    form = {"aspirations": "Be a pastry chef", "strengths": "Calm", "needs": "", "support": "",
+            "next_review_on": "01/02/2027", "ehcp_annual_review_on": "", "transition_plan_on": ""}
+    assert store.update_plan(plan_id, form, original=opened) == ["aspirations"]
+    now = store.plan(pid)
+    assert (now["shown"]["aspirations"], now["shown"]["strengths"], now["next_review_on"]) == (
+        "Be a pastry chef", "Calm and kind", "2027-02-15")
+    # The same target's status, changed at both: refused, in words, nothing written.
+    with pytest.raises(StoreError) as e:
+        store.update_plan_target(target, {"area": "employment", "what": "Visit a kitchen", "status": "achieved",
+                                          "outcome": "", "by_when": "", "who_helps": "", "evidence": ""},
+                                 original=opened_target)
+    assert "the status is now 'in progress' (you had 'not started')" in str(e.value)
+    assert store.plan(pid)["shown"]["targets"][0]["status"] == "in_progress"
+    # And the plan's date, changed at both.
+    with pytest.raises(StoreError, match="the next review date is now '2027-02-15' .you had '2027-02-01'."):
+        store.update_plan(plan_id, {**form, "next_review_on": "01/03/2027"}, original=opened)
+
+
+def _two(store, clock):
+    """A second copy of the app on the same file."""
+    return Store.open(store.path, clock=clock)
+
+
+def test_an_adviser_form_keeps_another_copys_change_and_refuses_a_clash(store, clock):
+    helen = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway", "kind": "external"})
+    opened = dict(store.adviser(helen))
+    other = _two(store, clock)
+    try:
+        other.update_adviser(helen, {"organisation": "Northway Careers Ltd"})
+    finally:
+        other.close()
+    form = {k: ("" if opened[k] is None else str(opened[k])) for k in ("name", "organisation", "kind", "email")}
+    assert store.update_adviser(helen, {**form, "email": "helen@example.org"}, original=opened)
+    row = store.adviser(helen)
+    assert (row["organisation"], row["email"]) == ("Northway Careers Ltd", "helen@example.org")
+    with pytest.raises(StoreError, match="the organisation is now 'Northway Careers Ltd' .you had 'Northway'."):
+        store.update_adviser(helen, {**form, "organisation": "Northway Guidance"}, original=opened)
+    assert store.adviser(helen)["organisation"] == "Northway Careers Ltd"
+
+
+def test_a_destination_offer_a_booking_move_an_action_and_settings_refuse_a_clash(store, clock):
+    from datetime import datetime as dt
+
+    from gatsby_tui.store import BookingRequest
+
+    helen = store.add_adviser({"name": "Helen Marsh", "kind": "internal"})
+    store.set_current_adviser(helen)
+    pid = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011", form="11A")))
+    dest = store.record_intended_destination(pid, {"code": "230", "provider": "Riverside College"})
+    meeting = store.book(BookingRequest(pupil_id=pid, adviser_id=helen, start=dt(2026, 11, 24, 10, 0), minutes=45),
+                         confirm=True)
+    action = store.add_action(pupil_id=pid, description="Visit the open day", owner="pupil")
+    seen_dest = dict(store.conn.execute("SELECT * FROM destinations WHERE id = ?", (dest,)).fetchone())
+    seen_meeting = store.interview(meeting)
+    seen_action = dict(store.conn.execute("SELECT * FROM actions WHERE id = ?", (action,)).fetchone())
+    keys = ["retention_years_record", "retention_years_send", "retention_years_destinations"]
+    seen_settings = store.settings(keys)
+    other = _two(store, clock)
+    try:
+        other.set_current_adviser(helen)
+        other.set_destination_offer(dest, {"offer_status": "offered", "offer_provider": "Riverside College"})
+        other.reschedule(meeting, dt(2026, 11, 24, 11, 0), confirm=True)
+        other.reassign_action(action, "parent")
+        other.set_retention_policy({"record_years": "30", "send_years": "31", "destination_years": "3"})
+    finally:
+        other.close()
+    with pytest.raises(StoreError, match="the offer is now 'offered' .you had blank."):
+        store.set_destination_offer(dest, {"offer_status": "accepted", "offer_provider": "Riverside College"},
+                                    original=seen_dest)
+    with pytest.raises(StoreError, match="its start is now '2026-11-24 11:00' .you had '2026-11-24 10:00'."):
+        store.reschedule(meeting, dt(2026, 11, 24, 14, 0), confirm=True, original=seen_meeting)
+    with pytest.raises(StoreError, match="its owner is now 'parent/carer' .you had 'pupil'."):
+        store.reassign_action(action, "school", original=seen_action)
+    with pytest.raises(StoreError, match="the pupil record period is now '30' .you had blank."):
+        store.set_retention_policy({"record_years": "40", "send_years": "31", "destination_years": "3"},
+                                   original=seen_settings)
+    # Nothing of the refused changes was written.
+    assert store.conn.execute("SELECT offer_status FROM destinations WHERE id = ?", (dest,)).fetchone()[0] == "offered"
+    assert store.interview(meeting)["starts_at"] == "2026-11-24T11:00"
+    assert store.conn.execute("SELECT owner FROM actions WHERE id = ?", (action,)).fetchone()[0] == "parent"
+    assert store.setting("retention_years_record") == "30"
+    # A change to another field still lands: the action marked done, the other copy's owner kept.
+    store.set_action_status(action, "done", original=seen_action)
+    assert tuple(store.conn.execute("SELECT status, owner FROM actions WHERE id = ?", (action,)).fetchone()) == (
+        "done", "parent")

@@ -15,15 +15,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ListKeys, ReportsWorkerErrors
+from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.screens.picker import SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 PAGE = 100
@@ -76,7 +77,7 @@ def describe_filter(f: PupilFilter) -> str:
 # ---------------------------------------------------------------- the list
 
 
-class ActivitiesScreen(ListKeys, ReportsWorkerErrors, Screen):
+class ActivitiesScreen(ListKeys, Screen):
     LIST = "#activities"
     SCOPE = "activities"
     BINDINGS = actions.bindings("activities")
@@ -414,7 +415,7 @@ class ActivityForm(ModalScreen[int | None]):
 # ---------------------------------------------------------------- one activity and who took part
 
 
-class ActivityScreen(ReportsWorkerErrors, Screen):
+class ActivityScreen(Screen):
     SCOPE = "activity"
     BINDINGS = actions.bindings("activity")
     HELP = (

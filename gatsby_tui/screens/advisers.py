@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Select, Static, Footer
+from textual.widgets import Input, Footer
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import Button, OptionList, Select, Static
 
 ADVISER_FIELDS = (
     ("name", "Name", "e.g. Helen Marsh"),
@@ -100,6 +101,7 @@ class AdviserForm(ModalScreen[int | None]):
     def __init__(self, adviser_id: int | None) -> None:
         super().__init__()
         self.adviser_id = adviser_id
+        self._opened: dict[str, Any] | None = None   # the row as it was when the form opened
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form-dialog"):
@@ -119,6 +121,7 @@ class AdviserForm(ModalScreen[int | None]):
         if self.adviser_id is not None:
             row = next((a for a in self.app.store.advisers() if a["id"] == self.adviser_id), None)
             if row is not None:
+                self._opened = dict(row)
                 for key, _, _ in ADVISER_FIELDS:
                     value = row[key]
                     self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
@@ -137,7 +140,7 @@ class AdviserForm(ModalScreen[int | None]):
             if self.adviser_id is None:
                 adviser_id = store.add_adviser(self.values())
             else:
-                store.update_adviser(self.adviser_id, self.values())
+                store.update_adviser(self.adviser_id, self.values(), original=self._opened)
                 adviser_id = self.adviser_id
         except StoreError as e:
             errors = getattr(e, "errors", None)

@@ -13,10 +13,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
+from gatsby_tui.widgets.plain import DataTable, Static
 
 SEN_MARK = {"E": "EHCP", "K": "SEN", "N": "", None: ""}
 STATUS_WORDS = {"booked": "booked", "held": "✓ held", "cancelled": "✗ cancelled",

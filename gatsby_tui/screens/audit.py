@@ -15,12 +15,13 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, names
+from gatsby_tui.widgets.plain import DataTable, OptionList, Static
 
 PAGE = 200
 READ_ONLY = ("The audit log cannot be changed or deleted: not from here, nor anywhere in the app, "

@@ -1,25 +1,14 @@
-"""What every screen shares: worker errors reach the person as a sentence, never a traceback;
-and two ways to spare Textual work it would throw away, used by the cohort screen (measured in
-benchmarks/cohort.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
+"""What every screen shares: two ways to spare Textual work it would throw away, used by the
+cohort screen (measured in benchmarks/cohort.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
-from textual.worker import Worker, WorkerState
 
-
-class ReportsWorkerErrors:
-    """Mix into a Screen that runs workers (exit_on_error=False): a failed worker's
-    error is shown by the App's one error reporter."""
-
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.app.report_error(event.worker.error)  # type: ignore[attr-defined]
+from gatsby_tui.widgets.plain import DataTable
 
 
 def styled_as_app(screen: Screen) -> None:

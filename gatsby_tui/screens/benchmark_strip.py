@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
+from gatsby_tui.widgets.plain import Static
 
 STYLE = {rules.MET: "bold", rules.NOT_YET: "bold reverse", rules.NOT_DUE: "dim"}
 

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, Footer
+from textual.widgets import Input, Footer
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
@@ -19,6 +19,7 @@ from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import names, when as when_rules
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BookingRequest, NeedsConfirmation
+from gatsby_tui.widgets.plain import Button, Label, OptionList, Select, Static
 
 MODES = [("In person", "in_person"), ("Phone", "phone"), ("Video", "video")]
 KINDS = [("Guidance meeting", "guidance"), ("Follow-up", "follow_up"), ("Group session", "group"),
@@ -54,6 +55,7 @@ class BookingForm(ModalScreen[int | None]):
         self.start_hint = start
         self.interview_id = interview_id      # set: we are moving this meeting
         self._confirm_for: tuple | None = None
+        self._opened: dict[str, Any] | None = None
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -62,6 +64,7 @@ class BookingForm(ModalScreen[int | None]):
         who = names.full_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
         title = f"Move the meeting with {who}" if self.interview_id else f"Book a meeting with {who}"
         existing = store.interview(self.interview_id) if self.interview_id else None
+        self._opened = dict(existing) if existing else None   # the meeting as it was when the form opened
         with Vertical(id="dialog", classes="form-dialog booking-dialog"):
             yield Static(Text(title), classes="dialog-title")
             with Horizontal(id="booking-body"):
@@ -191,7 +194,8 @@ class BookingForm(ModalScreen[int | None]):
             key = (start, minutes)
             confirm = self._confirm_for == key
             if self.interview_id:
-                interview_id = store.reschedule(self.interview_id, start, minutes=minutes, confirm=confirm)
+                interview_id = store.reschedule(self.interview_id, start, minutes=minutes, confirm=confirm,
+                                                original=self._opened)
                 interview_id = self.interview_id
                 verb = "Moved to"
             else:

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Select, Static, Footer
+from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import when as when_rules
@@ -16,6 +16,7 @@ from gatsby_tui.screens.booking import KINDS, MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BulkFilter
 from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
+from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 PRIORITY_WORDS = {"E": "EHCP", "K": "SEN support"}

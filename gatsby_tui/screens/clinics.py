@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates
 from gatsby_tui.domain.slots import describe
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import Button, DataTable, Static
 
 CLINIC_FIELDS = (
     ("weekdays", "Days", "e.g. tue, or tue,thu"),

@@ -21,13 +21,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import Footer, Header
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ListKeys, OnceFooter, ReportsWorkerErrors, styled_as_app
+from gatsby_tui.screens.base import ListKeys, OnceFooter, styled_as_app
 from gatsby_tui.store import coverage
+from gatsby_tui.widgets.plain import DataTable, Label, Select, Static
 
 BAR = 24
 SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
@@ -49,7 +50,7 @@ def where_words(year: int | None, breakdown: str | None = None, value: Any = Non
     return f"{place}, {words.lower() if breakdown != 'gender' else words.lower() + ' pupils'}"
 
 
-class CohortScreen(ReportsWorkerErrors, Screen):
+class CohortScreen(Screen):
     SCOPE = "cohort"
     BINDINGS = actions.bindings("cohort")
     HELP = (
@@ -250,7 +251,7 @@ class CohortScreen(ReportsWorkerErrors, Screen):
         target.action_cursor_up()
 
 
-class GapsScreen(ListKeys, ReportsWorkerErrors, Screen):
+class GapsScreen(ListKeys, Screen):
     LIST = "#gaps-table"
     """The pupils on roll missing one benchmark (in a year group, and a breakdown group)."""
 

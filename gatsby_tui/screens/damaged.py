@@ -10,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import Button, Static
 
 
 class DamagedScreen(ModalScreen[None]):

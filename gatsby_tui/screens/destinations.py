@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 OFFERS = [("Not known yet", ""), ("Offered", "offered"), ("Accepted", "accepted"), ("No offer", "none")]
@@ -304,7 +305,8 @@ class DestinationForm(ModalScreen[Any]):
                 store.record_intended_destination(self.pupil_id, values)
                 done = "Intended destination recorded."
             elif self.kind == "offer":
-                store.set_destination_offer(self.destination["id"], values)  # type: ignore[index]
+                store.set_destination_offer(self.destination["id"], values,  # type: ignore[index]
+                                            original=self.destination)
                 done = "September Guarantee offer saved."
             elif self.kind == "actual":
                 store.record_actual_destination(self.pupil_id, values)

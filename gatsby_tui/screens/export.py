@@ -16,13 +16,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Footer, Header, Input, ProgressBar
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 RECORD_FORMATS = [("PDF, to print or send", "pdf"), ("Web page (HTML)", "html"), ("Markdown (plain text)", "md"),

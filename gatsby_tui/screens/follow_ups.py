@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Footer, Header, Input
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import DataTable, Label, OptionList, Select, Static
 
 PAGE = 200
 OWNER_CHOICES = (("Pupil", "pupil"), ("Adviser", "adviser"), ("School", "school"), ("Parent/carer", "parent"))
@@ -234,22 +235,24 @@ class ActionDialog(ModalScreen[bool]):
         self.refresh_action()
 
     def action_done(self) -> None:
-        self._do("✓ Action marked as done.", self.app.store.set_action_status, "done")
+        self._do("✓ Action marked as done.", self.app.store.set_action_status, "done", original=self.item)
 
     def action_reopen(self) -> None:
-        self._do("Action reopened.", self.app.store.set_action_status, "open")
+        self._do("Action reopened.", self.app.store.set_action_status, "open", original=self.item)
 
     def action_cancel_action(self) -> None:
         def cancelled(note: str | None) -> None:
             if note is not None:
-                self._do("✗ Action cancelled.", self.app.store.set_action_status, "cancelled", note=note or None)
+                self._do("✗ Action cancelled.", self.app.store.set_action_status, "cancelled", note=note or None,
+                         original=self.item)
 
         self.app.push_screen(cancel_note_dialog(self.item["description"]), callback=cancelled)
 
     def action_reassign(self) -> None:
         def chosen(owner: str | None) -> None:
             if owner is not None:
-                self._do(f"Action passed to the {OWNER_WORDS[owner]}.", self.app.store.reassign_action, owner)
+                self._do(f"Action passed to the {OWNER_WORDS[owner]}.", self.app.store.reassign_action, owner,
+                         original=self.item)
 
         self.app.push_screen(OwnerChooser(self.item["owner"], self.item["description"]), callback=chosen)
 
@@ -519,7 +522,7 @@ class FollowUpsScreen(ListKeys, Screen):
         fu = self.selected()
         if fu is not None:
             self._change(f"✓ Done: {first_line(fu.description, 60)} ({fu.pupil_name}).",
-                         self.app.store.set_action_status, fu.action_id, "done")
+                         self.app.store.set_action_status, fu.action_id, "done", original=_shown(fu))
 
     def action_reassign(self) -> None:
         fu = self.selected()
@@ -529,7 +532,8 @@ class FollowUpsScreen(ListKeys, Screen):
         def chosen(owner: str | None) -> None:
             if owner is not None:
                 self._change(f"Passed to the {OWNER_WORDS[owner]}: {first_line(fu.description, 60)}.",
-                             self.app.store.reassign_action, fu.action_id, owner, keep_id=fu.action_id)
+                             self.app.store.reassign_action, fu.action_id, owner, keep_id=fu.action_id,
+                             original=_shown(fu))
 
         self.app.push_screen(OwnerChooser(fu.owner, fu.description), callback=chosen)
 
@@ -541,7 +545,7 @@ class FollowUpsScreen(ListKeys, Screen):
         def cancelled(note: str | None) -> None:
             if note is not None:
                 self._change(f"✗ Cancelled: {first_line(fu.description, 60)}.", self.app.store.set_action_status,
-                             fu.action_id, "cancelled", note=note or None)
+                             fu.action_id, "cancelled", note=note or None, original=_shown(fu))
 
         self.app.push_screen(cancel_note_dialog(fu.description), callback=cancelled)
 
@@ -563,3 +567,8 @@ class FollowUpsScreen(ListKeys, Screen):
 
         filters = {"owner": self.owner, "due_before": self.due, "adviser_id": self._adviser_filter()}
         self.app.push_screen(SaveCsvDialog("follow_ups", filters, self.total))
+
+
+def _shown(fu) -> dict[str, str]:
+    """An open action as the list shows it: what a change made from the list was chosen against."""
+    return {"status": "open", "owner": fu.owner}

@@ -7,9 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static, Footer
+from textual.widgets import Footer
 
 from gatsby_tui import actions
+from gatsby_tui.widgets.plain import Static
 
 WIDGET_HELP = {
     "Input": "A text box: type, Backspace deletes, Home/End move, Tab goes to the next field.",

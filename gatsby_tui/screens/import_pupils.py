@@ -9,19 +9,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Static, Footer
+from textual.widgets import Input, ProgressBar, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.screens.base import ReportsWorkerErrors
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 PREVIEW_LIMIT = 500
 ACTION_WORDS = {"add": "new", "update": "update", "unchanged": "same"}
 
 
-class ImportScreen(ReportsWorkerErrors, ModalScreen[bool]):
+class ImportScreen(ModalScreen[bool]):
     """Returns True when anything was written."""
 
     SCOPE = "import"

@@ -8,11 +8,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, send
+from gatsby_tui.widgets.plain import DataTable, Static
 
 PAGE = 100
 VIEWS = (("all", "a", "All"), ("unknown", "u", "Not known"), ("neet", "n", "NEET 540–680"),

@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static, Footer
+from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates
 from gatsby_tui.screens.agenda import KIND_WORDS, STATUS_WORDS
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.plain import Static
 
 MODE_LABELS = {"in_person": "in person", "phone": "by phone", "video": "by video"}
 ALLOWED = {

@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static, Footer
+from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.store import PupilFilter
+from gatsby_tui.widgets.plain import DataTable, Static
 
 LIMIT = 50
 

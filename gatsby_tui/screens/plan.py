@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Footer, Header, Input, TextArea
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 SEN_WORDS = {"N": "no SEN", "K": "SEN support", "E": "EHCP"}
@@ -391,7 +392,7 @@ class PlanForm(_Form):
         if self.plan is None:
             self.save_with(lambda: store.create_plan(self.pupil_id, self.values()), "Plan started: version 1.")
         else:
-            self.save_with(lambda: store.update_plan(self.plan["id"], self.values()) or True,
+            self.save_with(lambda: store.update_plan(self.plan["id"], self.values(), original=self.plan) or True,
                            f"Saved version {self.plan['current_version']}.")
 
 
@@ -449,7 +450,8 @@ class TargetForm(_Form):
         if self.target is None:
             self.save_with(lambda: store.add_plan_target(self.plan_id, self.values()), "Target added.")
         else:
-            self.save_with(lambda: store.update_plan_target(self.target["id"], self.values()) or True,
+            self.save_with(lambda: store.update_plan_target(self.target["id"], self.values(),
+                                                            original=self.target) or True,
                            "Target saved.")
 
 

@@ -13,14 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ReportsWorkerErrors
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, DataTable, Static
 
 YEARS = tuple(range(7, 14))
 BENCHMARKS = tuple(range(1, 9))
@@ -37,7 +37,7 @@ def cell_text(items: list, unplanned: int) -> Text:
     return Text("\n".join(lines))
 
 
-class ProgrammeScreen(ReportsWorkerErrors, Screen):
+class ProgrammeScreen(Screen):
     SCOPE = "programme"
     BINDINGS = actions.bindings("programme")
     HELP = (

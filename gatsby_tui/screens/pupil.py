@@ -22,7 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Header, Input
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
@@ -32,6 +32,7 @@ from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
 from gatsby_tui.store import StoreError
 from gatsby_tui.store import history as history_store
 from gatsby_tui.store.pupils import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
+from gatsby_tui.widgets.plain import DataTable, OptionList, Static
 
 HISTORY_LIMIT = 200
 KIND_LABELS = {"meeting": "Meetings", "record": "Meeting records", "action": "Actions",

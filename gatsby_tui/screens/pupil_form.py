@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static, Footer
+from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import PupilInvalid, StoreError
+from gatsby_tui.widgets.plain import Button, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 
@@ -44,6 +45,7 @@ class PupilForm(ModalScreen[int | None]):
         super().__init__()
         self.pupil_id = pupil_id
         self._initial: dict[str, Any] = {}
+        self._opened: dict[str, Any] | None = None   # the row as it was when the form opened
         self._discard_armed = False
 
     def compose(self) -> ComposeResult:
@@ -80,7 +82,7 @@ class PupilForm(ModalScreen[int | None]):
             error.display = False
         if self.pupil_id is not None:
             try:
-                values = self.app.store.pupil_form_values(self.pupil_id)
+                self._opened, values = self.app.store.pupil_for_form(self.pupil_id)
             except StoreError as e:
                 self.app.notify(str(e), severity="error")
                 self.dismiss(None)
@@ -138,7 +140,7 @@ class PupilForm(ModalScreen[int | None]):
                 pupil_id = store.add_pupil(checked)
                 verb = "Added"
             else:
-                store.update_pupil(self.pupil_id, checked)
+                store.update_pupil(self.pupil_id, checked, original=self._opened)
                 pupil_id = self.pupil_id
                 verb = "Saved"
         except PupilInvalid as e:
@@ -154,7 +156,8 @@ class PupilForm(ModalScreen[int | None]):
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not saved")
             return
-        message = f"{verb} {checked.values['legal_forename']} {checked.values['legal_surname']}."
+        saved = store.pupil(pupil_id) or checked.values   # as saved, with any change made elsewhere meanwhile
+        message = f"{verb} {saved['legal_forename']} {saved['legal_surname']}."
         if checked.warnings:
             self.app.notify(message + " " + " ".join(checked.warnings), severity="warning", timeout=10)
         else:

@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Footer, Header, Input, TextArea
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
@@ -40,6 +40,7 @@ from gatsby_tui.store import StoreError
 from gatsby_tui.store.records import (AMENDABLE, DATE_FIELDS, FIELD_WORDS, FIELDS, OWNER_WORDS,
                                       REQUIRED_FOR_SIGN_OFF, RecordInvalid)
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 DRAFT_DELAY = 0.4  # seconds between a change and its draft being written
@@ -419,6 +420,12 @@ class RecordScreen(Screen[None]):
             self._draft_timer.stop()
             self._draft_timer = None
 
+    def keep_draft(self) -> bool:
+        """Write the typing as a draft now (the app does this when something unforeseen went
+        wrong); True when a draft is kept."""
+        self._flush_draft()
+        return self._last_draft is not None
+
     def _flush_draft(self, values: dict[str, Any] | None = None) -> None:
         """Keep the typing as a draft now (or drop the draft if the typing equals what is saved).
         ``values``: given when the widgets are already gone (the app is closing)."""
@@ -665,7 +672,7 @@ class RecordScreen(Screen[None]):
         action = next(a for a in self.rec["actions"] if str(a["id"]) == key)
         new = "done" if action["status"] == "open" else "open"
         try:
-            self.app.store.set_action_status(action["id"], new)
+            self.app.store.set_action_status(action["id"], new, original=action)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return

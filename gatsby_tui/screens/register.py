@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
 from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
+from gatsby_tui.widgets.plain import DataTable, Select, Static
 
 PAGE = 100
 SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}

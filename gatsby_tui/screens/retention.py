@@ -15,13 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, ProgressBar
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, retention as rules
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, DataTable, Static
 
 PAGE = 200
 MARK = "✓"
@@ -429,6 +430,8 @@ class RetentionPeriodsForm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         policy = self.app.store.retention_policy()
+        # The periods as stored when the form opened: only the ones changed here are saved.
+        self._opened = self.app.store.settings([key for key, *_ in rules.SETTINGS])
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static("Retention periods", classes="dialog-title")
             for name, label in self.FIELDS:
@@ -464,7 +467,7 @@ class RetentionPeriodsForm(ModalScreen[bool]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         try:
-            self.app.store.set_retention_policy(self._values())
+            self.app.store.set_retention_policy(self._values(), original=self._opened)
         except StoreError as e:
             self.query_one("#periods-result", Static).update(Text(f"✗ {e}"))
             return

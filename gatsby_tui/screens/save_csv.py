@@ -18,11 +18,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar
 
 from gatsby_tui import actions
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, Static
 
 PROGRESS_FROM = 1000     # rows: a progress bar for lists at least this long
 

@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, TextArea
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, Label, OptionList, Static
 
 
 def _preview(body: str, width: int = 60) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from gatsby_tui.clock import Clock
 from gatsby_tui.clock import default as default_clock
-from gatsby_tui.store import advisers, audit, history, pupils
+from gatsby_tui.store import advisers, audit, edits, history, pupils
 from gatsby_tui.store.db import OpenError, StoreError, open_database, transaction
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
 
@@ -185,10 +185,14 @@ class Store:
         return pupils.by_upn(self.conn, upn)
 
     def pupil_form_values(self, pupil_id: int) -> dict[str, Any]:
+        return self.pupil_for_form(pupil_id)[1]
+
+    def pupil_for_form(self, pupil_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the row as it is now, to give back to ``update_pupil`` as ``original``; the form's values)."""
         row = self.pupil(pupil_id)
         if row is None:
             raise StoreError("That pupil is no longer on the register.")
-        return pupils.form_values(row, self.today)
+        return dict(row), pupils.form_values(row, self.today)
 
     def describe_pupil(self, row: Mapping[str, Any]) -> str:
         return pupils.describe(row, self.today)
@@ -197,9 +201,11 @@ class Store:
         return pupils.add(self.conn, checked, stamp=self.clock.stamp(), today=self.today,
                           adviser_id=self.adviser_id)
 
-    def update_pupil(self, pupil_id: int, checked: Checked) -> bool:
+    def update_pupil(self, pupil_id: int, checked: Checked, *, original: Mapping[str, Any] | None = None) -> bool:
+        """``original``: the row as the form read it when it opened (``pupil_for_form``); then only
+        what was changed at the form is written, refused if someone else changed it meanwhile."""
         return pupils.update(self.conn, pupil_id, checked, stamp=self.clock.stamp(), today=self.today,
-                             adviser_id=self.adviser_id)
+                             adviser_id=self.adviser_id, original=original)
 
     def set_pupil_left(self, pupil_id: int, left_on: date | None) -> None:
         pupils.set_left(self.conn, pupil_id, left_on, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
@@ -289,8 +295,11 @@ class Store:
         """Raises advisers.AdviserInvalid (a StoreError with .errors per field)."""
         return advisers.add(self.conn, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def update_adviser(self, adviser_id: int, raw: Mapping[str, Any]) -> bool:
-        return advisers.update(self.conn, adviser_id, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+    def update_adviser(self, adviser_id: int, raw: Mapping[str, Any], *,
+                       original: Mapping[str, Any] | None = None) -> bool:
+        """``original``: the adviser's row as the form opened it (only what was changed there is written)."""
+        return advisers.update(self.conn, adviser_id, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                               original=original)
 
     # ------------------------------------------------------------ clinic hours
     def clinic_patterns(self, adviser_id: int) -> list[ClinicPattern]:
@@ -346,11 +355,13 @@ class Store:
                              adviser_id_using=self.adviser_id, confirm=confirm)
 
     def reschedule(self, interview_id: int, new_start: datetime, *, minutes: int | None = None,
-                   confirm: bool = False) -> int:
+                   confirm: bool = False, original: Mapping[str, Any] | None = None) -> int:
+        """``original``: the meeting as the form opened it; refused if someone else moved it meanwhile."""
         from gatsby_tui.store import bookings
 
         return bookings.reschedule(self.conn, interview_id, new_start, minutes=minutes, stamp=self.clock.stamp(),
-                                   now=self.clock.now(), adviser_id_using=self.adviser_id, confirm=confirm)
+                                   now=self.clock.now(), adviser_id_using=self.adviser_id, confirm=confirm,
+                                   original=original)
 
     def cancel_booking(self, interview_id: int, reason: str) -> None:
         from gatsby_tui.store import bookings
@@ -669,17 +680,22 @@ class Store:
                                   adviser_id=adviser_id if adviser_id is not None else self.adviser_id,
                                   stamp=self.clock.stamp())
 
-    def set_action_status(self, action_id: int, status: str, note: str | None = None) -> None:
+    def set_action_status(self, action_id: int, status: str, note: str | None = None, *,
+                          original: Mapping[str, Any] | None = None) -> None:
+        """``original``: the action (status, owner) as shown when the change was chosen; refused
+        if someone else changed its status meanwhile."""
         from gatsby_tui.store import records
 
         records.set_action_status(self.conn, action_id, status, note=note, stamp=self.clock.stamp(),
-                                  adviser_id=self.adviser_id)
+                                  adviser_id=self.adviser_id, original=original)
 
-    def reassign_action(self, action_id: int, owner: str, note: str | None = None) -> None:
+    def reassign_action(self, action_id: int, owner: str, note: str | None = None, *,
+                        original: Mapping[str, Any] | None = None) -> None:
+        """``original``: as for set_action_status; refused if someone else reassigned it meanwhile."""
         from gatsby_tui.store import records
 
         records.reassign_action(self.conn, action_id, owner, note=note, stamp=self.clock.stamp(),
-                                adviser_id=self.adviser_id)
+                                adviser_id=self.adviser_id, original=original)
 
     def action_events(self, action_id: int) -> list[sqlite3.Row]:
         from gatsby_tui.store import records
@@ -817,11 +833,15 @@ class Store:
 
         return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def update_plan(self, plan_id: int, values: Mapping[str, Any]) -> list[str]:
-        """Edit the current version's text and the plan's dates in place; returns the fields changed."""
+    def update_plan(self, plan_id: int, values: Mapping[str, Any], *,
+                    original: Mapping[str, Any] | None = None) -> list[str]:
+        """Edit the current version's text and the plan's dates in place; returns the fields changed.
+        ``original``: the plan (``plan()``) as the form opened it: only what was changed there is
+        written, refused if someone else changed it meanwhile."""
         from gatsby_tui.store import plans
 
-        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                                 original=original)
 
     def add_plan_target(self, plan_id: int, values: Mapping[str, Any]) -> int:
         """values: area, outcome, what, by_when, who_helps, status, evidence (on the current version)."""
@@ -829,12 +849,14 @@ class Store:
 
         return plans.add_target(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def update_plan_target(self, target_id: int, values: Mapping[str, Any]) -> list[str]:
+    def update_plan_target(self, target_id: int, values: Mapping[str, Any], *,
+                           original: Mapping[str, Any] | None = None) -> list[str]:
         """Refused for a target of an earlier (closed) version."""
         from gatsby_tui.store import plans
 
         return plans.update_target(self.conn, target_id, values, stamp=self.clock.stamp(),
-                                   adviser_id=self.adviser_id)
+                                   adviser_id=self.adviser_id,
+                                   original=original)
 
     def hold_plan_review(self, plan_id: int, values: Mapping[str, Any]) -> tuple[int, int]:
         """Record a review held; it makes the next version. Returns (review id, version id)."""
@@ -890,12 +912,14 @@ class Store:
         return destinations.record_check(self.conn, pupil_id, values, stamp=self.clock.stamp(), today=self.today,
                                          adviser_id=self.adviser_id)
 
-    def set_destination_offer(self, destination_id: int, values: Mapping[str, Any]) -> None:
-        """values: offer_status (offered / accepted / none), offer_provider."""
+    def set_destination_offer(self, destination_id: int, values: Mapping[str, Any], *,
+                              original: Mapping[str, Any] | None = None) -> None:
+        """values: offer_status (offered / accepted / none), offer_provider. ``original``: the
+        destination as the form opened it (only what was changed there is written)."""
         from gatsby_tui.store import destinations
 
         destinations.set_offer(self.conn, destination_id, values, stamp=self.clock.stamp(),
-                               adviser_id=self.adviser_id)
+                               adviser_id=self.adviser_id, original=original)
 
     def set_destination_consent(self, pupil_id: int, consent: bool) -> bool:
         from gatsby_tui.store import destinations
@@ -1417,9 +1441,16 @@ class Store:
 
         return rules.policy_from_settings({key: self.setting(key) for key, _, _, _ in rules.SETTINGS})
 
-    def set_retention_policy(self, values: Mapping[str, Any]) -> Any:
+    def settings(self, keys: Sequence[str]) -> dict[str, str | None]:
+        """Each key's stored value (None when unset), e.g. to give back as a form's ``original``."""
+        return {key: self.setting(key) for key in keys}
+
+    def set_retention_policy(self, values: Mapping[str, Any], *,
+                             original: Mapping[str, str | None] | None = None) -> Any:
         """values: record_years, send_years, destination_years (numbers or text). Raises StoreError
-        in words for a value that is not 1 to 100 years; audited. Returns the new Policy."""
+        in words for a value that is not 1 to 100 years; audited. Returns the new Policy.
+        ``original``: the stored settings as the form read them (``settings``); then only the
+        periods changed at the form are written, refused if someone else changed one meanwhile."""
         from gatsby_tui.domain import retention as rules
 
         try:
@@ -1428,6 +1459,15 @@ class Store:
             raise StoreError(str(e)) from None
         before = self.retention_policy().as_settings()
         after = policy.as_settings()
+        if original is not None:
+            words = {key: f"the {about.split(',')[0]} period" for key, _name, _default, about in rules.SETTINGS}
+            with transaction(self.conn):
+                old, new = edits.update_settings_changed(self.conn, original, after, what="the retention periods",
+                                                         labels=words)
+                if new:
+                    audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
+                                table="settings", row_id=None, pupil_id=None, before=old, after=new)
+            return self.retention_policy()
         with transaction(self.conn):
             for key, value in after.items():
                 self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "

@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any, Mapping
 
 from gatsby_tui.domain import names
-from gatsby_tui.store import audit
+from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 
 FIELDS = ("name", "organisation", "kind", "qualification_level", "qualification", "cdi_number", "email", "active")
@@ -103,15 +103,27 @@ def add(conn: sqlite3.Connection, raw: Mapping[str, Any], *, stamp: str, adviser
 
 
 def update(conn: sqlite3.Connection, adviser_id_to_change: int, raw: Mapping[str, Any], *, stamp: str,
-           adviser_id: int | None) -> bool:
-    """Change an adviser's details; False when nothing changed. Fields not given keep their values."""
+           adviser_id: int | None, original: Mapping[str, Any] | None = None) -> bool:
+    """Change an adviser's details; False when nothing changed. Fields not given keep their values.
+    ``original``: the adviser's row as the form read it when it opened; then only what was changed
+    at the form is written, and a field someone else changed meanwhile is refused (store/edits.py)."""
     with transaction(conn):
         before = get(conn, adviser_id_to_change)
         if before is None:
             raise StoreError("That adviser is no longer in the database.")
-        merged = {k: before[k] for k in FIELDS}
+        merged = {k: (original if original is not None else before)[k] for k in FIELDS}
         merged.update({k: v for k, v in raw.items() if k in FIELDS})
         values = validate(merged)
+        if original is not None:
+            if "name" in edits.changed(original, values):
+                _check_unique(conn, values["name"], adviser_id_to_change)
+            old, new = edits.update_changed(conn, "advisers", adviser_id_to_change, original, values,
+                                            what="this adviser", missing="That adviser is no longer in the database.")
+            if not new:
+                return False
+            audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="advisers",
+                        row_id=adviser_id_to_change, pupil_id=None, before=old, after=new)
+            return True
         _check_unique(conn, values["name"], adviser_id_to_change)
         old = {k: before[k] for k in values}
         if old == values:

@@ -40,13 +40,13 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import accumulate
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.domain import slots as slot_rules
 from gatsby_tui.domain.slots import Slot
 from gatsby_tui.domain.when import MAX_MINUTES, MIN_MINUTES, short, short_day, span
-from gatsby_tui.store import audit, clinics
+from gatsby_tui.store import audit, clinics, edits
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, parse_sen
 
@@ -334,8 +334,11 @@ _CANNOT_MOVE = {
 
 
 def reschedule(conn: sqlite3.Connection, interview_id: int, new_start: datetime, *, minutes: int | None = None,
-               stamp: str, now: datetime, adviser_id_using: int | None, confirm: bool = False) -> int:
-    """Move a booked meeting (and/or change its length); the 'moved' event keeps from and to."""
+               stamp: str, now: datetime, adviser_id_using: int | None, confirm: bool = False,
+               original: Mapping[str, Any] | None = None) -> int:
+    """Move a booked meeting (and/or change its length); the 'moved' event keeps from and to.
+    ``original``: the meeting as the form read it when it opened; a move is refused when someone
+    else moved it meanwhile (store/edits.py)."""
     with transaction(conn):
         row = _load_interview(conn, interview_id)
         if row["status"] != "booked":
@@ -350,6 +353,11 @@ def reschedule(conn: sqlite3.Connection, interview_id: int, new_start: datetime,
         if result.warnings and not confirm:
             raise NeedsConfirmation(result.warnings)
         after = {"starts_at": iso(req.start), "ends_at": iso(req.end)}
+        if original is not None:
+            edits.check_not_changed_meanwhile(
+                row, original, edits.changed(original, after), what="this meeting",
+                labels={"starts_at": "its start", "ends_at": "its end"},
+                show=lambda _column, value: edits.shown(str(value).replace("T", " ")))
         before = {"starts_at": row["starts_at"], "ends_at": row["ends_at"]}
         conn.execute("UPDATE interviews SET starts_at = ?, ends_at = ?, updated_at = ? WHERE id = ?",
                      (after["starts_at"], after["ends_at"], stamp, interview_id))

@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any, Iterator, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear, send
-from gatsby_tui.store import audit
+from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.records import parse_day, parse_destination
 
@@ -178,8 +178,10 @@ def record_intended(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str
 
 
 def set_offer(conn: sqlite3.Connection, destination_id: int, values: Mapping[str, Any], *, stamp: str,
-              adviser_id: int | None) -> None:
-    """Update the September Guarantee offer on an intended destination."""
+              adviser_id: int | None, original: Mapping[str, Any] | None = None) -> None:
+    """Update the September Guarantee offer on an intended destination. ``original``: the
+    destination as the form read it when it opened; then only what was changed at the form is
+    written, and a field someone else changed meanwhile is refused (store/edits.py)."""
     errors: dict[str, str] = {}
     try:
         status = _offer(values.get("offer_status"))
@@ -201,8 +203,17 @@ def set_offer(conn: sqlite3.Connection, destination_id: int, values: Mapping[str
             raise StoreError("That destination no longer exists.")
         if row["kind"] != "intended":
             raise StoreError("The September Guarantee offer belongs to an intended destination.")
-        before = {"offer_status": row["offer_status"], "offer_provider": row["offer_provider"]}
         after = {"offer_status": status, "offer_provider": provider if status != "none" else None}
+        if original is not None:
+            before, after = edits.update_changed(
+                conn, "destinations", destination_id, original, after, what="this destination",
+                missing="That destination no longer exists.",
+                labels={"offer_status": "the offer", "offer_provider": "the offer's provider"})
+            if after:
+                audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="destinations",
+                            row_id=destination_id, pupil_id=row["pupil_id"], before=before, after=after)
+            return
+        before = {"offer_status": row["offer_status"], "offer_provider": row["offer_provider"]}
         if before == after:
             return
         conn.execute("UPDATE destinations SET offer_status = ?, offer_provider = ? WHERE id = ?",

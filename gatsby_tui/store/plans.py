@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from typing import Any, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear, send
-from gatsby_tui.store import audit
+from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.records import parse_day
 
@@ -157,10 +157,21 @@ def create_plan(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, An
         return plan_id
 
 
+def _plan_words() -> dict[str, str]:
+    words = {key: f"the {label.lower()}" for key, label in send.PLAN_TEXT_FIELDS}
+    words.update({"next_review_on": "the next review date", "ehcp_annual_review_on": "the EHCP annual review date",
+                  "transition_plan_on": "the transition plan date", "area": "the area", "outcome": "the outcome",
+                  "what": "the target", "by_when": "the date it is due by", "who_helps": "who helps",
+                  "status": "the status", "evidence": "the evidence"})
+    return words
+
+
 def update_plan(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any], *, stamp: str,
-                adviser_id: int | None) -> list[str]:
+                adviser_id: int | None, original: Mapping[str, Any] | None = None) -> list[str]:
     """Change the current version's text and the plan's dates in place; returns what changed
-    (field names). Earlier versions are not touched."""
+    (field names). Earlier versions are not touched. ``original``: the plan as the form read it
+    (``get_plan``) when it opened; then only what was changed at the form is written, and a field
+    someone else changed meanwhile is refused (store/edits.py)."""
     errors: dict[str, str] = {}
     text = _text_values(values, errors)
     when = _date_values(values, errors)
@@ -171,6 +182,8 @@ def update_plan(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
     with transaction(conn):
         plan = _plan(conn, plan_id)
         current = _current_version(conn, plan_id)
+        if original is not None:
+            return _update_plan_changed(conn, plan, current, original, text, when, stamp=stamp, adviser_id=adviser_id)
         before_v = {k: current[k] for k in text}
         if text and before_v != text:
             conn.execute(f"UPDATE plan_versions SET {', '.join(f'{k} = :{k}' for k in text)} WHERE id = :id",
@@ -188,6 +201,38 @@ def update_plan(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
         elif changed:
             conn.execute("UPDATE plans SET updated_at = ? WHERE id = ?", (stamp, plan_id))
     return changed
+
+
+def _target_shown(column: str, value: Any) -> str:
+    if column == "status":
+        value = dict(send.TARGET_STATUSES).get(value, value)
+    elif column == "area":
+        value = dict(send.AREAS).get(value, value)
+    return edits.shown(value)
+
+
+def _update_plan_changed(conn: sqlite3.Connection, plan: sqlite3.Row, current: sqlite3.Row,
+                         original: Mapping[str, Any], text: dict[str, Any], when: dict[str, Any], *,
+                         stamp: str, adviser_id: int | None) -> list[str]:
+    shown = original.get("shown") or {}
+    if shown.get("id") != current["id"]:
+        raise StoreError("Not saved: a review has made a new version of this plan since you opened this form. "
+                         "Close the form and open it again.")
+    words = _plan_words()
+    old_v, new_v = edits.update_changed(conn, "plan_versions", current["id"], {k: shown.get(k) for k in text}, text,
+                                        what="this plan", missing="That plan no longer exists.", labels=words)
+    old_p, new_p = edits.update_changed(conn, "plans", plan["id"], {k: original.get(k) for k in when}, when,
+                                        what="this plan", missing="That plan no longer exists.", labels=words,
+                                        extra={"updated_at": stamp})
+    if new_v:
+        audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="plan_versions",
+                    row_id=current["id"], pupil_id=plan["pupil_id"], before=old_v, after=new_v)
+        if not new_p:
+            conn.execute("UPDATE plans SET updated_at = ? WHERE id = ?", (stamp, plan["id"]))
+    if new_p:
+        audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="plans", row_id=plan["id"],
+                    pupil_id=plan["pupil_id"], before=old_p, after=new_p)
+    return [*new_v, *new_p]
 
 
 def _target_values(values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -248,8 +293,10 @@ def add_target(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any]
 
 
 def update_target(conn: sqlite3.Connection, target_id: int, values: Mapping[str, Any], *, stamp: str,
-                  adviser_id: int | None) -> list[str]:
-    """Change a target of the current version (status, evidence, ...); returns what changed."""
+                  adviser_id: int | None, original: Mapping[str, Any] | None = None) -> list[str]:
+    """Change a target of the current version (status, evidence, ...); returns what changed.
+    ``original``: the target as the form read it when it opened; then only what was changed at
+    the form is written, and a field someone else changed meanwhile is refused."""
     new = _target_values(values, partial=True)
     with transaction(conn):
         target = conn.execute(
@@ -262,6 +309,16 @@ def update_target(conn: sqlite3.Connection, target_id: int, values: Mapping[str,
         if current["id"] != target["plan_version_id"]:
             raise StoreError(f"This target belongs to version {target['version']}, which a review has closed: "
                              f"change it in the current version ({current['version']}).")
+        if original is not None:
+            before, after = edits.update_changed(conn, "plan_targets", target_id, original, new,
+                                                 what="this target", missing="That target no longer exists.",
+                                                 labels=_plan_words(), show=_target_shown)
+            if not after:
+                return []
+            conn.execute("UPDATE plans SET updated_at = ? WHERE id = ?", (stamp, target["plan_id"]))
+            audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="plan_targets",
+                        row_id=target_id, pupil_id=target["pupil_id"], before=before, after=after)
+            return list(after)
         before = {k: target[k] for k in new}
         if before == new:
             return []

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear, upn as upn_rules
-from gatsby_tui.store import audit
+from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 
 SEN_LABELS = {"N": "None", "K": "SEN support", "E": "EHCP"}
@@ -44,6 +44,15 @@ EDITABLE = (
     "upn", "legal_forename", "legal_surname", "preferred_forename", "dob", "gender",
     "intake_year", "form", "sen_status", *FLAG_FIELDS, "destination_consent",
 )
+
+
+COLUMN_WORDS = {
+    "upn": "the UPN", "legal_forename": "the legal forename", "legal_surname": "the surname",
+    "preferred_forename": "the preferred forename", "dob": "the date of birth", "gender": "the gender",
+    "intake_year": "the year of entry (year group)", "form": "the form", "sen_status": "the SEN status",
+    "pupil_premium": "pupil premium", "looked_after": "looked after", "young_carer": "young carer",
+    "eal": "EAL", "destination_consent": "the destinations consent",
+}
 
 
 class PupilInvalid(StoreError):
@@ -396,9 +405,26 @@ def add(conn: sqlite3.Connection, checked: Checked, *, stamp: str, today: date,
 
 
 def update(conn: sqlite3.Connection, pupil_id: int, checked: Checked, *, stamp: str, today: date,
-           adviser_id: int | None = None) -> bool:
+           adviser_id: int | None = None, original: Mapping[str, Any] | None = None) -> bool:
+    """``original``: the pupil's row as the form read it when it opened. Given, only the columns
+    changed at the form are written, and a column someone else changed meanwhile is refused
+    (store/edits.py); without it (the command line), every column is written."""
     with transaction(conn):
-        return update_checked(conn, pupil_id, checked, stamp=stamp, today=today, adviser_id=adviser_id)
+        if original is None:
+            return update_checked(conn, pupil_id, checked, stamp=stamp, today=today, adviser_id=adviser_id)
+        new = {k: v for k, v in checked.values.items() if k in EDITABLE}
+        if "upn" in edits.changed(original, new):
+            _check_unique(conn, new["upn"], pupil_id, today)
+        before, after = edits.update_changed(
+            conn, "pupils", pupil_id, original, new, what="this pupil",
+            missing="That pupil is no longer on the register.", labels=COLUMN_WORDS,
+            derive=lambda row: {"sort_name": names.sort_name(row["legal_surname"], row["legal_forename"])},
+            extra={"updated_at": stamp})
+        if not after:
+            return False
+        audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="pupils",
+                    row_id=pupil_id, pupil_id=pupil_id, before=before, after=after)
+        return True
 
 
 def set_left(conn: sqlite3.Connection, pupil_id: int, left_on: date | None, *, stamp: str,

@@ -36,7 +36,7 @@ from datetime import date, datetime
 from typing import Any, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear
-from gatsby_tui.store import audit
+from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 
 MAX_TEXT = 20_000
@@ -540,13 +540,23 @@ _STATUS_SAME = {"open": "This action is already open.", "done": "This action is 
                 "cancelled": "This action is already cancelled."}
 
 
+def _not_changed_meanwhile(row: sqlite3.Row, original: Mapping[str, Any] | None, mine: Mapping[str, Any]) -> None:
+    """``original``: the action as the person saw it (status, owner) when they chose the change."""
+    if original is not None:
+        edits.check_not_changed_meanwhile(
+            row, {k: original[k] for k in mine}, mine, what="this action",
+            labels={"status": "its status", "owner": "its owner"},
+            show=lambda column, value: edits.shown(OWNER_WORDS.get(value, value) if column == "owner" else value))
+
+
 def set_action_status(conn: sqlite3.Connection, action_id: int, status: str, *, note: str | None = None,
-                      stamp: str, adviser_id: int | None) -> None:
+                      stamp: str, adviser_id: int | None, original: Mapping[str, Any] | None = None) -> None:
     if status not in ACTION_STATUSES:
         raise StoreError("An action is open, done or cancelled.")
     text = _clean_note(note)
     with transaction(conn):
         row = _load_action(conn, action_id)
+        _not_changed_meanwhile(row, original, {"status": status})
         if row["status"] == status:
             raise StoreError(_STATUS_SAME[status])
         conn.execute("UPDATE actions SET status = ?, updated_at = ? WHERE id = ?", (status, stamp, action_id))
@@ -557,11 +567,12 @@ def set_action_status(conn: sqlite3.Connection, action_id: int, status: str, *, 
 
 
 def reassign_action(conn: sqlite3.Connection, action_id: int, owner: str, *, note: str | None = None,
-                    stamp: str, adviser_id: int | None) -> None:
+                    stamp: str, adviser_id: int | None, original: Mapping[str, Any] | None = None) -> None:
     owner = parse_owner(owner)
     text = _clean_note(note)
     with transaction(conn):
         row = _load_action(conn, action_id)
+        _not_changed_meanwhile(row, original, {"owner": owner})
         if row["owner"] == owner:
             raise StoreError(f"This action is already the {OWNER_WORDS[owner]}'s.")
         if row["status"] != "open":

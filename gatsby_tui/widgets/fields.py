@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Label
+
+from gatsby_tui.widgets.plain import Label
 
 
 def field(label: str, widget: Widget, *, classes: str = "", id: str | None = None) -> Horizontal:

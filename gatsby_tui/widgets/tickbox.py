@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Checkbox
+from gatsby_tui.widgets.plain import Checkbox
 
 
 class TickBox(Checkbox):
