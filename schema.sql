@@ -74,7 +74,10 @@ CREATE TABLE pupils (
     -- Sort key for the register: folded "surname forename", maintained by the store.
     sort_name           TEXT NOT NULL,
     created_at          TEXT NOT NULL,
-    updated_at          TEXT NOT NULL
+    updated_at          TEXT NOT NULL,
+    -- The day the pupil joined the school, when known (an MIS column, or typed in). Benchmark
+    -- years before it are not expected of them; with none, nothing is waived (schema 6).
+    date_of_entry       TEXT CHECK (date_of_entry IS NULL OR (date_of_entry GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date(date_of_entry) = date_of_entry))
 );
 CREATE INDEX pupils_by_name ON pupils (sort_name, id);
 CREATE INDEX pupils_by_year ON pupils (intake_year, sort_name, id);
@@ -444,7 +447,11 @@ CREATE TABLE activities (
     m_employer_feedback  INTEGER NOT NULL DEFAULT 0 CHECK (m_employer_feedback IN (0, 1)),
     programme_item_id    INTEGER REFERENCES programme_items(id),
     notes                TEXT,
-    created_at           TEXT NOT NULL
+    created_at           TEXT NOT NULL,
+    -- The provider types an activity names (a careers fair with colleges and training providers
+    -- on stands), for Benchmark 7: bit 0 sixth form, 1 further education college, 2 university,
+    -- 3 independent training provider (domain/benchmarks.py PROVIDER_TYPES; schema 6).
+    providers_named      INTEGER NOT NULL DEFAULT 0 CHECK (providers_named BETWEEN 0 AND 15)
 );
 CREATE INDEX activities_by_date ON activities (held_on);
 
@@ -526,4 +533,4 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 6;

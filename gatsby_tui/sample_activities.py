@@ -122,7 +122,11 @@ ACTIVITIES: tuple[tuple, ...] = (
      ("forms", 8, "ABCDEF")),
     ("2026-11-12", "employer_talk", "Careers in law and the police", "Lancashire Constabulary", None, (5,), CORE,
      ("year", 10)),
+    ("2026-11-13", "careers_fair", "Post 16 Fayre", "Burnley College, Nelson and Colne College, Hollins Park "
+     "Sixth Form, Training 2000", None, (2, 5, 7), CORE, ("year", 10)),
 )
+# The provider types a fair names (one activity, counted for Benchmark 7 once for each type).
+NAMED_PROVIDERS = {"Post 16 Fayre": ["sixth_form", "college", "training"]}
 
 # The 2026/27 programme: (year group, benchmark, description). No Year 12 plan yet.
 PROGRAMME: tuple[tuple[int, int, str], ...] = (
@@ -192,7 +196,8 @@ def add_activities(conn: sqlite3.Connection, *, reference_day: date) -> None:
         planned.setdefault((year_group, benchmark), item)
     for held_on, kind, title, organisation, subject, benchmarks, points, who in ACTIVITIES:
         raw = {"kind": kind, "title": title, "held_on": date.fromisoformat(held_on), "organisation": organisation,
-               "subject": subject, "benchmarks": list(benchmarks), **{p: True for p in points}}
+               "subject": subject, "benchmarks": list(benchmarks), **{p: True for p in points},
+               "providers": NAMED_PROVIDERS.get(title, [])}
         if title in LINKS:
             raw["programme_item_id"] = planned[LINKS[title]]
         checked = store_activities.check(raw, today=reference_day)

@@ -127,16 +127,45 @@ def test_guidance_counts_agree_with_the_history_summary(store, school):
                                        - history.guidance_meetings_until(store.conn, pid, end11, min_level=6))
 
 
-def test_a_pupil_added_after_the_register_began_joined_then(store, school, clock):
-    # A year later a new pupil arrives in Year 11; their Years 7-10 are not held against them.
+def test_a_pupil_added_later_is_not_assumed_to_have_joined_then(store, school, clock):
+    # A year later a new pupil is added in Year 11 with no date of entry: nothing is waived
+    # silently, so their Years 7-10 are expected.
     clock.moment = datetime(2027, 10, 1, 9, 0)
     late = add(store, "Iris", "Ivanova", dob="14/03/2012")              # Year 11 in 2027/28
+    talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
+    store.attach_pupils(talk, [late])
+    states = store.pupil_benchmarks(late)
+    assert states[5].state == rules.NOT_YET
+    assert all(p.status != rules.PART_WAIVED for p in states[5].parts)
+
+
+def test_a_known_date_of_entry_waives_the_years_before_it(store, school, clock):
+    clock.moment = datetime(2027, 10, 1, 9, 0)
+    n = [900]
+    late = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n[0]), legal_forename="Iris",
+                                                      legal_surname="Ivanova", dob="14/03/2012",
+                                                      date_of_entry="15/09/2027")))
+    assert store.conn.execute("SELECT date_of_entry FROM pupils WHERE id = ?", (late,)).fetchone()[0] == "2027-09-15"
     talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
     store.attach_pupils(talk, [late])
     states = store.pupil_benchmarks(late)
     assert states[5].state == rules.MET
     assert "joined in Year 11" in states[5].parts[0].note
     assert store.pupil_benchmarks(school["pupils"]["erin"])[5].state == rules.NOT_YET   # here from Year 7
+    assert store.benchmark_cohort().tally(5, year=11).met == 1          # the cohort's SQL agrees
+
+
+@pytest.mark.parametrize("typed, error", [
+    ("01/10/2030", "in the future"),
+    ("31/02/2027", "has no day 31"),
+    ("01/09/2013", "before the pupil was 4"),
+])
+def test_a_date_of_entry_that_cannot_be_right_is_refused_in_words(store, typed, error):
+    from gatsby_tui.store import PupilInvalid
+
+    with pytest.raises(PupilInvalid) as e:
+        store.validate_pupil(pupil(upn=make_upn(950), dob="14/03/2012", date_of_entry=typed))
+    assert error in e.value.errors["date_of_entry"]
 
 
 def test_the_pupils_states_carry_their_evidence(store, school):

@@ -78,7 +78,24 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
+    # 6: a pupil's date of entry (no benchmark year is waived without one) and the provider types
+    # an activity names (a careers fair counts once for each type for Benchmark 7).
+    (6, lambda conn: _add_columns(conn, (
+        ("pupils", "date_of_entry",
+         "TEXT CHECK (date_of_entry IS NULL OR (date_of_entry GLOB "
+         "'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date(date_of_entry) = date_of_entry))"),
+        ("activities", "providers_named",
+         "INTEGER NOT NULL DEFAULT 0 CHECK (providers_named BETWEEN 0 AND 15)"),
+    ))),
 ]
+
+
+def _add_columns(conn: sqlite3.Connection, columns: Sequence[tuple[str, str, str]]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column the table does not have yet."""
+    for table, column, definition in columns:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def configure(conn: sqlite3.Connection) -> None:
