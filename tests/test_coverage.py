@@ -238,27 +238,93 @@ def test_parallel_readers_give_the_same_cohort(demo, tmp_path):
 # ---------------------------------------------------------------- the CLI report
 
 
-def test_cli_report_benchmarks(store, school, capsys, monkeypatch):
-    from gatsby_tui.clock import Clock
-
-    monkeypatch.setattr(Clock, "now", lambda self: datetime(2026, 11, 22, 10, 0))   # the CLI's "today"
+def test_cli_report_benchmarks(store, school, capsys):
     path = str(store.path)
-    assert cli.main(["report", "benchmarks", "--db", path, "--year", "11", "--format", "csv"]) == 0
+    today = ["--today", "2026-11-22"]
+    assert cli.main(["report", "benchmarks", "--db", path, "--year", "11", "--format", "csv", *today]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "Year group,Benchmark,Title,Met,Not yet,Not yet due,Pupils,Percent met"
-    assert "11,8,Personal guidance,2,2,0,4,50" in lines
-    assert cli.main(["report", "benchmarks", "--db", path, "--format", "json"]) == 0
+    assert lines[0] == ("Year group,Benchmark,Title,Met,Not yet,Due,Percent met of those due,Not yet due,Pupils")
+    assert "11,8,Personal guidance,2,2,4,50,0,4" in lines
+    assert cli.main(["report", "benchmarks", "--db", path, "--format", "json", *today]) == 0
     doc = json.loads(capsys.readouterr().out)
     whole = next(r for r in doc["rows"] if r["year_group"] == "all" and r["benchmark"] == 8)
-    assert (whole["met"], whole["not_yet"], whole["not_due"], whole["percent_met"]) == (3, 2, 3, 38)
+    # Met of those due (3 of 5), with the 3 pupils it is not yet due for apart: never 3 of 8.
+    assert (whole["met"], whole["not_yet"], whole["due"], whole["percent_met_of_due"], whole["not_due"]) == (
+        3, 2, 5, 60, 3)
+    y7 = next(r for r in doc["rows"] if r["year_group"] == 7 and r["benchmark"] == 8)
+    assert (y7["due"], y7["percent_met_of_due"], y7["not_due"]) == (0, None, 2)
     sen = next(g for g in doc["breakdowns"]["sen"] if g["value"] == "K")
-    assert sen["8"] == {"met": 1, "pupils": 1, "percent_met": 100}
-    assert cli.main(["report", "benchmarks", "--db", path]) == 0
+    assert sen["8"] == {"met": 1, "due": 1, "percent_met_of_due": 100, "not_due": 0, "pupils": 1}
+    assert cli.main(["report", "benchmarks", "--db", path, *today]) == 0
     table = capsys.readouterr().out
-    assert "B8 Guidance" in table and "50% 2/4" in table and "38% 3/8" in table
-    assert cli.main(["report", "benchmarks", "--db", path, "--year", "5"]) == 2
+    assert "not yet due are counted apart" in table
+    assert "B8 Guidance" in table and "50% 2/4" in table and "60% 3/5 (+3 not yet due)" in table
+    assert "— (+2 not yet due)" in table                                # Year 7: nothing due yet
+    assert cli.main(["report", "benchmarks", "--db", path, "--year", "5", *today]) == 2
     assert "give 7 to 13" in capsys.readouterr().err
-    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db"))]) == 2
+    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db")), *today]) == 2
+
+
+def test_cli_report_benchmarks_on_a_day_counts_only_what_had_happened(store, school, capsys):
+    path = str(store.path)
+    # On 1 October 2026 none of the October meetings or talks had happened yet.
+    assert cli.main(["report", "benchmarks", "--db", path, "--on", "2026-10-01", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["as_of"] == "2026-10-01"
+    y11 = next(r for r in doc["rows"] if r["year_group"] == 11 and r["benchmark"] == 8)
+    assert (y11["met"], y11["not_yet"]) == (0, 4)
+    y7 = next(r for r in doc["rows"] if r["year_group"] == 7 and r["benchmark"] == 5)
+    assert y7["met"] == 1                                   # the talk on 1 October itself counts
+    assert cli.main(["report", "benchmarks", "--db", path, "--on", "2026-09-30", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    y7 = next(r for r in json.loads(capsys.readouterr().out)["rows"] if r["year_group"] == 7 and r["benchmark"] == 5)
+    assert y7["met"] == 0
+    # The end of last school year: the pupils now in Year 11 were in Year 10.
+    assert cli.main(["report", "benchmarks", "--db", path, "--on", "2026-08-31", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["school_year"] == "2025/26"
+    assert next(r for r in doc["rows"] if r["year_group"] == 10 and r["benchmark"] == 8)["pupils"] == 4
+    for bad, words in (("2026-13-01", "not a date"), ("2027-01-01", "after today")):
+        assert cli.main(["report", "benchmarks", "--db", path, "--on", bad, "--today", "2026-11-22"]) == 2
+        assert words in capsys.readouterr().err
+
+
+def test_cli_report_benchmarks_pupil_by_pupil(store, school, capsys):
+    path = str(store.path)
+    p = school["pupils"]
+    assert cli.main(["report", "benchmarks", "--db", path, "--pupils", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 8 and [r["year_group"] for r in rows] == [7, 7, 10, 10, 11, 11, 11, 11]
+    for r in rows:
+        assert set(r) >= {"upn", "year_group", "benchmarks", "name"}
+        assert list(r["benchmarks"]) == [f"B{k}" for k in range(1, 9)]
+        for mark in r["benchmarks"].values():
+            assert mark["state"] in ("met", "not_yet", "not_due")
+            assert (mark["missing"] != []) is (mark["state"] == "not_yet")
+    by_name = {r["name"]: r for r in rows}
+    upn = store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (p["bilal"],)).fetchone()[0]
+    bilal = by_name["Bashir, Bilal"]
+    assert bilal["upn"] == upn and bilal["year_group"] == 11
+    assert bilal["benchmarks"]["B8"]["state"] == "not_yet"
+    assert "not recorded as Level 6 or above" in bilal["benchmarks"]["B8"]["missing"][0]
+    assert by_name["Doyle, Dara"]["benchmarks"]["B8"] == {"state": "met", "missing": []}
+    assert by_name["Evans, Erin"]["benchmarks"]["B6"]["state"] == "not_due"
+    assert by_name["Grant, Gus"]["benchmarks"]["B5"]["state"] == "met"
+    assert by_name["Hughes, Hana"]["benchmarks"]["B5"]["state"] == "not_yet"
+    # The same as columns, and as a table with what is missing under each pupil.
+    assert cli.main(["report", "benchmarks", "--db", path, "--pupils", "--format", "csv", "--year", "11",
+                     "--today", "2026-11-22"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("UPN,Name,Year group,B1,B1 missing,B2,B2 missing") and lines[0].endswith("B8,B8 missing")
+    assert len(lines) == 5
+    row = next(line for line in lines if line.startswith(upn))
+    assert ",not_yet,a guidance meeting with a qualified adviser by the end of Year 11" in row
+    assert cli.main(["report", "benchmarks", "--db", path, "--pupils", "--today", "2026-11-22"]) == 0
+    out = capsys.readouterr().out
+    assert "Bashir, Bilal" in out and "    B8 Guidance: a guidance meeting with a qualified adviser" in out
 
 
 def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):

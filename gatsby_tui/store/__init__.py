@@ -1082,6 +1082,26 @@ class Store:
     def coverage_version(self) -> tuple:
         return (self.today, self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
 
+    def benchmark_cohort_on(self, day: date) -> Any:
+        """coverage.Cohort as at ``day`` (pupils on roll that day, evidence up to it); not cached
+        unless ``day`` is today."""
+        from gatsby_tui.store import coverage
+
+        if day == self.today:
+            return self.benchmark_cohort()
+        with self._readers_lock:
+            readers = self._coverage_readers()
+            return coverage.cohort(readers[0], today=day, readers=readers[1:])
+
+    def benchmark_pupils(self, *, on: date | None = None, year: int | None = None) -> list[Any]:
+        """coverage.PupilStates for every pupil on roll on ``on`` (default today): UPN, name, year
+        group and each benchmark's state with what is missing."""
+        from gatsby_tui.store import coverage
+
+        with self._readers_lock:
+            readers = self._coverage_readers()
+            return coverage.pupil_states(readers[0], today=on or self.today, year=year, readers=readers[1:])
+
     def benchmark_cohort(self, *, version: tuple | None = None) -> Any:
         """coverage.Cohort for pupils on roll in Years 7-13: .tally(key, year=, breakdown=, value=).
         Cached until the database changes (or the day does). Safe to call from a worker thread when

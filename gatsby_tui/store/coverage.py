@@ -75,7 +75,7 @@ SELECT a.id, {_sy('a.held_on')} AS sy,
 FROM activities a WHERE a.held_on <= :until
 """
 
-PUPIL_COLUMNS = ("p.id, p.intake_year, p.date_of_entry, p.date_left, p.sen_status, p.pupil_premium, p.looked_after, "
+PUPIL_COLUMNS = ("p.id, p.upn, p.intake_year, p.date_of_entry, p.date_left, p.sen_status, p.pupil_premium, p.looked_after, "
                  "p.gender, p.legal_surname, p.legal_forename, p.preferred_forename, p.form, p.sort_name")
 
 
@@ -91,6 +91,7 @@ class PupilFacts:
     name: str
     form: str | None
     sort_name: str
+    upn: str = ""
 
 
 def _pupil(row: sqlite3.Row) -> rules.Pupil:
@@ -342,7 +343,7 @@ def facts(conn: sqlite3.Connection, *, today: date, where: str = "1", params: di
         out.append(PupilFacts(pid, pupil, f, row["sen_status"], row["pupil_premium"], row["looked_after"],
                               row["gender"], names.display_name(row["legal_surname"], row["legal_forename"],
                                                                 row["preferred_forename"]),
-                              row["form"], row["sort_name"]))
+                              row["form"], row["sort_name"], row["upn"]))
     return out
 
 
@@ -436,8 +437,24 @@ class Tally:
 
     @property
     def percent(self) -> int:
-        """Share met, rounded to a whole per cent (0 for nobody)."""
+        """Share met of ALL the pupils, rounded to a whole per cent (0 for nobody). The figure to
+        report is ``percent_due``: a benchmark not yet due is not a benchmark missed."""
         return round(100 * self.met / self.total) if self.total else 0
+
+    @property
+    def due(self) -> int:
+        """Pupils for whom something is due: met or not yet met (not those it is not yet due for)."""
+        return self.met + self.not_yet
+
+    @property
+    def percent_due(self) -> int | None:
+        """Share met of those it is due for, to a whole per cent; None when it is due for nobody."""
+        return round(100 * self.met / self.due) if self.due else None
+
+    def words(self) -> str:
+        """'60% 3/5 (+3 not yet due)': met of those due, and the not-yet-due apart."""
+        text = f"{self.percent_due}% {self.met}/{self.due}" if self.due else "—"
+        return text + (f" (+{self.not_due} not yet due)" if self.not_due else "")
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(self.met + other.met, self.not_yet + other.not_yet, self.not_due + other.not_due)
@@ -609,6 +626,36 @@ def report_rows(c: Cohort, year: int | None = None) -> list[dict[str, Any]]:
         for key in rules.RULE_KEYS:
             t = c.tally(key, year=y)
             rows.append({"year_group": y if y is not None else "all", "benchmark": key,
-                         "title": rules.title_of(key), "met": t.met, "not_yet": t.not_yet, "not_due": t.not_due,
-                         "pupils": t.total, "percent_met": t.percent})
+                         "title": rules.title_of(key), "met": t.met, "not_yet": t.not_yet, "due": t.due,
+                         "percent_met_of_due": t.percent_due, "not_due": t.not_due, "pupils": t.total})
     return rows
+
+
+# ---------------------------------------------------------------- every pupil, for an upload
+
+
+@dataclass(frozen=True)
+class PupilStates:
+    pupil_id: int
+    upn: str
+    name: str
+    year_group: int
+    states: dict[int | str, rules.State]
+
+
+def pupil_states(conn: sqlite3.Connection, *, today: date, year: int | None = None,
+                 readers: Sequence[sqlite3.Connection] = ()) -> list[PupilStates]:
+    """Every pupil on roll on ``today`` (any year group; ``year``: that one only), by year group
+    then name, with each benchmark's state as at that day: the set-based facts, assessed."""
+    sy = schoolyear.school_year_of(today)
+    where = ("(p.date_left IS NULL OR p.date_left > :today) AND (p.date_of_entry IS NULL OR p.date_of_entry <= :today) "
+             "AND p.intake_year <= :youngest_7")
+    params: dict[str, Any] = {"today": today.isoformat(), "youngest_7": sy}
+    if year is not None:
+        where += " AND p.intake_year = :intake"
+        params["intake"] = schoolyear.intake_year_for(year, sy)
+    out = [PupilStates(pf.pupil_id, pf.upn, pf.name, rules.year_group_at(pf.pupil.intake_year, today),
+                       assess_facts(pf, today))
+           for pf in facts(conn, today=today, where=where, params=params, readers=readers)]
+    out.sort(key=lambda p: p.year_group)          # stable: by name within each year group
+    return out
