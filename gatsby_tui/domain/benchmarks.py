@@ -87,6 +87,35 @@ BENCHMARKS: dict[int, tuple[str, str]] = {
     7: ("Encounters with further and higher education", "FE and HE"),
     8: ("Personal guidance", "Guidance"),
 }
+# Each benchmark's own statement, for the published programme beside what the school does (the
+# Gatsby Foundation's wording as updated in 2024, shortened to what each asks of a school).
+STATEMENTS: dict[int, str] = {
+    1: "Every school and college should have an embedded programme of career education and guidance that is "
+       "known and understood by young people, their parents and carers, staff, governors and employers. "
+       "The programme is published and regularly evaluated, with feedback from all of them.",
+    2: "Every young person, and their parents and carers, should have access to good-quality information "
+       "about future study options and labour market opportunities, with the support of an informed adviser "
+       "to make the best use of it, in each key stage.",
+    3: "Young people have different career guidance needs at different stages. Advice and support are "
+       "tailored to the needs of each young person, and the programme embeds inclusion and challenges "
+       "stereotypes. A systematic record of the advice given, the decisions agreed and each young person's "
+       "intended and actual destinations is kept and shared with them; destinations for at least three "
+       "years after they leave.",
+    4: "All teachers should link curriculum learning with careers: in every subject, young people learn how "
+       "it leads to a wide range of careers.",
+    5: "Every young person should have multiple opportunities to learn from employers about work, employment "
+       "and the skills that are valued in the workplace: at least one meaningful encounter with an employer "
+       "every school year from Year 7.",
+    6: "Every young person should have first-hand, meaningful experiences of the workplace, through visits, "
+       "work shadowing or work experience: experiences by the age of 16 and at least one more by 18, beyond "
+       "any part-time job.",
+    7: "All young people should understand the full range of learning opportunities open to them: by 16, "
+       "meaningful encounters with sixth forms, colleges, universities and apprenticeship and training "
+       "providers; by 18, those considering higher education have at least two visits to universities.",
+    8: "Every young person should have opportunities for guidance meetings with a qualified careers adviser "
+       "(Level 6 or above) whenever significant choices are being made: at least one by 16 and a further one "
+       "by 18.",
+}
 PAL = "pal"
 PAL_TITLE = ("Provider access (technical education and apprenticeships)", "Provider access")
 RULE_KEYS: tuple[int | str, ...] = (1, 2, 3, 4, 5, 6, 7, 8, PAL)

@@ -22,7 +22,6 @@ from gatsby_tui.screens.base import ReportsWorkerErrors
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 
-YEARS = tuple(range(7, 14))
 BENCHMARKS = tuple(range(1, 9))
 
 
@@ -79,7 +78,7 @@ class ProgrammeScreen(ReportsWorkerErrors, Screen):
         table = self.query_one("#programme-grid", DataTable)
         row, column = table.cursor_coordinate
         table.clear()
-        for y in YEARS:
+        for y in self.grid.years:
             cells = [Text(f"Y{y}", style="bold")]
             for b in BENCHMARKS:
                 cells.append(cell_text(self.grid.items(y, b), self.grid.unplanned.get((y, b), 0)))
@@ -98,7 +97,8 @@ class ProgrammeScreen(ReportsWorkerErrors, Screen):
         row, column = table.cursor_coordinate
         if column < 1:
             return None
-        return YEARS[row], BENCHMARKS[column - 1]
+        years = self.grid.years if self.grid is not None else tuple(range(7, 14))
+        return years[min(row, len(years) - 1)], BENCHMARKS[column - 1]
 
     @on(DataTable.CellHighlighted, "#programme-grid")
     def _show_cell(self) -> None:
