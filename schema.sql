@@ -52,6 +52,8 @@ CREATE TABLE advisers (
 -- on 1 September and a year-group filter is an indexed equality. The year group
 -- derived from the date of birth is computed from dob (domain/schoolyear.py);
 -- a mismatch is a warning, never a refusal.
+-- date_of_entry: the day the pupil joined the school, when known (an MIS column, or typed in).
+-- Benchmark years before it are not expected of them; with none, nothing is waived (schema 6).
 CREATE TABLE pupils (
     id                  INTEGER PRIMARY KEY,
     upn                 TEXT NOT NULL UNIQUE
@@ -75,8 +77,6 @@ CREATE TABLE pupils (
     sort_name           TEXT NOT NULL,
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL,
-    -- The day the pupil joined the school, when known (an MIS column, or typed in). Benchmark
-    -- years before it are not expected of them; with none, nothing is waived (schema 6).
     date_of_entry       TEXT CHECK (date_of_entry IS NULL OR (date_of_entry GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date(date_of_entry) = date_of_entry))
 );
 CREATE INDEX pupils_by_name ON pupils (sort_name, id);
@@ -426,6 +426,9 @@ CREATE TABLE programme_items (
 );
 CREATE INDEX programme_items_cell ON programme_items (school_year, year_group, benchmark, position);
 
+-- providers_named: the provider types an activity names (a careers fair with colleges and
+-- training providers on stands), for Benchmark 7: bit 0 sixth form, 1 further education college,
+-- 2 university, 3 independent training provider (domain/benchmarks.py PROVIDER_TYPES; schema 6).
 CREATE TABLE activities (
     id                   INTEGER PRIMARY KEY,
     kind                 TEXT NOT NULL CHECK (kind IN (
@@ -448,9 +451,6 @@ CREATE TABLE activities (
     programme_item_id    INTEGER REFERENCES programme_items(id),
     notes                TEXT,
     created_at           TEXT NOT NULL,
-    -- The provider types an activity names (a careers fair with colleges and training providers
-    -- on stands), for Benchmark 7: bit 0 sixth form, 1 further education college, 2 university,
-    -- 3 independent training provider (domain/benchmarks.py PROVIDER_TYPES; schema 6).
     providers_named      INTEGER NOT NULL DEFAULT 0 CHECK (providers_named BETWEEN 0 AND 15)
 );
 CREATE INDEX activities_by_date ON activities (held_on);
