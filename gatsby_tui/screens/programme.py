@@ -21,6 +21,7 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.screens.base import ReportsWorkerErrors
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.tickbox import TickBox
 
 BENCHMARKS = tuple(range(1, 9))
 
@@ -157,6 +158,11 @@ class ProgrammeScreen(ReportsWorkerErrors, Screen):
 
     def action_export(self) -> None:
         self.app.push_screen(ExportProgramme(self.school_year))
+
+    def action_page_texts(self) -> None:
+        from gatsby_tui.screens.school import ProgrammePageForm
+
+        self.app.push_screen(ProgrammePageForm())
 
 
 class CellScreen(ModalScreen[bool]):
@@ -387,7 +393,11 @@ class ExportProgramme(ModalScreen[bool]):
     SCOPE = "form"
     BINDINGS = actions.bindings("form")
     HELP = ("Writes two files into the folder: a self-contained web page (.html) and Markdown (.md) of the "
-            "programme, readable by you only until you publish them. No pupil is named in either.")
+            "published programme (the careers leader, the plan for every year group, what the school does for "
+            "each benchmark, its provider access policy, evaluation and next review; the texts are edited with "
+            "t on the programme screen), readable by you only until you publish them. No pupil is named in "
+            "either. Tick whether to mark delivered activities and whether to add the current benchmark and "
+            "destinations figures to the evaluation.")
 
     def __init__(self, school_year: int) -> None:
         super().__init__()
@@ -400,6 +410,11 @@ class ExportProgramme(ModalScreen[bool]):
             yield field("Folder", Input(value=str(Path.home()), id="folder", compact=True))
             yield field("File name", Input(value=f"careers-programme-{label.replace('/', '-')}", id="name",
                                            compact=True))
+            with Horizontal(classes="checks"):
+                yield TickBox("Mark delivered activities (✓ delivered)", value=True, id="delivered", compact=True)
+            with Horizontal(classes="checks"):
+                yield TickBox("Add the current benchmark and destinations figures to the evaluation", value=True,
+                              id="figures", compact=True)
             yield Static("", id="export-result", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export (Ctrl+S)", id="save", variant="primary")
@@ -415,9 +430,12 @@ class ExportProgramme(ModalScreen[bool]):
         folder = Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
         name = self.query_one("#name", Input).value.strip() or "careers-programme"
         written = []
+        delivered = self.query_one("#delivered", TickBox).value
+        figures = self.query_one("#figures", TickBox).value
         try:
             for fmt in ("html", "md"):
-                written.append(self.app.store.export_programme(self.school_year, folder / f"{name}.{fmt}", fmt))
+                written.append(self.app.store.export_programme(self.school_year, folder / f"{name}.{fmt}", fmt,
+                                                               delivered=delivered, figures=figures))
         except StoreError as e:
             self.query_one("#export-result", Static).update(Text("✗ " + str(e)))
             return
