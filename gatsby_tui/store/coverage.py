@@ -100,14 +100,23 @@ def _pupil(row: sqlite3.Row) -> rules.Pupil:
                        dates.from_iso(row["date_left"]))
 
 
+# Intake year -> provider-access encounters held by :until for that year group in Years 12-13
+# (someone of the intake took part). Driven from the few provider-access activities: for each, the
+# two intakes that were in Years 12 and 13 that school year, each checked with EXISTS (which stops
+# at the first attendee found), never a pass over every attendance.
+_OFFERS_SQL = (
+    f"SELECT c.intake, min(2, count(*)) FROM (SELECT a.id, {_sy('a.held_on')} - y.off AS intake FROM activities a, "
+    "  (SELECT 5 AS off UNION ALL SELECT 6) y "
+    f"  WHERE a.kind IN ({_PAL}) AND a.held_on <= :until) c "
+    "WHERE EXISTS (SELECT 1 FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id "
+    "              WHERE ap.activity_id = c.id AND p.intake_year = c.intake) "
+    "GROUP BY c.intake")
+
+
 def year_group_offers(conn: sqlite3.Connection, today: date) -> dict[int, int]:
-    """Intake year -> provider-access encounters held by ``today`` for that year group in Years
-    12-13 (someone of the intake took part), capped at 2."""
-    return {r[0]: min(2, r[1]) for r in conn.execute(
-        "SELECT p.intake_year, count(DISTINCT a.id) FROM activities a "
-        "JOIN activity_pupils ap ON ap.activity_id = a.id JOIN pupils p ON p.id = ap.pupil_id "
-        f"WHERE a.kind IN ({_PAL}) AND a.held_on <= ? AND {_sy('a.held_on')} - p.intake_year + 7 BETWEEN 12 AND 13 "
-        "GROUP BY p.intake_year", (today.isoformat(),))}
+    """Intake year -> provider-access encounters offered to that year group in Years 12-13 by
+    ``today``, capped at 2 (_OFFERS_SQL)."""
+    return {r[0]: r[1] for r in conn.execute(_OFFERS_SQL, {"until": today.isoformat()})}
 
 
 def programme_years(conn: sqlite3.Connection, school_year: int) -> dict[int, tuple[int, int]]:
@@ -526,23 +535,24 @@ def cohort(conn: sqlite3.Connection, *, today: date, readers: Sequence[sqlite3.C
     assessed once.
 
     Two passes (pupils with their activities; meetings and records), the second on a reader in
-    a thread when given. Each returns its thousands of rows as one row of JSON: sqlite3 lets go
+    a thread when given, and a small third (provider access offered to each year group). Each returns its thousands of rows as one row of JSON: sqlite3 lets go
     of the GIL for each step, and a row at a time a worker must win the GIL back thousands of
     times from a busy UI thread (each wait up to the switch interval: the pass took 2-20 times
     as long with the UI drawing). One step per pass keeps the SQL off the GIL altogether."""
     where, params = on_roll_where(today)
     params["until"] = today.isoformat()
     sy = schoolyear.school_year_of(today)
-    (first,), (second,) = _run_all(conn, [(_cohort_pupils_sql(where), params),
-                                          (_cohort_evidence_sql(where), {**params, "he_code": rules.HE_CODE})],
-                                   readers[:1])
+    (first,), (second,), offered = _run_all(conn, [(_cohort_pupils_sql(where), params),
+                                                   (_cohort_evidence_sql(where), {**params, "he_code": rules.HE_CODE}),
+                                                   (_OFFERS_SQL, {"until": params["until"]})],
+                                            readers[:2])
     pupils = json.loads(first[0] or "[]")
     meets = {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in json.loads(second[0] or "[]")}
     b3 = {r[0]: tuple(bool(x) for x in r[1:]) for r in json.loads(second[1] or "[]")}
     programme = programme_years(conn, sy)
     label = schoolyear.school_year_label(sy)
     planned = {y: programme.get(y, (0, 0))[0] > 0 for y in YEARS}
-    offers = year_group_offers(conn, today)
+    offers = {r[0]: r[1] for r in offered}
     grouped: Counter = Counter()
     for pid, intake, joined, sen, pp, lac, gender, v2, v4, v5, x, y in pupils:
         yg = sy - intake + 7
