@@ -341,3 +341,55 @@ def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
             counted.setdefault(key, [0, 0, 0])[("met", "not_yet", "not_due").index(state.state)] += 1
     for key, (met, not_yet, not_due) in counted.items():
         assert c.tally(key) == coverage.Tally(met, not_yet, not_due), key
+
+
+def _facts_agree(store, pid):
+    """The cohort's set-based facts for one pupil equal the rules applied to their evidence."""
+    pf = coverage.facts(store.conn, today=store.today, where="p.id = :id", params={"id": pid})[0]
+    pupil_, ev = coverage.evidence(store.conn, pid, today=store.today)
+    assert rules.facts_from(pupil_, ev) == pf.facts and pupil_ == pf.pupil
+    return pf.facts
+
+
+def test_the_set_based_facts_follow_the_corrected_rules(store, school):
+    # Year 12 (2026/27): Kit went to a provider-access encounter held for the year group; Lee did not
+    # go, but it was offered to the year group all the same.
+    kit = add(store, "Kit", "Kane", dob="14/03/2010")
+    lee = add(store, "Lee", "Lowe", dob="14/04/2010")
+    for day in ("01/10/2026", "15/10/2026"):
+        pa = store.add_activity({**TALK, "kind": "provider_access", "title": f"T Levels {day}", "held_on": day,
+                                 "benchmarks": [7]})
+        store.attach_pupils(pa, [kit])
+    assert _facts_agree(store, kit).pal_12_13 == _facts_agree(store, lee).pal_12_13 == 2
+    assert store.pupil_benchmarks(lee)[rules.PAL].parts[2].status == rules.PART_MET
+    # A careers fair naming three provider types counts for each of them (Year 11, Asha).
+    asha = school["pupils"]["asha"]
+    fair = store.add_activity({**TALK, "kind": "careers_fair", "title": "Post 16 Fayre", "benchmarks": [2, 5, 7],
+                               "providers": ["sixth_form", "college", "training"]})
+    store.attach_pupils(fair, [asha])
+    assert _facts_agree(store, asha).providers_by16 == 0b1011
+    # The latest intended destination decides "considering higher education"; an action plan given
+    # is a copy of the record.
+    store.record_intended_destination(kit, {"code": "240", "recorded_on": "01/10/2026"})
+    assert _facts_agree(store, kit).considering_he is True
+    store.record_intended_destination(kit, {"code": "310", "recorded_on": "02/10/2026"})
+    assert _facts_agree(store, kit).considering_he is False
+    store.conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) "
+                       "VALUES (?, 'action_plan', 'pdf', '2026-10-03')", (kit,))
+    assert _facts_agree(store, kit).copy_given is True
+    store.forget_cohort()
+    cohort = store.benchmark_cohort()
+    assert cohort.tally(rules.PAL, year=12).total == 2
+    counted = [store.pupil_benchmarks(p)[rules.PAL].state for p in (kit, lee)]
+    t = cohort.tally(rules.PAL, year=12)
+    assert (t.met, t.not_yet, t.not_due) == (counted.count("met"), counted.count("not_yet"), counted.count("not_due"))
+
+
+def test_report_pupils_lists_year_14_learners_too(store, school, capsys):
+    y14 = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(960), dob="14/03/2006", year_group="14",
+                                                     sen_status="E")))
+    assert cli.main(["report", "benchmarks", "--db", str(store.path), "--pupils", "--year", "14", "--format",
+                     "json", "--today", "2026-11-22"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["year_group"] for r in rows] == [14]
+    assert rows[0]["upn"] == store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (y14,)).fetchone()[0]
