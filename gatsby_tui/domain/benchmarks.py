@@ -87,8 +87,9 @@ BENCHMARKS: dict[int, tuple[str, str]] = {
     7: ("Encounters with further and higher education", "FE and HE"),
     8: ("Personal guidance", "Guidance"),
 }
-# Each benchmark's own statement, for the published programme beside what the school does (the
-# Gatsby Foundation's wording as updated in 2024, shortened to what each asks of a school).
+# Each benchmark's own statement, for the published programme beside what the school does: in our
+# words, after the Gatsby Foundation's statements (the 2013 wording in shared/seeds/000) as updated
+# in 2024 (shared/DOMAIN.md), shortened to what each asks of a school.
 STATEMENTS: dict[int, str] = {
     1: "Every school and college should have an embedded programme of career education and guidance that is "
        "known and understood by young people, their parents and carers, staff, governors and employers. "
@@ -218,6 +219,8 @@ def providers_of(mask: int) -> frozenset[str]:
 def provider_bits(activity: "Activity") -> int:
     """The provider types an activity shows: its kind's, and each type it names."""
     return PROVIDER_BIT.get(activity.kind, 0) | providers_mask(activity.providers)
+
+
 HE_VISIT_KINDS = ("university_visit",)
 PAL_KINDS = ("provider_access",)
 
