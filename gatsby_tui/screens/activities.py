@@ -242,6 +242,11 @@ class ActivitiesScreen(ListKeys, ReportsWorkerErrors, Screen):
 # ---------------------------------------------------------------- recording an activity
 
 
+# Short enough for a quarter of the form's width.
+PROVIDER_TICKS = {"sixth_form": "Sixth forms", "college": "Colleges", "university": "Universities",
+                  "training": "Apprenticeships"}
+
+
 class ActivityForm(ModalScreen[int | None]):
     """Record (activity_id None) or edit an activity; returns its id when saved."""
 
@@ -300,7 +305,7 @@ class ActivityForm(ModalScreen[int | None]):
                 yield Label("Providers there (a careers fair: each counts for Benchmark 7)", classes="activity-section")
                 with Horizontal(classes="checks activity-benchmarks"):
                     for key, _, _ in rules.PROVIDER_TYPES:
-                        yield TickBox(rules.TYPE_WORDS[key].split(" (")[0], value=key in values.get("providers", ()),
+                        yield TickBox(PROVIDER_TICKS[key], value=key in values.get("providers", ()),
                                       id=f"pt-{key}", compact=True)
                 yield Static("", id="err-providers", classes="field-error")
                 yield Label("Meaningful: which points did it meet?", classes="activity-section")

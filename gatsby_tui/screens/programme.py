@@ -410,11 +410,11 @@ class ExportProgramme(ModalScreen[bool]):
             yield field("Folder", Input(value=str(Path.home()), id="folder", compact=True))
             yield field("File name", Input(value=f"careers-programme-{label.replace('/', '-')}", id="name",
                                            compact=True))
-            with Horizontal(classes="checks"):
+            with Horizontal(classes="field checks"):
                 yield TickBox("Mark delivered activities (✓ delivered)", value=True, id="delivered", compact=True)
-            with Horizontal(classes="checks"):
-                yield TickBox("Add the current benchmark and destinations figures to the evaluation", value=True,
-                              id="figures", compact=True)
+            with Horizontal(classes="field checks"):
+                yield TickBox("Add today's benchmark and destinations figures", value=True, id="figures",
+                              compact=True)
             yield Static("", id="export-result", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export (Ctrl+S)", id="save", variant="primary")
