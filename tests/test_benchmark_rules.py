@@ -276,6 +276,16 @@ def test_b3_intended_destination_counts_only_when_recorded_in_year_11(case, evid
     assert (part.status == b.PART_MET) is met, case
 
 
+@pytest.mark.parametrize("case, day, met", [
+    ("a Year 12 intended destination is not the Year 13 record", "2025-11-01", False),
+    ("recorded in Year 13 counts", "2026-10-01", True),
+])
+def test_b3_the_post_16_intended_destination_counts_when_recorded_in_year_13(case, day, met):
+    s = states(Y11 - 2, destinations=[intended("2024-03-01", "210"), intended(day, "240")])
+    part = next(p for p in s[3].parts if p.what == "an intended destination recorded in Year 13")
+    assert (part.status == b.PART_MET) is met, case
+
+
 @pytest.mark.parametrize("case, exports, met", [
     ("no copy and no action plan given", [], False),
     ("an action plan exported and recorded as given", [date(2026, 10, 3)], True),

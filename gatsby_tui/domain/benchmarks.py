@@ -11,8 +11,9 @@ What is checked (the updated wording, November 2024; see shared/DOMAIN.md):
    record made later still counts once it exists; the copy is a copy of the record, or an action
    plan from a signed-off record, exported and recorded as given), and an intended destination
    recorded IN Year 11 (a Year 9 or 10 aspiration, e.g. from an EHCP review, is history, not the
-   Year 11 record); in Years 12-13 a further intended destination (recorded in Year 12 or 13:
-   the destination form's window for the move at 18); after leaving, an actual destination.
+   Year 11 record); by the end of Year 13 a further intended destination recorded IN Year 13 (for
+   the move at 18, as DOMAIN.md has it: recorded in Year 11 and 13); after leaving, an actual
+   destination.
 4  Linking curriculum learning to careers: in every school year on roll, at least one subject
    lesson linked to careers (an activity serving Benchmark 4). "In every subject" cannot be
    checked without the pupil's timetable: the evidence lists the subjects covered.
@@ -359,7 +360,7 @@ class Facts:
     record_made: bool = False            # any signed-off record with agreed decisions
     copy_given: bool = False             # a copy of a record given to the pupil
     intended_by16: bool = False          # recorded in Year 11
-    intended_post16: bool = False        # recorded in Year 12 or 13
+    intended_post16: bool = False        # recorded in Year 13
     actual_destination: bool = False
     programme_planned: bool = False
 
@@ -403,9 +404,10 @@ def joined_words(joined: int) -> str:
 
 def intended_counts(intake_year: int, recorded_on: date) -> tuple[bool, bool]:
     """Whether an intended destination recorded on that day is Benchmark 3's by-16 record
-    (recorded in Year 11) and its post-16 one (recorded in Year 12 or 13)."""
+    (recorded in Year 11) and its post-16 one (recorded in Year 13). A Year 9 or 10 aspiration (an
+    EHCP review's, say) or a Year 12 one is history, not the record of the move."""
     yg = year_group_at(intake_year, recorded_on)
-    return yg == 11, yg in (12, 13)
+    return yg == 11, yg == 13
 
 
 def latest_intended(records: Iterable["Record"], destinations: Iterable["Destination"]) -> str | None:
@@ -604,7 +606,7 @@ def rule_3(ctx: Context, record_made: bool, copy_given: bool, intended_by16: boo
         _part(ctx, "a signed-off guidance record with agreed decisions", 7, 11, record_made),
         _part(ctx, "a copy of the record, or an action plan, given to the pupil", 7, 11, copy_given),
         _part(ctx, "an intended destination recorded in Year 11", 11, 11, intended_by16),
-        _part(ctx, "an intended destination recorded in Year 12 or 13", 12, 13, intended_post16),
+        _part(ctx, "an intended destination recorded in Year 13", 13, 13, intended_post16),
     ]
     if ctx.left:
         parts.append(Part("an actual destination recorded after leaving", ctx.year_now,

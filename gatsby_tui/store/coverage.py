@@ -224,6 +224,7 @@ def _record_sql(where: str) -> str:
     chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
     end10 = "printf('%04d-08-31', p.intake_year + 4)"
     end11 = "printf('%04d-08-31', p.intake_year + 5)"
+    end12 = "printf('%04d-08-31', p.intake_year + 6)"
     end13 = "printf('%04d-08-31', p.intake_year + 7)"
     return (
         "WITH rec AS (SELECT r.pupil_id, substr(r.held_at, 1, 10) AS day, r.held_at AS at, r.id AS rid, "
@@ -247,7 +248,7 @@ def _record_sql(where: str) -> str:
         "lat AS (SELECT pupil_id, intended AS latest, max(ord) FROM ev WHERE intended IS NOT NULL GROUP BY pupil_id) "
         "SELECT ev.pupil_id AS pid, max(ev.decided) AS made, max(ev.copied) AS copied, "
         f"  max(ev.intended IS NOT NULL AND ev.day > {end10} AND ev.day <= {end11}) AS int16, "
-        f"  max(ev.intended IS NOT NULL AND ev.day > {end11} AND ev.day <= {end13}) AS int18, "
+        f"  max(ev.intended IS NOT NULL AND ev.day > {end12} AND ev.day <= {end13}) AS int18, "
         "  max(ev.actual) AS actual, max(coalesce(lat.latest = :he_code, 0)) AS he "
         "FROM ev JOIN pupils p ON p.id = ev.pupil_id LEFT JOIN lat ON lat.pupil_id = ev.pupil_id "
         "GROUP BY ev.pupil_id")
