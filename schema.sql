@@ -83,7 +83,7 @@ CREATE INDEX pupils_by_name ON pupils (sort_name, id);
 CREATE INDEX pupils_by_year ON pupils (intake_year, sort_name, id);
 CREATE INDEX pupils_by_form ON pupils (form);
 CREATE INDEX pupils_by_left ON pupils (date_left);
-CREATE INDEX pupils_by_created ON pupils (created_at);   -- when the register began (coverage: who joined late)
+CREATE INDEX pupils_by_created ON pupils (created_at);   -- pupils by when they were added (schema 2)
 
 -- Search index for the register: type-ahead by forename, surname, preferred
 -- name, UPN and form. Prefix indexes make "nia" fast; remove_diacritics makes
