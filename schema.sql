@@ -52,6 +52,8 @@ CREATE TABLE advisers (
 -- on 1 September and a year-group filter is an indexed equality. The year group
 -- derived from the date of birth is computed from dob (domain/schoolyear.py);
 -- a mismatch is a warning, never a refusal.
+-- date_of_entry: the day the pupil joined the school, when known (an MIS column, or typed in).
+-- Benchmark years before it are not expected of them; with none, nothing is waived (schema 6).
 CREATE TABLE pupils (
     id                  INTEGER PRIMARY KEY,
     upn                 TEXT NOT NULL UNIQUE
@@ -74,13 +76,14 @@ CREATE TABLE pupils (
     -- Sort key for the register: folded "surname forename", maintained by the store.
     sort_name           TEXT NOT NULL,
     created_at          TEXT NOT NULL,
-    updated_at          TEXT NOT NULL
+    updated_at          TEXT NOT NULL,
+    date_of_entry       TEXT CHECK (date_of_entry IS NULL OR (date_of_entry GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date(date_of_entry) = date_of_entry))
 );
 CREATE INDEX pupils_by_name ON pupils (sort_name, id);
 CREATE INDEX pupils_by_year ON pupils (intake_year, sort_name, id);
 CREATE INDEX pupils_by_form ON pupils (form);
 CREATE INDEX pupils_by_left ON pupils (date_left);
-CREATE INDEX pupils_by_created ON pupils (created_at);   -- when the register began (coverage: who joined late)
+CREATE INDEX pupils_by_created ON pupils (created_at);   -- pupils by when they were added (schema 2)
 
 -- Search index for the register: type-ahead by forename, surname, preferred
 -- name, UPN and form. Prefix indexes make "nia" fast; remove_diacritics makes
@@ -423,6 +426,9 @@ CREATE TABLE programme_items (
 );
 CREATE INDEX programme_items_cell ON programme_items (school_year, year_group, benchmark, position);
 
+-- providers_named: the provider types an activity names (a careers fair with colleges and
+-- training providers on stands), for Benchmark 7: bit 0 sixth form, 1 further education college,
+-- 2 university, 3 independent training provider (domain/benchmarks.py PROVIDER_TYPES; schema 6).
 CREATE TABLE activities (
     id                   INTEGER PRIMARY KEY,
     kind                 TEXT NOT NULL CHECK (kind IN (
@@ -444,7 +450,8 @@ CREATE TABLE activities (
     m_employer_feedback  INTEGER NOT NULL DEFAULT 0 CHECK (m_employer_feedback IN (0, 1)),
     programme_item_id    INTEGER REFERENCES programme_items(id),
     notes                TEXT,
-    created_at           TEXT NOT NULL
+    created_at           TEXT NOT NULL,
+    providers_named      INTEGER NOT NULL DEFAULT 0 CHECK (providers_named BETWEEN 0 AND 15)
 );
 CREATE INDEX activities_by_date ON activities (held_on);
 
@@ -537,4 +544,4 @@ END;
 -- program with some of the same table names is never taken for ours (store/db.py).
 PRAGMA application_id = 1195463763;
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 6;

@@ -293,6 +293,9 @@ ACTIONS: tuple[Act, ...] = (
     Act("go.programme", "", "go_programme", "Careers programme",
         "Go to the careers programme (Benchmark 1): year groups by benchmarks, planned and delivered.", "app",
         footer=False),
+    Act("school.details", "", "school_details", "School and careers leader",
+        "The school's name and its careers leader (name, email, telephone), as the published programme and the "
+        "action plans give them.", "app", footer=False),
     # The activities list
     Act("activities.add", "a", "add_activity", "Record", "Record a careers activity that has happened.", "activities"),
     Act("activities.open", "enter", "open_activity", "Open",
@@ -370,6 +373,9 @@ ACTIONS: tuple[Act, ...] = (
         "programme"),
     Act("programme.copy", "c", "copy_year", "Copy last year",
         "Start this school year's programme as a copy of last year's (only when this year's is empty).", "programme"),
+    Act("programme.texts", "t", "page_texts", "Page texts",
+        "What the published programme says beside the plan: provider access policy, evaluation, next review, "
+        "and what we do now and will do next for each benchmark.", "programme"),
     Act("programme.export", "x", "export", "Export",
         "Write the programme as a web page (HTML) and Markdown for the school website.", "programme"),
     # One cell of the programme

@@ -41,8 +41,9 @@ class GatsbyApp(App[int]):
         if self.notice:
             self.notify(self.notice, title="gatsby-tui", timeout=8)
         if self.store.adviser_id is None:
-            # First run: ask who is using the app (changeable later with F4).
-            self.call_after_refresh(self.action_switch_adviser)
+            # First run: ask who is using the app (changeable later with F4), then the school and its
+            # careers leader where they are missing (changeable from the palette).
+            self.call_after_refresh(self.action_switch_adviser, True)
         # After the first paint, one background job: work out the benchmark coverage, so F9 shows it
         # at once (about a third of a second at 20,000 pupils; benchmarks/cohort.py), then take the
         # opening backup, which is also the file's integrity check. One after the other, so on a
@@ -143,21 +144,33 @@ class GatsbyApp(App[int]):
 
         open_adviser_audit(self)
 
-    def action_switch_adviser(self) -> None:
+    def action_switch_adviser(self, first_run: bool = False) -> None:
         from gatsby_tui.screens.advisers import AdviserChooser, AdviserForm
 
         if isinstance(self.screen, (AdviserChooser, AdviserForm)):
             return
+
+        def then_school(_: object = None) -> None:
+            if first_run and self.store.adviser_id is not None and self.store.school().missing:
+                self.action_school_details()
+
         if not self.store.advisers():
             def added(adviser_id: int | None) -> None:
                 if adviser_id is not None:
                     self.store.set_current_adviser(adviser_id)
-                    self.notify(f"Welcome, {self.store.current_adviser()['name']}.")
+                    self.notify(f"Welcome, {self.store.current_adviser()['name']}.", markup=False)
                     self.refresh_bindings()
+                then_school()
 
             self.push_screen(AdviserForm(None), callback=added)
             return
-        self.push_screen(AdviserChooser())
+        self.push_screen(AdviserChooser(), callback=then_school)
+
+    def action_school_details(self) -> None:
+        from gatsby_tui.screens.school import SchoolForm
+
+        if not isinstance(self.screen, SchoolForm):
+            self.push_screen(SchoolForm())
 
     def watch_theme(self, theme: str) -> None:
         # Remember the chosen theme in the database file (it travels with the data).

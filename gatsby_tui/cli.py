@@ -8,7 +8,7 @@
     gatsby-tui ics --db PATH --adviser NAME --from DATE --to DATE --out FILE [--full-names]
     gatsby-tui history --db PATH --upn UPN [--format table|json]
     gatsby-tui report destinations --db PATH --cohort YYYY [--format table|csv|json]
-    gatsby-tui report benchmarks --db PATH [--year N] [--format table|csv|json]
+    gatsby-tui report benchmarks --db PATH [--year N] [--on YYYY-MM-DD] [--pupils] [--format table|csv|json]
     gatsby-tui export pupil --db PATH --upn UPN --format pdf|html|md|json --out PATH
     gatsby-tui export action-plan --db PATH --meeting ID [--format pdf|md] --out PATH
     gatsby-tui export list --db PATH --list register|follow-ups|gaps|destinations --out PATH [filters]
@@ -124,6 +124,11 @@ def _commands_parser() -> argparse.ArgumentParser:
     rb = rp_sub.add_parser("benchmarks", help="Gatsby benchmark coverage: pupils on roll meeting each benchmark")
     rb.add_argument("--db", required=True, help="database file")
     rb.add_argument("--year", type=int, help="only this year group (7-13; default: every year group and the school)")
+    rb.add_argument("--on", metavar="YYYY-MM-DD",
+                    help="assess as at this day: the pupils on roll then and the evidence up to it (default: today)")
+    rb.add_argument("--pupils", action="store_true",
+                    help="every pupil on roll: UPN, name, year group, and B1-B8 each met, not_yet or not_due "
+                         "with what is missing")
     rb.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     ex = sub.add_parser("export", help="a pupil's record, an action plan, or a list as CSV, written to a file")
@@ -249,7 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "ics":
                 return cli_commands.export_ics(args)
             if args.command == "report" and args.what == "benchmarks":
-                return cli_commands.report_benchmarks(args)
+                from gatsby_tui import cli_benchmarks
+
+                return cli_benchmarks.report_benchmarks(args)
             if args.command == "report":
                 return cli_commands.report_destinations(args)
             if args.command == "history":

@@ -122,9 +122,14 @@ ACTIVITIES: tuple[tuple, ...] = (
      ("forms", 8, "ABCDEF")),
     ("2026-11-12", "employer_talk", "Careers in law and the police", "Lancashire Constabulary", None, (5,), CORE,
      ("year", 10)),
+    ("2026-11-13", "careers_fair", "Post 16 Fayre", "Burnley College, Nelson and Colne College, Hollins Park "
+     "Sixth Form, Training 2000", None, (2, 5, 7), CORE, ("year", 10)),
 )
+# The provider types a fair names (one activity, counted for Benchmark 7 once for each type).
+NAMED_PROVIDERS = {"Post 16 Fayre": ["sixth_form", "college", "training"]}
 
-# The 2026/27 programme: (year group, benchmark, description). No Year 12 plan yet.
+# The 2026/27 programme: (year group, benchmark, description). No Year 12 plan yet (the published
+# page says so).
 PROGRAMME: tuple[tuple[int, int, str], ...] = (
     (7, 1, "Programme published on the school website and sent to parents"),
     (7, 2, "Welcome careers assembly; careers newsletter with LMI each half term"),
@@ -152,6 +157,57 @@ PROGRAMME: tuple[tuple[int, int, str], ...] = (
     (13, 7, "Lancaster University open day visit"),
     (13, 8, "1:1 guidance on UCAS, apprenticeships and employment"),
 )
+# The school, its careers leader and what it publishes with the programme (all invented).
+SCHOOL = {"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker",
+          "leader_email": "careers@hollinspark.example.org.uk", "leader_phone": "01282 555 0142"}
+PAGE = {
+    "provider_access_policy": (
+        "Hollins Park Academy gives providers of technical education and apprenticeships the chance to talk "
+        "to every pupil in Years 8 to 13, as the Provider Access Legislation requires: at least two "
+        "encounters in Years 8 or 9, two in Years 10 or 11 (both mandatory for every pupil) and two offered "
+        "in Years 12 or 13.\n\n"
+        "A provider who would like to come in should contact Daniel Whitaker, our careers leader, on the "
+        "email or telephone number above. We will agree a date within a month, usually in our options week "
+        "(March) or our post-16 week (October). Providers may speak in assemblies, in lessons and at our "
+        "Post 16 Fayre, meet pupils and parents, and leave prospectuses in the careers library. We can "
+        "refuse a request that would disrupt examinations, or that cannot be safeguarded, and we will say "
+        "why in writing."),
+    "evaluation": (
+        "The careers leader reviews the programme each July with the senior leadership team and the "
+        "careers link governor. We measure it against the Gatsby Benchmarks with the Compass+ tool each "
+        "term, and with the figures below from our own records.\n\n"
+        "We ask pupils after every careers activity what they learned and what they will do next, ask "
+        "parents and carers at each parents' evening, and ask employers and providers after each visit. "
+        "We follow our leavers' destinations for three years after they leave, and we compare how pupils "
+        "with SEND, pupil premium pupils and looked-after pupils fare with their classmates."),
+    "b1_now": "A programme for every year group, published here and sent to parents each September; a named "
+              "careers leader with the backing of the senior leadership team and a careers link governor.",
+    "b1_next": "Publish the Year 12 programme by Christmas, and ask the Year 7 and Year 12 student councils "
+               "what they would change.",
+    "b2_now": "A careers newsletter with local labour market information each half term; labour market lessons "
+              "in PSHE in Years 10 and 11; Unifrog for every pupil from Year 9.",
+    "b2_next": "Share Lancashire's labour market information with parents at the Year 9 options evening.",
+    "b3_now": "A signed-off record of each guidance meeting, with the action plan given to the pupil; intended "
+              "destinations recorded in Year 11 and Year 13; leavers followed for three years.",
+    "b3_next": "Give every pupil with an EHCP a transition plan reviewed with them each term of Year 11.",
+    "b4_now": "Maths, science, computing, geography and English lessons that show where the subject leads.",
+    "b4_next": "A careers link in every department's scheme of work, starting with art and languages.",
+    "b5_now": "At least one meaningful encounter with an employer every year from Year 7: talks, an enterprise "
+              "day in Year 8 and business mentoring in Year 10.",
+    "b5_next": "Mentoring for every pupil premium pupil in Year 10 with Burnley FC in the Community.",
+    "b6_now": "A work experience week in Year 10, workplace visits in Year 10 and work shadowing in Year 12.",
+    "b6_next": "A second workplace visit for every Year 11 pupil, and a placement for every sixth former.",
+    "b7_now": "College taster days and university outreach in Year 10; the Post 16 Fayre with sixth forms, "
+              "colleges and apprenticeship providers; two university visits for sixth formers applying to "
+              "university; provider access encounters in Years 8 to 11.",
+    "b7_next": "Two provider access encounters for the sixth form, and an apprenticeship provider at every "
+               "options evening.",
+    "b8_now": "Two guidance meetings in Year 11 with our Level 6 qualified independent careers adviser, and "
+              "one in the sixth form; a drop-in during Year 9 options.",
+    "b8_next": "A guidance meeting for every Year 12 student by February, and for every Year 13 student before "
+               "results day.",
+    "next_review": "14/07/2027",
+}
 # Which planned items the term's activities delivered: activity title -> (year group, benchmark).
 LINKS = {
     "Careers in Year 7: welcome assembly": (7, 2),
@@ -190,9 +246,12 @@ def add_activities(conn: sqlite3.Connection, *, reference_day: date) -> None:
     for year_group, benchmark, text in PROGRAMME:
         item = store_programme.add_item(conn, sy, year_group, benchmark, text, stamp=stamp, adviser_id=ADVISER_ID)
         planned.setdefault((year_group, benchmark), item)
+    store_programme.save_school(conn, dict(SCHOOL), stamp=stamp, adviser_id=ADVISER_ID)
+    store_programme.save_page(conn, dict(PAGE), stamp=stamp, today=reference_day, adviser_id=ADVISER_ID)
     for held_on, kind, title, organisation, subject, benchmarks, points, who in ACTIVITIES:
         raw = {"kind": kind, "title": title, "held_on": date.fromisoformat(held_on), "organisation": organisation,
-               "subject": subject, "benchmarks": list(benchmarks), **{p: True for p in points}}
+               "subject": subject, "benchmarks": list(benchmarks), **{p: True for p in points},
+               "providers": NAMED_PROVIDERS.get(title, [])}
         if title in LINKS:
             raw["programme_item_id"] = planned[LINKS[title]]
         checked = store_activities.check(raw, today=reference_day)

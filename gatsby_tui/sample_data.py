@@ -492,6 +492,8 @@ def _people(rng: random.Random) -> list[Person]:
             p = person(intake, year_group=year, form=form, consent_possible=year >= 11, dob=dob,
                        from_elsewhere=joined_12, temporary=temporary)
             p.joined_in_year_12 = joined_12
+            if joined_12:   # the MIS export's Entry Date: the start of their Year 12
+                p.raw["date_of_entry"] = date(intake + 5, 9, 3).strftime("%d/%m/%Y")
             people.append(p)
 
     # Leavers: Year 11 and Year 13 leavers of the last three school years.
@@ -504,6 +506,8 @@ def _people(rng: random.Random) -> list[Person]:
                 p.left_on = left_on
                 p.left_after_year = after_year
                 p.joined_in_year_12 = after_year == 13 and rng.random() < 0.15
+                if p.joined_in_year_12:
+                    p.raw["date_of_entry"] = date(intake + 5, 9, 3).strftime("%d/%m/%Y")
                 people.append(p)
 
     # A few pupils who moved away during Years 8-10.
@@ -533,6 +537,8 @@ def _people(rng: random.Random) -> list[Person]:
                    consent_possible=year >= 11, from_elsewhere=True)
         p.raw.update(legal_forename=forename, legal_surname=surname, preferred_forename=preferred,
                      gender=gender, eal=True)
+        if year >= 8:    # arrived from abroad at the start of last school year
+            p.raw["date_of_entry"] = date(SCHOOL_YEAR - 1, 9, 8).strftime("%d/%m/%Y")
         people.append(p)
     return people
 

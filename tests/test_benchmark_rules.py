@@ -217,8 +217,8 @@ def test_benchmark_3_needs_a_record_a_copy_and_an_intended_destination_by_the_en
     no_copy = b.Record(date(2026, 10, 1), True, None, None)
     s = states(Y11, records=[no_copy])
     assert s[3].state == b.NOT_YET
-    assert [m.split(" (")[0] for m in s[3].missing] == ["a copy of the record given to the pupil",
-                                                         "an intended destination recorded"]
+    assert [m.split(" (")[0] for m in s[3].missing] == ["a copy of the record, or an action plan, given to the pupil",
+                                                         "an intended destination recorded in Year 11"]
     assert states(Y11 + 1)[3].state == b.NOT_DUE
     # A leaver also needs an actual destination.
     left = states(2020, left="2026-07-17", records=[rec], destinations=[b.Destination("intended", "240", date(2026, 1, 10))])
@@ -247,3 +247,144 @@ def test_every_state_reads_in_words_and_a_symbol():
         assert state.words in ("met", "not yet", "not yet due")
         assert state.symbol in ("✓", "✗", "…")
         assert state.summary().startswith(f"{state.symbol} {state.words}")
+
+
+# ---------------------------------------------------------------- the rules as the 2024/25 guidance reads
+
+
+def rec(day: str, intended: str | None = None, copy: str | None = None) -> b.Record:
+    return b.Record(date.fromisoformat(day), True, date.fromisoformat(copy) if copy else None, intended)
+
+
+def intended(day: str, code: str) -> b.Destination:
+    return b.Destination("intended", code, date.fromisoformat(day))
+
+
+@pytest.mark.parametrize("case, evidence, met", [
+    ("a Year 10 EHCP review aspiration is history, not the Year 11 record",
+     {"destinations": [intended("2026-03-10", "230")]}, False),
+    ("a Year 9 intended destination on a record does not count",
+     {"records": [rec("2025-02-01", "230", copy="2025-02-01")]}, False),
+    ("recorded on 1 September of Year 11 counts",
+     {"destinations": [intended("2026-09-01", "230")]}, True),
+    ("recorded on a Year 11 record counts",
+     {"records": [rec("2026-10-01", "310", copy="2026-10-01")]}, True),
+])
+def test_b3_intended_destination_counts_only_when_recorded_in_year_11(case, evidence, met):
+    s = states(Y11, **evidence)
+    part = next(p for p in s[3].parts if p.what.startswith("an intended destination recorded in Year 11"))
+    assert (part.status == b.PART_MET) is met, case
+
+
+@pytest.mark.parametrize("case, day, met", [
+    ("a Year 12 intended destination is not the Year 13 record", "2025-11-01", False),
+    ("recorded in Year 13 counts", "2026-10-01", True),
+])
+def test_b3_the_post_16_intended_destination_counts_when_recorded_in_year_13(case, day, met):
+    s = states(Y11 - 2, destinations=[intended("2024-03-01", "210"), intended(day, "240")])
+    part = next(p for p in s[3].parts if p.what == "an intended destination recorded in Year 13")
+    assert (part.status == b.PART_MET) is met, case
+
+
+@pytest.mark.parametrize("case, exports, met", [
+    ("no copy and no action plan given", [], False),
+    ("an action plan exported and recorded as given", [date(2026, 10, 3)], True),
+])
+def test_b3_copy_given_includes_an_action_plan_recorded_as_given(case, exports, met):
+    s = states(Y11, records=[rec("2026-10-01", "230")], exports_given=exports)
+    assert (s[3].state == b.MET) is met, case
+
+
+Y13 = Y11 - 2
+
+
+@pytest.mark.parametrize("case, days, by16, further", [
+    ("two Year 11 meetings are not sixth-form guidance", ["2024-10-01", "2025-03-01"], b.PART_MET, b.PART_MISSING),
+    ("missed the by-16 meeting, had one in Year 13: the by-16 one is missing", ["2026-10-01"],
+     b.PART_MISSING, b.PART_MET),
+    ("one in Year 11 and one in Year 12", ["2024-10-01", "2025-10-01"], b.PART_MET, b.PART_MET),
+])
+def test_b8_the_further_meeting_falls_in_years_12_to_13(case, days, by16, further):
+    s = states(Y13, meetings=[meeting(d) for d in days])
+    assert [p.status for p in s[8].parts] == [by16, further], case
+    if by16 == b.PART_MISSING:
+        assert s[8].missing[0].startswith("a guidance meeting with a qualified adviser by the end of Year 11"), case
+        assert len(s[8].missing) == 1
+
+
+def test_b8_two_year_11_meetings_leave_every_sixth_former_short_of_sixth_form_guidance():
+    y12 = Y11 - 1
+    s = states(y12, date(2027, 9, 2), meetings=[meeting("2025-11-01"), meeting("2026-03-01")])
+    assert s[8].state == b.NOT_YET and "in Year 12 or 13" in s[8].missing[0]
+
+
+def pa(day: str, n: int) -> b.Activity:
+    return b.Activity(1000 + n, "provider_access", f"Provider access {n}", date.fromisoformat(day),
+                      frozenset({7}), frozenset())
+
+
+@pytest.mark.parametrize("case, own, offered, state", [
+    ("two held for the year group, the pupil at neither: offered, so met", [],
+     [pa("2025-11-01", 1), pa("2026-10-01", 2)], b.PART_MET),
+    ("one held for the year group and attended, one more offered", [pa("2025-11-01", 1)],
+     [pa("2025-11-01", 1), pa("2026-10-01", 2)], b.PART_MET),
+    ("one offered only", [], [pa("2026-10-01", 2)], b.PART_MISSING),
+])
+def test_provider_access_in_years_12_to_13_counts_what_was_offered(case, own, offered, state):
+    s = states(Y13, activities=own, year_group_offers=offered)
+    assert s[b.PAL].parts[2].status == state, case
+    if own == [] and state == b.PART_MET:
+        assert any("offered to the year group" in line for line in s[b.PAL].evidence)
+
+
+PROVIDERS = [act(d, k, (7,)) for d, k in (("2023-10-01", "sixth_form_encounter"), ("2023-10-02", "college_encounter"),
+                                          ("2023-10-03", "university_encounter"),
+                                          ("2023-10-04", "training_provider_encounter"))]
+
+
+@pytest.mark.parametrize("case, history, asked", [
+    ("latest intended is higher education: two visits asked", [intended("2025-10-01", "310"),
+                                                              intended("2026-10-01", "240")], True),
+    ("moved from higher education to employment: no visits asked", [intended("2025-10-01", "240"),
+                                                                    intended("2026-10-01", "330")], False),
+    ("never considered higher education", [intended("2026-10-01", "310")], False),
+])
+def test_b7_considering_higher_education_follows_the_latest_intended_destination(case, history, asked):
+    s = states(Y13, activities=PROVIDERS, destinations=history)
+    assert (s[7].state == b.NOT_YET) is asked, case
+    assert b.latest_intended([], history) == history[-1].code
+
+
+def test_b7_latest_intended_on_the_same_day_prefers_the_destination_over_the_record():
+    assert b.latest_intended([rec("2026-10-01", "240")], [intended("2026-10-01", "330")]) == "330"
+    assert b.latest_intended([rec("2026-10-02", "240")], [intended("2026-10-01", "330")]) == "240"
+
+
+@pytest.mark.parametrize("case, named, state", [
+    ("a Post 16 Fayre naming nobody counts for no provider", frozenset(), b.NOT_YET),
+    ("a fair naming sixth forms and colleges counts for both", frozenset({"sixth_form", "college"}), b.NOT_YET),
+    ("a fair naming all four types meets the full range", frozenset({"sixth_form", "college", "university",
+                                                                     "training"}), b.MET),
+])
+def test_b7_a_careers_fair_counts_once_for_each_provider_type_it_names(case, named, state):
+    fair = b.Activity(500, "careers_fair", "Post 16 Fayre", date(2026, 10, 15), frozenset({2, 5, 7}), CORE,
+                      providers=named)
+    s = states(Y11, activities=[fair])
+    assert s[7].state == state, case
+    lacking = s[7].missing[0] if s[7].missing else ""
+    for key, words, _ in b.PROVIDER_TYPES:
+        assert (words in lacking) is (bool(named) and key not in named), case
+
+
+@pytest.mark.parametrize("case, entry, joined, words", [
+    ("no known date of entry: nothing waived", None, 7, ""),
+    ("entered before Year 7 began", date(2022, 7, 1), 7, ""),
+    ("entered in Year 9", date(2024, 11, 4), 9, "joined in Year 9: Years 7–8 not expected"),
+    ("entered in Year 8", date(2023, 9, 5), 8, "joined in Year 8: Year 7 not expected"),
+])
+def test_earlier_years_are_waived_only_from_a_known_date_of_entry(case, entry, joined, words):
+    assert b.joined_year_group(Y11, entry) == joined, case
+    assert b.joined_words(joined) == words, case
+    s = states(Y11, joined=joined)
+    waived = [p for p in s[5].parts if p.status == b.PART_WAIVED]
+    assert len(waived) == joined - 7, case

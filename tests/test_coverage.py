@@ -127,16 +127,45 @@ def test_guidance_counts_agree_with_the_history_summary(store, school):
                                        - history.guidance_meetings_until(store.conn, pid, end11, min_level=6))
 
 
-def test_a_pupil_added_after_the_register_began_joined_then(store, school, clock):
-    # A year later a new pupil arrives in Year 11; their Years 7-10 are not held against them.
+def test_a_pupil_added_later_is_not_assumed_to_have_joined_then(store, school, clock):
+    # A year later a new pupil is added in Year 11 with no date of entry: nothing is waived
+    # silently, so their Years 7-10 are expected.
     clock.moment = datetime(2027, 10, 1, 9, 0)
     late = add(store, "Iris", "Ivanova", dob="14/03/2012")              # Year 11 in 2027/28
+    talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
+    store.attach_pupils(talk, [late])
+    states = store.pupil_benchmarks(late)
+    assert states[5].state == rules.NOT_YET
+    assert all(p.status != rules.PART_WAIVED for p in states[5].parts)
+
+
+def test_a_known_date_of_entry_waives_the_years_before_it(store, school, clock):
+    clock.moment = datetime(2027, 10, 1, 9, 0)
+    n = [900]
+    late = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n[0]), legal_forename="Iris",
+                                                      legal_surname="Ivanova", dob="14/03/2012",
+                                                      date_of_entry="15/09/2027")))
+    assert store.conn.execute("SELECT date_of_entry FROM pupils WHERE id = ?", (late,)).fetchone()[0] == "2027-09-15"
     talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
     store.attach_pupils(talk, [late])
     states = store.pupil_benchmarks(late)
     assert states[5].state == rules.MET
     assert "joined in Year 11" in states[5].parts[0].note
     assert store.pupil_benchmarks(school["pupils"]["erin"])[5].state == rules.NOT_YET   # here from Year 7
+    assert store.benchmark_cohort().tally(5, year=11).met == 1          # the cohort's SQL agrees
+
+
+@pytest.mark.parametrize("typed, error", [
+    ("01/10/2030", "in the future"),
+    ("31/02/2027", "has no day 31"),
+    ("01/09/2013", "before the pupil was 4"),
+])
+def test_a_date_of_entry_that_cannot_be_right_is_refused_in_words(store, typed, error):
+    from gatsby_tui.store import PupilInvalid
+
+    with pytest.raises(PupilInvalid) as e:
+        store.validate_pupil(pupil(upn=make_upn(950), dob="14/03/2012", date_of_entry=typed))
+    assert error in e.value.errors["date_of_entry"]
 
 
 def test_the_pupils_states_carry_their_evidence(store, school):
@@ -209,27 +238,93 @@ def test_parallel_readers_give_the_same_cohort(demo, tmp_path):
 # ---------------------------------------------------------------- the CLI report
 
 
-def test_cli_report_benchmarks(store, school, capsys, monkeypatch):
-    from gatsby_tui.clock import Clock
-
-    monkeypatch.setattr(Clock, "now", lambda self: datetime(2026, 11, 22, 10, 0))   # the CLI's "today"
+def test_cli_report_benchmarks(store, school, capsys):
     path = str(store.path)
-    assert cli.main(["report", "benchmarks", "--db", path, "--year", "11", "--format", "csv"]) == 0
+    today = ["--today", "2026-11-22"]
+    assert cli.main(["report", "benchmarks", "--db", path, "--year", "11", "--format", "csv", *today]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "Year group,Benchmark,Title,Met,Not yet,Not yet due,Pupils,Percent met"
-    assert "11,8,Personal guidance,2,2,0,4,50" in lines
-    assert cli.main(["report", "benchmarks", "--db", path, "--format", "json"]) == 0
+    assert lines[0] == ("Year group,Benchmark,Title,Met,Not yet,Due,Percent met of those due,Not yet due,Pupils")
+    assert "11,8,Personal guidance,2,2,4,50,0,4" in lines
+    assert cli.main(["report", "benchmarks", "--db", path, "--format", "json", *today]) == 0
     doc = json.loads(capsys.readouterr().out)
     whole = next(r for r in doc["rows"] if r["year_group"] == "all" and r["benchmark"] == 8)
-    assert (whole["met"], whole["not_yet"], whole["not_due"], whole["percent_met"]) == (3, 2, 3, 38)
+    # Met of those due (3 of 5), with the 3 pupils it is not yet due for apart: never 3 of 8.
+    assert (whole["met"], whole["not_yet"], whole["due"], whole["percent_met_of_due"], whole["not_due"]) == (
+        3, 2, 5, 60, 3)
+    y7 = next(r for r in doc["rows"] if r["year_group"] == 7 and r["benchmark"] == 8)
+    assert (y7["due"], y7["percent_met_of_due"], y7["not_due"]) == (0, None, 2)
     sen = next(g for g in doc["breakdowns"]["sen"] if g["value"] == "K")
-    assert sen["8"] == {"met": 1, "pupils": 1, "percent_met": 100}
-    assert cli.main(["report", "benchmarks", "--db", path]) == 0
+    assert sen["8"] == {"met": 1, "due": 1, "percent_met_of_due": 100, "not_due": 0, "pupils": 1}
+    assert cli.main(["report", "benchmarks", "--db", path, *today]) == 0
     table = capsys.readouterr().out
-    assert "B8 Guidance" in table and "50% 2/4" in table and "38% 3/8" in table
-    assert cli.main(["report", "benchmarks", "--db", path, "--year", "5"]) == 2
+    assert "not yet due are counted apart" in table
+    assert "B8 Guidance" in table and "50% 2/4" in table and "60% 3/5 (+3 not yet due)" in table
+    assert "— (+2 not yet due)" in table                                # Year 7: nothing due yet
+    assert cli.main(["report", "benchmarks", "--db", path, "--year", "5", *today]) == 2
     assert "give 7 to 13" in capsys.readouterr().err
-    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db"))]) == 2
+    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db")), *today]) == 2
+
+
+def test_cli_report_benchmarks_on_a_day_counts_only_what_had_happened(store, school, capsys):
+    path = str(store.path)
+    # On 1 October 2026 none of the October meetings or talks had happened yet.
+    assert cli.main(["report", "benchmarks", "--db", path, "--on", "2026-10-01", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["as_of"] == "2026-10-01"
+    y11 = next(r for r in doc["rows"] if r["year_group"] == 11 and r["benchmark"] == 8)
+    assert (y11["met"], y11["not_yet"]) == (0, 4)
+    y7 = next(r for r in doc["rows"] if r["year_group"] == 7 and r["benchmark"] == 5)
+    assert y7["met"] == 1                                   # the talk on 1 October itself counts
+    assert cli.main(["report", "benchmarks", "--db", path, "--on", "2026-09-30", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    y7 = next(r for r in json.loads(capsys.readouterr().out)["rows"] if r["year_group"] == 7 and r["benchmark"] == 5)
+    assert y7["met"] == 0
+    # The end of last school year: the pupils now in Year 11 were in Year 10.
+    assert cli.main(["report", "benchmarks", "--db", path, "--on", "2026-08-31", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["school_year"] == "2025/26"
+    assert next(r for r in doc["rows"] if r["year_group"] == 10 and r["benchmark"] == 8)["pupils"] == 4
+    for bad, words in (("2026-13-01", "not a date"), ("2027-01-01", "after today")):
+        assert cli.main(["report", "benchmarks", "--db", path, "--on", bad, "--today", "2026-11-22"]) == 2
+        assert words in capsys.readouterr().err
+
+
+def test_cli_report_benchmarks_pupil_by_pupil(store, school, capsys):
+    path = str(store.path)
+    p = school["pupils"]
+    assert cli.main(["report", "benchmarks", "--db", path, "--pupils", "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 8 and [r["year_group"] for r in rows] == [7, 7, 10, 10, 11, 11, 11, 11]
+    for r in rows:
+        assert set(r) >= {"upn", "year_group", "benchmarks", "name"}
+        assert list(r["benchmarks"]) == [f"B{k}" for k in range(1, 9)]
+        for mark in r["benchmarks"].values():
+            assert mark["state"] in ("met", "not_yet", "not_due")
+            assert (mark["missing"] != []) is (mark["state"] == "not_yet")
+    by_name = {r["name"]: r for r in rows}
+    upn = store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (p["bilal"],)).fetchone()[0]
+    bilal = by_name["Bashir, Bilal"]
+    assert bilal["upn"] == upn and bilal["year_group"] == 11
+    assert bilal["benchmarks"]["B8"]["state"] == "not_yet"
+    assert "not recorded as Level 6 or above" in bilal["benchmarks"]["B8"]["missing"][0]
+    assert by_name["Doyle, Dara"]["benchmarks"]["B8"] == {"state": "met", "missing": []}
+    assert by_name["Evans, Erin"]["benchmarks"]["B6"]["state"] == "not_due"
+    assert by_name["Grant, Gus"]["benchmarks"]["B5"]["state"] == "met"
+    assert by_name["Hughes, Hana"]["benchmarks"]["B5"]["state"] == "not_yet"
+    # The same as columns, and as a table with what is missing under each pupil.
+    assert cli.main(["report", "benchmarks", "--db", path, "--pupils", "--format", "csv", "--year", "11",
+                     "--today", "2026-11-22"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("UPN,Name,Year group,B1,B1 missing,B2,B2 missing") and lines[0].endswith("B8,B8 missing")
+    assert len(lines) == 5
+    row = next(line for line in lines if line.startswith(upn))
+    assert ",not_yet,a guidance meeting with a qualified adviser by the end of Year 11" in row
+    assert cli.main(["report", "benchmarks", "--db", path, "--pupils", "--today", "2026-11-22"]) == 0
+    out = capsys.readouterr().out
+    assert "Bashir, Bilal" in out and "    B8 Guidance: a guidance meeting with a qualified adviser" in out
 
 
 def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
@@ -246,3 +341,55 @@ def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
             counted.setdefault(key, [0, 0, 0])[("met", "not_yet", "not_due").index(state.state)] += 1
     for key, (met, not_yet, not_due) in counted.items():
         assert c.tally(key) == coverage.Tally(met, not_yet, not_due), key
+
+
+def _facts_agree(store, pid):
+    """The cohort's set-based facts for one pupil equal the rules applied to their evidence."""
+    pf = coverage.facts(store.conn, today=store.today, where="p.id = :id", params={"id": pid})[0]
+    pupil_, ev = coverage.evidence(store.conn, pid, today=store.today)
+    assert rules.facts_from(pupil_, ev) == pf.facts and pupil_ == pf.pupil
+    return pf.facts
+
+
+def test_the_set_based_facts_follow_the_corrected_rules(store, school):
+    # Year 12 (2026/27): Kit went to a provider-access encounter held for the year group; Lee did not
+    # go, but it was offered to the year group all the same.
+    kit = add(store, "Kit", "Kane", dob="14/03/2010")
+    lee = add(store, "Lee", "Lowe", dob="14/04/2010")
+    for day in ("01/10/2026", "15/10/2026"):
+        pa = store.add_activity({**TALK, "kind": "provider_access", "title": f"T Levels {day}", "held_on": day,
+                                 "benchmarks": [7]})
+        store.attach_pupils(pa, [kit])
+    assert _facts_agree(store, kit).pal_12_13 == _facts_agree(store, lee).pal_12_13 == 2
+    assert store.pupil_benchmarks(lee)[rules.PAL].parts[2].status == rules.PART_MET
+    # A careers fair naming three provider types counts for each of them (Year 11, Asha).
+    asha = school["pupils"]["asha"]
+    fair = store.add_activity({**TALK, "kind": "careers_fair", "title": "Post 16 Fayre", "benchmarks": [2, 5, 7],
+                               "providers": ["sixth_form", "college", "training"]})
+    store.attach_pupils(fair, [asha])
+    assert _facts_agree(store, asha).providers_by16 == 0b1011
+    # The latest intended destination decides "considering higher education"; an action plan given
+    # is a copy of the record.
+    store.record_intended_destination(kit, {"code": "240", "recorded_on": "01/10/2026"})
+    assert _facts_agree(store, kit).considering_he is True
+    store.record_intended_destination(kit, {"code": "310", "recorded_on": "02/10/2026"})
+    assert _facts_agree(store, kit).considering_he is False
+    store.conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) "
+                       "VALUES (?, 'action_plan', 'pdf', '2026-10-03')", (kit,))
+    assert _facts_agree(store, kit).copy_given is True
+    store.forget_cohort()
+    cohort = store.benchmark_cohort()
+    assert cohort.tally(rules.PAL, year=12).total == 2
+    counted = [store.pupil_benchmarks(p)[rules.PAL].state for p in (kit, lee)]
+    t = cohort.tally(rules.PAL, year=12)
+    assert (t.met, t.not_yet, t.not_due) == (counted.count("met"), counted.count("not_yet"), counted.count("not_due"))
+
+
+def test_report_pupils_lists_year_14_learners_too(store, school, capsys):
+    y14 = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(960), dob="14/03/2006", year_group="14",
+                                                     sen_status="E")))
+    assert cli.main(["report", "benchmarks", "--db", str(store.path), "--pupils", "--year", "14", "--format",
+                     "json", "--today", "2026-11-22"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["year_group"] for r in rows] == [14]
+    assert rows[0]["upn"] == store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (y14,)).fetchone()[0]

@@ -33,7 +33,7 @@ COHORT_2026 = [
     ("Irwin", "340", True),     # employment
     ("Jones", None, False),     # not known, no consent
 ]
-HAND_COUNT = {"education": 2, "employment": 2, "training": 1, "neet": 2, "not_known": 3, "other": 0}
+HAND_COUNT = {"education": 2, "employment": 2, "training": 1, "reengagement": 0, "neet": 2, "not_known": 3, "other": 0}
 
 
 @pytest.fixture
@@ -215,7 +215,8 @@ def test_report_as_a_table(db, capsys):
     assert main(["report", "destinations", "--db", db, "--cohort", "2026"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("2026 leavers (2025/26): 10 leavers")
-    assert "Education 2 (20%)  Employment 2 (20%)  Training 1 (10%)  NEET 2 (20%)  Not known 3 (30%)  Other 0 (0%)" in out
+    assert ("Education 2 (20%)  Employment 2 (20%)  Training 1 (10%)  Re-engagement 0 (0%)  NEET 2 (20%)  "
+            "Not known 3 (30%)  Other 0 (0%)") in out
     assert "No consent to contact: 1" in out
     assert "Davies, Sam" in out and "619 Seeking employment, education or training" in out
 
@@ -248,3 +249,47 @@ def test_report_refuses_a_bad_cohort_and_says_when_empty(db, capsys):
     assert "is not a year" in capsys.readouterr().err
     assert main(["report", "destinations", "--db", db, "--cohort", "2020"]) == 0
     assert "No leavers in this cohort. Cohorts with leavers: 2026, 2025." in capsys.readouterr().out
+
+
+def test_re_engagement_is_its_own_column_not_training(store, cohort):
+    store.record_actual_destination(cohort["Fisher"], {"code": "530", "checked_on": "02/10/2026",
+                                                       "method": "phone call", "provider": "Prince's Trust"})
+    summary = store.cohort_summary(2026)
+    assert summary.counts["reengagement"] == 1 and summary.counts["training"] == 1
+    assert summary.counts["not_known"] == 2
+
+
+@pytest.mark.parametrize("case, code, ok", [
+    ("pre-16 'at school' as where a Year 11 leaver went", "110", False),
+    ("pre-16 'not known' as where a Year 11 leaver went", "150", False),
+    ("further education is fine", "230", True),
+])
+def test_a_pre_16_code_is_refused_as_a_destination_after_year_11(store, cohort, case, code, ok):
+    from gatsby_tui.store.destinations import DestinationInvalid
+
+    values = {"code": code, "checked_on": "02/10/2026", "method": "phone call"}
+    if ok:
+        store.record_actual_destination(cohort["Fisher"], values)
+        return
+    before = rows(store, "destinations")
+    with pytest.raises(DestinationInvalid) as e:
+        store.record_actual_destination(cohort["Fisher"], values)
+    assert "compulsory school age" in e.value.errors["code"], case
+    assert rows(store, "destinations") == before
+
+
+def test_a_pre_16_code_is_refused_as_an_intended_destination(store, cohort):
+    from gatsby_tui.store.destinations import DestinationInvalid
+
+    with pytest.raises(DestinationInvalid) as e:
+        store.record_intended_destination(cohort["year11"], {"code": "110"})
+    assert "not an intended destination" in e.value.errors["code"]
+    store.record_intended_destination(cohort["year11"], {"code": "210"})
+
+
+def test_a_pupil_who_left_in_year_9_may_be_educated_at_home(store, cohort):
+    from gatsby_tui.domain import send
+
+    assert send.pre16_refusal("120", 9, intended=False) is None
+    assert send.pre16_refusal("120", 11, intended=False) is not None
+    assert send.pre16_refusal("230", 13, intended=True) is None

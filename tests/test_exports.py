@@ -278,3 +278,26 @@ def test_bulk_export_writes_one_file_per_pupil_with_progress(store, adviser, tmp
     assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == 0
     written, _ = store.export_many([pupils[0]["id"]], "record", "md", tmp_path)
     assert marker(0, "secret") not in written[0].read_text()
+
+
+def test_the_action_plan_and_the_copy_name_the_careers_leader(store, adviser, tmp_path):
+    p = add_marked_pupil(store, adviser, 7)
+    store.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker",
+                       "leader_email": "careers@hollinspark.example.org.uk"})
+    plan = store.export_action_plan(p["record"], "md", tmp_path).read_text()
+    copy = store.export_pupil(p["id"], "md", tmp_path / "copy.md").read_text()
+    for text in (plan, copy):
+        assert "Daniel Whitaker, careers leader" in text.replace("\\", "")
+        assert "the school's careers leader" not in text and "Academy's careers leader" not in text
+
+
+def test_an_action_plan_given_counts_as_a_copy_of_the_record_for_benchmark_3(store, adviser, tmp_path):
+    from gatsby_tui.domain import benchmarks as rules
+
+    p = add_marked_pupil(store, adviser, 8)
+    copy_part = "a copy of the record, or an action plan, given to the pupil"
+    before = next(x for x in store.pupil_benchmarks(p["id"])[3].parts if x.what == copy_part)
+    assert before.status != rules.PART_MET
+    store.export_action_plan(p["record"], "md", tmp_path, how="handed over")
+    after = next(x for x in store.pupil_benchmarks(p["id"])[3].parts if x.what == copy_part)
+    assert after.status == rules.PART_MET

@@ -1002,6 +1002,9 @@ def test_exports_of_hostile_data_carry_no_html_and_no_controls(store, school, tm
     store.add_action(pupil_id=amara, description="=HYPERLINK(\"http://x\")\x00", owner="pupil")
     store.log_sar(amara, {"requester_kind": "parent", "requester_name": "\x1b]0;owned\x07Mrs O", "notes": text})
     store.add_programme_item(2026, 11, 5, text[:200])
+    store.save_school({"name": "<img src=x onerror=alert(1)> Academy", "leader_name": "<script>alert(1)</script>"})
+    store.save_programme_page({"evaluation": text[:3000], "provider_access_policy": "<img src=x>\x1b[31m",
+                               "b3_now": text[:1000]})
     for fmt in ("html", "md", "pdf"):
         path = store.export_pupil(amara, fmt, tmp_path / f"record.{fmt}")
         data = path.read_bytes()
@@ -1011,7 +1014,7 @@ def test_exports_of_hostile_data_carry_no_html_and_no_controls(store, school, tm
             assert "<script" not in out.lower() and "<img" not in out.lower()
             assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
     for fmt in ("html", "md"):
-        out = store.export_programme(2026, tmp_path / f"programme.{fmt}").read_text(encoding="utf-8")
+        out = store.export_programme(2026, tmp_path / f"programme.{fmt}", figures=True).read_text(encoding="utf-8")
         assert "<script" not in out.lower() and "<img" not in out.lower()
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
     csv_out = tmp_path / "register.csv"

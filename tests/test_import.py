@@ -367,3 +367,22 @@ def test_plan_is_an_import_plan(store, tmp_path):
     plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
     assert isinstance(plan, ImportPlan) and plan.source.endswith("p.csv")
     assert plan.rows[0].name == "Smith, Jack" and plan.rows[0].action == "add" and plan.rows[0].pupil_id is None
+
+
+@pytest.mark.parametrize("header", ["Entry Date", "Date of Entry", "Admission Date"])
+def test_the_mis_date_of_entry_is_imported_and_checked(store, tmp_path, header):
+    text = (f"UPN,Surname,Forename,DOB,Year,{header}\n"
+            f"{make_upn(1)},Smith,John,{dob_for(10)},10,04/11/2024\n"
+            f"{make_upn(2)},Khan,Amir,{dob_for(9)},9,\n"
+            f"{make_upn(3)},Ng,Lily,{dob_for(9)},9,31/02/2025\n")
+    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    assert plan.rejected_count == 1 and "February 2025 has no day 31" in plan.rejected[0].reason
+    store.apply_import(plan, skip_invalid=True)
+    assert store.pupil_by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"
+    assert store.pupil_by_upn(make_upn(2))["date_of_entry"] is None
+    # A later file without the column leaves the date as it is.
+    plan = store.plan_import(write_csv(tmp_path / "q.csv", f"UPN,Surname,Forename,DOB,Year\n"
+                                                          f"{make_upn(1)},Smith,John,{dob_for(10)},10\n"))
+    assert plan.unchanged == 1
+    store.apply_import(plan)
+    assert store.pupil_by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"

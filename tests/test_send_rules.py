@@ -89,7 +89,7 @@ def test_neet_and_buckets():
     assert send.is_neet("540") and send.is_neet("680") and send.is_neet("619")
     assert not send.is_neet("530") and not send.is_neet("710") and not send.is_neet(None)
     assert send.bucket(None) == "not_known"
-    assert send.bucket("reengagement") == "training"
+    assert send.bucket("reengagement") == "reengagement"      # its own column, not training
     assert send.bucket("pre16") == "other"
     assert send.percent(1, 3) == "33%" and send.percent(0, 0) == "—"
 

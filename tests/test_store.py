@@ -487,3 +487,30 @@ def test_a_destination_offer_a_booking_move_an_action_and_settings_refuse_a_clas
     store.set_action_status(action, "done", original=seen_action)
     assert tuple(store.conn.execute("SELECT status, owner FROM actions WHERE id = ?", (action,)).fetchone()) == (
         "done", "parent")
+def test_a_version_3_database_gains_the_date_of_entry_and_named_providers(tmp_path):
+    path = tmp_path / "v3.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE pupils DROP COLUMN date_of_entry")
+    conn.execute("ALTER TABLE activities DROP COLUMN providers_named")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    s = Store.open(path)
+    fresh = Store.open(tmp_path / "new.db")
+    try:
+        columns = lambda st, table: [r[1:] for r in st.conn.execute(f"PRAGMA table_info({table})")]  # noqa: E731
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
+        for table in ("pupils", "activities"):
+            assert columns(s, table) == columns(fresh, table)
+        s.conn.execute("INSERT INTO schools (name) VALUES ('x')")     # a row to update below
+        with pytest.raises(sqlite3.IntegrityError):
+            s.conn.execute("INSERT INTO pupils (upn, legal_forename, legal_surname, dob, intake_year, sort_name, "
+                           "created_at, updated_at, date_of_entry) VALUES ('B801200005001', 'A', 'B', '2012-01-01', "
+                           "2023, 'b a', 'x', 'x', 'soon')")
+        with pytest.raises(sqlite3.IntegrityError):
+            s.conn.execute("INSERT INTO activities (kind, title, held_on, created_at, providers_named) "
+                           "VALUES ('careers_fair', 'Fair', '2026-10-01', '2026-10-01', 99)")
+    finally:
+        s.close()
+        fresh.close()

@@ -59,6 +59,12 @@ async def test_first_run_asks_who_is_using_the_app(store):
         app.screen.query_one("#qualification_level", Input).value = "6"
         await pilot.press("ctrl+s")
         await pilot.pause()
+        # Then the school and its careers leader, which the action plans and the published programme name.
+        from gatsby_tui.screens.school import SchoolForm
+
+        assert isinstance(app.screen, SchoolForm), "no school yet: the app asks for it and its careers leader"
+        await pilot.press("escape")                 # it can wait (the palette offers it again)
+        await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
         assert store.current_adviser()["name"] == "Helen Marsh"
         await pilot.press("f4")

@@ -8,8 +8,12 @@ What is checked (the updated wording, November 2024; see shared/DOMAIN.md):
    KS5 = 12-13) the pupil took part in an activity recorded as serving Benchmark 2.
 3  Addressing the needs of each young person: a systematic record exists. Due by the end of
    Year 11: a signed-off guidance record with agreed decisions and a copy given to the pupil (a
-   record made later still counts once it exists), and an intended destination recorded by then;
-   in Years 12-13 a further intended destination; after leaving, an actual destination.
+   record made later still counts once it exists; the copy is a copy of the record, or an action
+   plan from a signed-off record, exported and recorded as given), and an intended destination
+   recorded IN Year 11 (a Year 9 or 10 aspiration, e.g. from an EHCP review, is history, not the
+   Year 11 record); by the end of Year 13 a further intended destination recorded IN Year 13 (for
+   the move at 18, as DOMAIN.md has it: recorded in Year 11 and 13); after leaving, an actual
+   destination.
 4  Linking curriculum learning to careers: in every school year on roll, at least one subject
    lesson linked to careers (an activity serving Benchmark 4). "In every subject" cannot be
    checked without the pupil's timetable: the evidence lists the subjects covered.
@@ -20,11 +24,14 @@ What is checked (the updated wording, November 2024; see shared/DOMAIN.md):
    one more in Years 12-13. Part-time jobs do not count: they are not activities.
 7  Further and higher education: by the end of Year 11, MEANINGFUL encounters with the full range
    of providers: a sixth form, a college, a university, and an independent training provider
-   (apprenticeships; a provider-access encounter counts as one). By the end of Year 13, for a
-   pupil considering higher education (an intended destination of 240, higher education, was
-   recorded): at least two meaningful university visits.
+   (apprenticeships; a provider-access encounter counts as one). An activity that names the
+   provider types present (a careers fair with colleges and training providers on stands) counts
+   once for each type it names. By the end of Year 13, for a pupil considering higher education
+   (their LATEST intended destination is 240, higher education: a pupil who has since moved to
+   employment is not asked for university visits): at least two meaningful university visits.
 8  Personal guidance: at least one guidance meeting with a QUALIFIED careers adviser by the end of
-   Year 11, and a further one (two in all) by the end of Year 13.
+   Year 11, and a further one IN Years 12-13 (two Year 11 meetings are not sixth-form guidance;
+   a pupil who missed the meeting by 16 and had one in Year 13 is missing the by-16 meeting).
 
 "By 16" is the end of Year 11 (31 August) and "by 18" the end of Year 13, whatever the pupil's
 birthday: the school year decides, never the age on the day.
@@ -39,7 +46,9 @@ qualification. Such meetings are named in what is missing, so the fix (record th
 
 Provider Access Legislation (not a benchmark; reported beside them, key "pal"): two encounters with
 technical-education or apprenticeship providers (activities of kind ``provider_access``) in Years
-8-9, two in Years 10-11, two offered in Years 12-13.
+8-9, two in Years 10-11 (attended), and two OFFERED in Years 12-13: an encounter held for the
+pupil's year group (someone in the year group took part) or offered to the pupil counts, whether
+or not the pupil went.
 
 States. Each benchmark is split into parts, each due in one school year (its deadline is
 31 August at the end of that year):
@@ -52,7 +61,9 @@ A benchmark is **not yet** when any part is missing (what is missing is listed, 
 31/08/2027" or "missed"), else **met** when any part is met, else **not yet due**.
 
 A pupil who has left is assessed as on the day they left (their actual destination, after).
-A pupil who joined part-way (``joined_year_group``) is not held to years before they came.
+A pupil who joined part-way is not held to years before they came, but only from a KNOWN date
+of entry (an MIS column, or set by hand): with none, the pupil is taken as here from Year 7 and
+nothing is waived silently (``joined_year_group``).
 """
 
 from __future__ import annotations
@@ -76,6 +87,36 @@ BENCHMARKS: dict[int, tuple[str, str]] = {
     6: ("Experiences of workplaces", "Workplaces"),
     7: ("Encounters with further and higher education", "FE and HE"),
     8: ("Personal guidance", "Guidance"),
+}
+# Each benchmark's own statement, for the published programme beside what the school does: in our
+# words, after the Gatsby Foundation's statements (the 2013 wording in shared/seeds/000) as updated
+# in 2024 (shared/DOMAIN.md), shortened to what each asks of a school.
+STATEMENTS: dict[int, str] = {
+    1: "Every school and college should have an embedded programme of career education and guidance that is "
+       "known and understood by young people, their parents and carers, staff, governors and employers. "
+       "The programme is published and regularly evaluated, with feedback from all of them.",
+    2: "Every young person, and their parents and carers, should have access to good-quality information "
+       "about future study options and labour market opportunities, with the support of an informed adviser "
+       "to make the best use of it, in each key stage.",
+    3: "Young people have different career guidance needs at different stages. Advice and support are "
+       "tailored to the needs of each young person, and the programme embeds inclusion and challenges "
+       "stereotypes. A systematic record of the advice given, the decisions agreed and each young person's "
+       "intended and actual destinations is kept and shared with them; destinations for at least three "
+       "years after they leave.",
+    4: "All teachers should link curriculum learning with careers: in every subject, young people learn how "
+       "it leads to a wide range of careers.",
+    5: "Every young person should have multiple opportunities to learn from employers about work, employment "
+       "and the skills that are valued in the workplace: at least one meaningful encounter with an employer "
+       "every school year from Year 7.",
+    6: "Every young person should have first-hand, meaningful experiences of the workplace, through visits, "
+       "work shadowing or work experience: experiences by the age of 16 and at least one more by 18, beyond "
+       "any part-time job.",
+    7: "All young people should understand the full range of learning opportunities open to them: by 16, "
+       "meaningful encounters with sixth forms, colleges, universities and apprenticeship and training "
+       "providers; by 18, those considering higher education have at least two visits to universities.",
+    8: "Every young person should have opportunities for guidance meetings with a qualified careers adviser "
+       "(Level 6 or above) whenever significant choices are being made: at least one by 16 and a further one "
+       "by 18.",
 }
 PAL = "pal"
 PAL_TITLE = ("Provider access (technical education and apprenticeships)", "Provider access")
@@ -133,6 +174,54 @@ PROVIDER_TYPES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 PROVIDER_BIT = {kind: 1 << i for i, (_, _, kinds) in enumerate(PROVIDER_TYPES) for kind in kinds}
 ALL_PROVIDERS = (1 << len(PROVIDER_TYPES)) - 1
+# A provider type named on an activity (activities.providers_named holds these bits).
+TYPE_BIT = {key: 1 << i for i, (key, _, _) in enumerate(PROVIDER_TYPES)}
+TYPE_WORDS = {"sixth_form": "Sixth forms", "college": "Colleges", "university": "Universities",
+              "training": "Training providers (apprenticeships)"}
+
+
+def providers_mask(types: Iterable[str]) -> int:
+    return sum(TYPE_BIT[t] for t in set(types))
+
+
+_TYPE_BY_WORD = {
+    **{key: key for key in TYPE_BIT}, "sixth form": "sixth_form", "sixth forms": "sixth_form",
+    "college": "college", "colleges": "college", "fe": "college", "further education": "college",
+    "university": "university", "universities": "university", "he": "university",
+    "higher education": "university", "training": "training", "training provider": "training",
+    "training providers": "training", "apprenticeships": "training", "apprenticeship providers": "training",
+}
+
+
+def parse_provider_types(value: object) -> frozenset[str]:
+    """The provider types an activity names, from a list of keys or words ('colleges, training
+    providers'); raises ValueError with a sentence for a word it does not know."""
+    if value in (None, ""):
+        return frozenset()
+    items = value if isinstance(value, (list, tuple, set, frozenset)) else str(value).split(",")
+    out = set()
+    for item in items:
+        word = " ".join(str(item).strip().lower().replace("_", " ").split())
+        if not word:
+            continue
+        key = _TYPE_BY_WORD.get(word) or _TYPE_BY_WORD.get(word.replace(" ", "_"))
+        if key is None:
+            shown = word if len(word) <= 40 else word[:40] + "…"
+            raise ValueError(f"'{shown}' is not a kind of provider: name sixth forms, colleges, universities "
+                             "or training providers.")
+        out.add(key)
+    return frozenset(out)
+
+
+def providers_of(mask: int) -> frozenset[str]:
+    return frozenset(key for key, b in TYPE_BIT.items() if mask & b)
+
+
+def provider_bits(activity: "Activity") -> int:
+    """The provider types an activity shows: its kind's, and each type it names."""
+    return PROVIDER_BIT.get(activity.kind, 0) | providers_mask(activity.providers)
+
+
 HE_VISIT_KINDS = ("university_visit",)
 PAL_KINDS = ("provider_access",)
 
@@ -197,6 +286,7 @@ class Activity:
     points: frozenset[str]                 # the checklist points it met ('m_purpose', ...)
     organisation: str | None = None
     subject: str | None = None
+    providers: frozenset[str] = frozenset()   # provider types it names ('college', ...): a careers fair
 
 
 @dataclass(frozen=True)
@@ -240,9 +330,12 @@ class Evidence:
     meetings: list[Meeting] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     destinations: list[Destination] = field(default_factory=list)
-    exports_given: list[date] = field(default_factory=list)     # copies of the record given
+    exports_given: list[date] = field(default_factory=list)     # copies of the record (or an action plan) given
     programme_items: int = 0               # planned for the pupil's year group this school year
     programme_delivered: int = 0
+    # Provider-access encounters held for the pupil's year group (someone in it took part), the
+    # pupil's own or not: "offered" in Years 12-13.
+    year_group_offers: list[Activity] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -262,12 +355,12 @@ class Facts:
     pal_10_11: int = 0
     pal_12_13: int = 0
     guidance_by16: int = 0
-    guidance_by18: int = 0
+    guidance_post16: int = 0             # qualified meetings in Years 12-13
     unqualified: int = 0
     record_made: bool = False            # any signed-off record with agreed decisions
     copy_given: bool = False             # a copy of a record given to the pupil
-    intended_by16: bool = False
-    intended_post16: bool = False
+    intended_by16: bool = False          # recorded in Year 11
+    intended_post16: bool = False        # recorded in Year 13
     actual_destination: bool = False
     programme_planned: bool = False
 
@@ -289,14 +382,55 @@ def counts_for(activity: Activity, benchmark: int) -> bool:
     if benchmark == 6:
         return activity.kind in WORKPLACE_KINDS and meaningful(activity.points, workplace=True)
     if benchmark == 7:
-        return activity.kind in PROVIDER_BIT and meaningful(activity.points)
+        return provider_bits(activity) != 0 and meaningful(activity.points)
     return True
+
+
+def joined_year_group(intake_year: int, entry: date | None) -> int:
+    """The year group a pupil joined in: from the known date of entry; 7 when it is not known
+    (nothing is waived without a date) or when they came before or during Year 7."""
+    if entry is None:
+        return 7
+    return max(7, year_group_at(intake_year, entry))
+
+
+def joined_words(joined: int) -> str:
+    """'joined in Year 9: Years 7-8 not expected' (empty for a pupil here from Year 7)."""
+    if joined <= 7:
+        return ""
+    earlier = "Year 7" if joined == 8 else f"Years 7–{joined - 1}"
+    return f"joined in Year {joined}: {earlier} not expected"
+
+
+def intended_counts(intake_year: int, recorded_on: date) -> tuple[bool, bool]:
+    """Whether an intended destination recorded on that day is Benchmark 3's by-16 record
+    (recorded in Year 11) and its post-16 one (recorded in Year 13). A Year 9 or 10 aspiration (an
+    EHCP review's, say) or a Year 12 one is history, not the record of the move."""
+    yg = year_group_at(intake_year, recorded_on)
+    return yg == 11, yg == 13
+
+
+def latest_intended(records: Iterable["Record"], destinations: Iterable["Destination"]) -> str | None:
+    """The most recent intended destination code: by the day it was recorded; on the same day an
+    intended destination entered on the destinations screen is later than a meeting record's,
+    and within each, the later in the list (records by time held, destinations by entry)."""
+    dated = [(r.held_on, 0, i, r.intended) for i, r in enumerate(records) if r.intended]
+    dated += [(d.recorded_on, 1, i, d.code) for i, d in enumerate(destinations) if d.kind == "intended"]
+    return max(dated)[3] if dated else None
+
+
+def pal_offered(intake_year: int, own: Iterable["Activity"], year_group: Iterable["Activity"]) -> int:
+    """Provider-access encounters offered in Years 12-13: held for the pupil's year group or
+    attended by the pupil, each counted once (capped at 2)."""
+    ids = {a.id for a in (*own, *year_group)
+           if a.kind in PAL_KINDS and year_group_at(intake_year, a.held_on) in (12, 13)}
+    return min(len(ids), 2)
 
 
 def facts_from(pupil: Pupil, ev: Evidence) -> Facts:
     iy = pupil.intake_year
     lmi = cur = emp = prov = 0
-    wp16 = wp18 = he = pal89 = pal1011 = pal1213 = 0
+    wp16 = wp18 = he = pal89 = pal1011 = 0
     for a in ev.activities:
         yg = year_group_at(iy, a.held_on)
         if not 7 <= yg <= 13:
@@ -314,7 +448,7 @@ def facts_from(pupil: Pupil, ev: Evidence) -> Facts:
                 wp18 += 1
         if counts_for(a, 7):
             if yg <= 11:
-                prov |= PROVIDER_BIT[a.kind]
+                prov |= provider_bits(a)
             if a.kind in HE_VISIT_KINDS:
                 he += 1
         if a.kind in PAL_KINDS:
@@ -322,8 +456,6 @@ def facts_from(pupil: Pupil, ev: Evidence) -> Facts:
                 pal89 += 1
             elif yg in (10, 11):
                 pal1011 += 1
-            elif yg in (12, 13):
-                pal1213 += 1
     g16 = g18 = unq = 0
     for m in ev.meetings:
         yg = year_group_at(iy, m.held_on)
@@ -332,24 +464,22 @@ def facts_from(pupil: Pupil, ev: Evidence) -> Facts:
             continue
         if yg <= 11:
             g16 += 1
-        if yg <= 13:
+        elif yg <= 13:
             g18 += 1
-    end11 = end_of_year(iy, 11)
-    end13 = end_of_year(iy, 13)
     record_made = any(r.has_decisions for r in ev.records)
     copy_given = any(r.copy_given_on is not None for r in ev.records) or bool(ev.exports_given)
     intended_days = [r.held_on for r in ev.records if r.intended] + \
         [d.recorded_on for d in ev.destinations if d.kind == "intended"]
+    windows = [intended_counts(iy, d) for d in intended_days]
     return Facts(
         lmi_years=lmi, curriculum_years=cur, employer_years=emp,
         workplace_by16=_cap(wp16), workplace_post16=_cap(wp18), providers_by16=prov, he_visits=_cap(he),
-        considering_he=any(r.intended == HE_CODE for r in ev.records)
-        or any(d.kind == "intended" and d.code == HE_CODE for d in ev.destinations),
-        pal_8_9=_cap(pal89), pal_10_11=_cap(pal1011), pal_12_13=_cap(pal1213),
-        guidance_by16=_cap(g16), guidance_by18=_cap(g18), unqualified=_cap(unq),
+        considering_he=latest_intended(ev.records, ev.destinations) == HE_CODE,
+        pal_8_9=_cap(pal89), pal_10_11=_cap(pal1011), pal_12_13=pal_offered(iy, ev.activities, ev.year_group_offers),
+        guidance_by16=_cap(g16), guidance_post16=_cap(g18), unqualified=_cap(unq),
         record_made=record_made, copy_given=copy_given,
-        intended_by16=any(d <= end11 for d in intended_days),
-        intended_post16=any(end11 < d <= end13 for d in intended_days),
+        intended_by16=any(w[0] for w in windows),
+        intended_post16=any(w[1] for w in windows),
         actual_destination=any(d.kind == "actual" for d in ev.destinations),
         programme_planned=ev.programme_items > 0,
     )
@@ -474,9 +604,9 @@ def rule_3(ctx: Context, record_made: bool, copy_given: bool, intended_by16: boo
            actual: bool) -> State:
     parts = [
         _part(ctx, "a signed-off guidance record with agreed decisions", 7, 11, record_made),
-        _part(ctx, "a copy of the record given to the pupil", 7, 11, copy_given),
-        _part(ctx, "an intended destination recorded", 7, 11, intended_by16),
-        _part(ctx, "an intended destination recorded in Year 12 or 13", 12, 13, intended_post16),
+        _part(ctx, "a copy of the record, or an action plan, given to the pupil", 7, 11, copy_given),
+        _part(ctx, "an intended destination recorded in Year 11", 11, 11, intended_by16),
+        _part(ctx, "an intended destination recorded in Year 13", 13, 13, intended_post16),
     ]
     if ctx.left:
         parts.append(Part("an actual destination recorded after leaving", ctx.year_now,
@@ -525,16 +655,18 @@ def rule_7(ctx: Context, providers: int, he_visits: int, considering_he: bool) -
 
 
 @lru_cache(maxsize=65536)
-def rule_8(ctx: Context, by16: int, by18: int, unqualified: int) -> State:
+def rule_8(ctx: Context, by16: int, post16: int, unqualified: int) -> State:
+    """By 16: a meeting in Years 7-11. By 18: a further one that falls in Years 12-13; a sixth-form
+    meeting never stands in for the missed by-16 one, nor a second Year 11 one for sixth-form
+    guidance."""
     hint = ""
     if unqualified:
         hint = (f" ({unqualified} meeting{'s' if unqualified > 1 else ''} with an adviser whose qualification "
                 "is not recorded as Level 6 or above does not count)")
     parts = [_part(ctx, "a guidance meeting with a qualified adviser by the end of Year 11" + hint, 7, 11, by16 >= 1)]
-    need = 2 if parts[0].status != PART_WAIVED else 1
-    further = "a further guidance meeting (two in all) by the end of Year 13" if need == 2 else \
-        "a guidance meeting with a qualified adviser by the end of Year 13"
-    parts.append(_part(ctx, further, 12, 13, by18 >= need))
+    further = "a further guidance meeting with a qualified adviser in Year 12 or 13" \
+        if parts[0].status != PART_WAIVED else "a guidance meeting with a qualified adviser in Year 12 or 13"
+    parts.append(_part(ctx, further, 12, 13, post16 >= 1))
     return _combine(8, parts)
 
 
@@ -545,8 +677,8 @@ def rule_pal(ctx: Context, y89: int, y1011: int, y1213: int) -> State:
               8, 9, y89 >= 2),
         _part(ctx, "two provider-access encounters in Years 10-11" + (" (1 so far)" if y1011 == 1 else ""),
               10, 11, y1011 >= 2),
-        _part(ctx, "two provider-access encounters offered in Years 12-13" + (" (1 so far)" if y1213 == 1 else ""),
-              12, 13, y1213 >= 2),
+        _part(ctx, "two provider-access encounters offered to the year group in Years 12-13"
+              + (" (1 so far)" if y1213 == 1 else ""), 12, 13, y1213 >= 2),
     ]
     return _combine(PAL, parts)
 
@@ -561,7 +693,7 @@ def assess(ctx: Context, f: Facts, school_year_label: str) -> dict[int | str, St
         5: rule_5(ctx, f.employer_years),
         6: rule_6(ctx, f.workplace_by16, f.workplace_post16),
         7: rule_7(ctx, f.providers_by16, f.he_visits, f.considering_he),
-        8: rule_8(ctx, f.guidance_by16, f.guidance_by18, f.unqualified),
+        8: rule_8(ctx, f.guidance_by16, f.guidance_post16, f.unqualified),
         PAL: rule_pal(ctx, f.pal_8_9, f.pal_10_11, f.pal_12_13),
     }
 
@@ -592,6 +724,10 @@ def evidence_for(pupil: Pupil, ev: Evidence) -> dict[int | str, tuple[str, ...]]
                 out[b].append(f"{_activity_line(a, iy)} — does not count ({why})")
         if a.kind in PAL_KINDS:
             out[PAL].append(_activity_line(a, iy))
+    own = {a.id for a in ev.activities}
+    for a in sorted(ev.year_group_offers, key=lambda a: (a.held_on, a.id)):
+        if a.id not in own and a.kind in PAL_KINDS and year_group_at(iy, a.held_on) in (12, 13):
+            out[PAL].append(f"{_activity_line(a, iy)} — offered to the year group")
     for m in sorted(ev.meetings, key=lambda m: m.held_on):
         level = f"Level {m.level}" if m.level is not None else "qualification not recorded"
         counted = "" if qualified(m.level) else " — does not count (not recorded as Level 6 or above)"
@@ -607,7 +743,7 @@ def evidence_for(pupil: Pupil, ev: Evidence) -> dict[int | str, tuple[str, ...]]
     for d in sorted(ev.destinations, key=lambda d: d.recorded_on):
         out[3].append(f"{dates.uk(d.recorded_on)} {d.kind} destination {d.code}{' ' + d.label if d.label else ''}")
     for d in sorted(ev.exports_given):
-        out[3].append(f"{dates.uk(d)} a copy of the record given")
+        out[3].append(f"{dates.uk(d)} a copy of the record (or an action plan) given")
     out[1].append(f"{ev.programme_items} planned activit{'y' if ev.programme_items == 1 else 'ies'} for the "
                   f"year group this school year, {ev.programme_delivered} delivered")
     return {k: tuple(v) for k, v in out.items()}

@@ -86,14 +86,31 @@ PLAN_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
 
 CATEGORY_BUCKETS = {
     "education": "education", "employment": "employment", "training": "training",
-    # Re-engagement provision is counted with training (it is provision the young person is in).
-    "reengagement": "training", "neet": "neet", "not_known": "not_known",
+    # Re-engagement provision (530) is its own column: NCCIS reports it apart from training, and a
+    # young person on a re-engagement programme is not yet in education, employment or training.
+    "reengagement": "reengagement", "neet": "neet", "not_known": "not_known",
     "other": "other", "pre16": "other",
 }
 BUCKETS: tuple[tuple[str, str], ...] = (
     ("education", "Education"), ("employment", "Employment"), ("training", "Training"),
-    ("neet", "NEET"), ("not_known", "Not known"), ("other", "Other"),
+    ("reengagement", "Re-engagement"), ("neet", "NEET"), ("not_known", "Not known"), ("other", "Other"),
 )
+# NCCIS codes for a young person of compulsory school age (110-150): never where someone goes
+# after Year 11.
+PRE16_CODES = frozenset({"110", "120", "130", "140", "150"})
+
+
+def pre16_refusal(code: str | None, year_group: int | None, *, intended: bool) -> str | None:
+    """Why a pre-16 code cannot be this destination, or None. An intended destination is always
+    for the move after Year 11 or Year 13; an actual one is refused once the pupil is (or left)
+    in Year 11 or later. A pupil who left in Year 9 for home education is 120, rightly."""
+    if code not in PRE16_CODES:
+        return None
+    if intended or (year_group is not None and year_group >= 11):
+        when = "an intended destination" if intended else f"a destination after Year {year_group}"
+        return (f"{code} is a code for a young person of compulsory school age, not {when}: choose where "
+                "they go next, e.g. 210 school sixth form, 230 further education, 310 apprenticeship.")
+    return None
 
 
 class RuleError(ValueError):

@@ -186,9 +186,19 @@ def record_document(data: dict[str, Any]) -> Document:
                        + (f", {c['how']}" if c["how"] else "") + f" ({c['format'].upper()})."
                        for c in data.get("copies_given") or []])
     doc.heading("Questions", 2)
-    doc.para(f"If anything here is wrong, or you want to know more, ask {school}'s careers leader. You can ask for "
+    doc.para(f"If anything here is wrong, or you want to know more, ask {_leader_words(data)}. You can ask for "
              "a copy of your record at any time.")
     return doc
+
+
+def _leader_words(data: dict[str, Any]) -> str:
+    """'Daniel Whitaker, careers leader (careers@school.org.uk)'; the school's name when no careers
+    leader is recorded yet."""
+    leader = data.get("careers_leader")
+    if not leader:
+        return f"the careers team at {data.get('school') or 'your school'}"
+    contact = leader.get("email") or leader.get("telephone")
+    return f"{leader['name']}, careers leader" + (f" ({contact})" if contact else "")
 
 
 def action_plan_document(data: dict[str, Any]) -> Document:
@@ -225,7 +235,7 @@ def action_plan_document(data: dict[str, Any]) -> Document:
     doc.heading("Who to contact")
     a = data["adviser"]
     doc.fields([("Your careers adviser", a["name"]), ("Organisation", a.get("organisation")),
-                ("Email", a.get("email")), ("At school", f"{school}'s careers leader")])
+                ("Email", a.get("email")), ("At school", _leader_words(data))])
     return doc
 
 

@@ -243,6 +243,11 @@ class ActivitiesScreen(ListKeys, Screen):
 # ---------------------------------------------------------------- recording an activity
 
 
+# Short enough for a quarter of the form's width.
+PROVIDER_TICKS = {"sixth_form": "Sixth forms", "college": "Colleges", "university": "Universities",
+                  "training": "Apprenticeships"}
+
+
 class ActivityForm(ModalScreen[int | None]):
     """Record (activity_id None) or edit an activity; returns its id when saved."""
 
@@ -266,7 +271,7 @@ class ActivityForm(ModalScreen[int | None]):
         values = store.activity_form_values(self.activity_id) if self.activity_id else {
             "kind": "employer_talk", "title": "", "held_on": dates.uk(store.today), "organisation": "",
             "subject": "", "notes": "", "benchmarks": list(rules.DEFAULT_BENCHMARKS["employer_talk"]),
-            "programme_item_id": None, **{k: False for k, _ in rules.POINTS}, **self.preset}
+            "programme_item_id": None, **{k: False for k, _ in rules.POINTS}, "providers": [], **self.preset}
         self.values = values
         title = "Edit the activity" if self.activity_id else "Record a careers activity"
         with Vertical(id="dialog", classes="form-dialog activity-dialog"):
@@ -298,6 +303,12 @@ class ActivityForm(ModalScreen[int | None]):
                         yield TickBox(f"{n} {rules.BENCHMARKS[n][1]}", value=n in values["benchmarks"],
                                       id=f"bm-{n}", compact=True)
                 yield Static("", id="err-benchmarks", classes="field-error")
+                yield Label("Providers there (a careers fair: each counts for Benchmark 7)", classes="activity-section")
+                with Horizontal(classes="checks activity-benchmarks"):
+                    for key, _, _ in rules.PROVIDER_TYPES:
+                        yield TickBox(PROVIDER_TICKS[key], value=key in values.get("providers", ()),
+                                      id=f"pt-{key}", compact=True)
+                yield Static("", id="err-providers", classes="field-error")
                 yield Label("Meaningful: which points did it meet?", classes="activity-section")
                 for key, words in rules.POINTS:
                     extra = " (workplace experiences)" if key in ("m_employer_task", "m_employer_feedback") else ""
@@ -347,6 +358,7 @@ class ActivityForm(ModalScreen[int | None]):
             "benchmarks": [n for n in range(1, 9) if self.query_one(f"#bm-{n}", TickBox).value],
             **{k: self.query_one(f"#{k}", TickBox).value for k, _ in rules.POINTS},
             "programme_item_id": None if plan is Select.NULL else plan,
+            "providers": [key for key, _, _ in rules.PROVIDER_TYPES if self.query_one(f"#pt-{key}", TickBox).value],
         }
 
     @on(Select.Changed, "#kind")
@@ -386,7 +398,7 @@ class ActivityForm(ModalScreen[int | None]):
         from gatsby_tui.store.activities import ActivityInvalid
 
         store = self.app.store
-        for key in ("kind", "title", "held_on", "organisation", "subject", "benchmarks", "notes"):
+        for key in ("kind", "title", "held_on", "organisation", "subject", "benchmarks", "providers", "notes"):
             self.query_one(f"#err-{key}", Static).update("")
         try:
             if self.activity_id:
@@ -481,6 +493,10 @@ class ActivityScreen(Screen):
             lines.append(a["subject"])
         lines.append("\nBenchmarks: ", style="bold")
         lines.append(", ".join(f"{n} {rules.BENCHMARKS[n][1]}" for n in a["benchmarks"]) or "none")
+        named = rules.providers_of(a.get("providers_named") or 0)
+        if named:
+            lines.append("\nProviders there: ", style="bold")
+            lines.append(", ".join(rules.TYPE_WORDS[k] for k, _, _ in rules.PROVIDER_TYPES if k in named))
         lines.append("\nMeaningful: ", style="bold")
         lines.append(checklist_words(a))
         lines.append("\nPlanned as: ", style="bold")

@@ -54,8 +54,9 @@ class CohortScreen(Screen):
     SCOPE = "cohort"
     BINDINGS = actions.bindings("cohort")
     HELP = (
-        "Each bar is the share of pupils on roll meeting that benchmark's expectations so far (met), with "
-        "the counts of met, not yet (something due now or already missed) and not yet due. Choose a year "
+        "Each bar is the share met OF THE PUPILS IT IS DUE FOR (met, out of met and not yet), with the counts "
+        "of met, not yet (something due now or already missed) and, apart, not yet due: a Year 8 pupil has "
+        "not missed the guidance meeting due by the end of Year 11. Choose a year "
         "group (y) or the whole school, and a breakdown (b) to compare groups: SEN status, pupil premium, "
         "looked after, gender. Enter on a bar, or on a breakdown cell, lists the pupils missing it; from "
         "there B books guidance meetings for them all and A attaches them to an activity."
@@ -81,7 +82,7 @@ class CohortScreen(Screen):
         yield Static("Working out the coverage…", id="cohort-summary")
         bars: DataTable = DataTable(id="cohort-bars", cursor_type="row")
         bars.add_column("Benchmark", key="bm", width=21)
-        bars.add_column("Met so far", key="bar", width=BAR + 6)
+        bars.add_column("Met of those due", key="bar", width=BAR + 6)
         bars.add_column("✓ Met", key="met", width=7)
         bars.add_column("✗ Not yet", key="not_yet", width=9)
         bars.add_column("… Not yet due", key="not_due", width=13)
@@ -150,15 +151,16 @@ class CohortScreen(Screen):
         bars.clear()
         for key in rules.RULE_KEYS:
             t = c.tally(key, year=year)
-            bars.add_row(Text(rules.label_of(key)), Text(f"{bar(t.met, t.total)} {t.percent:>3}%"),
+            share = f"{t.percent_due:>3}%" if t.due else "  —"
+            bars.add_row(Text(rules.label_of(key)), Text(f"{bar(t.met, t.due)} {share}"),
                          Text(str(t.met)), Text(str(t.not_yet)), Text(str(t.not_due)), Text(str(t.total)),
                          key=str(key))
         bars.move_cursor(row=min(keep, bars.row_count - 1))
         size = c.size(year)
         self.query_one("#cohort-summary", Static).update(Text(
             f"{where_words(year)[0].upper() + where_words(year)[1:]}: {size:,} pupils on roll · {schoolyear.school_year_label(c.school_year)} "
-            f"· as of {dates.uk(c.today)}. Met = meeting what is expected so far; not yet = something due now "
-            "or missed; not yet due = nothing due yet."
+            f"· as of {dates.uk(c.today)}. The share is met of those it is due for; not yet = something due "
+            "now or missed; not yet due = nothing due yet, counted apart."
             + (" Updating with the latest changes…" if self.stale else "")))
         self._show_breakdown()
         self.query_one("#cohort-status", Static).update(
@@ -182,19 +184,23 @@ class CohortScreen(Screen):
         c, year = self.cohort, self._year()
         heading, groups = coverage.BREAKDOWNS[name]
         title.update(Text(f"By {heading[0].lower() + heading[1:] if heading != 'SEN status' else heading} — "
-                          f"{where_words(year)}: share met, then met / pupils"))
+                          f"{where_words(year)}: share met of those due, met / due, then + not yet due"))
         table.clear(columns=True)
         table.add_column("Group", key="group", width=18)
         table.add_column("Pupils", key="pupils", width=6)
         for key in rules.RULE_KEYS:
-            table.add_column(rules.label_of(key).split(" ")[0], key=str(key), width=8)
+            table.add_column(rules.label_of(key).split(" ")[0], key=str(key), width=10)
         for value, words in groups:
             size = c.tally(1, year=year, breakdown=name, value=value).total
             cells = [Text(words), Text(str(size))]
             for key in rules.RULE_KEYS:
                 t = c.tally(key, year=year, breakdown=name, value=value)
-                cells.append(Text(f"{t.percent}%\n{t.met}/{t.total}" if t.total else "—"))
-            table.add_row(*cells, key=repr(value), height=2)
+                if not t.total:
+                    cells.append(Text("—"))
+                    continue
+                cells.append(Text((f"{t.percent_due}%\n{t.met}/{t.due}" if t.due else "—\n")
+                                  + (f"\n+{t.not_due} not due" if t.not_due else "")))
+            table.add_row(*cells, key=repr(value), height=3)
 
     @on(Select.Changed)
     def _changed(self) -> None:

@@ -25,7 +25,7 @@ class LeaversScreen(ListKeys, Screen):
     SCOPE = "leavers"
     BINDINGS = actions.bindings("leavers")
     HELP = ("The leavers of one cohort (those who left in Year 11 or later during one school year; '2026' is "
-            "the school year 2025/26) and where they went: education, employment, training, NEET, not known. "
+            "the school year 2025/26) and where they went: education, employment, training, re-engagement, NEET, not known. "
             "A, U, N and C list all, no known destination, NEET (540–680) and checks due (1, 2 and 3 years "
             "after leaving, for those who consented). [ and ] change the cohort. Enter opens a leaver's "
             "destinations to record what they do now or a check.")
@@ -75,7 +75,7 @@ class LeaversScreen(ListKeys, Screen):
             if bucket == "other" and not summary.counts[bucket]:
                 continue
             if i:
-                line.append("  ·  ")
+                line.append(" · ")
             line.append(f"{label} ", style="bold")
             line.append(f"{summary.counts[bucket]} ({summary.percent(bucket)})")
         line.append(f"\nNo consent to contact: {summary.no_consent}  ·  checks due: {summary.checks_due}")

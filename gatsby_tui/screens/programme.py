@@ -21,8 +21,8 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Static
+from gatsby_tui.widgets.tickbox import TickBox
 
-YEARS = tuple(range(7, 14))
 BENCHMARKS = tuple(range(1, 9))
 
 
@@ -79,7 +79,7 @@ class ProgrammeScreen(Screen):
         table = self.query_one("#programme-grid", DataTable)
         row, column = table.cursor_coordinate
         table.clear()
-        for y in YEARS:
+        for y in self.grid.years:
             cells = [Text(f"Y{y}", style="bold")]
             for b in BENCHMARKS:
                 cells.append(cell_text(self.grid.items(y, b), self.grid.unplanned.get((y, b), 0)))
@@ -98,7 +98,8 @@ class ProgrammeScreen(Screen):
         row, column = table.cursor_coordinate
         if column < 1:
             return None
-        return YEARS[row], BENCHMARKS[column - 1]
+        years = self.grid.years if self.grid is not None else tuple(range(7, 14))
+        return years[min(row, len(years) - 1)], BENCHMARKS[column - 1]
 
     @on(DataTable.CellHighlighted, "#programme-grid")
     def _show_cell(self) -> None:
@@ -157,6 +158,11 @@ class ProgrammeScreen(Screen):
 
     def action_export(self) -> None:
         self.app.push_screen(ExportProgramme(self.school_year))
+
+    def action_page_texts(self) -> None:
+        from gatsby_tui.screens.school import ProgrammePageForm
+
+        self.app.push_screen(ProgrammePageForm())
 
 
 class CellScreen(ModalScreen[bool]):
@@ -387,7 +393,11 @@ class ExportProgramme(ModalScreen[bool]):
     SCOPE = "form"
     BINDINGS = actions.bindings("form")
     HELP = ("Writes two files into the folder: a self-contained web page (.html) and Markdown (.md) of the "
-            "programme, readable by you only until you publish them. No pupil is named in either.")
+            "published programme (the careers leader, the plan for every year group, what the school does for "
+            "each benchmark, its provider access policy, evaluation and next review; the texts are edited with "
+            "t on the programme screen), readable by you only until you publish them. No pupil is named in "
+            "either. Tick whether to mark delivered activities and whether to add the current benchmark and "
+            "destinations figures to the evaluation.")
 
     def __init__(self, school_year: int) -> None:
         super().__init__()
@@ -400,6 +410,11 @@ class ExportProgramme(ModalScreen[bool]):
             yield field("Folder", Input(value=str(Path.home()), id="folder", compact=True))
             yield field("File name", Input(value=f"careers-programme-{label.replace('/', '-')}", id="name",
                                            compact=True))
+            with Horizontal(classes="field checks"):
+                yield TickBox("Mark delivered activities (✓ delivered)", value=True, id="delivered", compact=True)
+            with Horizontal(classes="field checks"):
+                yield TickBox("Add today's benchmark and destinations figures", value=True, id="figures",
+                              compact=True)
             yield Static("", id="export-result", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export (Ctrl+S)", id="save", variant="primary")
@@ -415,9 +430,12 @@ class ExportProgramme(ModalScreen[bool]):
         folder = Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
         name = self.query_one("#name", Input).value.strip() or "careers-programme"
         written = []
+        delivered = self.query_one("#delivered", TickBox).value
+        figures = self.query_one("#figures", TickBox).value
         try:
             for fmt in ("html", "md"):
-                written.append(self.app.store.export_programme(self.school_year, folder / f"{name}.{fmt}", fmt))
+                written.append(self.app.store.export_programme(self.school_year, folder / f"{name}.{fmt}", fmt,
+                                                               delivered=delivered, figures=figures))
         except StoreError as e:
             self.query_one("#export-result", Static).update(Text("✗ " + str(e)))
             return

@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
 from gatsby_tui.store import StoreError
@@ -141,6 +142,16 @@ OPENERS: dict[str, Callable[[Screen, int], None]] = {
     "destination_check": open_destinations, "activity": open_activity,
     "sar": open_requests, "export": open_copy_given,
 }
+
+
+def joined_words(intake_year: int, entry: str | None) -> str:
+    """'04/11/2024: joined in Year 9: Years 7–8 not expected'; with no date of entry, every year
+    from Year 7 is expected (nothing is waived without one)."""
+    if not entry:
+        return "date of entry not recorded: every year from Year 7 expected"
+    day = dates.from_iso(entry)
+    words = rules.joined_words(rules.joined_year_group(intake_year, day))
+    return f"{dates.uk(day)}" + (f": {words}" if words else ": from Year 7")
 
 
 class KindChooser(ModalScreen[str | None]):
@@ -283,6 +294,7 @@ class PupilScreen(ListKeys, Screen):
             ("Flags", ", ".join(flags) or "none"),
             ("Destination contact after 16", "consented" if row["destination_consent"] else "no consent recorded"),
             ("On roll", "no — left" if row["date_left"] else "yes"),
+            ("Joined", joined_words(row["intake_year"], row["date_of_entry"])),
         ]
         self.query_one("#pupil-left-col", Static).update(_pairs(left_lines))
         self.query_one("#pupil-right-col", Static).update(_pairs(right_lines))

@@ -38,6 +38,8 @@ class PupilForm(ModalScreen[int | None]):
         "Type the pupil's details as they appear in the school's records. Dates are day/month/year. "
         "The year group is worked out from the date of birth unless you type the school's own; "
         "a difference is allowed (some pupils are taught out of their age group) and shown as a warning. "
+        "The date of entry, when the pupil joined after the start of Year 7, means the benchmarks do not "
+        "expect the years before it; left blank, every year from Year 7 is expected. "
         "Ctrl+S saves, Escape closes without saving."
     )
 
@@ -71,6 +73,9 @@ class PupilForm(ModalScreen[int | None]):
                 with Horizontal(classes="field checks"):
                     yield TickBox("Consents to be contacted about destinations after 16",
                                   id="destination_consent", compact=True)
+                yield field("Date of entry", Input(placeholder="the day they joined; blank: from Year 7 or not known",
+                                                   id="date_of_entry", compact=True))
+                yield Static("", id="err-date_of_entry", classes="field-error")
             yield Static("", id="form-warning")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -101,6 +106,7 @@ class PupilForm(ModalScreen[int | None]):
         if gender:
             self.query_one("#gender", Select).value = gender
         self.query_one("#sen_status", Select).value = values.get("sen_status") or "N"
+        self.query_one("#date_of_entry", Input).value = str(values.get("date_of_entry") or "")
         for flag in (*FLAG_FIELDS, "destination_consent"):
             self.query_one(f"#{flag}", TickBox).value = bool(values.get(flag))
 
@@ -109,12 +115,13 @@ class PupilForm(ModalScreen[int | None]):
         gender = self.query_one("#gender", Select).value
         out["gender"] = "" if gender is Select.NULL else gender
         out["sen_status"] = self.query_one("#sen_status", Select).value
+        out["date_of_entry"] = self.query_one("#date_of_entry", Input).value
         for flag in (*FLAG_FIELDS, "destination_consent"):
             out[flag] = self.query_one(f"#{flag}", TickBox).value
         return out
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        for key in [k for k, _, _ in TEXT_FIELDS] + ["gender", "sen_status"]:
+        for key in [k for k, _, _ in TEXT_FIELDS] + ["gender", "sen_status", "date_of_entry"]:
             label = self.query_one(f"#err-{key}", Static)
             label.update(Text("✗ " + errors[key]) if key in errors else "")
             label.display = key in errors

@@ -1106,6 +1106,26 @@ class Store:
     def coverage_version(self) -> tuple:
         return (self.today, self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
 
+    def benchmark_cohort_on(self, day: date) -> Any:
+        """coverage.Cohort as at ``day`` (pupils on roll that day, evidence up to it); not cached
+        unless ``day`` is today."""
+        from gatsby_tui.store import coverage
+
+        if day == self.today:
+            return self.benchmark_cohort()
+        with self._readers_lock:
+            readers = self._coverage_readers()
+            return coverage.cohort(readers[0], today=day, readers=readers[1:])
+
+    def benchmark_pupils(self, *, on: date | None = None, year: int | None = None) -> list[Any]:
+        """coverage.PupilStates for every pupil on roll on ``on`` (default today): UPN, name, year
+        group and each benchmark's state with what is missing."""
+        from gatsby_tui.store import coverage
+
+        with self._readers_lock:
+            readers = self._coverage_readers()
+            return coverage.pupil_states(readers[0], today=on or self.today, year=year, readers=readers[1:])
+
     def benchmark_cohort(self, *, version: tuple | None = None) -> Any:
         """coverage.Cohort for pupils on roll in Years 7-13: .tally(key, year=, breakdown=, value=).
         Cached until the database changes (or the day does). Safe to call from a worker thread when
@@ -1209,9 +1229,60 @@ class Store:
 
         return programme.copy_year(self.conn, from_year, to_year, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    def export_programme(self, school_year: int, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
-        """Write the programme as a web page ('html') or Markdown ('md'; default from the file name),
-        owner-only and atomically; audited. Returns the path written."""
+    def school(self) -> Any:
+        """programme.School: the school's name, its careers leader, and the texts of the published
+        programme (.missing lists what setup still needs)."""
+        from gatsby_tui.store import programme
+
+        return programme.school(self.conn)
+
+    def save_school(self, values: Mapping[str, Any]) -> bool:
+        """name, leader_name, leader_email, leader_phone; raises programme.SchoolInvalid (.errors)."""
+        from gatsby_tui.store import programme
+
+        return programme.save_school(self.conn, dict(values), stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def save_programme_page(self, values: Mapping[str, Any]) -> bool:
+        """The published programme's texts (programme.PAGE_KEYS) and next_review (day/month/year);
+        raises programme.SchoolInvalid (.errors)."""
+        from gatsby_tui.store import programme
+
+        return programme.save_page(self.conn, dict(values), stamp=self.clock.stamp(), today=self.today,
+                                   adviser_id=self.adviser_id)
+
+    def programme_figures(self) -> Any:
+        """exports.programme.Figures for today: each benchmark met of those it is due for, and the
+        latest leaving cohort's destinations. School-wide counts only."""
+        from gatsby_tui.domain import benchmarks as rules
+        from gatsby_tui.domain import send
+        from gatsby_tui.exports.programme import Figures
+
+        cohort = self.benchmark_cohort()
+        coverage_rows = []
+        for key in rules.RULE_KEYS:
+            t = cohort.tally(key)
+            if not t.total:
+                continue
+            words = (f"{t.percent_due}% of the {t.due:,} pupils it is due for ({t.met:,} met)" if t.due
+                     else "not yet due for anyone")
+            if t.due and t.not_due:
+                words += f"; not yet due for {t.not_due:,} more"
+            coverage_rows.append((rules.label_of(key).split(" ", 1)[0] + " " + rules.title_of(key), words))
+        title, rows = "", []
+        leavers = self.leaving_cohorts()
+        if leavers:
+            summary = self.cohort_summary(leavers[0])
+            title = f"{send.cohort_label(leavers[0])}: {summary.total:,} leavers"
+            rows = [(label, summary.counts[b], summary.percent(b)) for b, label in send.BUCKETS
+                    if summary.counts[b] or b != "other"]
+        return Figures(self.today, coverage_rows, title, rows)
+
+    def export_programme(self, school_year: int, path: str | os.PathLike[str], fmt: str | None = None, *,
+                         delivered: bool = True, figures: bool = False) -> Path:
+        """Write the published programme as a web page ('html') or Markdown ('md'; default from the
+        file name), owner-only and atomically; audited. ``delivered``: mark delivered activities;
+        ``figures``: add the current coverage and destinations to the evaluation. Refused until the
+        school and its careers leader are named. Returns the path written."""
         from gatsby_tui.exports import programme as export
         from gatsby_tui.store import programme
 
@@ -1220,17 +1291,23 @@ class Store:
         kind = {"htm": "html", "markdown": "md"}.get(kind, kind)
         if kind not in ("html", "md"):
             raise StoreError("Give a file name ending in .html (a web page) or .md (Markdown).")
+        school = programme.school(self.conn)
+        if school.missing:
+            raise StoreError(f"The published programme names the school and its careers leader: give "
+                             f"{' and '.join(school.missing)} first (School and careers leader, in the command "
+                             "palette, Ctrl+P).")
         check_folder(target)
-        school = self.conn.execute("SELECT name FROM schools ORDER BY id LIMIT 1").fetchone()
         grid = programme.grid(self.conn, school_year)
         maker = export.html_page if kind == "html" else export.markdown
-        text = maker(grid, school=school[0] if school else "Our school", generated=self.today)
+        text = maker(grid, school=school, generated=self.today, delivered=delivered,
+                     figures=self.programme_figures() if figures else None)
         write_file(target, text.encode("utf-8"), f".{kind}")
         with transaction(self.conn):
             audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="export",
                         table="programme_items", row_id=None, pupil_id=None,
                         after={"what": "careers programme", "school_year": school_year, "format": kind,
-                               "items": grid.planned, "file": str(target)})
+                               "items": grid.planned, "delivered_marks": delivered, "figures": figures,
+                               "file": str(target)})
         return target
 
 

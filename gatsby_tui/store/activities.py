@@ -80,7 +80,9 @@ def parse_benchmarks(value: Any) -> tuple[int, ...]:
 def check(raw: Mapping[str, Any], *, today: date) -> CheckedActivity:
     """Check an activity as typed. ``raw``: kind, title, held_on (UK date text or a date),
     organisation, subject, benchmarks (list or '5, 6'), the six m_* points (bools),
-    programme_item_id, notes. Raises ActivityInvalid listing every field that is wrong."""
+    programme_item_id, notes, providers (the provider types it names: a list of keys of
+    benchmarks.PROVIDER_TYPES, or words such as 'colleges, training providers'). Raises
+    ActivityInvalid listing every field that is wrong."""
     errors: dict[str, str] = {}
     warnings: list[str] = []
     values: dict[str, Any] = {}
@@ -126,6 +128,12 @@ def check(raw: Mapping[str, Any], *, today: date) -> CheckedActivity:
         values[key] = _flag(raw.get(key))
     item = raw.get("programme_item_id")
     values["programme_item_id"] = int(item) if item not in (None, "") else None
+    try:
+        named = rules.parse_provider_types(raw.get("providers"))
+    except ValueError as e:
+        errors["providers"] = str(e)
+        named = frozenset()
+    values["providers_named"] = rules.providers_mask(named)
     if errors:
         raise ActivityInvalid(errors)
     points = {k for k in POINT_FIELDS if values[k]}
@@ -139,9 +147,11 @@ def check(raw: Mapping[str, Any], *, today: date) -> CheckedActivity:
         elif not rules.meaningful(points, workplace=True):
             gaps = ", ".join(rules.missing_points(points, workplace=True))
             warnings.append(f"Not a meaningful workplace experience (it lacks {gaps}): it will not count for Benchmark 6.")
-    if 7 in chosen and kind not in rules.PROVIDER_BIT:
+    if 7 in chosen and kind not in rules.PROVIDER_BIT and not named:
         warnings.append("Benchmark 7 counts encounters with sixth forms, colleges, universities and "
-                        "training providers only.")
+                        "training providers only: tick the provider types that were there (a careers fair).")
+    if named and 7 not in chosen:
+        warnings.append("Provider types count for Benchmark 7 only: tick Benchmark 7 too.")
     return CheckedActivity(values, chosen, tuple(warnings))
 
 
@@ -246,6 +256,7 @@ def form_values(activity: Mapping[str, Any]) -> dict[str, Any]:
         "notes": activity["notes"] or "", "benchmarks": list(activity["benchmarks"]),
         "programme_item_id": activity["programme_item_id"],
         **{k: bool(activity[k]) for k in POINT_FIELDS},
+        "providers": sorted(rules.providers_of(activity["providers_named"] or 0)),
     }
 
 

@@ -17,10 +17,12 @@ Guidance meetings are counted as store/history.py's ``guidance_meetings_until`` 
 only with advisers recorded at Level 6 or above (see domain/benchmarks.py for an adviser with
 no recorded level: not counted).
 
-When a pupil joined: a pupil added to the register more than JOIN_GRACE_DAYS after the register
-began (the earliest pupil's created_at, i.e. the first import) joined the school on that day,
-so years before that are not held against them; everyone else is taken as here from Year 7.
-(The schema has no admission date; an MIS import of a new pupil is the best evidence we have.)
+When a pupil joined: from their date of entry (pupils.date_of_entry: an MIS column in the
+import, or set by hand in the pupil form). With none, the pupil is held to every year from
+Year 7: nothing is waived without a known date (benchmarks.joined_year_group).
+
+Provider access in Years 12-13 counts encounters OFFERED: those held for the pupil's year group
+(someone of the same intake year took part), worked out once per intake year.
 """
 
 from __future__ import annotations
@@ -30,14 +32,13 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Iterable, Sequence
 
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.store.db import StoreError
 
-JOIN_GRACE_DAYS = 31
 YEARS = tuple(range(7, 14))
 
 # The school year of an ISO date, in SQL (September starts a new one).
@@ -51,6 +52,9 @@ _PROVIDER_CASE = " ".join(f"WHEN '{k}' THEN {1 << (9 * (b.bit_length() - 1))}" f
 _CORE = " AND ".join(f"a.{p} = 1" for p in rules.CORE_POINTS)
 _FULL = " AND ".join(f"a.{p} = 1" for p in rules.WORKPLACE_POINTS)
 _PAL = ", ".join(f"'{k}'" for k in rules.PAL_KINDS)
+# The provider types an activity names (activities.providers_named, bit i for PROVIDER_TYPES[i]),
+# each as its own 9-bit digit as _PROVIDER_CASE gives for the kind.
+_NAMED = " + ".join(f"((a.providers_named >> {i}) & 1) * {1 << (9 * i)}" for i in range(len(rules.PROVIDER_TYPES)))
 _HE = ", ".join(f"'{k}'" for k in rules.HE_VISIT_KINDS)
 
 
@@ -65,13 +69,13 @@ SELECT a.id, {_sy('a.held_on')} AS sy,
        {_tagged(4)} AS c4,
        ({_tagged(5)} AND {_CORE}) AS c5,
        ({_tagged(6)} AND a.kind IN ({_WORKPLACE}) AND {_FULL}) AS c6,
-       CASE WHEN {_tagged(7)} AND {_CORE} THEN CASE a.kind {_PROVIDER_CASE} ELSE 0 END ELSE 0 END AS c7,
+       CASE WHEN {_tagged(7)} AND {_CORE} THEN CASE a.kind {_PROVIDER_CASE} ELSE 0 END + {_NAMED} ELSE 0 END AS c7,
        ({_tagged(7)} AND {_CORE} AND a.kind IN ({_HE})) AS he,
        (a.kind IN ({_PAL})) AS pal
-FROM activities a
+FROM activities a WHERE a.held_on <= :until
 """
 
-PUPIL_COLUMNS = ("p.id, p.intake_year, p.created_at, p.date_left, p.sen_status, p.pupil_premium, p.looked_after, "
+PUPIL_COLUMNS = ("p.id, p.upn, p.intake_year, p.date_of_entry, p.date_left, p.sen_status, p.pupil_premium, p.looked_after, "
                  "p.gender, p.legal_surname, p.legal_forename, p.preferred_forename, p.form, p.sort_name")
 
 
@@ -87,24 +91,32 @@ class PupilFacts:
     name: str
     form: str | None
     sort_name: str
+    upn: str = ""
 
 
-def register_began(conn: sqlite3.Connection) -> date | None:
-    first = conn.execute("SELECT min(created_at) FROM pupils").fetchone()[0]
-    return dates.from_iso(first)
-
-
-def joined_year_group(intake_year: int, created_at: str, began: date | None) -> int:
-    """7 unless the pupil was added well after the register began (see the module docstring)."""
-    made = dates.from_iso(created_at)
-    if began is None or made is None or made <= began + timedelta(days=JOIN_GRACE_DAYS):
-        return 7
-    return max(7, rules.year_group_at(intake_year, made))
-
-
-def _pupil(row: sqlite3.Row, began: date | None) -> rules.Pupil:
-    return rules.Pupil(row["intake_year"], joined_year_group(row["intake_year"], row["created_at"], began),
+def _pupil(row: sqlite3.Row) -> rules.Pupil:
+    return rules.Pupil(row["intake_year"],
+                       rules.joined_year_group(row["intake_year"], dates.from_iso(row["date_of_entry"])),
                        dates.from_iso(row["date_left"]))
+
+
+# Intake year -> provider-access encounters held by :until for that year group in Years 12-13
+# (someone of the intake took part). Driven from the few provider-access activities: for each, the
+# two intakes that were in Years 12 and 13 that school year, each checked with EXISTS (which stops
+# at the first attendee found), never a pass over every attendance.
+_OFFERS_SQL = (
+    f"SELECT c.intake, min(2, count(*)) FROM (SELECT a.id, {_sy('a.held_on')} - y.off AS intake FROM activities a, "
+    "  (SELECT 5 AS off UNION ALL SELECT 6) y "
+    f"  WHERE a.kind IN ({_PAL}) AND a.held_on <= :until) c "
+    "WHERE EXISTS (SELECT 1 FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id "
+    "              WHERE ap.activity_id = c.id AND p.intake_year = c.intake) "
+    "GROUP BY c.intake")
+
+
+def year_group_offers(conn: sqlite3.Connection, today: date) -> dict[int, int]:
+    """Intake year -> provider-access encounters offered to that year group in Years 12-13 by
+    ``today``, capped at 2 (_OFFERS_SQL)."""
+    return {r[0]: r[1] for r in conn.execute(_OFFERS_SQL, {"until": today.isoformat()})}
 
 
 def programme_years(conn: sqlite3.Connection, school_year: int) -> dict[int, tuple[int, int]]:
@@ -128,14 +140,15 @@ def _digits(value: int | None) -> int:
 @lru_cache(maxsize=4096)
 def _small(x: int | None, y: int | None) -> tuple[int, ...]:
     """The packed small counts (see _activity_sql) -> (workplace by 16, after 16, provider mask,
-    university visits, provider access 8-9, 10-11, 12-13), counts capped at 2."""
+    university visits, provider access 8-9, 10-11), counts capped at 2. (Provider access in
+    Years 12-13 is what the year group was offered: year_group_offers.)"""
     x, y = x or 0, y or 0
 
     def digit(value: int, j: int) -> int:
         return min(2, value >> (9 * j) & 511)
 
     providers = sum(1 << i for i in range(len(rules.PROVIDER_TYPES)) if x >> (9 * i) & 511)
-    return (digit(x, 4), digit(x, 5), providers, digit(y, 0), digit(y, 1), digit(y, 2), digit(y, 3))
+    return (digit(x, 4), digit(x, 5), providers, digit(y, 0), digit(y, 1), digit(y, 2))
 
 
 def _activity_ctes(where: str) -> str:
@@ -153,18 +166,18 @@ def _activity_ctes(where: str) -> str:
         f"i AS (SELECT DISTINCT p.intake_year AS intake FROM pupils p WHERE {where}), "
         # The small counts are packed into two sums (9-bit digits again): x = provider digits
         # (4) + workplace experiences by 16 << 36 + after 16 << 45; y = university visits +
-        # provider-access encounters in Years 8-9 << 9, 10-11 << 18, 12-13 << 27. Fewer sums per
+        # provider-access encounters in Years 8-9 << 9, 10-11 << 18. Fewer sums per
         # row is most of the speed of this pass (see benchmarks/cohort.py).
         "a AS MATERIALIZED (SELECT id * 10000 + intake AS k, v2, v4, v5, v7 + (w16 << 36) + (w18 << 45) AS x, "
-        "   he + (p89 << 9) + (p1011 << 18) + (p1213 << 27) AS y FROM (SELECT f.id, i.intake, "
+        "   he + (p89 << 9) + (p1011 << 18) AS y FROM (SELECT f.id, i.intake, "
         f"   CASE WHEN f.c2 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v2, "
         f"   CASE WHEN f.c4 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v4, "
         f"   CASE WHEN f.c5 AND {off} BETWEEN 0 AND 6 THEN {digit} ELSE 0 END AS v5, "
         f"   (f.c6 AND {off} BETWEEN 0 AND 4) AS w16, (f.c6 AND {off} BETWEEN 5 AND 6) AS w18, "
         f"   CASE WHEN {off} BETWEEN 0 AND 4 THEN f.c7 ELSE 0 END AS v7, "
         f"   (f.he AND {off} BETWEEN 0 AND 6) AS he, (f.pal AND {off} BETWEEN 1 AND 2) AS p89, "
-        f"   (f.pal AND {off} BETWEEN 3 AND 4) AS p1011, (f.pal AND {off} BETWEEN 5 AND 6) AS p1213 "
-        "   FROM f, i) WHERE v2 OR v4 OR v5 OR w16 OR w18 OR v7 OR he OR p89 OR p1011 OR p1213) ")
+        f"   (f.pal AND {off} BETWEEN 3 AND 4) AS p1011 "
+        "   FROM f, i) WHERE v2 OR v4 OR v5 OR w16 OR w18 OR v7 OR he OR p89 OR p1011) ")
 
 
 def _activity_sql(where: str) -> str:
@@ -181,31 +194,40 @@ def _activity_sql(where: str) -> str:
 
 def _meeting_sql(where: str) -> str:
     """Guidance meetings as history.guidance_meetings_until counts them, split by the adviser's
-    recorded qualification and by the end of Year 11 / Year 13 (string compares on ISO stamps)."""
+    recorded qualification and into by the end of Year 11 / in Years 12-13 (string compares on
+    ISO stamps)."""
     chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
     q = rules.QUALIFIED_LEVEL
     return (
         "SELECT m.pupil_id AS pid, "
         f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 5))) AS g16, "
-        f"  min(2, sum(m.lvl >= {q} AND m.at < printf('%04d-09-01', p.intake_year + 7))) AS g18, "
+        f"  min(2, sum(m.lvl >= {q} AND m.at >= printf('%04d-09-01', p.intake_year + 5) "
+        "    AND m.at < printf('%04d-09-01', p.intake_year + 7))) AS g18, "
         f"  min(2, sum(m.lvl IS NULL OR m.lvl < {q})) AS unq "
         "FROM (SELECT i.pupil_id, i.starts_at AS at, ad.qualification_level AS lvl FROM interviews i "
         "      JOIN advisers ad ON ad.id = i.adviser_id "
         f"     WHERE i.pupil_id IN {chosen} AND i.status = 'held' AND i.kind IN ('guidance', 'follow_up') "
+        "        AND i.starts_at <= :until || 'T99' "
         "      UNION ALL "
         "      SELECT r.pupil_id, r.held_at, ad.qualification_level FROM meeting_records r "
         "      JOIN advisers ad ON ad.id = r.adviser_id "
-        f"     WHERE r.pupil_id IN {chosen} AND r.interview_id IS NULL AND r.status = 'signed_off') m "
+        f"     WHERE r.pupil_id IN {chosen} AND r.interview_id IS NULL AND r.status = 'signed_off' "
+        "        AND r.held_at <= :until || 'T99') m "
         "JOIN pupils p ON p.id = m.pupil_id GROUP BY m.pupil_id")
 
 
 def _record_sql(where: str) -> str:
-    """Benchmark 3: signed-off records (amendments applied), destinations, copies given."""
+    """Benchmark 3: signed-off records (amendments applied), destinations, copies given (of the
+    record, or an action plan); and whether the latest intended destination is higher education
+    (benchmarks.latest_intended's order: day, then a destination after a record, then time held
+    or entry)."""
     chosen = f"(SELECT p.id FROM pupils p WHERE {where})"
+    end10 = "printf('%04d-08-31', p.intake_year + 4)"
     end11 = "printf('%04d-08-31', p.intake_year + 5)"
+    end12 = "printf('%04d-08-31', p.intake_year + 6)"
     end13 = "printf('%04d-08-31', p.intake_year + 7)"
     return (
-        "WITH rec AS (SELECT r.pupil_id, substr(r.held_at, 1, 10) AS day, "
+        "WITH rec AS (SELECT r.pupil_id, substr(r.held_at, 1, 10) AS day, r.held_at AS at, r.id AS rid, "
         "   (trim(coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
         "      AND m.field = 'decisions' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), r.decisions, ''), "
         "      ' ' || char(9, 10, 13)) <> '') AS decided, "
@@ -213,18 +235,23 @@ def _record_sql(where: str) -> str:
         "   coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
         "      AND m.field = 'intended_destination' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), "
         "      r.intended_destination) AS intended "
-        f"  FROM meeting_records r WHERE r.pupil_id IN {chosen} AND r.status = 'signed_off'), "
+        f"  FROM meeting_records r WHERE r.pupil_id IN {chosen} AND r.status = 'signed_off' "
+        "    AND r.held_at <= :until || 'T99'), "
         "ev AS (SELECT pupil_id, day, decided, copy_given_on IS NOT NULL AS copied, "
-        "         nullif(intended, '') AS intended, 0 AS actual FROM rec "
+        "         nullif(intended, '') AS intended, 0 AS actual, day || '0' || at || printf('%012d', rid) AS ord "
+        "       FROM rec "
         "       UNION ALL SELECT pupil_id, recorded_on, 0, 0, CASE WHEN kind = 'intended' THEN code END, "
-        f"         kind = 'actual' FROM destinations WHERE pupil_id IN {chosen} "
-        "       UNION ALL SELECT pupil_id, given_on, 0, 1, NULL, 0 FROM exports_given "
-        f"         WHERE kind = 'record' AND pupil_id IN {chosen}) "
+        f"         kind = 'actual', recorded_on || '1' || printf('%012d', id) FROM destinations "
+        f"         WHERE pupil_id IN {chosen} AND recorded_on <= :until "
+        "       UNION ALL SELECT pupil_id, given_on, 0, 1, NULL, 0, NULL FROM exports_given "
+        f"         WHERE kind IN ('record', 'action_plan') AND pupil_id IN {chosen} AND given_on <= :until), "
+        "lat AS (SELECT pupil_id, intended AS latest, max(ord) FROM ev WHERE intended IS NOT NULL GROUP BY pupil_id) "
         "SELECT ev.pupil_id AS pid, max(ev.decided) AS made, max(ev.copied) AS copied, "
-        f"  max(ev.intended IS NOT NULL AND ev.day <= {end11}) AS int16, "
-        f"  max(ev.intended IS NOT NULL AND ev.day > {end11} AND ev.day <= {end13}) AS int18, "
-        "  max(ev.actual) AS actual, max(coalesce(ev.intended = :he_code, 0)) AS he "
-        "FROM ev JOIN pupils p ON p.id = ev.pupil_id GROUP BY ev.pupil_id")
+        f"  max(ev.intended IS NOT NULL AND ev.day > {end10} AND ev.day <= {end11}) AS int16, "
+        f"  max(ev.intended IS NOT NULL AND ev.day > {end12} AND ev.day <= {end13}) AS int18, "
+        "  max(ev.actual) AS actual, max(coalesce(lat.latest = :he_code, 0)) AS he "
+        "FROM ev JOIN pupils p ON p.id = ev.pupil_id LEFT JOIN lat ON lat.pupil_id = ev.pupil_id "
+        "GROUP BY ev.pupil_id")
 
 
 _EXECUTOR: Any = None
@@ -259,14 +286,16 @@ def _run_all(conn: sqlite3.Connection, jobs: list[tuple[str, dict[str, Any]]],
 
 
 # The cohort's pupils, with the year group they joined in worked out in SQL as joined_year_group does.
-_JOINED = f"CASE WHEN p.created_at > :join_after THEN max(7, {_sy('p.created_at')} - p.intake_year + 7) ELSE 7 END"
+_JOINED = (f"CASE WHEN p.date_of_entry IS NULL THEN 7 "
+           f"ELSE max(7, {_sy('p.date_of_entry')} - p.intake_year + 7) END")
 
 
 def _gather(conn: sqlite3.Connection, *, today: date, where: str, params: dict[str, Any], columns: str,
             programme_sy: int | None, readers: Sequence[sqlite3.Connection] = ()
             ) -> tuple[list[tuple], dict[int, tuple], dict[int, tuple], dict[int, tuple], dict[int, tuple[int, int]],
-                       date | None]:
+                       dict[int, int]]:
     sy_now = schoolyear.school_year_of(today)
+    params = {**params, "until": today.isoformat()}
     jobs = [
         (f"SELECT {columns} FROM pupils p WHERE {where} ORDER BY p.sort_name, p.id", params),
         (_activity_sql(where), params),
@@ -280,20 +309,20 @@ def _gather(conn: sqlite3.Connection, *, today: date, where: str, params: dict[s
     meets = {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in results[2]}
     b3 = {r[0]: tuple(bool(x) for x in r[1:]) for r in results[3]}
     programme = programme_years(conn, programme_sy if programme_sy is not None else sy_now)
-    return pupils, acts, meets, b3, programme, register_began(conn)
+    return pupils, acts, meets, b3, programme, year_group_offers(conn, today)
 
 
-_NO_ACTS = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+_NO_ACTS = (0, 0, 0, 0, 0, 0, 0, 0, 0)
 _NO_MEETS = (0, 0, 0)
 _NO_B3 = (False,) * 6
 
 
-def _fact_tuple(pid: int, acts: dict, meets: dict, b3: dict, planned: bool) -> tuple:
+def _fact_tuple(pid: int, acts: dict, meets: dict, b3: dict, planned: bool, offered: int) -> tuple:
     """The values of benchmarks.Facts, in field order."""
     a = acts.get(pid, _NO_ACTS)
     g16, g18, unq = meets.get(pid, _NO_MEETS)
     made, copied, int16, int18, actual, he = b3.get(pid, _NO_B3)
-    return (a[0], a[1], a[2], a[3], a[4], a[5], a[6], he, a[7], a[8], a[9], g16, g18, unq,
+    return (a[0], a[1], a[2], a[3], a[4], a[5], a[6], he, a[7], a[8], offered, g16, g18, unq,
             made, copied, int16, int18, actual, planned)
 
 
@@ -305,7 +334,7 @@ def facts(conn: sqlite3.Connection, *, today: date, where: str = "1", params: di
     and copies given), merged here. B1's fact is the school's programme for the pupil's year
     group in ``programme_sy`` (default: this school year)."""
     params = dict(params or {})
-    pupils, acts, meets, b3, programme, began = _gather(conn, today=today, where=where, params=params,
+    pupils, acts, meets, b3, programme, offers = _gather(conn, today=today, where=where, params=params,
                                                         columns=PUPIL_COLUMNS, programme_sy=programme_sy,
                                                         readers=readers)
     out = []
@@ -313,17 +342,18 @@ def facts(conn: sqlite3.Connection, *, today: date, where: str = "1", params: di
     by_year = {programme_sy if programme_sy is not None else sy_now: programme}
     for row in pupils:
         pid = row["id"]
-        pupil = _pupil(row, began)
+        pupil = _pupil(row)
         ctx_day = pupil.left_on if pupil.left_on is not None and pupil.left_on <= today else today
         year_then = rules.year_group_at(row["intake_year"], ctx_day)
         sy_then = schoolyear.school_year_of(ctx_day) if programme_sy is None else programme_sy
         if sy_then not in by_year:   # a leaver: the programme of the year they left
             by_year[sy_then] = programme_years(conn, sy_then)
-        f = rules.Facts(*_fact_tuple(pid, acts, meets, b3, by_year[sy_then].get(year_then, (0, 0))[0] > 0))
+        f = rules.Facts(*_fact_tuple(pid, acts, meets, b3, by_year[sy_then].get(year_then, (0, 0))[0] > 0,
+                                     offers.get(row["intake_year"], 0)))
         out.append(PupilFacts(pid, pupil, f, row["sen_status"], row["pupil_premium"], row["looked_after"],
                               row["gender"], names.display_name(row["legal_surname"], row["legal_forename"],
                                                                 row["preferred_forename"]),
-                              row["form"], row["sort_name"]))
+                              row["form"], row["sort_name"], row["upn"]))
     return out
 
 
@@ -334,23 +364,32 @@ def evidence(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> tuple[r
     row = conn.execute(f"SELECT {PUPIL_COLUMNS} FROM pupils p WHERE p.id = ?", (pupil_id,)).fetchone()
     if row is None:
         raise StoreError("That pupil is no longer on the register.")
-    pupil = _pupil(row, register_began(conn))
-    acts = []
-    for a in conn.execute(
-            "SELECT a.*, (SELECT group_concat(b.benchmark) FROM activity_benchmarks b WHERE b.activity_id = a.id) AS bms "
-            "FROM activity_pupils ap JOIN activities a ON a.id = ap.activity_id WHERE ap.pupil_id = ? "
-            "ORDER BY a.held_on, a.id", (pupil_id,)):
-        acts.append(rules.Activity(
+    pupil = _pupil(row)
+    until = today.isoformat()
+
+    def activity(a: sqlite3.Row) -> rules.Activity:
+        return rules.Activity(
             a["id"], a["kind"], a["title"], dates.from_iso(a["held_on"]),
             frozenset(int(b) for b in (a["bms"] or "").split(",") if b),
-            frozenset(k for k, _ in rules.POINTS if a[k]), a["organisation"], a["subject"]))
+            frozenset(k for k, _ in rules.POINTS if a[k]), a["organisation"], a["subject"],
+            rules.providers_of(a["providers_named"] or 0))
+
+    bms = "(SELECT group_concat(b.benchmark) FROM activity_benchmarks b WHERE b.activity_id = a.id) AS bms"
+    acts = [activity(a) for a in conn.execute(
+        f"SELECT a.*, {bms} FROM activity_pupils ap JOIN activities a ON a.id = ap.activity_id "
+        "WHERE ap.pupil_id = ? AND a.held_on <= ? ORDER BY a.held_on, a.id", (pupil_id, until))]
+    offers = [activity(a) for a in conn.execute(
+        f"SELECT a.*, {bms} FROM activities a WHERE a.kind IN ({_PAL}) AND a.held_on <= :until "
+        f"AND {_sy('a.held_on')} - :intake + 7 BETWEEN 12 AND 13 AND EXISTS (SELECT 1 FROM activity_pupils ap "
+        "JOIN pupils p ON p.id = ap.pupil_id WHERE ap.activity_id = a.id AND p.intake_year = :intake) "
+        "ORDER BY a.held_on, a.id", {"until": until, "intake": pupil.intake_year})]
     meetings = [rules.Meeting(dates.from_iso(m["at"]), m["name"], m["lvl"], m["ref"]) for m in conn.execute(
         "SELECT i.starts_at AS at, ad.name, ad.qualification_level AS lvl, 'interview:' || i.id AS ref "
         "FROM interviews i JOIN advisers ad ON ad.id = i.adviser_id WHERE i.pupil_id = :p AND i.status = 'held' "
-        "AND i.kind IN ('guidance', 'follow_up') "
+        "AND i.kind IN ('guidance', 'follow_up') AND i.starts_at <= :until || 'T99' "
         "UNION ALL SELECT r.held_at, ad.name, ad.qualification_level, 'record:' || r.id FROM meeting_records r "
         "JOIN advisers ad ON ad.id = r.adviser_id WHERE r.pupil_id = :p AND r.interview_id IS NULL "
-        "AND r.status = 'signed_off' ORDER BY 1", {"p": pupil_id})]
+        "AND r.status = 'signed_off' AND r.held_at <= :until || 'T99' ORDER BY 1", {"p": pupil_id, "until": until})]
     records = [rules.Record(dates.from_iso(r["held_at"]), bool((r["decisions"] or "").strip()),
                             dates.from_iso(r["copy_given_on"]), r["intended"] or None, f"record:{r['id']}")
                for r in conn.execute(
@@ -360,17 +399,19 @@ def evidence(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> tuple[r
         "coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
         "  AND m.field = 'intended_destination' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), "
         "  r.intended_destination) AS intended "
-        "FROM meeting_records r WHERE r.pupil_id = ? AND r.status = 'signed_off' ORDER BY r.held_at", (pupil_id,))]
+        "FROM meeting_records r WHERE r.pupil_id = ? AND r.status = 'signed_off' AND r.held_at <= ? || 'T99' "
+        "ORDER BY r.held_at, r.id", (pupil_id, until))]
     destinations = [rules.Destination(d["kind"], d["code"], dates.from_iso(d["recorded_on"]), d["label"] or "")
                     for d in conn.execute(
         "SELECT d.kind, d.code, d.recorded_on, n.label FROM destinations d LEFT JOIN nccis_codes n ON n.code = d.code "
-        "WHERE d.pupil_id = ? ORDER BY d.recorded_on, d.id", (pupil_id,))]
+        "WHERE d.pupil_id = ? AND d.recorded_on <= ? ORDER BY d.recorded_on, d.id", (pupil_id, until))]
     given = [dates.from_iso(r[0]) for r in conn.execute(
-        "SELECT given_on FROM exports_given WHERE pupil_id = ? AND kind = 'record' ORDER BY given_on", (pupil_id,))]
+        "SELECT given_on FROM exports_given WHERE pupil_id = ? AND kind IN ('record', 'action_plan') "
+        "AND given_on <= ? ORDER BY given_on", (pupil_id, until))]
     day = pupil.left_on if pupil.left_on is not None and pupil.left_on <= today else today
     planned, delivered = programme_years(conn, schoolyear.school_year_of(day)).get(
         rules.year_group_at(pupil.intake_year, day), (0, 0))
-    return pupil, rules.Evidence(acts, meetings, records, destinations, given, planned, delivered)
+    return pupil, rules.Evidence(acts, meetings, records, destinations, given, planned, delivered, offers)
 
 
 def pupil_coverage(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[int | str, rules.State]:
@@ -406,8 +447,24 @@ class Tally:
 
     @property
     def percent(self) -> int:
-        """Share met, rounded to a whole per cent (0 for nobody)."""
+        """Share met of ALL the pupils, rounded to a whole per cent (0 for nobody). The figure to
+        report is ``percent_due``: a benchmark not yet due is not a benchmark missed."""
         return round(100 * self.met / self.total) if self.total else 0
+
+    @property
+    def due(self) -> int:
+        """Pupils for whom something is due: met or not yet met (not those it is not yet due for)."""
+        return self.met + self.not_yet
+
+    @property
+    def percent_due(self) -> int | None:
+        """Share met of those it is due for, to a whole per cent; None when it is due for nobody."""
+        return round(100 * self.met / self.due) if self.due else None
+
+    def words(self) -> str:
+        """'60% 3/5 (+3 not yet due)': met of those due, and the not-yet-due apart."""
+        text = f"{self.percent_due}% {self.met}/{self.due}" if self.due else "—"
+        return text + (f" (+{self.not_due} not yet due)" if self.not_due else "")
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(self.met + other.met, self.not_yet + other.not_yet, self.not_due + other.not_due)
@@ -443,7 +500,8 @@ _STATE_INDEX = {rules.MET: 0, rules.NOT_YET: 1, rules.NOT_DUE: 2}
 
 def on_roll_where(today: date) -> tuple[str, dict[str, Any]]:
     sy = schoolyear.school_year_of(today)
-    return ("(p.date_left IS NULL OR p.date_left > :today) AND p.intake_year BETWEEN :youngest_13 AND :youngest_7",
+    return ("(p.date_left IS NULL OR p.date_left > :today) AND (p.date_of_entry IS NULL OR p.date_of_entry <= :today) "
+            "AND p.intake_year BETWEEN :youngest_13 AND :youngest_7",
             {"today": today.isoformat(), "youngest_13": sy - 6, "youngest_7": sy})
 
 
@@ -478,23 +536,24 @@ def cohort(conn: sqlite3.Connection, *, today: date, readers: Sequence[sqlite3.C
     assessed once.
 
     Two passes (pupils with their activities; meetings and records), the second on a reader in
-    a thread when given. Each returns its thousands of rows as one row of JSON: sqlite3 lets go
+    a thread when given, and a small third (provider access offered to each year group). Each returns its thousands of rows as one row of JSON: sqlite3 lets go
     of the GIL for each step, and a row at a time a worker must win the GIL back thousands of
     times from a busy UI thread (each wait up to the switch interval: the pass took 2-20 times
     as long with the UI drawing). One step per pass keeps the SQL off the GIL altogether."""
     where, params = on_roll_where(today)
-    began = register_began(conn)
-    params["join_after"] = (began + timedelta(days=JOIN_GRACE_DAYS)).isoformat() + "T99" if began else "9999"
+    params["until"] = today.isoformat()
     sy = schoolyear.school_year_of(today)
-    (first,), (second,) = _run_all(conn, [(_cohort_pupils_sql(where), params),
-                                          (_cohort_evidence_sql(where), {**params, "he_code": rules.HE_CODE})],
-                                   readers[:1])
+    (first,), (second,), offered = _run_all(conn, [(_cohort_pupils_sql(where), params),
+                                                   (_cohort_evidence_sql(where), {**params, "he_code": rules.HE_CODE}),
+                                                   (_OFFERS_SQL, {"until": params["until"]})],
+                                            readers[:2])
     pupils = json.loads(first[0] or "[]")
     meets = {r[0]: (r[1] or 0, r[2] or 0, r[3] or 0) for r in json.loads(second[0] or "[]")}
     b3 = {r[0]: tuple(bool(x) for x in r[1:]) for r in json.loads(second[1] or "[]")}
     programme = programme_years(conn, sy)
     label = schoolyear.school_year_label(sy)
     planned = {y: programme.get(y, (0, 0))[0] > 0 for y in YEARS}
+    offers = {r[0]: r[1] for r in offered}
     grouped: Counter = Counter()
     for pid, intake, joined, sen, pp, lac, gender, v2, v4, v5, x, y in pupils:
         yg = sy - intake + 7
@@ -502,7 +561,8 @@ def cohort(conn: sqlite3.Connection, *, today: date, readers: Sequence[sqlite3.C
         g16, g18, unq = meets.get(pid, _NO_MEETS)
         made, copied, int16, int18, actual, he = b3.get(pid, _NO_B3)
         grouped[(yg, sen, pp, lac, gender, joined, intake,
-                 (_digits(v2), _digits(v4), _digits(v5), a[0], a[1], a[2], a[3], he, a[4], a[5], a[6],
+                 (_digits(v2), _digits(v4), _digits(v5), a[0], a[1], a[2], a[3], he, a[4], a[5],
+                  offers.get(intake, 0),
                   g16, g18, unq, made, copied, int16, int18, actual, planned[yg]))] += 1
     out = Cohort(today, sy, pupils=len(pupils))
     assessed: dict[tuple, list[tuple[int | str, int]]] = {}
@@ -577,6 +637,36 @@ def report_rows(c: Cohort, year: int | None = None) -> list[dict[str, Any]]:
         for key in rules.RULE_KEYS:
             t = c.tally(key, year=y)
             rows.append({"year_group": y if y is not None else "all", "benchmark": key,
-                         "title": rules.title_of(key), "met": t.met, "not_yet": t.not_yet, "not_due": t.not_due,
-                         "pupils": t.total, "percent_met": t.percent})
+                         "title": rules.title_of(key), "met": t.met, "not_yet": t.not_yet, "due": t.due,
+                         "percent_met_of_due": t.percent_due, "not_due": t.not_due, "pupils": t.total})
     return rows
+
+
+# ---------------------------------------------------------------- every pupil, for an upload
+
+
+@dataclass(frozen=True)
+class PupilStates:
+    pupil_id: int
+    upn: str
+    name: str
+    year_group: int
+    states: dict[int | str, rules.State]
+
+
+def pupil_states(conn: sqlite3.Connection, *, today: date, year: int | None = None,
+                 readers: Sequence[sqlite3.Connection] = ()) -> list[PupilStates]:
+    """Every pupil on roll on ``today`` (any year group; ``year``: that one only), by year group
+    then name, with each benchmark's state as at that day: the set-based facts, assessed."""
+    sy = schoolyear.school_year_of(today)
+    where = ("(p.date_left IS NULL OR p.date_left > :today) AND (p.date_of_entry IS NULL OR p.date_of_entry <= :today) "
+             "AND p.intake_year <= :youngest_7")
+    params: dict[str, Any] = {"today": today.isoformat(), "youngest_7": sy}
+    if year is not None:
+        where += " AND p.intake_year = :intake"
+        params["intake"] = schoolyear.intake_year_for(year, sy)
+    out = [PupilStates(pf.pupil_id, pf.upn, pf.name, rules.year_group_at(pf.pupil.intake_year, today),
+                       assess_facts(pf, today))
+           for pf in facts(conn, today=today, where=where, params=params, readers=readers)]
+    out.sort(key=lambda p: p.year_group)          # stable: by name within each year group
+    return out

@@ -87,7 +87,24 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress)
   OR NEW.pupil_id IS NOT OLD.pupil_id BEGIN
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END"""]),
+    # 6: a pupil's date of entry (no benchmark year is waived without one) and the provider types
+    # an activity names (a careers fair counts once for each type for Benchmark 7).
+    (6, lambda conn: _add_columns(conn, (
+        ("pupils", "date_of_entry",
+         "TEXT CHECK (date_of_entry IS NULL OR (date_of_entry GLOB "
+         "'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date(date_of_entry) = date_of_entry))"),
+        ("activities", "providers_named",
+         "INTEGER NOT NULL DEFAULT 0 CHECK (providers_named BETWEEN 0 AND 15)"),
+    ))),
 ]
+
+
+def _add_columns(conn: sqlite3.Connection, columns: Sequence[tuple[str, str, str]]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column the table does not have yet."""
+    for table, column, definition in columns:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def configure(conn: sqlite3.Connection) -> None:

@@ -163,6 +163,9 @@ def record_intended(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str
         if year < 10:
             raise StoreError(f"{_who(pupil)} is in Year {year}: intended destinations are recorded in Years 10 and "
                              "11 (for the move at 16) and 12 and 13 (for the move at 18).")
+        refusal = send.pre16_refusal(code, year, intended=True)
+        if refusal:
+            raise DestinationInvalid({"code": refusal})
         at_year = values.get("at_year")
         at_year = int(at_year) if at_year not in (None, "") else (11 if year <= 11 else 13)
         if at_year not in (11, 13):
@@ -257,6 +260,15 @@ def _refuse_untracked(pupil: Mapping[str, Any], today: date, code: str | None, e
         raise StoreError(refusal)
 
 
+def _refuse_pre16_actual(pupil: Mapping[str, Any], today: date, code: str | None) -> None:
+    """A pre-16 code is refused as where a pupil went after Year 11 or later (send.pre16_refusal)."""
+    year = year_left_in(pupil) if has_left(pupil, today) else \
+        schoolyear.year_group_in(pupil["intake_year"], schoolyear.school_year_of(today))
+    refusal = send.pre16_refusal(code, year, intended=False)
+    if refusal:
+        raise DestinationInvalid({"code": refusal})
+
+
 def _due_for(pupil: Mapping[str, Any], checked_on: str) -> str:
     if not pupil["date_left"]:
         return checked_on
@@ -284,6 +296,7 @@ def record_actual(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, 
     with transaction(conn):
         pupil = _pupil(conn, pupil_id)
         _refuse_untracked(pupil, today, code, errors)
+        _refuse_pre16_actual(pupil, today, code)
         dest = {"pupil_id": pupil_id, "kind": "actual", "code": code, "provider": row["provider"],
                 "course_or_role": row["course_or_role"], "at_year": None, "start_date": row["start_date"],
                 "offer_status": None, "offer_provider": None, "recorded_on": check["checked_on"],
@@ -314,6 +327,7 @@ def record_check(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, A
     with transaction(conn):
         pupil = _pupil(conn, pupil_id)
         _refuse_untracked(pupil, today, None, errors)
+        _refuse_pre16_actual(pupil, today, code)
         k = {"pupil_id": pupil_id, "due_on": _due_for(pupil, check["checked_on"]), "checked_on": check["checked_on"],
              "method": check["method"], "code": code, "note": check["note"]}
         check_id = _insert(conn, "destination_checks", k)

@@ -58,6 +58,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "looked_after": ("looked after", "lac", "cla"),
     "eal": ("eal",),
     "young_carer": ("young carer",),
+    "date_of_entry": ("entry date", "date of entry", "admission date", "date of admission", "doa"),
 }
 REQUIRED = {
     "upn": "UPN",
@@ -78,6 +79,7 @@ STORED_BY_FIELD: dict[str, tuple[str, ...]] = {
     "gender": ("gender",),
     "sen_status": ("sen_status",),
     **{flag: (flag,) for flag in pupils.FLAG_FIELDS},
+    "date_of_entry": ("date_of_entry",),
 }
 
 Action = Literal["add", "update", "unchanged"]

@@ -67,6 +67,14 @@ def _adviser(conn: sqlite3.Connection, adviser_id: int | None) -> dict[str, Any]
     return None if row is None else dict(row)
 
 
+def _careers_leader(conn: sqlite3.Connection) -> dict[str, str | None] | None:
+    """The school's careers leader (store.programme.school), named on the copy and the action plan."""
+    from gatsby_tui.store import programme
+
+    s = programme.school(conn)
+    return {"name": s.leader_name, "email": s.leader_email, "telephone": s.leader_phone} if s.leader_name else None
+
+
 def gather_pupil(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[str, Any]:
     """The pupil's details, the school, and when the copy is produced."""
     p = conn.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
@@ -81,6 +89,7 @@ def gather_pupil(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dic
         "about": "A copy of the careers guidance record held about one pupil.",
         "produced_on": today.isoformat(),
         "school": school[0] if school else None,
+        "careers_leader": _careers_leader(conn),
         "pupil": {
             "name": names.full_name(p["legal_surname"], p["legal_forename"], p["preferred_forename"]),
             "legal_forename": p["legal_forename"], "legal_surname": p["legal_surname"],
@@ -260,7 +269,8 @@ def action_plan(conn: sqlite3.Connection, record_id: int, *, today: date) -> dic
         (r["pupil_id"], r["held_at"])).fetchone()
     return {
         "about": "The action plan agreed at a careers guidance meeting.", "produced_on": today.isoformat(),
-        "school": data["school"], "pupil": data["pupil"], "record_id": record_id,
+        "school": data["school"], "careers_leader": data["careers_leader"], "pupil": data["pupil"],
+        "record_id": record_id,
         "held_at": r["held_at"], "how": record["how"],
         "adviser": _adviser(conn, r["adviser_id"]) or {"name": "your adviser"},
         "text": {k: v for k, v in record["text"].items() if k in ("situation", "aspirations", "advice_given", "decisions")},

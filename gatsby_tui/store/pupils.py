@@ -42,7 +42,7 @@ _GENDER_WORDS = {
 MIN_AGE, MAX_AGE = 10, 25
 EDITABLE = (
     "upn", "legal_forename", "legal_surname", "preferred_forename", "dob", "gender",
-    "intake_year", "form", "sen_status", *FLAG_FIELDS, "destination_consent",
+    "intake_year", "form", "sen_status", *FLAG_FIELDS, "destination_consent", "date_of_entry",
 )
 
 
@@ -171,6 +171,22 @@ def validate(raw: Mapping[str, Any], *, today: date) -> Checked:
                 f"The school's year group ({year_group}) differs from Year {derived}, which the date of "
                 f"birth gives for {schoolyear.school_year_label(school_year)}; Year {year_group} is kept.")
         values["intake_year"] = schoolyear.intake_year_for(year_group, school_year)
+    entry_text = str(raw.get("date_of_entry") or "").strip()
+    values["date_of_entry"] = None
+    if entry_text:
+        try:
+            entry = dates.parse_date(entry_text, what="date of entry")
+        except dates.DateError as e:
+            errors["date_of_entry"] = str(e)
+        else:
+            if entry > today:
+                errors["date_of_entry"] = (f"The date of entry {dates.uk(entry)} is in the future: give the day "
+                                           "the pupil joined the school, or leave it blank.")
+            elif dob is not None and schoolyear.age_on(dob, entry) < 4:
+                errors["date_of_entry"] = (f"The date of entry {dates.uk(entry)} is before the pupil was 4: "
+                                           "check the date (day/month/year).")
+            else:
+                values["date_of_entry"] = entry.isoformat()
     form = names.clean_text(str(raw.get("form") or ""))
     if form and len(form) > 20:
         errors["form"] = "The form is longer than 20 characters: check it."
@@ -456,5 +472,6 @@ def form_values(row: Mapping[str, Any], today: date) -> dict[str, Any]:
         "year_group": str(schoolyear.year_group_in(row["intake_year"], school_year)),
         "form": row["form"] or "",
         "sen_status": row["sen_status"],
+        "date_of_entry": dates.uk(dates.from_iso(row["date_of_entry"])) if row["date_of_entry"] else "",
         **{flag: bool(row[flag]) for flag in (*FLAG_FIELDS, "destination_consent")},
     }

@@ -300,6 +300,15 @@ def _clean_values(conn: sqlite3.Connection, values: Mapping[str, Any]) -> dict[s
     return clean
 
 
+def _refuse_pre16(conn: sqlite3.Connection, row: Mapping[str, Any], clean: Mapping[str, Any]) -> None:
+    """A pre-16 code (110-150) is never an intended destination (domain.send.pre16_refusal)."""
+    from gatsby_tui.domain import send
+
+    refusal = send.pre16_refusal(clean.get("intended_destination"), None, intended=True)
+    if refusal:
+        raise RecordInvalid({"intended_destination": refusal})
+
+
 def save_record(conn: sqlite3.Connection, record_id: int, values: Mapping[str, Any], *, stamp: str,
                 adviser_id: int | None) -> list[str]:
     """Save fields of a draft record; returns the names of the fields that changed. Raises
@@ -309,6 +318,7 @@ def save_record(conn: sqlite3.Connection, record_id: int, values: Mapping[str, A
         if row["status"] != "draft":
             raise StoreError("This meeting record is signed off: add an amendment instead.")
         clean = _clean_values(conn, values)
+        _refuse_pre16(conn, row, clean)
         changed = [k for k, v in clean.items() if row[k] != v]
         if not changed:
             return []
@@ -393,6 +403,7 @@ def amend(conn: sqlite3.Connection, record_id: int, field: str, new_text: Any, r
         if row["status"] != "signed_off":
             raise StoreError("This record is still a draft: change it directly and save.")
         new = _clean_values(conn, {field: new_text})[field]
+        _refuse_pre16(conn, row, {field: new})
         last = conn.execute("SELECT amended_text FROM record_amendments WHERE record_id = ? AND field = ? "
                             "ORDER BY amended_at DESC, id DESC LIMIT 1", (record_id, field)).fetchone()
         current = last["amended_text"] if last is not None else row[field]
