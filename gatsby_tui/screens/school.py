@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, TextArea
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.plain import Button, Label, Static
 
 SCHOOL_FIELDS = (
     ("name", "School", "e.g. Hollins Park Academy"),
