@@ -78,6 +78,9 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
+    # 8: passwords for signing in to the app in a browser (gatsby-tui serve), as scrypt hashes.
+    (8, ["CREATE TABLE IF NOT EXISTS adviser_passwords (adviser_id INTEGER PRIMARY KEY REFERENCES advisers (id), "
+         "hash TEXT NOT NULL CHECK (hash LIKE 'scrypt$%'), set_at TEXT NOT NULL)"]),
 ]
 
 
