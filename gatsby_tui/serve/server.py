@@ -159,6 +159,14 @@ def _set_cookie(request: web.Request, response: web.StreamResponse, value: str, 
                         secure=request.app[CONFIG]["tls"] or None)
 
 
+def _policy(nonce: str | None) -> str:
+    """Content-Security-Policy: everything from this server only; the app page's one inline script
+    by its nonce."""
+    script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    return (f"default-src 'none'; script-src {script}; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+            "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
 @web.middleware
 async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                  ) -> web.StreamResponse:
@@ -171,13 +179,7 @@ async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitabl
     else:
         response = await handler(request)
     if not is_ws:
-        nonce = request.get("nonce", "")
-        script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'none'; script-src {script}; style-src 'self' 'unsafe-inline'; font-src 'self'; "
-            "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-            "base-uri 'none'")
+        response.headers.setdefault("Content-Security-Policy", _policy(None))
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -194,12 +196,12 @@ async def _index(request: web.Request) -> web.StreamResponse:
     if session is None:
         raise web.HTTPSeeOther("/sign-in")
     nonce = secrets.token_urlsafe(16)
-    request["nonce"] = nonce
     try:
         font_size = max(8, min(32, int(request.query.get("fontsize", "16"))))
     except ValueError:
         font_size = 16
-    return web.Response(text=app_page(nonce, font_size, session.adviser_name), content_type="text/html")
+    return web.Response(text=app_page(nonce, font_size, session.adviser_name), content_type="text/html",
+                        headers={"Content-Security-Policy": _policy(nonce)})
 
 
 async def _sign_in_form(request: web.Request) -> web.StreamResponse:
@@ -340,9 +342,22 @@ async def _websocket(request: web.Request) -> web.StreamResponse:
         if websocket.close in session.closers:
             session.closers.remove(websocket.close)
         await service.stop()
+        await _reap(service)
         if not websocket.closed:
             await websocket.close()
     return websocket
+
+
+async def _reap(service: Any) -> None:
+    """Wait for the session's app process to end (it was asked to quit); kill it after 10 s."""
+    process = getattr(service, "_process", None)
+    if process is None or process.returncode is not None:
+        return
+    try:
+        await asyncio.wait_for(process.wait(), 10)
+    except asyncio.TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 async def _download(request: web.Request) -> web.StreamResponse:
@@ -403,8 +418,8 @@ def make_app(db: Path, *, tls: bool = False, idle_minutes: float = IDLE_MINUTES,
     from textual_serve.download_manager import DownloadManager
 
     app = web.Application(middlewares=[_guard], client_max_size=64 * 1024)
-    app[SESSIONS] = sessions or Sessions(idle_minutes=idle_minutes)
-    app[THROTTLE] = throttle or Throttle()
+    app[SESSIONS] = sessions if sessions is not None else Sessions(idle_minutes=idle_minutes)
+    app[THROTTLE] = throttle if throttle is not None else Throttle()
     app[CONFIG] = {"db": Path(db), "tls": tls, "title": title or Path(db).name, "python": python or sys.executable,
                    "downloads": DownloadManager(), "services": {}, "sweep_seconds": sweep_seconds}
     app.add_routes([
