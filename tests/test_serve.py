@@ -364,3 +364,21 @@ def test_browser_keys_are_offered_first_only_when_served():
         assert everywhere
     finally:
         actions.serve_in_browser(False)
+
+
+def test_a_version_3_database_gains_the_passwords_table(tmp_path):
+    path = tmp_path / "v3.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE adviser_passwords")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 8
+        helen = store.add_adviser({"name": "Helen Marsh"})
+        assert users.set_password(store.conn, helen, HELEN_PW, stamp=store.clock.stamp(), by=helen)
+        assert users.check(store.conn, "Helen Marsh", HELEN_PW)["id"] == helen
+    finally:
+        store.close()

@@ -182,7 +182,7 @@ async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitabl
         response.headers.setdefault("Content-Security-Policy", _policy(None))
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Referrer-Policy", "same-origin")   # "no-referrer" makes Chrome send "Origin: null" on the sign-in form
         if not request.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         if request.app[CONFIG]["tls"]:
