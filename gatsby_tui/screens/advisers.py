@@ -49,6 +49,7 @@ class AdviserChooser(ModalScreen[int | None]):
     def _fill(self) -> None:
         store = self.app.store
         options = self.query_one("#advisers", OptionList)
+        keep = self._highlighted_adviser()          # stays highlighted after a password is set
         options.clear_options()
         current = store.adviser_id
         from gatsby_tui.store import users
@@ -64,6 +65,8 @@ class AdviserChooser(ModalScreen[int | None]):
                 label += "  (password set)"
             options.add_option(Option(Text(label), id=str(adviser["id"])))
         options.add_option(Option("+ Add an adviser", id="new"))
+        if keep is not None:
+            options.highlighted = options.get_option_index(str(keep))
         options.focus()
 
     @on(OptionList.OptionSelected, "#advisers")
