@@ -35,6 +35,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     sv.add_argument("--cert", help="TLS certificate (PEM) for HTTPS")
     sv.add_argument("--key", help="the certificate's private key (PEM)")
+    sv.add_argument("--behind-https", action="store_true",
+                    help="the school's reverse proxy serves this over HTTPS: mark the sign-in cookie Secure")
     sv.add_argument("--idle-minutes", type=int, default=30,
                     help="sign a browser out after this many minutes without a key press (default 30)")
 
@@ -194,11 +196,34 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Serving {db} on {scheme}://{shown}:{args.port}/ (backup checked: {backup.name}). "
               "Press Ctrl+C to stop.", flush=True)
 
+    from gatsby_tui.store import presence
+
+    me = presence.register(db, "gatsby-tui serve (the web server)")   # restore waits until it stops
+    changed_at = _mtime(db)
     try:
-        web.run_app(make_app(db, tls=ssl_context is not None, idle_minutes=args.idle_minutes, title=db.name),
+        web.run_app(make_app(db, tls=ssl_context is not None or args.behind_https, idle_minutes=args.idle_minutes,
+                             title=db.name),
                     host=args.host, port=args.port, ssl_context=ssl_context, print=started,
                     access_log=None)
     except OSError as e:
         return _fail(f"cannot listen on {args.host} port {args.port} ({e.strerror or e}): "
                      "choose another --port, or stop whatever uses it.")
+    finally:
+        presence.unregister(me)
+        if _mtime(db) != changed_at:           # as the app does on closing after changes
+            try:
+                store = Store.open(db, create=False)
+                try:
+                    print(f"Backed up: {store.take_backup('closed')}", file=sys.stderr)
+                finally:
+                    store.close()
+            except StoreError as e:
+                print(f"gatsby-tui: {e}", file=sys.stderr)
     return 0
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

@@ -8,6 +8,7 @@ browser's xterm.js does (``["stdin", keys]``).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 import time
@@ -44,6 +45,7 @@ def school(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
         third = store.add_adviser({"name": "Priya Shah"})
         for adviser_id, password in ((helen, HELEN_PW), (daniel, DANIEL_PW)):
             users.set_password(store.conn, adviser_id, password, stamp=store.clock.stamp(), by=None)
+        store.set_setting("export_folder", str(tmp_path))
         amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
         zoe = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Zoë",
                                                          legal_surname="Brennan", form="11B")))
@@ -303,6 +305,36 @@ async def test_two_advisers_at_once_write_in_their_own_names_and_a_third_sees_on
         with pytest.raises(aiohttp.WSServerHandshakeError):
             await third_http.ws_connect(f"{server.base.replace('http', 'ws', 1)}/ws", origin=server.base)
         await asyncio.gather(helen.ws.close(), daniel.ws.close())
+
+
+async def test_an_export_is_downloaded_by_its_own_session_only_and_quitting_ends_the_page(server, school):
+    async with client() as helen_http, client() as daniel_http:
+        await sign_in(helen_http, server.base, "Helen Marsh", HELEN_PW)
+        await sign_in(daniel_http, server.base, "Daniel Whitaker", DANIEL_PW)
+        helen = await open_app(helen_http, server.base)
+        await helen.type("g")
+        await helen.settle(0.5)
+        await helen.type("\r", then="New record")               # Zoë Brennan, first by name
+        await helen.type("x", then="careers record")            # export: a PDF unless another is chosen
+        await helen.settle(0.5)
+        await helen.type(CTRL_S)
+        deadline = time.monotonic() + 30
+        while not any("deliver_file_start" in t for t in helen.texts) and time.monotonic() < deadline:
+            await helen.settle(0.3, timeout=1)
+        key = next(json.loads(t)[1] for t in helen.texts if "deliver_file_start" in t)
+        written = list(school["path"].parent.glob("*.pdf"))
+        assert len(written) == 1 and "Brennan" in written[0].name, "written on the server's disk too"
+        r = await daniel_http.get(f"{server.base}/download/{key}")
+        assert r.status == 404, "another adviser's session cannot fetch it"
+        r = await helen_http.get(f"{server.base}/download/{key}")
+        assert r.status == 200 and r.headers["Content-Type"] == "application/pdf"
+        assert "attachment" in r.headers["Content-Disposition"]
+        assert await r.read() == written[0].read_bytes()
+        await helen.type("\x11")                                 # Ctrl+Q: the app quits, the page is told
+        message = await helen.ws.receive(timeout=20)
+        while message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+            message = await helen.ws.receive(timeout=20)
+        assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
 
 
 async def test_an_idle_session_is_closed_and_signed_out(school):

@@ -147,5 +147,10 @@ class Throttle:
         self._fails[(self._name_key(name), address)].append(now)
         self._fails[("", address)].append(now)
 
+    def prune(self) -> None:
+        """Forget failures older than the window (called now and then, so the counts stay small)."""
+        for key in list(self._fails):
+            self._recent(key)
+
     def succeeded(self, name: str, address: str) -> None:
         self._fails.pop((self._name_key(name), address), None)

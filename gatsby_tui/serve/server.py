@@ -312,8 +312,18 @@ async def _websocket(request: web.Request) -> web.StreamResponse:
                          download_manager=config["downloads"])
     session.closers.append(websocket.close)
     config["services"][service.app_service_id] = session
+    watcher: asyncio.Task[None] | None = None
     try:
         await service.start(number("width", 80), number("height", 24))
+
+        async def close_when_the_app_ends() -> None:
+            # The app quit (Ctrl+Q) or could not start: the page says the session has ended.
+            if service._task is not None:
+                await asyncio.shield(service._task)
+            if not websocket.closed:
+                await websocket.close()
+
+        watcher = asyncio.create_task(close_when_the_app_ends())
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
@@ -338,6 +348,8 @@ async def _websocket(request: web.Request) -> web.StreamResponse:
     except asyncio.CancelledError:
         pass
     finally:
+        if watcher is not None:
+            watcher.cancel()
         config["services"].pop(service.app_service_id, None)
         if websocket.close in session.closers:
             session.closers.remove(websocket.close)
@@ -351,13 +363,17 @@ async def _websocket(request: web.Request) -> web.StreamResponse:
 async def _reap(service: Any) -> None:
     """Wait for the session's app process to end (it was asked to quit); kill it after 10 s."""
     process = getattr(service, "_process", None)
-    if process is None or process.returncode is not None:
+    if process is None:
         return
-    try:
-        await asyncio.wait_for(process.wait(), 10)
-    except asyncio.TimeoutError:
-        process.kill()
-        await process.wait()
+    if process.returncode is None:
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except asyncio.TimeoutError:
+            process.kill()
+            await process.wait()
+    transport = getattr(process, "_transport", None)
+    if transport is not None:
+        transport.close()               # its pipes now, not when the loop has gone
 
 
 async def _download(request: web.Request) -> web.StreamResponse:
@@ -392,6 +408,7 @@ async def _expire_sessions(app: web.Application) -> None:
     sessions = app[SESSIONS]
     while True:
         await asyncio.sleep(app[CONFIG]["sweep_seconds"])
+        app[THROTTLE].prune()
         for session in sessions.expired():
             log.info("signed out after %d minutes without a key press: %s", IDLE_MINUTES, session.adviser_name)
             await _end(sessions.end(session))
