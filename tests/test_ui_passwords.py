@@ -97,3 +97,16 @@ async def test_in_a_browser_the_signed_in_adviser_cannot_be_changed(store):
         assert entry["adviser_id"] == daniel
     remembered = store.conn.execute("SELECT value FROM settings WHERE key = 'current_adviser_id'").fetchone()
     assert remembered["value"] == str(helen), "the file's remembered adviser is left as it was"
+
+
+async def test_a_name_with_brackets_is_shown_as_typed_in_a_browser(store):
+    odd = store.add_adviser({"name": "Sam [/] Jones"})
+    users.set_password(store.conn, odd, PASSWORD, stamp=store.clock.stamp(), by=None)
+    app = ServedApp(store, adviser_id=odd, notice="Signed in as Sam [/] Jones.")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.is_running
+        assert "Signed in as Sam [/] Jones." in said(app) and "You are signed in as Sam [/] Jones" in said(app)
+        assert app.sub_title == "signed in as Sam [/] Jones"

@@ -24,7 +24,8 @@ from gatsby_tui.store import Store
 class ServedApp(GatsbyApp):
     def __init__(self, store: Store, *, adviser_id: int, notice: str | None = None) -> None:
         store.adviser_id = adviser_id        # this process only: the file's remembered adviser is untouched
-        super().__init__(store, notice=notice, backups=False)
+        super().__init__(store, notice=None, backups=False)
+        self.welcome = notice                # names typed by people: shown as plain text, never markup
         self.signed_in = adviser_id
         self.signed_in_name = store.adviser(adviser_id)["name"]
         self.sub_title = f"signed in as {self.signed_in_name}"
@@ -33,6 +34,8 @@ class ServedApp(GatsbyApp):
         from gatsby_tui.exports import files
 
         super().on_mount()
+        if self.welcome:
+            self.notify(self.welcome, title="gatsby-tui", timeout=8, markup=False)
         files.on_written(self._offer_download)
 
     def _offer_download(self, path: Path, data: bytes) -> None:
