@@ -414,3 +414,13 @@ def test_a_version_3_database_gains_the_passwords_table(tmp_path):
         assert users.check(store.conn, "Helen Marsh", HELEN_PW)["id"] == helen
     finally:
         store.close()
+
+
+async def test_many_wrong_passwords_sent_at_once_are_counted(server):
+    async with client() as http:
+        answers = await asyncio.gather(*(sign_in(http, server.base, "Helen Marsh", f"guess number {n}")
+                                         for n in range(12)))
+        statuses = sorted(r.status for r in answers)
+        assert statuses.count(401) <= 5 and statuses.count(429) >= 7, statuses
+        r = await sign_in(http, server.base, "Helen Marsh", HELEN_PW)
+        assert r.status == 429

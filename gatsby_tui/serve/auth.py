@@ -153,4 +153,11 @@ class Throttle:
             self._recent(key)
 
     def succeeded(self, name: str, address: str) -> None:
+        """The right password (or no answer): forget this name's failures, and take back the one
+        counted for this try against the address."""
         self._fails.pop((self._name_key(name), address), None)
+        times = self._fails.get(("", address))
+        if times:
+            times.pop()
+            if not times:
+                del self._fails[("", address)]

@@ -182,7 +182,8 @@ async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitabl
         response.headers.setdefault("Content-Security-Policy", _policy(None))
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")   # "no-referrer" makes Chrome send "Origin: null" on the sign-in form
+        # Not "no-referrer": with it Chrome sends "Origin: null" with the sign-in form.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         if request.app[CONFIG]["tls"]:
@@ -246,14 +247,17 @@ async def _sign_in(request: web.Request) -> web.StreamResponse:
         log.warning("sign-in refused while throttled: %r from %s", name, address)
         return page(f"Too many wrong passwords for this name from this computer ({MAX_FAILURES} within "
                     f"{WINDOW_MINUTES} minutes): try again in {minutes} minute{'s' if minutes != 1 else ''}.", 429)
+    # Counted as failed before the check and forgiven if right, so many tries sent at once cannot
+    # all slip past the count while their passwords are being checked.
+    throttle.failed(name, address)
     try:
         found = await asyncio.get_running_loop().run_in_executor(None, _check_password, config["db"], name, password)
     except Exception as e:            # the file is busy, moved or damaged: say so, never a traceback
         log.error("sign-in could not read the database: %s", e)
+        throttle.succeeded(name, address)
         return page("The database cannot be read just now: try again in a moment, or tell whoever runs "
                     "gatsby-tui serve.", 503)
     if found is None:
-        throttle.failed(name, address)
         log.warning("sign-in failed: %r from %s", name, address)
         return page("That name and password do not match an adviser who may sign in: check both and try again.",
                     401)
