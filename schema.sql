@@ -44,6 +44,15 @@ CREATE TABLE advisers (
     active              INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
 );
 
+-- A password for signing in to `gatsby-tui serve` (the app in a browser), for the advisers given
+-- one. Only a scrypt hash is kept, with its own random salt and cost parameters:
+-- 'scrypt$N$r$p$SALT$HASH' (SALT and HASH in base64), so the cost can be raised later.
+CREATE TABLE adviser_passwords (
+    adviser_id  INTEGER PRIMARY KEY REFERENCES advisers (id),
+    hash        TEXT NOT NULL CHECK (hash LIKE 'scrypt$%'),
+    set_at      TEXT NOT NULL
+);
+
 -- ---------------------------------------------------------------- pupils
 -- Year group: the school's own grouping is kept as intake_year, the calendar
 -- year in which the pupil started (or would start) Year 7 in this school's
@@ -544,4 +553,4 @@ END;
 -- program with some of the same table names is never taken for ours (store/db.py).
 PRAGMA application_id = 1195463763;
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 8;

@@ -6,7 +6,7 @@ No Textual import here beyond Binding, which is a plain dataclass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 
@@ -169,6 +169,14 @@ ACTIONS: tuple[Act, ...] = (
     Act("clinics.off", "o", "add_exception", "Day off", "Add a day or holiday when clinics do not run.", "clinics"),
     Act("clinics.remove", "x", "remove_clinic", "Remove", "Remove the highlighted clinic pattern.", "clinics"),
     Act("clinics.close", "escape", "close", "Back", "Back to the agenda.", "clinics"),
+    # Who is using the app (F4), and passwords for signing in from a browser
+    Act("advisers.choose", "enter", "choose", "Choose", "Choose the highlighted adviser.", "advisers", footer=False),
+    Act("advisers.password", "p", "password", "Password",
+        "Give the highlighted adviser a password for signing in from a browser (gatsby-tui serve), or change it.",
+        "advisers"),
+    Act("advisers.no_password", "x", "remove_password", "No password",
+        "Take away the highlighted adviser's password: they can no longer sign in from a browser.", "advisers"),
+    Act("advisers.close", "escape", "close", "Close", "Close without choosing.", "advisers", priority=True),
     # Pick a pupil
     Act("picker.choose", "enter", "choose", "Choose", "Choose the highlighted pupil.", "picker", footer=False),
     Act("picker.close", "escape", "close", "Close", "Close without choosing.", "picker", priority=True),
@@ -453,8 +461,35 @@ ACTIONS: tuple[Act, ...] = (
 )
 
 
+# Keys a browser keeps for itself (Ctrl+N new window, Ctrl+T new tab, Ctrl+W close tab, Ctrl+Tab,
+# F5 reload, F12 developer tools): when the app runs in a browser (gatsby-tui serve) these actions
+# also answer to an Alt key, shown first in the footer and help, and taken before a text field
+# can (priority). Alt with a letter no browser menu uses (Firefox opens menus on Alt+F/E/V/S/B/T/H,
+# Chrome on Alt+F/E; Alt+digit switches tabs). Ctrl+W and Ctrl+Tab are not used by the app.
+BROWSER_KEYS: dict[str, str] = {
+    "go.follow_ups": "alt+u",        # F5
+    "record.snippets": "alt+i",      # Ctrl+T, F12
+    "record.action_add": "alt+n",    # Ctrl+N
+    "snippets.add": "alt+n",         # Ctrl+N
+}
+_in_browser = False
+
+
+def serve_in_browser(on: bool = True) -> None:
+    """Give the browser's alternative keys; call before any screen module is imported."""
+    global _in_browser
+    _in_browser = on
+
+
+def _for_browser(act: Act) -> Act:
+    alt = BROWSER_KEYS.get(act.id) if _in_browser else None
+    if alt is None:
+        return act
+    return replace(act, keys=f"{alt},{act.keys}", footer=True, priority=True)
+
+
 def in_scope(scope: str) -> list[Act]:
-    return [a for a in ACTIONS if a.scope == scope]
+    return [_for_browser(a) for a in ACTIONS if a.scope == scope]
 
 
 def bindings(scope: str) -> list[Binding]:
@@ -474,5 +509,7 @@ def key_label(keys: str) -> str:
         key = names.get(key, key)
         if len(key) > 1 and key[0] == "f" and key[1:].isdigit():
             key = key.upper()  # f5 -> F5
+        if key.startswith("alt+") and len(key) == 5:
+            key = f"Alt+{key[4].upper()}"    # alt+u -> Alt+U (our Alt keys are all lower case)
         out.append(key.replace("ctrl+", "Ctrl+"))
     return " / ".join(out)

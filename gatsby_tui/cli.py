@@ -14,6 +14,8 @@
     gatsby-tui export list --db PATH --list register|follow-ups|gaps|destinations --out PATH [filters]
     gatsby-tui backup --db PATH [--to FOLDER]
     gatsby-tui restore BACKUP --db PATH [--yes]
+    gatsby-tui serve --db PATH [--host 127.0.0.1] [--port 8000] [--cert FILE --key FILE]
+    gatsby-tui user add|passwd|remove NAME --db PATH [--password-stdin]
 
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
@@ -31,7 +33,7 @@ from typing import Sequence
 
 from gatsby_tui import __version__
 
-COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export", "backup", "restore")
+COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export", "backup", "restore", "serve", "user")
 
 
 def default_db_path() -> Path:
@@ -163,6 +165,9 @@ def _commands_parser() -> argparse.ArgumentParser:
     rs.add_argument("backup", help="the backup file to restore")
     rs.add_argument("--db", required=True, help="the database file to restore into")
     rs.add_argument("--yes", action="store_true", help="confirm: without it nothing is changed")
+    from gatsby_tui import cli_serve
+
+    cli_serve.add_parsers(sub)
     return p
 
 
@@ -261,6 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_commands.report_destinations(args)
             if args.command == "history":
                 return cli_commands.history(args)
+            if args.command in ("serve", "user"):
+                from gatsby_tui import cli_serve
+
+                return cli_serve.run(args)
             if args.command in ("backup", "restore"):
                 from gatsby_tui import cli_backup
 

@@ -6,6 +6,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Callable
+
+# Told of every export written (the path and its bytes): the app in a browser offers each one as
+# a download too. Empty in the terminal and on the command line.
+_WRITTEN: list[Callable[[Path, bytes], None]] = []
+
+
+def on_written(listener: Callable[[Path, bytes], None]) -> None:
+    """Call ``listener(path, data)`` after each export is written (used by ``gatsby-tui serve``)."""
+    _WRITTEN.append(listener)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600) -> Path:
@@ -33,6 +43,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    for listener in _WRITTEN:
+        listener(target, data)
     try:  # make the rename itself durable where the platform allows
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:

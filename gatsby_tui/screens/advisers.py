@@ -31,8 +31,8 @@ ADVISER_FIELDS = (
 class AdviserChooser(ModalScreen[int | None]):
     """Returns the chosen adviser's id (also remembered as the current adviser)."""
 
-    SCOPE = "picker"
-    BINDINGS = actions.bindings("picker")
+    SCOPE = "advisers"
+    BINDINGS = actions.bindings("advisers")
     HELP = ("Choose who you are. Your bookings are made in your name and every change you make is recorded "
             "against you in the audit log. You can change this at any time with F4.")
 
@@ -40,7 +40,8 @@ class AdviserChooser(ModalScreen[int | None]):
         with Vertical(id="dialog", classes="small-dialog"):
             yield Static("Who is using gatsby-tui?", classes="dialog-title")
             yield OptionList(id="advisers")
-            yield Static("Enter chooses. Choosing 'Add an adviser' opens a form.", classes="dialog-hint")
+            yield Static("Enter chooses. Choosing 'Add an adviser' opens a form. P gives the highlighted adviser "
+                         "a password for signing in from a browser; X takes it away.", classes="dialog-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -49,16 +50,24 @@ class AdviserChooser(ModalScreen[int | None]):
     def _fill(self) -> None:
         store = self.app.store
         options = self.query_one("#advisers", OptionList)
+        keep = self._highlighted_adviser()          # stays highlighted after a password is set
         options.clear_options()
         current = store.adviser_id
+        from gatsby_tui.store import users
+
+        can_sign_in = users.with_passwords(store.conn)
         for adviser in store.advisers():
             label = adviser["name"]
             if adviser["organisation"]:
                 label += f" — {adviser['organisation']}"
             if adviser["id"] == current:
                 label += "  (you now)"
+            if adviser["id"] in can_sign_in:
+                label += "  (password set)"
             options.add_option(Option(Text(label), id=str(adviser["id"])))
         options.add_option(Option("+ Add an adviser", id="new"))
+        if keep is not None:
+            options.highlighted = options.get_option_index(str(keep))
         options.focus()
 
     @on(OptionList.OptionSelected, "#advisers")
@@ -91,6 +100,95 @@ class AdviserChooser(ModalScreen[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def _highlighted_adviser(self) -> int | None:
+        options = self.query_one("#advisers", OptionList)
+        if options.highlighted is None:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        return None if option_id in (None, "new") else int(option_id)
+
+    def action_password(self) -> None:
+        adviser_id = self._highlighted_adviser()
+        if adviser_id is None:
+            self.app.notify("Highlight an adviser first.", severity="warning")
+            return
+        self.app.push_screen(PasswordDialog(adviser_id), callback=lambda _: self._fill())
+
+    def action_remove_password(self) -> None:
+        from gatsby_tui.store import users
+
+        adviser_id = self._highlighted_adviser()
+        if adviser_id is None:
+            self.app.notify("Highlight an adviser first.", severity="warning")
+            return
+        store = self.app.store
+        name = store.adviser(adviser_id)["name"]
+        try:
+            removed = users.remove_password(store.conn, adviser_id, stamp=store.clock.stamp(), by=store.adviser_id)
+        except StoreError as e:
+            self.app.notify(str(e), severity="error", markup=False)
+            return
+        self.app.notify(f"{name} can no longer sign in from a browser." if removed
+                        else f"{name} has no password to take away.", markup=False)
+        self._fill()
+
+
+class PasswordDialog(ModalScreen[bool]):
+    """Set an adviser's password for signing in to the app in a browser (gatsby-tui serve)."""
+
+    SCOPE = "form"
+    BINDINGS = actions.bindings("form")
+    HELP = ("A password lets this adviser sign in to gatsby-tui from a browser when the school runs "
+            "'gatsby-tui serve'. Only a scrypt hash of it is kept in the database.")
+
+    def __init__(self, adviser_id: int) -> None:
+        super().__init__()
+        self.adviser_id = adviser_id
+
+    def compose(self) -> ComposeResult:
+        from gatsby_tui.store import users
+
+        name = self.app.store.adviser(self.adviser_id)["name"]
+        with Vertical(id="dialog", classes="form-dialog"):
+            yield Static(Text(f"Password for {name}"), classes="dialog-title")
+            yield field("New password", Input(password=True, id="password", compact=True,
+                                              placeholder=f"at least {users.MIN_LENGTH} characters"))
+            yield field("Again", Input(password=True, id="again", compact=True))
+            yield Static("", id="password-errors", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        from gatsby_tui.store import users
+
+        password = self.query_one("#password", Input).value
+        errors = self.query_one("#password-errors", Static)
+        if password != self.query_one("#again", Input).value:
+            errors.update(Text("✗ The two passwords are not the same: type them again."))
+            return
+        store = self.app.store
+        try:
+            first = users.set_password(store.conn, self.adviser_id, password, stamp=store.clock.stamp(),
+                                       by=store.adviser_id)
+        except StoreError as e:
+            errors.update(Text(f"✗ {e}"))
+            return
+        name = store.adviser(self.adviser_id)["name"]
+        self.app.notify(f"{name} can now sign in from a browser." if first else f"{name}'s password is changed.",
+                        markup=False)
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class AdviserForm(ModalScreen[int | None]):

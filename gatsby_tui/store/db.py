@@ -96,6 +96,9 @@ END"""]),
         ("activities", "providers_named",
          "INTEGER NOT NULL DEFAULT 0 CHECK (providers_named BETWEEN 0 AND 15)"),
     ))),
+    # 8: passwords for signing in to the app in a browser (gatsby-tui serve), as scrypt hashes.
+    (8, ["CREATE TABLE IF NOT EXISTS adviser_passwords (adviser_id INTEGER PRIMARY KEY REFERENCES advisers (id), "
+         "hash TEXT NOT NULL CHECK (hash LIKE 'scrypt$%'), set_at TEXT NOT NULL)"]),
 ]
 
 
