@@ -229,7 +229,7 @@ def test_cli_report_benchmarks(store, school, capsys, monkeypatch):
     assert "B8 Guidance" in table and "50% 2/4" in table and "38% 3/8" in table
     assert cli.main(["report", "benchmarks", "--db", path, "--year", "5"]) == 2
     assert "give 7 to 13" in capsys.readouterr().err
-    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db"))]) == 2
+    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db"))]) == 3
 
 
 def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
