@@ -22,3 +22,14 @@ def store(tmp_path: Path, clock: FixedClock) -> Store:
     yield s
     s.close()
 
+
+
+@pytest.fixture(autouse=True)
+def config_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test has its own empty config folder: the user's real keymap and theme are never read
+    or written."""
+    from gatsby_tui import user_config
+
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setattr(user_config, "config_dir", lambda: folder)
+    return folder

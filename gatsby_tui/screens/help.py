@@ -47,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_column("Key", no_wrap=True)
                 table.add_column("What it does")
                 for act in actions.in_scope(scope) + actions.in_scope("app"):
-                    table.add_row(actions.key_label(act.keys), act.help)
+                    table.add_row(self.app.key_label(act), act.help)
                 table.add_row("Ctrl+P", "Command palette: search every command, change the theme.")
                 table.add_row("Tab / Shift+Tab", "Move between fields.")
                 yield Static(table)
