@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -464,3 +465,22 @@ def test_clinic_exceptions_for_one_adviser_or_everyone(store, school):
         TUE, date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 8), date(2026, 12, 10)}
     with pytest.raises(StoreError, match="is before the first"):
         store.add_clinic_exception({"first_day": "02/01/2027", "last_day": "01/01/2027"})
+
+
+def test_bulk_booking_gives_notice_and_counts_what_it_skipped(store, school):
+    candidates = store.bulk_candidates(BulkFilter(year=11, form="11A"))
+    assert store.booking_notice_hours() == 24                      # the default: Sunday 10:00 -> Monday 10:00
+    assert store.propose_bulk(school["patel"], candidates, at(TUE, "08:00"))[0].slot.start == at(TUE, "09:00")
+    assert store.set_booking_notice_hours("48") == 48               # now Tuesday 10:00 at the earliest
+    assert store.setting("booking_notice_hours") == "48"
+    proposals = store.propose_bulk(school["patel"], candidates, at(TUE, "08:00"))
+    assert proposals[0].slot.start == at(TUE, "10:30")
+    assert all(p.slot.start >= at(TUE, "10:00") for p in proposals)
+    assert store.bulk_notice_skipped(school["patel"], at(TUE, "08:00"), None) == 2    # 09:00 and 09:45
+    assert store.bulk_notice_skipped(school["patel"], at(TUE, "11:00"), None) == 0
+    entry = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'settings' "
+                               "ORDER BY id DESC LIMIT 1").fetchone()
+    assert json.loads(entry["after"]) == {"booking_notice_hours": 48}
+    with pytest.raises(StoreError, match="whole number of hours"):
+        store.set_booking_notice_hours("a day")
+    assert store.booking_notice_hours() == 48

@@ -19,7 +19,7 @@ from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.screens.register import RegisterScreen
 
 from helpers import make_upn, pupil
-from helpers import screen_text
+from helpers import fill, screen_text
 
 SIZE = (120, 40)
 
@@ -224,6 +224,28 @@ async def test_bulk_booking_previews_then_books_all_in_priority_order(store, sch
         rows = interviews(store)
         assert [r["pupil_id"] for r in rows] == [school["pupils"][n] for n in ("Okafor", "Doyle", "Hughes")]
         assert "Booked 3 meetings" in text_of(bulk.query_one("#bulk-summary", Static))
+
+
+async def test_bulk_booking_skips_slots_within_the_notice_and_says_so(store, school):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("B")
+        await pilot.pause()
+        bulk = app.screen
+        from textual.widgets import Select
+        bulk.query_one("#bulk-year", Select).value = 11
+        assert bulk.query_one("#bulk-notice", Input).value == "24"
+        await fill(pilot, "48", "#bulk-notice")              # Sunday 10:00 + 48 hours: Tuesday 10:00
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        table = bulk.query_one("#bulk-table", DataTable)
+        assert str(table.get_row_at(0)[0]) == "Tue 24 Nov 10:30"
+        summary = text_of(bulk.query_one("#bulk-summary", Static))
+        assert "2 free slots in the next 48 hours were skipped, so pupils get 48 hours' notice" in summary
+    assert store.booking_notice_hours() == 48
 
 
 async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):

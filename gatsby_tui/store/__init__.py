@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -408,11 +408,59 @@ class Store:
 
     def propose_bulk(self, adviser_id: int, candidates: Sequence[Candidate], start_from: datetime,
                      minutes: int | None = None) -> list[Proposal]:
-        """Writes nothing. Slots before now are never proposed."""
+        """Writes nothing. Slots before now, or starting within the notice period (pupils are given
+        at least that much notice of a meeting booked in bulk), are never proposed."""
         from gatsby_tui.store import bookings
 
-        return bookings.propose(self.conn, adviser_id, candidates, start_from=max(start_from, self.clock.now()),
+        return bookings.propose(self.conn, adviser_id, candidates, start_from=max(start_from, self.bulk_earliest()),
                                 minutes=minutes)
+
+    def booking_notice_hours(self) -> int:
+        """The notice bulk booking gives: a meeting is never booked in bulk to start sooner than
+        this many hours from now (the setting ``booking_notice_hours``; 24 unless set)."""
+        from gatsby_tui.store import bookings
+
+        try:
+            hours = int(self.setting(bookings.NOTICE_SETTING) or bookings.DEFAULT_NOTICE_HOURS)
+        except ValueError:
+            return bookings.DEFAULT_NOTICE_HOURS
+        return min(max(hours, 0), bookings.MAX_NOTICE_HOURS)
+
+    def set_booking_notice_hours(self, text: str) -> int:
+        """Set the notice bulk booking gives, in hours, from what was typed; StoreError in words."""
+        from gatsby_tui.store import bookings
+
+        value = text.strip().lower().removesuffix("hours").removesuffix("h").strip()
+        if not value.isdigit() or int(value) > bookings.MAX_NOTICE_HOURS:
+            raise StoreError(f"The notice must be a whole number of hours from 0 to {bookings.MAX_NOTICE_HOURS} "
+                             "(two weeks): for example 24.")
+        hours = int(value)
+        if hours != self.booking_notice_hours():
+            before = self.booking_notice_hours()
+            with transaction(self.conn):
+                self.conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (bookings.NOTICE_SETTING, str(hours)))
+                audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
+                            table="settings", row_id=None, pupil_id=None,
+                            before={bookings.NOTICE_SETTING: before}, after={bookings.NOTICE_SETTING: hours})
+        return hours
+
+    def bulk_earliest(self) -> datetime:
+        """The first moment bulk booking may use: now plus the notice period."""
+        return self.clock.now() + timedelta(hours=self.booking_notice_hours())
+
+    def bulk_notice_skipped(self, adviser_id: int, start_from: datetime, minutes: int | None = None) -> int:
+        """How many of the adviser's free slots from ``start_from`` were left out of a bulk booking
+        because they start within the notice period."""
+        from gatsby_tui.store import bookings
+
+        begin, earliest = max(start_from, self.clock.now()), self.bulk_earliest()
+        if begin >= earliest:
+            return 0
+        days = (earliest.date() - begin.date()).days + 1
+        slots = bookings.free_slots(self.conn, adviser_id, after=begin, minutes=minutes, days=days)
+        return sum(1 for slot in slots if slot.start < earliest)
 
     def commit_bulk(self, proposals: Sequence[Proposal], mode: str = "in_person", place: str | None = None,
                     kind: str = "guidance", reason: str | None = None) -> list[int]:

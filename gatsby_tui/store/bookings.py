@@ -56,6 +56,9 @@ STATUSES = ("booked", "held", "cancelled", "did_not_attend")
 ACTIVE = ("booked", "held")
 GUIDANCE_KINDS = ("guidance", "follow_up")
 FREE_WINDOW_DAYS = 56
+NOTICE_SETTING = "booking_notice_hours"   # bulk booking never fills slots sooner than this
+DEFAULT_NOTICE_HOURS = 24
+MAX_NOTICE_HOURS = 14 * 24
 _ACTIVE_SQL = "('booked', 'held')"
 
 
