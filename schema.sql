@@ -488,7 +488,8 @@ CREATE TABLE exports_given (
     record_id   INTEGER REFERENCES meeting_records(id),
     sar_id      INTEGER REFERENCES subject_access_requests(id),
     withheld    TEXT,                 -- what was withheld (redactions), in words
-    adviser_id  INTEGER REFERENCES advisers(id)
+    adviser_id  INTEGER REFERENCES advisers(id),
+    given_at    TEXT                  -- the moment it was given (schema 9), so the history keeps time order
 );
 CREATE INDEX exports_given_by_pupil ON exports_given (pupil_id, given_on);
 CREATE INDEX exports_given_by_record ON exports_given (record_id);  -- schema 3
@@ -526,4 +527,4 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 9;

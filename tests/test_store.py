@@ -287,7 +287,7 @@ def test_a_version_1_database_gains_the_created_at_index(tmp_path):
     conn.commit()
     conn.close()
     s = Store.open(path)
-    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION == 3
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
     plan = s.conn.execute("EXPLAIN QUERY PLAN SELECT min(created_at) FROM pupils").fetchall()
     assert "pupils_by_created" in plan[-1][-1]
     s.close()
@@ -307,10 +307,37 @@ def test_a_version_2_database_gains_the_foreign_key_indexes_and_matches_a_new_on
     try:
         indexes = lambda st: {r[0] for r in st.conn.execute(  # noqa: E731
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")}
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
         assert indexes(s) == indexes(fresh)
         plan = s.conn.execute("EXPLAIN QUERY PLAN SELECT id FROM actions WHERE record_id = 1").fetchall()
         assert "actions_by_record" in plan[-1][-1]
+    finally:
+        s.close()
+        fresh.close()
+
+
+def test_a_version_3_database_gains_the_moment_each_copy_was_given(tmp_path):
+    """Copies given before the moment was kept get it from the audit entry that recorded them."""
+    path = tmp_path / "v3.db"
+    s = Store.open(path)
+    pid = s.add_pupil(s.validate_pupil(pupil()))
+    s.conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) VALUES (?, 'record', 'pdf', "
+                   "'2026-11-20')", (pid,))
+    s.conn.execute("INSERT INTO audit_log (at, action, table_name, row_id, pupil_id) "
+                   "VALUES ('2026-11-20T14:05:09', 'insert', 'exports_given', 1, ?)", (pid,))
+    s.close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE exports_given DROP COLUMN given_at")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    s = Store.open(path)
+    fresh = Store.open(tmp_path / "new.db")
+    try:
+        columns = lambda st: [r[1] for r in st.conn.execute("PRAGMA table_info(exports_given)")]  # noqa: E731
+        assert columns(s) == columns(fresh) and "given_at" in columns(s)
+        assert s.conn.execute("SELECT given_at FROM exports_given").fetchone()[0] == "2026-11-20T14:05:09"
+        assert s.pupil_history(pid, kind="export")[0].at == "2026-11-20T14:05:09"
     finally:
         s.close()
         fresh.close()

@@ -1309,9 +1309,10 @@ class Store:
                 given_id = None
                 if record_given or sar_id is not None:
                     given_id = self.conn.execute(
-                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id) "
-                        "VALUES (?, 'record', ?, ?, ?, ?, ?, ?)",
-                        (pupil_id, fmt, self.today.isoformat(), how, sar_id, withheld, self.adviser_id)).lastrowid
+                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id, "
+                        "given_at) VALUES (?, 'record', ?, ?, ?, ?, ?, ?, ?)",
+                        (pupil_id, fmt, self.today.isoformat(), how, sar_id, withheld, self.adviser_id,
+                         self.clock.stamp())).lastrowid
                     audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="insert",
                                 table="exports_given", row_id=given_id, pupil_id=pupil_id,
                                 after={"kind": "record", "format": fmt, "how": how, "sar_id": sar_id, "withheld": withheld})
@@ -1344,9 +1345,10 @@ class Store:
             with transaction(self.conn):
                 if record_given:
                     given_id = self.conn.execute(
-                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id) "
-                        "VALUES (?, 'action_plan', ?, ?, ?, ?, ?)",
-                        (pupil_id, fmt, self.today.isoformat(), how, record_id, self.adviser_id)).lastrowid
+                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id, "
+                        "given_at) VALUES (?, 'action_plan', ?, ?, ?, ?, ?, ?)",
+                        (pupil_id, fmt, self.today.isoformat(), how, record_id, self.adviser_id,
+                         self.clock.stamp())).lastrowid
                     audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="insert",
                                 table="exports_given", row_id=given_id, pupil_id=pupil_id,
                                 after={"kind": "action_plan", "format": fmt, "how": how, "record_id": record_id})

@@ -78,7 +78,20 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
+    # 9: the moment a copy or an action plan was given, so a pupil's history keeps time order on the
+    # day; copies given before have it from their audit entry.
+    (9, lambda conn: _add_given_at(conn)),
 ]
+
+
+def _add_given_at(conn: sqlite3.Connection) -> None:
+    """exports_given.given_at, filled for earlier copies from the audit entry that recorded them."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(exports_given)")}
+    if "given_at" not in columns:
+        conn.execute("ALTER TABLE exports_given ADD COLUMN given_at TEXT")
+    conn.execute("UPDATE exports_given SET given_at = (SELECT min(a.at) FROM audit_log a "
+                 "WHERE a.table_name = 'exports_given' AND a.action = 'insert' AND a.row_id = exports_given.id) "
+                 "WHERE given_at IS NULL")
 
 
 def configure(conn: sqlite3.Connection) -> None:
