@@ -389,6 +389,11 @@ ACTIONS: tuple[Act, ...] = (
     Act("choose.close", "escape", "close", "Close", "Close.", "choose", priority=True),
     # Help
     Act("help.close", "escape", "close", "Close", "Close the help.", "help", priority=True),
+    # A tick box (in any form)
+    Act("tickbox.toggle", "space", "toggle_button", "Tick", "Tick or untick the tick box.", "tickbox",
+        footer=False, palette=False),
+    Act("tickbox.next", "enter", "app.focus_next", "Next", "Move on to the next field (Space ticks).", "tickbox",
+        footer=False, palette=False),
     # Exports and subject access requests (issue 7)
     Act("pupil.export", "x", "export", "Export",
         "Export this pupil's whole record (PDF, web page, Markdown or JSON), choosing what to withhold.", "pupil"),

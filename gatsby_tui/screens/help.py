@@ -15,7 +15,7 @@ WIDGET_HELP = {
     "Input": "A text box: type, Backspace deletes, Home/End move, Tab goes to the next field.",
     "Select": "A list to choose from: Enter or Space opens it, arrows move, Enter chooses.",
     "DataTable": "A list: arrows or j/k move, Enter opens, Page Up/Down jump.",
-    "Checkbox": "A tick box: Space or Enter ticks and unticks it.",
+    "Checkbox": "A tick box: Space ticks and unticks it; Enter moves on to the next field.",
     "Button": "A button: Enter presses it.",
 }
 
