@@ -340,6 +340,8 @@ def _day(text: str | None, what: str, default: Any = None) -> Any:
 
 def _agenda_line(row: Any) -> str:
     time_text = f"{row.start:%H:%M}–{row.end:%H:%M}"
+    if row.day_off is not None:
+        return f"{'all day':<11}  day off{': ' + plain(row.day_off, 60) if row.day_off else ''}"
     if row.interview_id is None:
         where = f"  {plain(row.place, 40)}" if row.place else ""
         return f"{time_text}  free{where}"
@@ -382,7 +384,7 @@ def agenda(args: argparse.Namespace) -> int:
                 _out(long_day(current))
             _out(("  " if args.week else "") + _agenda_line(row))
         booked = sum(1 for r in rows if r.status == "booked")
-        free = sum(1 for r in rows if r.interview_id is None)
+        free = sum(1 for r in rows if r.free)
         _out("")
         _out(f"{booked} booked, {free} free slot{'s' if free != 1 else ''}.")
         return 0

@@ -484,3 +484,18 @@ def test_bulk_booking_gives_notice_and_counts_what_it_skipped(store, school):
     with pytest.raises(StoreError, match="whole number of hours"):
         store.set_booking_notice_hours("a day")
     assert store.booking_notice_hours() == 48
+
+
+def test_the_agenda_shows_days_off_and_leaves_out_slots_already_past(store, school):
+    from gatsby_tui.clock import FixedClock
+
+    thu = TUE + timedelta(days=2)
+    store.add_clinic_exception({"first_day": "26/11/2026", "reason": "INSET day"})
+    rows = store.agenda(school["patel"], TUE, 3)
+    offs = [r for r in rows if r.day_off is not None]
+    assert [(r.start.date(), r.day_off, r.free) for r in offs] == [(thu, "INSET day", False)]
+    assert not [r for r in rows if r.start.date() == thu and r.day_off is None], "no clinic slots on a day off"
+    # At 10:00 on Tuesday, the 09:00 and 09:45 slots are past: they are no longer free.
+    store.clock = FixedClock(at(TUE, "10:00"))
+    free = [f"{r.start:%H:%M}" for r in store.agenda(school["patel"], TUE, 1) if r.free]
+    assert free[0] == "10:30" and "09:00" not in free and "09:45" not in free

@@ -259,8 +259,13 @@ async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):
         await pilot.pause()
         await pilot.press("f3")
         await pilot.pause()
+        await pilot.press("w")                      # the week view starts on Monday 16 November
+        await pilot.pause()
         await pilot.press("x")
         await pilot.pause()
+        # The range starts today (Sunday 22 November), not at the start of the week shown.
+        assert app.screen.query_one("#from", Input).value == "22/11/2026"
+        assert app.screen.query_one("#to", Input).value == "19/12/2026"
         target = tmp_path / "cal.ics"
         app.screen.query_one("#path", Input).value = str(target)
         await pilot.press("ctrl+s")
@@ -315,3 +320,20 @@ async def test_clinic_hours_and_days_off_through_the_agenda(store):
     free_25 = [r for r in store.agenda(adviser, date(2026, 11, 25), 1) if r.free]
     free_2 = [r for r in store.agenda(adviser, date(2026, 12, 2), 1) if r.free]
     assert free_25 == [] and len(free_2) == 6
+
+
+async def test_a_day_off_shows_in_the_agenda(store, school):
+    store.add_clinic_exception({"first_day": "24/11/2026", "reason": "Training day"})
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("n", "n")                     # Sunday -> Tuesday 24 November
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Tuesday 24 November 2026" in text
+        assert "Day off: Training day" in text and "0 free slots" in text
+        await pilot.press("enter")                      # nothing to book on a day off
+        await pilot.pause()
+        assert isinstance(app.screen, AgendaScreen)

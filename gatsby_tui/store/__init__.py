@@ -398,7 +398,7 @@ class Store:
     def agenda(self, adviser_id: int, first: date, days: int) -> list[AgendaRow]:
         from gatsby_tui.store import bookings
 
-        return bookings.agenda(self.conn, adviser_id, first, days, today=self.today)
+        return bookings.agenda(self.conn, adviser_id, first, days, today=self.today, now=self.clock.now())
 
     # ------------------------------------------------------------ bulk booking
     def bulk_candidates(self, f: BulkFilter) -> list[Candidate]:
