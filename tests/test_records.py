@@ -212,6 +212,9 @@ def test_actions_keep_their_status_history(store: Store, school: dict) -> None:
         store.add_action(pupil_id=school["ben"], record_id=rid, description="x", owner="pupil")
     with pytest.raises(StoreError, match="no day 31"):
         store.add_action(pupil_id=school["amara"], description="x", owner="pupil", due="31/11/2026")
+    # A due date typed as meeting times are: "15/1" is the next 15 January.
+    short = store.add_action(pupil_id=school["amara"], description="Visit the college", owner="pupil", due="15/1")
+    assert store.conn.execute("SELECT due_date FROM actions WHERE id = ?", (short,)).fetchone()[0] == "2027-01-15"
 
 
 def test_follow_ups_overdue_first_filtered_and_paged(store: Store, school: dict) -> None:

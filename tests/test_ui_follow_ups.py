@@ -120,10 +120,15 @@ async def test_due_date_filter_and_a_clear_message_for_a_bad_date(store, school)
         assert not error.display
         assert [r[0] for r in rows(table)] == ["⚠ overdue 10/11/2026", "⚠ overdue 20/11/2026", "25/11/2026"]
         assert status_text(screen).startswith("Showing all 3 open actions")
-        screen.query_one("#due", Input).value = "tomorrow"
+        screen.query_one("#due", Input).value = "soonish"
         await pilot.press("tab")                           # leaving the box also checks it
         await pilot.pause()
         assert error.display and "not a due date I can read" in str(error.render())
+        screen.query_one("#due", Input).value = "25/11"      # typed as meeting times are: this 25 November
+        await pilot.press("shift+tab", "tab")
+        await pilot.pause()
+        assert not error.display
+        assert [r[0] for r in rows(table)][-1] == "25/11/2026" and table.row_count == 3
 
 
 async def test_d_marks_done_in_the_database_and_the_list(store, school):

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
+from gatsby_tui.domain import when as when_rules
 from gatsby_tui.store import StoreError
 
 PAGE = 200
@@ -433,8 +434,8 @@ class FollowUpsScreen(ListKeys, Screen):
             value = None
         else:
             try:
-                value = dates.parse_date(text, what="due date")
-            except dates.DateError as e:
+                value = when_rules.parse_day(text, today=self.app.store.today, what="due date")
+            except when_rules.WhenError as e:
                 if final:
                     error.update(Text(f"✗ {e} The list is not filtered by that date."))
                     error.display = True

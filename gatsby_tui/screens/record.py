@@ -35,6 +35,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
+from gatsby_tui.domain import when as when_rules
 from gatsby_tui.screens.booking import BookingForm
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.records import (AMENDABLE, DATE_FIELDS, FIELD_WORDS, FIELDS, OWNER_WORDS,
@@ -789,7 +790,8 @@ class ActionForm(ModalScreen[int | None]):
                                       compact=True))
             yield field("Owner", Select(OWNER_CHOICES, value="pupil", allow_blank=False, id="action-owner",
                                         compact=True))
-            yield field("Due", Input(placeholder="day/month/year (blank: no date)", id="action-due", compact=True))
+            yield field("Due", Input(placeholder="15/1, fri, 15/01/2027 (blank: no date)", id="action-due",
+                                     compact=True))
             yield Static("", id="action-due-note", classes="field-note action-note")
             yield Static("", id="action-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
@@ -809,8 +811,8 @@ class ActionForm(ModalScreen[int | None]):
             note.update("")
             return
         try:
-            day = dates.parse_date(text, what="due date")
-        except dates.DateError as e:
+            day = when_rules.parse_day(text, today=self.app.store.today, what="due date")
+        except when_rules.WhenError as e:
             note.update(Text("✗ " + str(e)))
             return
         note.update(Text(f"✓ {day:%A} {dates.long_uk(day)}"))

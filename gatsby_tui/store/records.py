@@ -101,8 +101,10 @@ def _parse_bool(value: Any) -> int:
     raise StoreError("Say yes or no for whether confidentiality and its limits were explained.")
 
 
-def parse_day(value: Any, what: str) -> str | None:
-    """A typed day (DD/MM/YYYY, or a date) as ISO text; blank is None; a wrong date is a StoreError."""
+def parse_day(value: Any, what: str, *, today: date | None = None) -> str | None:
+    """A typed day (DD/MM/YYYY, or a date) as ISO text; blank is None; a wrong date is a StoreError.
+    Given ``today``, also a day as meeting times read it: "15/1" (the next 15 January), "fri",
+    "tomorrow"."""
     if value is None:
         return None
     if isinstance(value, date):
@@ -110,6 +112,13 @@ def parse_day(value: Any, what: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
+    if today is not None:
+        from gatsby_tui.domain import when
+
+        try:
+            return when.parse_day(text, today=today, what=what).isoformat()
+        except when.WhenError as e:
+            raise StoreError(str(e)) from None
     try:
         return dates.parse_date(text, what=what).isoformat()
     except dates.DateError as e:
@@ -514,7 +523,7 @@ def add_action(conn: sqlite3.Connection, *, pupil_id: int, record_id: int | None
     if len(text) > MAX_ACTION:
         raise StoreError("The action is longer than 1,000 characters: keep it to what is to be done.")
     owner = parse_owner(owner)
-    due_iso = parse_day(due, "due date")
+    due_iso = parse_day(due, "due date", today=date.fromisoformat(stamp[:10]))
     with transaction(conn):
         if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pupil_id,)).fetchone() is None:
             raise StoreError("That pupil is no longer on the register.")
