@@ -107,7 +107,11 @@ async def test_book_from_the_register_then_see_it_in_the_agenda_and_move_it(stor
         assert isinstance(app.screen, MeetingScreen)
         await pilot.press("m")
         await pilot.pause()
+        slots = app.screen.query_one("#free-slots", OptionList)
+        assert slots.highlighted == 0 and str(slots.get_option_at_index(0).prompt).startswith("Tue 24 Nov  09:00")
         app.screen.query_one("#when", Input).value = "thu 9:00"
+        await pilot.pause()
+        assert str(slots.get_option_at_index(slots.highlighted).prompt).startswith("Thu 26 Nov  09:00")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
