@@ -107,6 +107,12 @@ ACTIONS: tuple[Act, ...] = (
     Act("follow.top", "g", "cursor_top", "Top", "Go to the first action.", "follow_ups", footer=False, palette=False),
     Act("follow.bottom", "G", "cursor_bottom", "Bottom", "Go to the last action loaded (loads more).",
         "follow_ups", footer=False, palette=False),
+    Act("follow.undo", "u", "undo_done", "Undo done",
+        "Reopen the action you last marked done in this list (a slip of the D key).", "follow_ups"),
+    Act("follow.home", "home", "screen.cursor_top", "First", "Go to the first action.", "follow_ups_table",
+        footer=False, palette=False),
+    Act("follow.end", "end", "screen.cursor_last", "Last", "Go to the very last action (all of them loaded).",
+        "follow_ups_table", footer=False, palette=False),
     Act("follow.csv", "ctrl+e", "save_csv", "Save CSV",
         "Save every open action the filters show as a CSV file for a spreadsheet.", "follow_ups", priority=True),
     # One action

@@ -147,6 +147,31 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
         audit = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'actions' AND row_id = ? "
                                    "ORDER BY id DESC", (school["late2"],)).fetchone()
         assert audit["before"] == '{"status": "open"}' and audit["after"] == '{"status": "done"}'
+        # A slip of the key: U, in the same list, reopens it and puts the cursor back on it.
+        assert "Undo done" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert status_of(store, school["late2"]) == ("open", "pupil")
+        assert [e["status"] for e in store.action_events(school["late2"])] == ["open", "done", "open"]
+        assert rows(table)[table.cursor_row][3] == "Bring two apprenticeship adverts"
+        assert status_text(screen).startswith("Showing all 5 open actions")
+        assert "Undo done" not in screen_text(app)              # nothing more to undo
+
+
+async def test_end_goes_to_the_very_last_action_and_home_to_the_first(store, school):
+    for i in range(230):                                       # more than one page of the list
+        store.add_action(pupil_id=school["amara"], description=f"Extra step {i:03d}", owner="pupil",
+                         due="01/06/2027")
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_follow_ups(app, pilot)
+        table = screen.query_one("#follow-ups", DataTable)
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.row_count == 235 and table.cursor_row == 234
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.cursor_row == 0
 
 
 async def test_r_reassigns_and_keeps_the_change_with_its_date(store, school):
