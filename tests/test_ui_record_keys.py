@@ -110,3 +110,33 @@ async def test_a_plain_guidance_record_takes_fewer_than_300_keys(store, school, 
     with capsys.disabled():
         print(f"\nA plain guidance record: {kb.keys} keys besides {kb.free_text} characters of free text.")
     assert kb.keys < BUDGET
+
+
+async def test_the_form_says_what_goes_on_the_pupils_copy_and_what_stays_internal(store, school):
+    from textual.widgets import Label
+
+    rid = store.start_record(interview_id=school["interview"])
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(RecordScreen(rid))
+        await pilot.pause()
+        screen = app.screen
+
+        def label(key: str) -> str:
+            return str(screen.query_one(f"#label-{key}", Label).render())
+
+        for key in ("situation", "aspirations", "advice_given", "decisions", "intended_destination",
+                    "follow_up_date"):
+            assert label(key).endswith("on the pupil's copy"), key
+        for key in ("reason", "referrals", "copy_given_on", "copy_given_how"):
+            assert label(key).endswith("internal"), key
+        assert "on the pupil's copy" not in label("confidential_notes")
+        assert "Not shared with the pupil" in " ".join(str(w.render()) for w in screen.query(".confidential-label"))
+    # And the action plan, the pupil's copy, holds exactly the fields marked so.
+    from gatsby_tui.store.pupil_record import ON_PUPILS_COPY
+    store.save_record(rid, {"confidentiality_explained": True, "situation": "S1", "aspirations": "A1",
+                            "advice_given": "V1", "decisions": "D1", "referrals": "R1-internal"})
+    store.sign_off_record(rid)
+    plan = store.export_action_plan(rid, "md", store.path.parent / "plan.md").read_text()
+    assert all(text in plan for text in ("S1", "A1", "V1", "D1")) and "R1-internal" not in plan
+    assert "Post-16 options" not in plan and set(ON_PUPILS_COPY) >= {"situation", "decisions"}
