@@ -131,7 +131,7 @@ def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
         if bad and not args.skip_invalid:
             return _fail(f"{bad} {'row is' if bad == 1 else 'rows are'} invalid: fix them before importing, "
                          "or use --skip-invalid to import only the other rows.", ROWS_REFUSED)
-        return 0
+        return ROWS_REFUSED if bad else 0
     if bad and not args.skip_invalid:
         _out(f"In the file: {plan.added} new, {plan.updated} to update, {plan.unchanged} unchanged, "
              f"{bad} rejected.")
@@ -144,7 +144,7 @@ def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
         if progress:
             progress.finish()
     _out(_counts(result.added, result.updated, result.unchanged, result.rejected))
-    return 0
+    return ROWS_REFUSED if result.rejected else 0          # done, but some rows were refused
 
 
 # ---------------------------------------------------------------- pupils
