@@ -207,7 +207,7 @@ class ActionDialog(ModalScreen[bool]):
         if not item["events"]:
             table.add_row(Text(_when(item["created_at"])), Text("added"), Text("—"), Text(""), key="created")
         allowed = self._allowed()
-        keys = [f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("action")
+        keys = [f"{self.app.key_label(a)} {a.title}" for a in actions.in_scope("action")
                 if a.action in allowed or a.action == "close"]
         self.query_one("#action-hint", Static).update(" · ".join(keys))
         self.refresh_bindings()
