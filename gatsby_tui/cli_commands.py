@@ -346,7 +346,7 @@ def _agenda_line(row: Any) -> str:
         where = f"  {plain(row.place, 40)}" if row.place else ""
         return f"{time_text}  free{where}"
     cells = (
-        pad(plain(row.pupil_name or "", 34), 34),
+        pad(plain(row.pupil_name or "", 34), 34, cut=True),
         (f"Y{row.year_group}" if row.year_group is not None else "").ljust(4),
         AGENDA_SEN.get(row.sen or "", "").ljust(4),
         (AGENDA_KINDS.get(row.kind, row.kind or "") + AGENDA_MODES.get(row.mode, "")).ljust(20),

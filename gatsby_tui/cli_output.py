@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 
 from gatsby_tui.store.db import StoreError
 
@@ -55,8 +55,11 @@ def code_for(error: BaseException) -> int:
 # ---------------------------------------------------------------- tables
 
 
-def pad(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal cells (a CJK character takes two)."""
+def pad(text: str, width: int, *, cut: bool = False) -> str:
+    """``text`` padded to ``width`` terminal cells (a CJK character takes two); with ``cut``, a
+    longer text is cut to fit exactly."""
+    if cut:
+        return set_cell_size(text, width)
     return text + " " * max(0, width - cell_len(text))
 
 

@@ -185,3 +185,24 @@ def test_tables_line_up_with_wide_characters(capsys, store):
     for row, upn in zip(sorted(rows, key=lambda r: make_upn(1) in r), (make_upn(2), make_upn(1))):
         starts.add(cell_len(row[:row.index(upn)]))
     assert len(starts) == 1, lines
+
+
+def test_agenda_lines_up_with_wide_characters(capsys, store):
+    from datetime import datetime
+
+    from gatsby_tui.store.bookings import BookingRequest
+
+    patel = store.add_adviser({"name": "Ms Patel"})
+    store.set_current_adviser(patel)
+    wide = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), legal_surname="欧阳", legal_forename="娜娜",
+                                                      dob="14/03/2011")))
+    long_wide = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_surname="欧阳" * 12,
+                                                           legal_forename="娜娜娜", dob="14/03/2011")))
+    plain_name = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(3), dob="14/03/2011")))
+    for i, who in enumerate((wide, long_wide, plain_name)):
+        store.book(BookingRequest(who, patel, datetime(2026, 11, 24, 9 + i, 0)), confirm=True)
+    code, out, err = run(capsys, "agenda", "--db", store.path, "--date", "24/11/2026")
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if "Y11" in line]
+    assert len(lines) == 3
+    assert len({cell_len(line[:line.index("Y11")]) for line in lines}) == 1, lines
