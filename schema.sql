@@ -504,7 +504,8 @@ CREATE TABLE exports_given (
     record_id   INTEGER REFERENCES meeting_records(id),
     sar_id      INTEGER REFERENCES subject_access_requests(id),
     withheld    TEXT,                 -- what was withheld (redactions), in words
-    adviser_id  INTEGER REFERENCES advisers(id)
+    adviser_id  INTEGER REFERENCES advisers(id),
+    given_at    TEXT                  -- the moment it was given (schema 9), so the history keeps time order
 );
 CREATE INDEX exports_given_by_pupil ON exports_given (pupil_id, given_on);
 CREATE INDEX exports_given_by_record ON exports_given (record_id);  -- schema 3
@@ -553,4 +554,4 @@ END;
 -- program with some of the same table names is never taken for ours (store/db.py).
 PRAGMA application_id = 1195463763;
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;

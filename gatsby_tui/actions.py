@@ -6,6 +6,7 @@ No Textual import here beyond Binding, which is a plain dataclass.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
 
 from textual.binding import Binding
@@ -83,6 +84,9 @@ ACTIONS: tuple[Act, ...] = (
     Act("pupil.top", "g", "cursor_top", "Top", "Go to the newest item.", "pupil", footer=False, palette=False),
     Act("pupil.bottom", "G", "cursor_bottom", "Bottom", "Go to the oldest item shown.", "pupil", footer=False,
         palette=False),
+    Act("pupil.benchmarks", "enter", "details", "Benchmarks",
+        "On the benchmark strip: what is missing for each of the eight benchmarks, and the evidence.",
+        "benchmark_strip", footer=False, palette=False),
     # My follow-ups (open actions across pupils)
     Act("follow.done", "d", "done", "Done", "Mark the highlighted action as done.", "follow_ups"),
     Act("follow.reassign", "r", "reassign", "Reassign",
@@ -103,6 +107,12 @@ ACTIONS: tuple[Act, ...] = (
     Act("follow.top", "g", "cursor_top", "Top", "Go to the first action.", "follow_ups", footer=False, palette=False),
     Act("follow.bottom", "G", "cursor_bottom", "Bottom", "Go to the last action loaded (loads more).",
         "follow_ups", footer=False, palette=False),
+    Act("follow.undo", "u", "undo_done", "Undo done",
+        "Reopen the action you last marked done in this list (a slip of the D key).", "follow_ups"),
+    Act("follow.home", "home", "screen.cursor_top", "First", "Go to the first action.", "follow_ups_table",
+        footer=False, palette=False),
+    Act("follow.end", "end", "screen.cursor_last", "Last", "Go to the very last action (all of them loaded).",
+        "follow_ups_table", footer=False, palette=False),
     Act("follow.csv", "ctrl+e", "save_csv", "Save CSV",
         "Save every open action the filters show as a CSV file for a spreadsheet.", "follow_ups", priority=True),
     # One action
@@ -401,6 +411,11 @@ ACTIONS: tuple[Act, ...] = (
     Act("choose.close", "escape", "close", "Close", "Close.", "choose", priority=True),
     # Help
     Act("help.close", "escape", "close", "Close", "Close the help.", "help", priority=True),
+    # A tick box (in any form)
+    Act("tickbox.toggle", "space", "toggle_button", "Tick", "Tick or untick the tick box.", "tickbox",
+        footer=False, palette=False),
+    Act("tickbox.next", "enter", "app.focus_next", "Next", "Move on to the next field (Space ticks).", "tickbox",
+        footer=False, palette=False),
     # Exports and subject access requests (issue 7)
     Act("pupil.export", "x", "export", "Export",
         "Export this pupil's whole record (PDF, web page, Markdown or JSON), choosing what to withhold.", "pupil"),
@@ -490,6 +505,94 @@ def _for_browser(act: Act) -> Act:
 
 def in_scope(scope: str) -> list[Act]:
     return [_for_browser(a) for a in ACTIONS if a.scope == scope]
+
+
+# ---------------------------------------------------------------- the user's keymap
+
+MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+# Keys Textual keeps for itself everywhere: the palette, moving between fields, interrupt.
+RESERVED = {"ctrl+p": "the command palette", "tab": "the next field", "shift+tab": "the previous field",
+            "ctrl+c": "copying text"}
+_BY_ID = {a.id: a for a in ACTIONS}
+
+
+def _key_name(key: str) -> str | None:
+    """The key in Textual's long form ('?' -> 'question_mark', 'Ctrl+S' -> 'ctrl+s'), or None
+    when it is not a key."""
+    from textual.keys import KEY_NAME_REPLACEMENTS, Keys, _character_to_key, key_to_character
+
+    key = key.strip()
+    if not key:
+        return None
+    if len(key) == 1:
+        return _character_to_key(key)
+    *mods, base = key.split("+")
+    mods = [m.strip().lower() for m in mods]
+    base = base.strip()
+    if any(m not in MODIFIERS for m in mods) or not base:
+        return None
+    if len(base) == 1:
+        base = _character_to_key(base.lower() if mods else base)
+    else:
+        base = base.lower()
+        if (base not in {k.value for k in Keys} and base not in KEY_NAME_REPLACEMENTS.values()
+                and key_to_character(base) is None):
+            return None
+    return "+".join([*mods, base])
+
+
+def check_keymap(entries: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The keymap to give App.set_keymap, from the user's entries {binding id: "key,key"}, and a
+    sentence for each entry left out: an id that is not a binding, a key that is not one, or a key
+    another binding on the same screen (or everywhere) already has."""
+    problems: list[str] = []
+    wanted: dict[str, str] = {}
+    for binding_id, text in entries.items():
+        act = _BY_ID.get(binding_id)
+        if act is None:
+            close = difflib.get_close_matches(binding_id, list(_BY_ID), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"In the keymap, '{binding_id}' is not a binding{hint}: it is ignored. "
+                            "F1 on each screen lists what its keys do.")
+            continue
+        names = [_key_name(k) for k in text.split(",")] if text.strip() else [None]
+        if any(n is None for n in names):
+            bad = next(k for k, n in zip(text.split(","), names) if n is None) if text.strip() else ""
+            problems.append(f"In the keymap, '{bad.strip()}' for '{binding_id}' is not a key (examples: n, ctrl+n, "
+                            "f5, escape, slash): it is ignored.")
+            continue
+        reserved = next((n for n in names if n in RESERVED), None)
+        if reserved:
+            problems.append(f"In the keymap, {key_label(reserved)} for '{binding_id}' is kept for "
+                            f"{RESERVED[reserved]}: it is ignored.")
+            continue
+        wanted[binding_id] = ",".join(dict.fromkeys(names))
+    # A clash is checked against the keys as they will be: another entry may move a key away.
+    for binding_id in list(wanted):
+        act = _BY_ID[binding_id]
+        mine = set(wanted[binding_id].split(","))
+        for other in ACTIONS:
+            if other.id == binding_id or not _same_keys_in_reach(act, other):
+                continue
+            theirs = set(keys_of(other, wanted).split(",")) - {""}
+            common = mine & theirs
+            if common:
+                problems.append(f"In the keymap, {key_label(sorted(common)[0])} for '{binding_id}' is already the "
+                                f"key for '{other.id}' ({other.title}): it is ignored.")
+                del wanted[binding_id]
+                break
+    return wanted, problems
+
+
+def _same_keys_in_reach(a: Act, b: Act) -> bool:
+    """Two bindings clash when they can be pressed on the same screen: same scope, or one of them
+    works everywhere."""
+    return a.scope == b.scope or "app" in (a.scope, b.scope)
+
+
+def keys_of(act: Act, keymap: dict[str, str] | None = None) -> str:
+    """The keys for ``act``: the user's, when their keymap remaps it."""
+    return (keymap or {}).get(act.id, act.keys) if act.keys else ""
 
 
 def bindings(scope: str) -> list[Binding]:

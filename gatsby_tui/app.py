@@ -11,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerFailed, WorkerState
 
-from gatsby_tui import actions
+from gatsby_tui import actions, user_config
 from gatsby_tui.store import Store, StoreError
 
 
@@ -26,8 +26,19 @@ class GatsbyApp(App[int]):
         self.store = store
         self.notice = notice
         self.backups = backups          # take the opening backup (the CLI's app; not tests)
-        theme = store.setting("theme")
-        if theme and theme in self.available_themes:
+        # The user's own keys and look, from their config folder (never from the shared database).
+        entries, self.config_problems = user_config.read_keymap()
+        self.user_keymap, problems = actions.check_keymap(entries)
+        self.config_problems += problems
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        theme = user_config.load_settings().get("theme")
+        if theme is None:
+            # A theme an older version kept in the database is taken over once, into the user's settings.
+            theme = store.setting("theme")
+            if theme:
+                self._save_theme(theme)
+        if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
 
     MODES = {"register": lambda: _register_screen(), "agenda": lambda: _agenda_screen(),
@@ -40,6 +51,8 @@ class GatsbyApp(App[int]):
         self.switch_mode("register")
         if self.notice:
             self.notify(self.notice, title="gatsby-tui", timeout=8)
+        for problem in self.config_problems:
+            self.notify(problem, title="Your keymap", severity="warning", timeout=15, markup=False)
         if self.store.adviser_id is None:
             # First run: ask who is using the app (changeable later with F4), then the school and its
             # careers leader where they are missing (changeable from the palette).
@@ -173,12 +186,20 @@ class GatsbyApp(App[int]):
             self.push_screen(SchoolForm())
 
     def watch_theme(self, theme: str) -> None:
-        # Remember the chosen theme in the database file (it travels with the data).
+        # The theme is the user's own choice: remembered in their config folder, not in the
+        # database others share.
+        self._save_theme(theme)
+
+    def _save_theme(self, theme: str) -> None:
         try:
-            if self.store.setting("theme") != theme:
-                self.store.set_setting("theme", theme)
-        except StoreError:
-            pass
+            user_config.save_setting("theme", theme)
+        except OSError as e:
+            self.notify(f"The theme could not be remembered ({e.strerror or e}): it applies until you quit.",
+                        title="Theme", severity="warning", markup=False)
+
+    def key_label(self, act: actions.Act) -> str:
+        """The keys for ``act`` as the user has them (their keymap applied), in words."""
+        return actions.key_label(actions.keys_of(act, self.user_keymap))
 
     # ------------------------------------------------------------ help and palette
     def action_help(self) -> None:
@@ -192,7 +213,8 @@ class GatsbyApp(App[int]):
         scope = getattr(screen, "SCOPE", None)
         for act in actions.in_scope(scope) if scope else []:
             if act.palette and screen.check_action(act.action, ()) is not False:
-                yield SystemCommand(act.title, act.help, lambda a=act, s=screen: s.run_action(a.action))
+                yield SystemCommand(act.title, f"{act.help} Key: {self.key_label(act)}.",
+                                    lambda a=act, s=screen: s.run_action(a.action))
         for act in actions.in_scope("app"):  # commands offered everywhere, e.g. the audit log by adviser
             if act.palette and not act.keys:
                 yield SystemCommand(act.title, act.help, lambda a=act: self.run_action(a.action))

@@ -1,6 +1,6 @@
 """The command line. Every problem is one plain sentence on stderr and a non-zero exit.
 
-    gatsby-tui [PATH]                 open PATH (created if missing), or your own database
+    gatsby-tui [PATH] [--create]      open PATH (--create makes it if missing), or your own database
     gatsby-tui --demo                 open a fresh temporary copy of the demo database
     gatsby-tui import pupils FILE.csv --db PATH [--dry-run] [--skip-invalid]
     gatsby-tui pupils --db PATH [--year N] [--search TEXT] [--format table|csv|json]
@@ -17,6 +17,9 @@
     gatsby-tui serve --db PATH [--host 127.0.0.1] [--port 8000] [--cert FILE --key FILE]
     gatsby-tui user add|passwd|remove NAME --db PATH [--password-stdin]
 
+Exit codes, the same for every command (cli_output): 0 done; 1 done with rows refused (import);
+2 usage error; 3 data error; 4 refused for safety (needs --yes or --create, or locked).
+
 Textual is imported only when the app is about to run, so the CLI commands and
 ``import gatsby_tui`` stay fast.
 """
@@ -24,6 +27,7 @@ Textual is imported only when the app is about to run, so the CLI commands and
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import shutil
 import sys
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Sequence
 
 from gatsby_tui import __version__
+from gatsby_tui.cli_output import DATA, EXIT_CODES_HELP, SAFETY, USAGE, code_for
 
 COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export", "backup", "restore", "serve", "user")
 
@@ -43,7 +48,7 @@ def default_db_path() -> Path:
     return user_data_path("gatsby-tui", appauthor=False) / "gatsby.db"
 
 
-def fail(message: str, code: int = 2) -> int:
+def fail(message: str, code: int = USAGE) -> int:
     print(f"gatsby-tui: {message}", file=sys.stderr)
     return code
 
@@ -60,9 +65,11 @@ def _app_parser() -> argparse.ArgumentParser:
                "'gatsby-tui report benchmarks --db PATH', "
                "'gatsby-tui export pupil|action-plan|list ...', "
                "'gatsby-tui backup --db PATH' and 'gatsby-tui restore BACKUP --db PATH'; "
-               "add --help to any of them for details. '--today DAY' works with every one of them.",
+               "add --help to any of them for details. '--today DAY' works with every one of them. "
+               + EXIT_CODES_HELP,
     )
-    p.add_argument("path", nargs="?", help="database file to open (created if it does not exist)")
+    p.add_argument("path", nargs="?", help="database file to open (it must exist unless --create is given)")
+    p.add_argument("--create", action="store_true", help="create the database at PATH if it does not exist")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary copy of the demo database")
     p.add_argument("--version", action="version", version=f"gatsby-tui {__version__}")
     p.add_argument("--today", metavar="DAY",
@@ -72,7 +79,7 @@ def _app_parser() -> argparse.ArgumentParser:
 
 
 def _commands_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gatsby-tui")
+    p = argparse.ArgumentParser(prog="gatsby-tui", epilog=EXIT_CODES_HELP)
     sub = p.add_subparsers(dest="command", required=True)
 
     imp = sub.add_parser("import", help="import data from the school's systems")
@@ -168,7 +175,17 @@ def _commands_parser() -> argparse.ArgumentParser:
     from gatsby_tui import cli_serve
 
     cli_serve.add_parsers(sub)
+    _exit_codes_in_help(p)
     return p
+
+
+def _exit_codes_in_help(parser: argparse.ArgumentParser) -> None:
+    """Every command's --help ends with the exit codes."""
+    parser.epilog = parser.epilog or EXIT_CODES_HELP
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _exit_codes_in_help(child)
 
 
 def _demo_copy() -> Path:
@@ -194,10 +211,15 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
     first screen is up (it doubles as the integrity check), and again on closing after changes."""
     from gatsby_tui.store import OpenError, Store, StoreError, presence
 
+    if not path.exists() and not _has_terminal():
+        return fail(NO_TERMINAL, USAGE)          # nothing is created for an app that cannot run
     try:
         store = Store.open(path)
     except OpenError as e:
-        return fail(str(e))
+        return fail(str(e), code_for(e))
+    if not _has_terminal():                      # the file's own problems are said first
+        store.close()
+        return fail(NO_TERMINAL, USAGE)
     from gatsby_tui.app import build_app
 
     others = presence.describe_others(store.path)
@@ -237,6 +259,39 @@ def _take_today(args: list[str]) -> tuple[list[str], str | None]:
     return rest, day
 
 
+def _has_terminal() -> bool:
+    """The app draws on a terminal and reads keys from one: both stdin and stdout must be one."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+NO_TERMINAL = ("the app needs a terminal to run in, and this is not one (input or output is redirected): "
+               "run gatsby-tui in a terminal window, or use a command such as 'gatsby-tui pupils --db PATH' "
+               "in scripts (gatsby-tui --help lists them).")
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """A bare word that is not a file here: a mistyped command rather than a database's name."""
+    return (not word.startswith("-") and "/" not in word and os.sep not in word and "." not in word
+            and not Path(word).exists())
+
+
+def _unknown_command(word: str) -> int:
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return fail(f"'{word}' is not a command{hint}. The commands are {', '.join(COMMANDS)}; "
+                f"to open a database there, give its file name (e.g. {word}.db) with --create.", USAGE)
+
+
+def _check_path(path: Path, create: bool) -> int | None:
+    """None when the app may open ``path``; otherwise the exit code, having said why not."""
+    if path.exists() or path.is_symlink() or create:
+        return None
+    return fail(f"{path} does not exist: check the path, or add --create to make a new database there.", SAFETY)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # every file the app creates is readable by its owner only
     args_list, today = _take_today(list(sys.argv[1:] if argv is None else argv))
@@ -246,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         clock.set_today(today if today is not None else os.environ.get(clock.ENV_VAR) or None)
     except clock.ClockError as e:
         source = "--today" if today is not None else clock.ENV_VAR
-        return fail(f"{source}: {e}")
+        return fail(f"{source}: {e}", USAGE)
     try:
         if args_list and args_list[0] in COMMANDS:
             args = _commands_parser().parse_args(args_list)
@@ -283,10 +338,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 return cli_exports.run(args)
             return cli_commands.list_pupils(args)
+        positional = [a for a in args_list if not a.startswith("-")]
+        if positional and "--create" not in args_list and _looks_like_a_command(positional[0]):
+            return _unknown_command(positional[0])
         args = _app_parser().parse_args(args_list)
         if args.demo:
             if args.path:
                 return fail("give either --demo or a database path, not both.")
+            if not _has_terminal():
+                return fail(NO_TERMINAL, USAGE)
             path = _demo_copy()
             try:
                 return run_app(path, announce=f"Demo data: a temporary copy at {path}; it is deleted when you quit.",
@@ -294,12 +354,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
         if args.path:
-            return run_app(Path(args.path).expanduser())
+            path = Path(args.path).expanduser()
+            refused = _check_path(path, args.create)
+            if refused is not None:
+                return refused
+            return run_app(path)
         path = default_db_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as e:
-            return fail(f"cannot create the data folder {path.parent} ({e.strerror}): give a database path instead.")
+            return fail(f"cannot create the data folder {path.parent} ({e.strerror}): give a database path instead.",
+                        DATA)
         return run_app(path, announce=f"Your database: {path}")
     except KeyboardInterrupt:
         return 130

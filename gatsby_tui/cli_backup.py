@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from gatsby_tui.cli_commands import _fail, _out
+from gatsby_tui.cli_output import DATA, SAFETY, USAGE, code_for
 from gatsby_tui.store import OpenError, StoreError
 
 
@@ -20,13 +21,13 @@ def _backup(args: argparse.Namespace) -> int:
     try:
         store = Store.open(args.db, create=False)
     except OpenError as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     try:
         folder = Path(args.to).expanduser() if args.to else None
         path = store.take_backup("by-hand", folder=folder)
         kept = [b for b in store.backups()] if folder is None else []
     except StoreError as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     finally:
         store.close()
     _out(f"Backed up and checked: {path}")
@@ -43,23 +44,23 @@ def _restore(args: argparse.Namespace) -> int:
     source = Path(args.backup).expanduser()
     db = Path(args.db).expanduser()
     if not source.is_file():
-        return _fail(f"{source} does not exist: give the path of a backup file.")
+        return _fail(f"{source} does not exist: give the path of a backup file.", DATA)
     if not db.is_file():
-        return _fail(f"{db} does not exist: give the database to restore into.")
+        return _fail(f"{db} does not exist: give the database to restore into.", DATA)
     if source.resolve() == db.resolve():
-        return _fail("The backup and the database are the same file: give the backup's path.")
+        return _fail("The backup and the database are the same file: give the backup's path.", USAGE)
     problem = backup.check(source)
     if problem is not None:
-        return _fail(f"{source} {problem}: choose another backup.")
+        return _fail(f"{source} {problem}: choose another backup.", DATA)
     foreign = identity_problem(db) or identity_problem(source)
     if foreign is not None:
-        return _fail(foreign)
+        return _fail(foreign, DATA)
     others = presence.describe_others(db)
     if others:
-        return _fail(f"{db} is open by {others}: close the app there first, then restore.")
+        return _fail(f"{db} is open by {others}: close the app there first, then restore.", SAFETY)
     if not args.yes:
         return _fail(f"This replaces everything in {db} with the backup {source.name} (what is there now is "
-                     "backed up first). Run again with --yes to do it.", 1)
+                     "backed up first). Run again with --yes to do it.", SAFETY)
     conn = sqlite3.connect(str(db), timeout=5.0, isolation_level=None)
     try:
         try:
@@ -68,7 +69,7 @@ def _restore(args: argparse.Namespace) -> int:
             pass              # a damaged file: the restore replaces it whole
         kept = backup.restore(source, conn, db)
     except StoreError as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     finally:
         conn.close()
     _out(f"Restored {db} from {source}.")

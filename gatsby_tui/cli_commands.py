@@ -1,8 +1,10 @@
-"""The command-line commands: ``import pupils`` and ``pupils``. Never imports Textual.
+"""The command-line commands: ``import pupils``, ``pupils``, ``agenda``, ``ics``, ``history`` and the
+reports. Never imports Textual.
 
-Exit codes: 0 done; 1 the file has invalid rows and nothing was written (or a
-dry run found some); 2 the file or the database cannot be used. Every problem
-is one plain sentence on stderr, never a traceback.
+Exit codes (cli_output): 0 done; 1 the file has invalid rows (nothing was written, or a dry run
+found some); 2 a usage error; 3 a data error (the file or the database cannot be used, an
+unknown UPN or adviser); 4 refused for safety (the database is locked). Every problem is one
+plain sentence on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from gatsby_tui.cli_output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
+                                   name_json, pad, table_lines)
 from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection guard
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
 from gatsby_tui.store import importer
@@ -24,7 +28,7 @@ PAGE_SIZE = 200
 PROGRESS_FROM_ROWS = 500          # show progress on a terminal for files at least this long
 
 
-def _fail(message: str, code: int = 2) -> int:
+def _fail(message: str, code: int = USAGE) -> int:
     print(f"gatsby-tui: {plain(message, 500)}", file=sys.stderr)
     return code
 
@@ -96,13 +100,13 @@ def import_pupils(args: argparse.Namespace) -> int:
         else:
             store = Store.open(db_path, create=not args.dry_run)
     except (OpenError, StoreError) as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     try:
         return _import(store, source, args)
     except StoreError as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     except sqlite3.Error as e:
-        return _fail(f"The database could not be read or written ({e}): nothing was imported.")
+        return _fail(f"The database could not be read or written ({e}): nothing was imported.", DATA)
     finally:
         store.close()
 
@@ -126,13 +130,13 @@ def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
              f"{plan.unchanged} unchanged, {bad} rejected.")
         if bad and not args.skip_invalid:
             return _fail(f"{bad} {'row is' if bad == 1 else 'rows are'} invalid: fix them before importing, "
-                         "or use --skip-invalid to import only the other rows.", 1)
-        return 0
+                         "or use --skip-invalid to import only the other rows.", ROWS_REFUSED)
+        return ROWS_REFUSED if bad else 0
     if bad and not args.skip_invalid:
         _out(f"In the file: {plan.added} new, {plan.updated} to update, {plan.unchanged} unchanged, "
              f"{bad} rejected.")
         return _fail(f"{bad} {'row is' if bad == 1 else 'rows are'} invalid: nothing was imported. "
-                     "Fix them, or use --skip-invalid to import only the other rows.", 1)
+                     "Fix them, or use --skip-invalid to import only the other rows.", ROWS_REFUSED)
     progress = _Progress() if _stderr_is_terminal() and len(plan.rows) >= PROGRESS_FROM_ROWS else None
     try:
         result = store.apply_import(plan, skip_invalid=args.skip_invalid, progress=progress)
@@ -140,7 +144,7 @@ def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
         if progress:
             progress.finish()
     _out(_counts(result.added, result.updated, result.unchanged, result.rejected))
-    return 0
+    return ROWS_REFUSED if result.rejected else 0          # done, but some rows were refused
 
 
 # ---------------------------------------------------------------- pupils
@@ -174,6 +178,24 @@ def _as_dict(row: RegisterRow) -> dict[str, Any]:
     }
 
 
+def _as_json(row: RegisterRow) -> dict[str, Any]:
+    """One pupil in the commands' JSON dialect (gatsby_tui/schemas/pupils.json)."""
+    from gatsby_tui.store.pupils import SEN_LABELS
+
+    return {
+        "upn": row.upn,
+        "name": name_json(row.surname, row.forename, row.name),
+        "preferred_forename": row.preferred,
+        "year_group": row.year_group,
+        "form": row.form,
+        "sen_status": code_json(row.sen_status, SEN_LABELS.get(row.sen_status)),
+        "flags": list(row.flags),
+        "date_left": row.date_left,
+        "last_meeting": moment_json(row.last_meeting),
+        "next_meeting": moment_json(row.next_meeting),
+    }
+
+
 CSV_COLUMNS = (
     ("UPN", "upn"), ("Legal Surname", "legal_surname"), ("Legal Forename", "legal_forename"),
     ("Preferred Forename", "preferred_forename"), ("Year", "year_group"), ("Form", "form"),
@@ -196,7 +218,7 @@ def _write_json(rows: Iterator[RegisterRow]) -> int:
     first = True
     for row in rows:
         sys.stdout.write("\n  " if first else ",\n  ")
-        sys.stdout.write(json.dumps(_as_dict(row)))
+        sys.stdout.write(json.dumps(_as_json(row), ensure_ascii=False))
         first = False
     sys.stdout.write("\n]\n" if not first else "]\n")
     return 0
@@ -212,15 +234,8 @@ def _write_table(rows: Iterator[RegisterRow], left: bool) -> int:
     if not table:
         _out("No pupils who have left match." if left else "No pupils on roll match.")
         return 0
-    widths = [max(len(title), *(len(line[i]) for line in table)) for i, title in enumerate(titles)]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
-
-    _out(line(titles))
-    _out(line(tuple("-" * w for w in widths)))
-    for cells in table:
-        _out(line(cells))
+    for text in table_lines(titles, table):
+        _out(text)
     _out(f"{len(table)} pupil{'s' if len(table) != 1 else ''}.")
     return 0
 
@@ -273,13 +288,13 @@ def _using_store(db: str, work: Callable[[Store], int]) -> int:
     try:
         store = _open_existing(db)
     except (OpenError, StoreError) as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     try:
         return work(store)
     except StoreError as e:
-        return _fail(str(e))
+        return _fail(str(e), code_for(e))
     except sqlite3.Error as e:
-        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.")
+        return _fail(f"The database could not be read ({e}): check it, or restore it from a backup.", DATA)
     except BrokenPipeError:
         _quiet_stdout()
         return 0
@@ -320,16 +335,18 @@ def _day(text: str | None, what: str, default: Any = None) -> Any:
     try:
         return dates.parse_date(text, what=what)
     except dates.DateError as e:
-        raise StoreError(str(e)) from None
+        raise UsageError(str(e)) from None
 
 
 def _agenda_line(row: Any) -> str:
     time_text = f"{row.start:%H:%M}–{row.end:%H:%M}"
+    if row.day_off is not None:
+        return f"{'all day':<11}  day off{': ' + plain(row.day_off, 60) if row.day_off else ''}"
     if row.interview_id is None:
         where = f"  {plain(row.place, 40)}" if row.place else ""
         return f"{time_text}  free{where}"
     cells = (
-        plain(row.pupil_name or "", 34).ljust(34),
+        pad(plain(row.pupil_name or "", 34), 34, cut=True),
         (f"Y{row.year_group}" if row.year_group is not None else "").ljust(4),
         AGENDA_SEN.get(row.sen or "", "").ljust(4),
         (AGENDA_KINDS.get(row.kind, row.kind or "") + AGENDA_MODES.get(row.mode, "")).ljust(20),
@@ -367,7 +384,7 @@ def agenda(args: argparse.Namespace) -> int:
                 _out(long_day(current))
             _out(("  " if args.week else "") + _agenda_line(row))
         booked = sum(1 for r in rows if r.status == "booked")
-        free = sum(1 for r in rows if r.interview_id is None)
+        free = sum(1 for r in rows if r.free)
         _out("")
         _out(f"{booked} booked, {free} free slot{'s' if free != 1 else ''}.")
         return 0
@@ -384,7 +401,7 @@ def export_ics(args: argparse.Namespace) -> int:
         first = _day(args.first, "first day")
         last = _day(args.last, "last day")
     except StoreError as e:
-        return _fail(str(e))
+        return _fail(str(e), USAGE)
 
     def run(store: Store) -> int:
         adviser = _choose_adviser(store, args.adviser)
@@ -417,20 +434,22 @@ def history(args: argparse.Namespace) -> int:
         row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
         if row is None:
             return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
-                         "(13 characters, e.g. A801200015001).")
+                         "(13 characters, e.g. A801200015001).", DATA)
         events = store.pupil_history(row["id"], args.limit, kind=args.kind, search=args.search)
         summary = store.pupil_summary(row["id"])
         if args.format == "json":
             destination = summary["intended_destination"]
             doc = {
-                "upn": row["upn"], "name": summary["name"], "year_group": summary["year_group"],
-                "sen_status": summary["sen_status"], "flags": summary["flags"],
+                "upn": row["upn"],
+                "name": name_json(row["legal_surname"], row["legal_forename"], summary["display"]),
+                "year_group": summary["year_group"],
+                "sen_status": code_json(summary["sen_status"], summary["sen_label"]), "flags": summary["flags"],
                 "open_actions": summary["open_actions"], "guidance_by_16": summary["guidance_by_16"],
                 "guidance_by_18": summary["guidance_by_18"],
                 "intended_destination": None if destination is None else
-                {"code": destination["code"], "label": destination["label"]},
-                "events": [{"at": e.at, "kind": e.kind, "title": e.title, "detail": e.detail, "ref": e.ref}
-                           for e in events],
+                code_json(destination["code"], destination["label"]),
+                "events": [{"at": moment_json(e.at), "kind": e.kind, "title": e.title, "detail": e.detail,
+                            "ref": e.ref} for e in events],
             }
             json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
             _out()
@@ -452,7 +471,7 @@ def history(args: argparse.Namespace) -> int:
     return _using_store(args.db, run)
 
 
-# ---------------------------------------------------------------- issue 5: destinations report
+# ---------------------------------------------------------------- destinations report
 
 DESTINATION_CSV_COLUMNS = (
     ("UPN", "upn"), ("Legal Surname", "legal_surname"), ("Legal Forename", "legal_forename"),
@@ -474,6 +493,21 @@ def _leaver_dict(row: Any) -> dict[str, Any]:
         "category": dict(send.BUCKETS)[row.bucket], "provider": row.provider, "course_or_role": row.course_or_role,
         "start_date": row.start_date, "recorded_on": row.recorded_on, "last_checked": row.last_checked,
         "check_due": row.check_due if row.consent else None, "check_done": row.check_done if row.consent else None,
+    }
+
+
+def _leaver_json(row: Any) -> dict[str, Any]:
+    """One leaver in the commands' JSON dialect (gatsby_tui/schemas/report-destinations.json)."""
+    from gatsby_tui.domain import send
+
+    return {
+        "upn": row.upn, "name": name_json(row.surname, row.forename, row.name),
+        "preferred_forename": row.preferred, "date_left": row.date_left, "left_from_year": row.year_left_in,
+        "consent": bool(row.consent), "destination": code_json(row.code, row.label),
+        "category": dict(send.BUCKETS)[row.bucket], "provider": row.provider, "course_or_role": row.course_or_role,
+        "start_date": row.start_date, "recorded_on": row.recorded_on, "last_checked": row.last_checked,
+        "check_due": row.check_due if row.consent else None,
+        "check_done": bool(row.check_done) if row.consent and row.check_done is not None else None,
     }
 
 
@@ -501,10 +535,12 @@ def report_destinations(args: argparse.Namespace) -> int:
         if args.format == "json":
             doc = {
                 "cohort": args.cohort, "label": send.cohort_label(args.cohort), "total": summary.total,
-                "summary": {bucket: {"count": summary.counts[bucket], "percent": summary.percent(bucket)}
+                "summary": {bucket: {"count": summary.counts[bucket],
+                                     "percent": round(100 * summary.counts[bucket] / summary.total)
+                                     if summary.total else None}
                             for bucket, _ in send.BUCKETS},
                 "no_consent": summary.no_consent, "checks_due": summary.checks_due,
-                "leavers": [_leaver_dict(r) for r in rows],
+                "leavers": [_leaver_json(r) for r in rows],
             }
             json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
             _out()
@@ -524,15 +560,8 @@ def report_destinations(args: argparse.Namespace) -> int:
              plain(r.provider or "", 30), plain(r.check_words(store.today), 50))
             for r in rows
         ]
-        widths = [max(len(title), *(len(line[i]) for line in table)) for i, title in enumerate(titles)]
-
-        def line(cells: tuple[str, ...]) -> str:
-            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
-
-        _out(line(titles))
-        _out(line(tuple("-" * w for w in widths)))
-        for cells in table:
-            _out(line(cells))
+        for text in table_lines(titles, table):
+            _out(text)
         return 0
 
     return _using_store(args.db, run)

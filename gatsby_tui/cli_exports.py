@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from gatsby_tui.cli_commands import _fail, _out, _using_store
+from gatsby_tui.cli_output import DATA
 from gatsby_tui.domain import upn as upn_rules
 from gatsby_tui.store.importer import plain
 
@@ -18,7 +19,7 @@ def _pupil(store, args: argparse.Namespace) -> int:
     row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
     if row is None:
         return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
-                     "(13 characters, e.g. A801200015001).")
+                     "(13 characters, e.g. A801200015001).", DATA)
     _, mentions = store.pupil_export_preview(row["id"])
     redact = [] if args.keep_names else [form for m in mentions for form in m.forms]
     path = store.export_pupil(row["id"], args.format, args.out, include_confidential=args.include_confidential,

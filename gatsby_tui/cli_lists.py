@@ -6,8 +6,9 @@
         gaps          --benchmark 1-8|pal [--year N] [--not-due]
         destinations  [--cohort YYYY] [--view all|unknown|neet|checks-due]
 
-Exit codes: 0 written; 2 the database, the filters or the place to write cannot be used (one plain
-sentence on stderr, never a traceback). Nothing is written unless the whole list is.
+Exit codes (cli_output): 0 written; 2 the filters do not fit the list; 3 the database or the place
+to write cannot be used; 4 the database is locked (one plain sentence on stderr, never a
+traceback). Nothing is written unless the whole list is.
 """
 
 from __future__ import annotations
@@ -50,39 +51,39 @@ def _given(args: argparse.Namespace, name: str) -> bool:
 
 
 def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
-    """The Store.export_list filters for the arguments; StoreError in words for ones that do not fit."""
+    """The Store.export_list filters for the arguments; UsageError in words for ones that do not fit."""
+    from gatsby_tui.cli_output import UsageError
     from gatsby_tui.domain import benchmarks as rules
-    from gatsby_tui.store import StoreError
 
     for name, lists in APPLIES.items():
         if _given(args, name) and args.which not in lists:
             flag = "--" + name.replace("_", "-")
-            raise StoreError(f"{flag} applies to --list {' or '.join(lists)} only, not to {args.which}.")
+            raise UsageError(f"{flag} applies to --list {' or '.join(lists)} only, not to {args.which}.")
     if args.which == "register":
         if args.year is not None and not 7 <= args.year <= 14:
-            raise StoreError(f"--year {args.year} is not a secondary year group: give 7 to 13 (or 14).")
+            raise UsageError(f"--year {args.year} is not a secondary year group: give 7 to 13 (or 14).")
         return {"search": args.search or "", "year": args.year, "roll": "left" if args.left else "on_roll"}
     if args.which == "follow-ups":
         if args.owner == "mine":
             if store.current_adviser() is None:
-                raise StoreError("Nobody is chosen as the adviser using the app, so there is no 'mine': "
+                raise UsageError("Nobody is chosen as the adviser using the app, so there is no 'mine': "
                                  "use --owner all, or choose who you are in the app (F4).")
             return {"adviser_id": store.adviser_id}
         return {"adviser_id": None}
     if args.which == "gaps":
         wanted = ", ".join(str(k) for k in rules.RULE_KEYS)
         if args.benchmark is None:
-            raise StoreError(f"--list gaps needs --benchmark: one of {wanted} (pal is provider access).")
+            raise UsageError(f"--list gaps needs --benchmark: one of {wanted} (pal is provider access).")
         text = args.benchmark.strip().lower().removeprefix("b")
         key: int | str = int(text) if text.isdigit() else text
         if key not in rules.RULE_KEYS:
-            raise StoreError(f"--benchmark {args.benchmark} is not a benchmark: give one of {wanted} "
+            raise UsageError(f"--benchmark {args.benchmark} is not a benchmark: give one of {wanted} "
                              "(pal is provider access).")
         if args.year is not None and not 7 <= args.year <= 13:
-            raise StoreError(f"--year {args.year} is not a year group the benchmarks cover: give 7 to 13.")
+            raise UsageError(f"--year {args.year} is not a year group the benchmarks cover: give 7 to 13.")
         return {"key": key, "year": args.year, "include_not_due": bool(args.not_due)}
     if args.cohort is not None and not 2000 <= args.cohort <= 2100:
-        raise StoreError(f"--cohort {args.cohort} is not a year: give the year the leavers' last school year "
+        raise UsageError(f"--cohort {args.cohort} is not a year: give the year the leavers' last school year "
                          "ended, e.g. 2026 for those who left in 2025/26.")
     return {"cohort": args.cohort, "view": VIEWS[args.view or "all"]}
 

@@ -39,9 +39,9 @@ def add_requests(conn: sqlite3.Connection, *, reference_day: date) -> None:
         for n, r in enumerate(plans_given):
             if n % 5 == 4:
                 continue                 # not every pupil took their plan away
-            conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id) "
-                         "VALUES (?, 'action_plan', 'pdf', ?, 'handed over', ?, ?)",
-                         (r["pupil_id"], r["signed_off_at"][:10], r["id"], ADVISER))
+            conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id, "
+                         "given_at) VALUES (?, 'action_plan', 'pdf', ?, 'handed over', ?, ?, ?)",
+                         (r["pupil_id"], r["signed_off_at"][:10], r["id"], ADVISER, r["signed_off_at"]))
 
     def stamp(day: date) -> str:
         return f"{day.isoformat()}T10:00:00"
@@ -53,9 +53,10 @@ def add_requests(conn: sqlite3.Connection, *, reference_day: date) -> None:
                    stamp=stamp(received), today=received, adviser_id=ADVISER)
     answered = received + timedelta(days=20)
     with conn:
-        conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id) "
-                     "VALUES (?, 'record', 'pdf', ?, 'posted home', ?, ?, ?)",
-                     (y13, answered.isoformat(), done, "The adviser's confidential notes from 1 meeting.", ADVISER))
+        conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id, "
+                     "given_at) VALUES (?, 'record', 'pdf', ?, 'posted home', ?, ?, ?, ?)",
+                     (y13, answered.isoformat(), done, "The adviser's confidential notes from 1 meeting.", ADVISER,
+                      stamp(answered)))
         sar.mark_fulfilled(conn, done, y13, stamp=stamp(answered), today=answered, adviser_id=ADVISER)
 
     y11 = _pupil_in(conn, 11, sy, 7)

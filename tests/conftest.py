@@ -89,3 +89,13 @@ def unforeseen_errors(monkeypatch, tmp_path_factory):
     yield seen
     if seen:
         raise AssertionError(f"the app met an unforeseen error: {seen[0]!r}") from seen[0]
+
+@pytest.fixture(autouse=True)
+def config_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test has its own empty config folder: the user's real keymap and theme are never read
+    or written."""
+    from gatsby_tui import user_config
+
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setattr(user_config, "config_dir", lambda: folder)
+    return folder

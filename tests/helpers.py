@@ -81,3 +81,11 @@ async def insert(pilot, text: str) -> None:
     else:
         raise AssertionError(f"nothing to type into: {widget!r} has focus")
     await pilot.pause()
+
+
+async def wait_for_import(app) -> None:
+    """Wait for the import dialog's own work (checking or writing the file); the file list's
+    loader runs for as long as the dialog is open, so it is not waited for."""
+    mine = [w for w in app.workers if w.group == "import"]
+    if mine:                     # (an empty list would mean every worker to Textual)
+        await app.workers.wait_for_complete(mine)

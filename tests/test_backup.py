@@ -85,16 +85,16 @@ def test_backup_and_restore_on_the_command_line(filled, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "Backed up and checked:" in out and "1 backups kept" in out
     made = backup.backups(path, backup.folder_for(path))[0].path
-    assert main(["restore", str(made), "--db", str(path)]) == 1                 # not without --yes
+    assert main(["restore", str(made), "--db", str(path)]) == 4                 # refused for safety: not without --yes
     assert "Run again with --yes" in capsys.readouterr().err
     damage(path)
     assert main(["restore", str(made), "--db", str(path), "--yes"]) == 0
     out = capsys.readouterr().out
     assert "could not be read as a database" in out                               # the damaged file kept aside
     assert backup.check(path) is None and list(tmp_path.glob("test.db.damaged-*"))
-    assert main(["restore", str(tmp_path / "nope.db"), "--db", str(path), "--yes"]) == 2
+    assert main(["restore", str(tmp_path / "nope.db"), "--db", str(path), "--yes"]) == 3
     assert "does not exist" in capsys.readouterr().err
-    assert main(["backup", "--db", str(tmp_path / "missing.db")]) == 2
+    assert main(["backup", "--db", str(tmp_path / "missing.db")]) == 3
 
 
 async def test_a_damaged_file_opens_read_only_and_offers_the_newest_good_backup(filled):

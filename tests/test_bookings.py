@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -464,3 +465,37 @@ def test_clinic_exceptions_for_one_adviser_or_everyone(store, school):
         TUE, date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 8), date(2026, 12, 10)}
     with pytest.raises(StoreError, match="is before the first"):
         store.add_clinic_exception({"first_day": "02/01/2027", "last_day": "01/01/2027"})
+
+
+def test_bulk_booking_gives_notice_and_counts_what_it_skipped(store, school):
+    candidates = store.bulk_candidates(BulkFilter(year=11, form="11A"))
+    assert store.booking_notice_hours() == 24                      # the default: Sunday 10:00 -> Monday 10:00
+    assert store.propose_bulk(school["patel"], candidates, at(TUE, "08:00"))[0].slot.start == at(TUE, "09:00")
+    assert store.set_booking_notice_hours("48") == 48               # now Tuesday 10:00 at the earliest
+    assert store.setting("booking_notice_hours") == "48"
+    proposals = store.propose_bulk(school["patel"], candidates, at(TUE, "08:00"))
+    assert proposals[0].slot.start == at(TUE, "10:30")
+    assert all(p.slot.start >= at(TUE, "10:00") for p in proposals)
+    assert store.bulk_notice_skipped(school["patel"], at(TUE, "08:00"), None) == 2    # 09:00 and 09:45
+    assert store.bulk_notice_skipped(school["patel"], at(TUE, "11:00"), None) == 0
+    entry = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'settings' "
+                               "ORDER BY id DESC LIMIT 1").fetchone()
+    assert json.loads(entry["after"]) == {"booking_notice_hours": 48}
+    with pytest.raises(StoreError, match="whole number of hours"):
+        store.set_booking_notice_hours("a day")
+    assert store.booking_notice_hours() == 48
+
+
+def test_the_agenda_shows_days_off_and_leaves_out_slots_already_past(store, school):
+    from gatsby_tui.clock import FixedClock
+
+    thu = TUE + timedelta(days=2)
+    store.add_clinic_exception({"first_day": "26/11/2026", "reason": "INSET day"})
+    rows = store.agenda(school["patel"], TUE, 3)
+    offs = [r for r in rows if r.day_off is not None]
+    assert [(r.start.date(), r.day_off, r.free) for r in offs] == [(thu, "INSET day", False)]
+    assert not [r for r in rows if r.start.date() == thu and r.day_off is None], "no clinic slots on a day off"
+    # At 10:00 on Tuesday, the 09:00 and 09:45 slots are past: they are no longer free.
+    store.clock = FixedClock(at(TUE, "10:00"))
+    free = [f"{r.start:%H:%M}" for r in store.agenda(school["patel"], TUE, 1) if r.free]
+    assert free[0] == "10:30" and "09:00" not in free and "09:45" not in free

@@ -30,7 +30,7 @@ def db(store):
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main(["--today", "2026-11-22T10:00", *argv])     # the store fixture's moment
     out, err = capsys.readouterr()
     return code, out, err
 

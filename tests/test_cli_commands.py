@@ -112,7 +112,7 @@ def test_bad_row_fails_and_writes_nothing(capsys, db, tmp_path):
 
 def test_skip_invalid_writes_the_good_rows(capsys, db, tmp_path):
     code, out, _ = run(capsys, "import", "pupils", write(tmp_path / "p.csv", BAD), "--db", db, "--skip-invalid")
-    assert code == 0
+    assert code == 1                                  # done, with a row refused
     assert "line 3: " in out and "Added 2, updated 0, unchanged 0, rejected 1." in out
     assert pupil_count(db) == 2
 
@@ -168,12 +168,12 @@ def test_ignored_columns_are_listed(capsys, db, tmp_path):
     (lambda p: write(p / "cols.csv", f"UPN,Name\n{make_upn(9)},Jo\n"), "no forename, surname or date of birth columns"),
     (lambda p: p / "nowhere.csv", "does not exist"),
 ])
-def test_file_problems_exit_2_with_a_plain_message(capsys, tmp_path, make, expected):
+def test_file_problems_exit_3_with_a_plain_message(capsys, tmp_path, make, expected):
     folder = tmp_path / "in"
     folder.mkdir()
     db = tmp_path / "new.db"
     code, out, err = run(capsys, "import", "pupils", make(folder), "--db", db)
-    assert code == 2
+    assert code == 3
     assert err.startswith("gatsby-tui: ") and expected in err and err.count("\n") == 1
     assert not db.exists()   # a bad file does not leave an empty database behind
 
@@ -181,7 +181,7 @@ def test_file_problems_exit_2_with_a_plain_message(capsys, tmp_path, make, expec
 def test_a_database_that_is_not_one(capsys, tmp_path):
     db = write(tmp_path / "notes.db", "hello")
     code, _, err = run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
-    assert code == 2 and "not an SQLite database" in err
+    assert code == 3 and "not an SQLite database" in err
 
 
 # ---------------------------------------------------------------- pupils
@@ -242,8 +242,11 @@ def test_pupils_json(capsys, filled):
     assert code == 0
     data = json.loads(out)
     assert isinstance(data, list) and len(data) == 4
-    assert {d["legal_forename"] for d in data} >= {"=cmd", "Siobhán"}
+    assert {d["name"]["forename"] for d in data} >= {"=cmd", "Siobhán"}
     assert all({"upn", "name", "year_group", "form", "sen_status", "flags"} <= set(d) for d in data)
+    siobhan = next(d for d in data if d["name"]["forename"] == "Siobhán")
+    assert siobhan["name"] == {"forename": "Siobhán", "surname": "O'Brien", "display": "O'Brien, Siobhán"}
+    assert siobhan["sen_status"] == {"code": "K", "words": "SEN support"} and siobhan["year_group"] == 11
 
 
 def test_pupils_json_empty(capsys, db):
@@ -263,7 +266,7 @@ def test_pupils_pages_through_many(capsys, db, tmp_path):
 
 def test_pupils_on_a_missing_database(capsys, tmp_path):
     code, _, err = run(capsys, "pupils", "--db", tmp_path / "nope.db")
-    assert code == 2 and err.startswith("gatsby-tui: ") and "does not exist" in err
+    assert code == 3 and err.startswith("gatsby-tui: ") and "does not exist" in err
     assert not (tmp_path / "nope.db").exists()
 
 
@@ -290,7 +293,7 @@ def test_pupils_as_a_separate_process(capsys, filled):
     assert "'=cmd" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "gatsby_tui", "pupils", "--db", str(filled.parent / "no.db")],
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=60)
-    assert proc.returncode == 2 and proc.stderr.startswith("gatsby-tui: ") and "Traceback" not in proc.stderr
+    assert proc.returncode == 3 and proc.stderr.startswith("gatsby-tui: ") and "Traceback" not in proc.stderr
 
 
 def test_the_commands_do_not_import_textual():

@@ -53,15 +53,15 @@ def test_export_pupil_withholds_by_default_and_says_so(capsys, db, tmp_path):
     assert "Chloe Clarke" in text and "Worried about home." in text
 
 
-def test_export_errors_are_one_sentence_and_exit_2(capsys, db, tmp_path):
-    assert run("export", "pupil", "--db", db["path"], "--upn", "A123", "--out", tmp_path) == 2
+def test_export_errors_are_one_sentence_and_exit_3(capsys, db, tmp_path):
+    assert run("export", "pupil", "--db", db["path"], "--upn", "A123", "--out", tmp_path) == 3
     assert "No pupil with UPN 'A123'" in capsys.readouterr().err
-    assert run("export", "pupil", "--db", db["path"], "--upn", make_upn(1), "--out", tmp_path / "no" / "x.pdf") == 2
+    assert run("export", "pupil", "--db", db["path"], "--upn", make_upn(1), "--out", tmp_path / "no" / "x.pdf") == 3
     assert "does not exist" in capsys.readouterr().err
-    assert run("export", "action-plan", "--db", db["path"], "--meeting", 999, "--out", tmp_path) == 2
+    assert run("export", "action-plan", "--db", db["path"], "--meeting", 999, "--out", tmp_path) == 3
     err = capsys.readouterr().err
     assert "no longer in the database" in err and "Traceback" not in err
-    assert run("export", "pupil", "--db", tmp_path / "missing.db", "--upn", make_upn(1), "--out", tmp_path) == 2
+    assert run("export", "pupil", "--db", tmp_path / "missing.db", "--upn", make_upn(1), "--out", tmp_path) == 3
 
 
 def test_export_action_plan_records_it_as_given(capsys, db, tmp_path):

@@ -58,7 +58,7 @@ def test_a_locked_file_is_refused_by_the_cli(tmp_path):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert result.returncode != 0
+    assert result.returncode == 4                  # refused for safety
     assert "in use by another program" in result.stderr
     assert "Traceback" not in result.stderr
 

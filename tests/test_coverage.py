@@ -262,7 +262,7 @@ def test_cli_report_benchmarks(store, school, capsys):
     assert "— (+2 not yet due)" in table                                # Year 7: nothing due yet
     assert cli.main(["report", "benchmarks", "--db", path, "--year", "5", *today]) == 2
     assert "give 7 to 13" in capsys.readouterr().err
-    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db")), *today]) == 2
+    assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db")), *today]) == 3
 
 
 def test_cli_report_benchmarks_on_a_day_counts_only_what_had_happened(store, school, capsys):

@@ -401,10 +401,10 @@ def test_cli_writes_a_named_file_and_the_other_lists(capsys, cli_db, tmp_path):
     assert (tmp_path / "d.csv").read_bytes().startswith(b"\xef\xbb\xbfSurname,Forename")
 
 
-def test_cli_bad_folder_is_one_sentence_and_exit_2(capsys, cli_db, tmp_path):
+def test_cli_bad_folder_is_one_sentence_and_exit_3(capsys, cli_db, tmp_path):
     for out in (tmp_path / "nope" / "r.csv", str(tmp_path / "nope") + "/"):
         code, stdout, err = run(capsys, "export", "list", "--db", cli_db, "--list", "register", "--out", out)
-        assert code == 2 and stdout == ""
+        assert code == 3 and stdout == ""
         assert err.startswith("gatsby-tui: The folder ") and "nope does not exist" in err
         assert err.count("\n") == 1
     assert not (tmp_path / "nope").exists()
@@ -435,7 +435,7 @@ def test_cli_benchmark_keys_as_written(capsys, cli_db, tmp_path):
 
 def test_cli_missing_database(capsys, tmp_path):
     code, _, err = run(capsys, "export", "list", "--db", tmp_path / "no.db", "--list", "register", "--out", tmp_path)
-    assert code == 2 and "does not exist" in err and not (tmp_path / "no.db").exists()
+    assert code == 3 and "does not exist" in err and not (tmp_path / "no.db").exists()
 
 
 def test_the_list_export_does_not_import_textual():

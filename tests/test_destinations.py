@@ -239,9 +239,9 @@ def test_report_as_json(db, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["total"] == 10
     assert {k: v["count"] for k, v in doc["summary"].items()} == HAND_COUNT
-    assert doc["summary"]["neet"]["percent"] == "20%"
+    assert doc["summary"]["neet"]["percent"] == 20
     assert len(doc["leavers"]) == 10
-    assert {l["name"] for l in doc["leavers"] if l["category"] == "NEET"} == {"Davies, Sam", "Hughes, Sam"}
+    assert {l["name"]["display"] for l in doc["leavers"] if l["category"] == "NEET"} == {"Davies, Sam", "Hughes, Sam"}
 
 
 def test_report_refuses_a_bad_cohort_and_says_when_empty(db, capsys):

@@ -256,6 +256,21 @@ def test_action_plan_from_a_signed_off_record_is_one_page_and_recorded_as_given(
                               (p["id"],)).fetchall()
     assert [tuple(r) for r in rows] == [("action_plan", "handed over", p["record"])] * 2
     assert store.pupil_history(p["id"], kind="export")[0].title == "Action plan given"
+    # Given at 10:00 today, after the meeting it came from: the history (newest first) keeps that order.
+    given = store.conn.execute("SELECT given_on, given_at FROM exports_given WHERE pupil_id = ? ORDER BY id",
+                               (p["id"],)).fetchone()
+    assert tuple(given) == ("2026-11-22", "2026-11-22T10:00:00")
+    # A conversation at 09:00 today, its plan given at 10:00: newest first, the plan comes first.
+    rid = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 22, 9, 0))
+    store.save_record(rid, {"reason": "Drop-in", "confidentiality_explained": True, "situation": "Unsure",
+                            "advice_given": "Look at two colleges", "decisions": "Visit open days"})
+    store.sign_off_record(rid)
+    store.export_action_plan(rid, "md", tmp_path / "today.md")
+    events = [(e.at, e.title) for e in store.pupil_history(p["id"]) if e.at.startswith("2026-11-22")]
+    plan_at = next(i for i, (_, title) in enumerate(events) if title == "Action plan given")
+    record_at = next(i for i, (at, title) in enumerate(events) if at.startswith("2026-11-22T09:00")
+                     and title.startswith("Guidance record"))
+    assert plan_at < record_at, events
     draft = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
     with pytest.raises(StoreError, match="Sign the meeting record off first"):
         store.export_action_plan(draft, "pdf", tmp_path)

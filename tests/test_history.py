@@ -127,9 +127,9 @@ def test_history_cli(store: Store, school: dict, capsys: pytest.CaptureFixture[s
     assert main(["history", "--db", db, "--upn", upn, "--format", "json", "--kind", "record"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["upn"] == upn and {e["kind"] for e in doc["events"]} == {"record"}
-    assert doc["intended_destination"] == {"code": "230", "label": "Further education"}
-    assert main(["history", "--db", db, "--upn", make_upn(77)]) == 2
+    assert doc["intended_destination"] == {"code": "230", "words": "Further education"}
+    assert main(["history", "--db", db, "--upn", make_upn(77)]) == 3
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1 and "No pupil with UPN" in captured.err
-    assert main(["history", "--db", db, "--upn", "nonsense"]) == 2
+    assert main(["history", "--db", db, "--upn", "nonsense"]) == 3
     assert "No pupil with UPN" in capsys.readouterr().err

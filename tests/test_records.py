@@ -212,6 +212,9 @@ def test_actions_keep_their_status_history(store: Store, school: dict) -> None:
         store.add_action(pupil_id=school["ben"], record_id=rid, description="x", owner="pupil")
     with pytest.raises(StoreError, match="no day 31"):
         store.add_action(pupil_id=school["amara"], description="x", owner="pupil", due="31/11/2026")
+    # A due date typed as meeting times are: "15/1" is the next 15 January.
+    short = store.add_action(pupil_id=school["amara"], description="Visit the college", owner="pupil", due="15/1")
+    assert store.conn.execute("SELECT due_date FROM actions WHERE id = ?", (short,)).fetchone()[0] == "2027-01-15"
 
 
 def test_follow_ups_overdue_first_filtered_and_paged(store: Store, school: dict) -> None:
@@ -301,3 +304,20 @@ def test_every_change_is_audited_and_the_log_refuses_edits(store: Store, school:
         store.conn.execute("UPDATE audit_log SET after = NULL WHERE id = ?", (rec_log[0]["id"],))
     with pytest.raises(sqlite3.IntegrityError, match="audit log cannot be changed"):
         store.conn.execute("DELETE FROM audit_log WHERE id = ?", (rec_log[0]["id"],))
+
+
+def test_a_new_record_starts_from_the_booking_and_the_last_record(store: Store, school: dict) -> None:
+    first = store.start_record(interview_id=held_interview(store, school))
+    assert store.record(first)["reason"] is None                     # nothing to start from yet
+    store.save_record(first, {**COMPLETE, "intended_destination": "310", "copy_given_how": "Printed, handed over",
+                              "follow_up_date": "15/1"})
+    assert store.record(first)["follow_up_date"] == "2027-01-15"      # typed as meeting dates are
+    store.sign_off_record(first)
+    store.amend_record(first, "intended_destination", "230", "changed her mind")
+    booked = store.book(BookingRequest(pupil_id=school["amara"], adviser_id=school["patel"],
+                                       start=datetime(2026, 11, 24, 10, 0), reason="Check the application"))
+    second = store.record(store.start_record(interview_id=booked))
+    assert second["reason"] == "Check the application"                # from the booking
+    assert second["intended_destination"] == "230"                    # the last record's, as amended
+    assert second["copy_given_how"] == "Printed, handed over"         # how this adviser gives copies
+    assert second["situation"] is None and not second["confidentiality_explained"]

@@ -493,6 +493,18 @@ def test_a_version_3_database_gains_the_date_of_entry_and_named_providers(tmp_pa
     conn = sqlite3.connect(path)
     conn.execute("ALTER TABLE pupils DROP COLUMN date_of_entry")
     conn.execute("ALTER TABLE activities DROP COLUMN providers_named")
+def test_a_version_3_database_gains_the_moment_each_copy_was_given(tmp_path):
+    """Copies given before the moment was kept get it from the audit entry that recorded them."""
+    path = tmp_path / "v3.db"
+    s = Store.open(path)
+    pid = s.add_pupil(s.validate_pupil(pupil()))
+    s.conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) VALUES (?, 'record', 'pdf', "
+                   "'2026-11-20')", (pid,))
+    s.conn.execute("INSERT INTO audit_log (at, action, table_name, row_id, pupil_id) "
+                   "VALUES ('2026-11-20T14:05:09', 'insert', 'exports_given', 1, ?)", (pid,))
+    s.close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE exports_given DROP COLUMN given_at")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
@@ -511,6 +523,10 @@ def test_a_version_3_database_gains_the_date_of_entry_and_named_providers(tmp_pa
         with pytest.raises(sqlite3.IntegrityError):
             s.conn.execute("INSERT INTO activities (kind, title, held_on, created_at, providers_named) "
                            "VALUES ('careers_fair', 'Fair', '2026-10-01', '2026-10-01', 99)")
+        columns = lambda st: [r[1] for r in st.conn.execute("PRAGMA table_info(exports_given)")]  # noqa: E731
+        assert columns(s) == columns(fresh) and "given_at" in columns(s)
+        assert s.conn.execute("SELECT given_at FROM exports_given").fetchone()[0] == "2026-11-20T14:05:09"
+        assert s.pupil_history(pid, kind="export")[0].at == "2026-11-20T14:05:09"
     finally:
         s.close()
         fresh.close()

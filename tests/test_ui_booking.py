@@ -19,7 +19,7 @@ from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.screens.register import RegisterScreen
 
 from helpers import make_upn, pupil
-from helpers import insert, screen_text
+from helpers import fill, insert, screen_text
 
 SIZE = (120, 40)
 
@@ -113,7 +113,11 @@ async def test_book_from_the_register_then_see_it_in_the_agenda_and_move_it(stor
         assert isinstance(app.screen, MeetingScreen)
         await pilot.press("m")
         await pilot.pause()
+        slots = app.screen.query_one("#free-slots", OptionList)
+        assert slots.highlighted == 0 and str(slots.get_option_at_index(0).prompt).startswith("Tue 24 Nov  09:00")
         app.screen.query_one("#when", Input).value = "thu 9:00"
+        await pilot.pause()
+        assert str(slots.get_option_at_index(slots.highlighted).prompt).startswith("Thu 26 Nov  09:00")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
@@ -231,6 +235,28 @@ async def test_bulk_booking_previews_then_books_all_in_priority_order(store, sch
         assert "Booked 3 meetings" in text_of(bulk.query_one("#bulk-summary", Static))
 
 
+async def test_bulk_booking_skips_slots_within_the_notice_and_says_so(store, school):
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("B")
+        await pilot.pause()
+        bulk = app.screen
+        from textual.widgets import Select
+        bulk.query_one("#bulk-year", Select).value = 11
+        assert bulk.query_one("#bulk-notice", Input).value == "24"
+        await fill(pilot, "48", "#bulk-notice")              # Sunday 10:00 + 48 hours: Tuesday 10:00
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        table = bulk.query_one("#bulk-table", DataTable)
+        assert str(table.get_row_at(0)[0]) == "Tue 24 Nov 10:30"
+        summary = text_of(bulk.query_one("#bulk-summary", Static))
+        assert "2 free slots in the next 48 hours were skipped, so pupils get 48 hours' notice" in summary
+    assert store.booking_notice_hours() == 48
+
+
 async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):
     from gatsby_tui.store.bookings import BookingRequest
     from datetime import datetime
@@ -242,8 +268,13 @@ async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):
         await pilot.pause()
         await pilot.press("f3")
         await pilot.pause()
+        await pilot.press("w")                      # the week view starts on Monday 16 November
+        await pilot.pause()
         await pilot.press("x")
         await pilot.pause()
+        # The range starts today (Sunday 22 November), not at the start of the week shown.
+        assert app.screen.query_one("#from", Input).value == "22/11/2026"
+        assert app.screen.query_one("#to", Input).value == "19/12/2026"
         target = tmp_path / "cal.ics"
         app.screen.query_one("#path", Input).value = str(target)
         await pilot.press("ctrl+s")
@@ -298,3 +329,20 @@ async def test_clinic_hours_and_days_off_through_the_agenda(store):
     free_25 = [r for r in store.agenda(adviser, date(2026, 11, 25), 1) if r.free]
     free_2 = [r for r in store.agenda(adviser, date(2026, 12, 2), 1) if r.free]
     assert free_25 == [] and len(free_2) == 6
+
+
+async def test_a_day_off_shows_in_the_agenda(store, school):
+    store.add_clinic_exception({"first_day": "24/11/2026", "reason": "Training day"})
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("n", "n")                     # Sunday -> Tuesday 24 November
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Tuesday 24 November 2026" in text
+        assert "Day off: Training day" in text and "0 free slots" in text
+        await pilot.press("enter")                      # nothing to book on a day off
+        await pilot.pause()
+        assert isinstance(app.screen, AgendaScreen)

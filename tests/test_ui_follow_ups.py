@@ -120,10 +120,15 @@ async def test_due_date_filter_and_a_clear_message_for_a_bad_date(store, school)
         assert not error.display
         assert [r[0] for r in rows(table)] == ["⚠ overdue 10/11/2026", "⚠ overdue 20/11/2026", "25/11/2026"]
         assert status_text(screen).startswith("Showing all 3 open actions")
-        screen.query_one("#due", Input).value = "tomorrow"
+        screen.query_one("#due", Input).value = "soonish"
         await pilot.press("tab")                           # leaving the box also checks it
         await pilot.pause()
         assert error.display and "not a due date I can read" in str(error.render())
+        screen.query_one("#due", Input).value = "25/11"      # typed as meeting times are: this 25 November
+        await pilot.press("shift+tab", "tab")
+        await pilot.pause()
+        assert not error.display
+        assert [r[0] for r in rows(table)][-1] == "25/11/2026" and table.row_count == 3
 
 
 async def test_d_marks_done_in_the_database_and_the_list(store, school):
@@ -142,6 +147,31 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
         audit = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'actions' AND row_id = ? "
                                    "ORDER BY id DESC", (school["late2"],)).fetchone()
         assert audit["before"] == '{"status": "open"}' and audit["after"] == '{"status": "done"}'
+        # A slip of the key: U, in the same list, reopens it and puts the cursor back on it.
+        assert "Undo done" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert status_of(store, school["late2"]) == ("open", "pupil")
+        assert [e["status"] for e in store.action_events(school["late2"])] == ["open", "done", "open"]
+        assert rows(table)[table.cursor_row][3] == "Bring two apprenticeship adverts"
+        assert status_text(screen).startswith("Showing all 5 open actions")
+        assert "Undo done" not in screen_text(app)              # nothing more to undo
+
+
+async def test_end_goes_to_the_very_last_action_and_home_to_the_first(store, school):
+    for i in range(230):                                       # more than one page of the list
+        store.add_action(pupil_id=school["amara"], description=f"Extra step {i:03d}", owner="pupil",
+                         due="01/06/2027")
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_follow_ups(app, pilot)
+        table = screen.query_one("#follow-ups", DataTable)
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.row_count == 235 and table.cursor_row == 234
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.cursor_row == 0
 
 
 async def test_r_reassigns_and_keeps_the_change_with_its_date(store, school):

@@ -14,7 +14,7 @@ from gatsby_tui.screens.pupil_form import PupilForm
 from gatsby_tui.screens.register import RegisterScreen
 from gatsby_tui.store import PupilFilter
 
-from helpers import insert, make_upn, pupil, screen_text, type_text
+from helpers import insert, make_upn, pupil, screen_text, type_text, wait_for_import
 
 SIZE = (120, 40)
 
@@ -300,8 +300,9 @@ async def test_import_preview_then_commit(store, tmp_path):
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         screen.query_one("#path", Input).value = str(csv_path)
+        screen.query_one("#path", Input).focus()              # typed, rather than chosen in the file list
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await wait_for_import(app)
         await pilot.pause()
         summary = str(screen.query_one("#import-summary", Static).render())
         assert "3 rows checked: 2 new, 0 to update, 0 unchanged, 1 rejected" in summary
@@ -314,7 +315,7 @@ async def test_import_preview_then_commit(store, tmp_path):
         await pilot.pause()
         assert not screen.query_one("#commit", Button).disabled
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
+        await wait_for_import(app)
         await pilot.pause()
         assert "Imported: added 2" in str(screen.query_one("#import-summary", Static).render())
         await pilot.press("escape")

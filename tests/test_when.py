@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import pytest
 
@@ -126,3 +126,20 @@ def test_uk_short_forms_for_messages():
     assert short(datetime(2026, 11, 24, 9, 15)) == "Tue 24 Nov 09:15"
     assert span(datetime(2026, 11, 24, 10, 0), datetime(2026, 11, 24, 10, 45)) == "10:00–10:45 on Tue 24 Nov"
     assert short(datetime(2027, 1, 5, 9, 0), year_unless=2026) == "Tue 5 Jan 2027 09:00"
+
+
+def test_a_day_alone_reads_as_meeting_times_read_their_date():
+    from gatsby_tui.domain.when import parse_day
+
+    today = date(2026, 11, 22)
+    assert parse_day("15/1", today=today) == date(2027, 1, 15)            # the next 15 January
+    assert parse_day("24/11", today=today) == date(2026, 11, 24)
+    assert parse_day("15/01/2027", today=today) == date(2027, 1, 15)
+    assert parse_day("2027-01-15", today=today) == date(2027, 1, 15)
+    assert parse_day("fri", today=today) == date(2026, 11, 27)
+    assert parse_day("tomorrow", today=today) == date(2026, 11, 23)
+    assert parse_day("15 jan", today=today) == date(2027, 1, 15)
+    for bad, words in (("31/2", "February has no day 31"), ("banana", "is not a due date I can read"),
+                       ("", "Type the due date")):
+        with pytest.raises(WhenError, match=words):
+            parse_day(bad, today=today, what="due date")

@@ -274,6 +274,34 @@ def _date_part(tokens: list[str], today: date, shown: str) -> date | None:
     return day
 
 
+def parse_day(text: str, *, today: date, what: str = "date") -> date:
+    """A day as people type it, the way meeting times read their date: "15/1" (its next
+    occurrence on or after today), "15/01/2027", "2027-01-15", "fri", "tomorrow", "15 jan".
+    Raises WhenError with a plain sentence."""
+    from gatsby_tui.domain import dates
+
+    raw = text.strip()
+    shown = quote(raw)
+    if not raw:
+        raise WhenError(f"Type the {what}, e.g. 15/1 or 15/01/2027.")
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", raw) or re.match(r"^\d{1,2}/\d{1,2}/\d{4}$", raw):
+        try:
+            return dates.parse_date(raw, what=what)
+        except dates.DateError as e:
+            raise WhenError(str(e)) from None
+    tokens = raw.lower().replace(",", " ").split()
+    try:
+        day = _date_part(tokens, today, shown)
+    except WhenError as e:
+        if "is not a date and time" in str(e):
+            raise WhenError(f"'{shown}' is not a {what} I can read: type e.g. 15/1, 15/01/2027, fri or "
+                            "tomorrow.") from None
+        raise
+    if day is None:
+        raise WhenError(f"Type the {what}, e.g. 15/1 or 15/01/2027.")
+    return day
+
+
 def parse_when(text: str, *, now: datetime) -> When:
     """Read what a person typed for when a meeting starts. Raises WhenError with one sentence."""
     raw = _normalise(text)

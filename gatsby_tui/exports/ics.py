@@ -49,11 +49,11 @@ def summary(item: Mapping[str, Any], *, full_names: bool = False) -> str:
 def calendar_bytes(items: Iterable[Mapping[str, Any]], *, now: datetime, first: date, last: date,
                    full_names: bool = False) -> bytes:
     """A VCALENDAR of the items made by ``store.bookings.for_export``."""
-    from zoneinfo import ZoneInfo
-
     import icalendar
 
-    tz = ZoneInfo(TZID)
+    from gatsby_tui.zone import school_zone
+
+    tz = school_zone()
 
     def utc(moment: datetime) -> datetime:
         local = moment if moment.tzinfo else moment.replace(tzinfo=tz)

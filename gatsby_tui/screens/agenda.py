@@ -104,7 +104,10 @@ class AgendaScreen(Screen):
             if key in self.rows:
                 key = f"{key}-{i}"
             self.rows[key] = row
-            if row.interview_id:
+            if row.day_off is not None:
+                cells = [Text("all day"), Text(f"Day off{': ' if row.day_off else ''}{row.day_off}", style="italic"),
+                         Text(""), Text(""), Text(""), Text("no clinic")]
+            elif row.interview_id:
                 booked += row.status == "booked"
                 cells = [
                     Text(f"{row.start:%H:%M}–{row.end:%H:%M}"),
@@ -178,6 +181,9 @@ class AgendaScreen(Screen):
 
             self.app.push_screen(MeetingScreen(row.interview_id))
             return
+        if row.day_off is not None:
+            self.app.notify("A day off: no clinic. C shows your clinic hours and days off.", markup=False)
+            return
         self._book_slot(row.start)
 
     def _book_slot(self, start: datetime) -> None:
@@ -203,5 +209,9 @@ class AgendaScreen(Screen):
     def action_export_ics(self) -> None:
         from gatsby_tui.screens.ics_export import IcsExportScreen
 
-        first, days = self._range()
-        self.app.push_screen(IcsExportScreen(first, first + timedelta(days=max(days, 28) - 1)))
+        # From today (what is past is rarely wanted in a calendar), to four weeks on or the end of
+        # the days shown, whichever is later.
+        shown, days = self._range()
+        today = self.app.store.today
+        last = max(shown + timedelta(days=days - 1), today + timedelta(days=27))
+        self.app.push_screen(IcsExportScreen(today, last))

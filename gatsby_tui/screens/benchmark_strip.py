@@ -12,7 +12,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer
@@ -68,7 +67,7 @@ class BenchmarkStrip(Static, can_focus=True):
         background: $boost;
     }
     """
-    BINDINGS = [Binding("enter", "details", "Benchmarks", show=False)]
+    BINDINGS = actions.bindings("benchmark_strip")
     HELP = ("The pupil's eight Gatsby benchmarks: ✓ met, ✗ not yet (something due now or missed), … not yet "
             "due. Enter shows what is missing for each and the evidence.")
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Footer
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
@@ -116,6 +116,16 @@ class BookingForm(ModalScreen[int | None]):
                                       disabled=True))
         for slot in slots:
             options.add_option(Option(slot_label(slot.start, slot.end), id=slot.start.isoformat(timespec="minutes")))
+        if slots:
+            options.highlighted = 0           # a row is always highlighted: Tab there, then Enter takes it
+
+    def _highlight_slot(self, start: datetime) -> None:
+        """Highlight the free slot at ``start`` when it is one of those listed."""
+        options = self.query_one("#free-slots", OptionList)
+        try:
+            options.highlighted = options.get_option_index(start.isoformat(timespec="minutes"))
+        except OptionDoesNotExist:            # not listed: the highlight stays where it was
+            pass
 
     @on(OptionList.OptionSelected, "#free-slots")
     def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -168,6 +178,7 @@ class BookingForm(ModalScreen[int | None]):
             return
         end = start + timedelta(minutes=minutes)
         note.update(Text(f"✓ {start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M}"))
+        self._highlight_slot(start)
         if self.app.store.adviser_id is None:
             return
         check = self.app.store.check_booking(self._request(start, minutes), ignore_interview_id=self.interview_id)

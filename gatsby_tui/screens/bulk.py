@@ -51,6 +51,8 @@ class BulkBookingScreen(ModalScreen[int]):
         self.proposals: list = []
         self.unplaced = 0
         self.booked = 0
+        self.notice = 0           # hours of notice bulk booking gives
+        self.skipped = 0          # free slots left out because they start within the notice
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide-dialog"):
@@ -74,6 +76,8 @@ class BulkBookingScreen(ModalScreen[int]):
                 yield Input(value="next", placeholder="tue 9:00 · 24/11 · next", id="bulk-from", compact=True)
                 yield Label("Minutes", classes="bulk-label")
                 yield Input(value="45", id="bulk-minutes", compact=True)
+                yield Label("Notice (hours)", classes="bulk-label")
+                yield Input(value=str(self.app.store.booking_notice_hours()), id="bulk-notice", compact=True)
                 yield Select(MODES, value="in_person", allow_blank=False, id="bulk-mode", compact=True)
                 yield Select(KINDS, value="guidance", allow_blank=False, id="bulk-kind", compact=True)
             yield Static("Set the filters, then Ctrl+R (or Preview) to see the timetable.", id="bulk-summary")
@@ -119,8 +123,10 @@ class BulkBookingScreen(ModalScreen[int]):
             typed = self.query_one("#bulk-from", Input).value.strip() or "next"
             when = when_rules.parse_when(typed, now=store.clock.now()) if typed != "next" else None
             start_from = when.start if when and when.start else store.clock.now()
+            self.notice = store.set_booking_notice_hours(self.query_one("#bulk-notice", Input).value or "0")
             candidates = store.bulk_candidates(self._filter())
             self.proposals = list(store.propose_bulk(store.adviser_id, candidates, start_from, minutes=minutes))
+            self.skipped = store.bulk_notice_skipped(store.adviser_id, start_from, minutes=minutes)
         except (when_rules.WhenError, StoreError) as e:
             self._say(f"✗ {e}")
             return
@@ -138,6 +144,10 @@ class BulkBookingScreen(ModalScreen[int]):
         if self.proposals:
             first, last = self.proposals[0].slot.start, self.proposals[-1].slot.start
             text += f", {first:%a %d %b} to {last:%a %d %b}"
+        if self.skipped:
+            text += (f"; {self.skipped} free slot{'s' if self.skipped != 1 else ''} in the next {self.notice} hours "
+                     f"{'were' if self.skipped != 1 else 'was'} skipped, so pupils get {self.notice} hours' notice "
+                     "(change Notice to change that)")
         if self.unplaced:
             text += (f"; {self.unplaced} more did not fit in the next 8 weeks of clinic slots "
                      "(add clinic hours, or book again later)")

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
+from gatsby_tui.domain import when as when_rules
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.plain import DataTable, Label, OptionList, Select, Static
 
@@ -207,7 +208,7 @@ class ActionDialog(ModalScreen[bool]):
         if not item["events"]:
             table.add_row(Text(_when(item["created_at"])), Text("added"), Text("—"), Text(""), key="created")
         allowed = self._allowed()
-        keys = [f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("action")
+        keys = [f"{self.app.key_label(a)} {a.title}" for a in actions.in_scope("action")
                 if a.action in allowed or a.action == "close"]
         self.query_one("#action-hint", Static).update(" · ".join(keys))
         self.refresh_bindings()
@@ -275,6 +276,13 @@ def _change_words(previous: dict | None, event: dict) -> str:
 # ---------------------------------------------------------------- my follow-ups
 
 
+class FollowUpsTable(DataTable):
+    """The list of open actions: Home and End go to the first and the very last row (Textual's
+    table scrolls sideways on End)."""
+
+    BINDINGS = actions.bindings("follow_ups_table")
+
+
 class FollowUpsScreen(ListKeys, Screen):
     LIST = "#follow-ups"
     SCOPE = "follow_ups"
@@ -283,7 +291,8 @@ class FollowUpsScreen(ListKeys, Screen):
         "Every open action across pupils: overdue first (marked ⚠ overdue), then by due date, undated last. "
         "Filter by owner, by due date (on or before a day, typed day first: 30/11/2026), and show yours "
         "only or every adviser's. D marks the highlighted action done, R gives it to someone else, "
-        "C cancels it with a note, V shows its changes, Enter or O opens the pupil."
+        "C cancels it with a note, V shows its changes, Enter or O opens the pupil. U reopens the action "
+        "you last marked done here. Home and End go to the first and the last action."
     )
 
     def __init__(self) -> None:
@@ -296,6 +305,7 @@ class FollowUpsScreen(ListKeys, Screen):
         self.overdue = 0
         self._last_key: tuple | None = None
         self._exhausted = False
+        self.last_done: int | None = None          # the action D last marked done here (U reopens it)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -306,7 +316,7 @@ class FollowUpsScreen(ListKeys, Screen):
             yield Select([("Mine only", "mine"), ("All advisers", "all")], value="mine", allow_blank=False,
                          id="whose")
         yield Static("", id="follow-error")
-        table: DataTable = DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+        table: DataTable = FollowUpsTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
         table.add_column("Due", key="due", width=22)
         table.add_column("Pupil", key="pupil", width=30)
         table.add_column("Year", key="year", width=5)
@@ -436,8 +446,8 @@ class FollowUpsScreen(ListKeys, Screen):
             value = None
         else:
             try:
-                value = dates.parse_date(text, what="due date")
-            except dates.DateError as e:
+                value = when_rules.parse_day(text, today=self.app.store.today, what="due date")
+            except when_rules.WhenError as e:
                 if final:
                     error.update(Text(f"✗ {e} The list is not filtered by that date."))
                     error.display = True
@@ -505,6 +515,8 @@ class FollowUpsScreen(ListKeys, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("done", "reassign", "cancel_action", "open_pupil", "view_action"):
             return self.selected() is not None if self.is_mounted else True
+        if action == "undo_done":
+            return self.last_done is not None
         return True
 
     def _change(self, message: str, fn, *args, keep_id: int | None = None, **kw) -> None:
@@ -523,6 +535,26 @@ class FollowUpsScreen(ListKeys, Screen):
         if fu is not None:
             self._change(f"✓ Done: {first_line(fu.description, 60)} ({fu.pupil_name}).",
                          self.app.store.set_action_status, fu.action_id, "done", original=_shown(fu))
+            if self.app.store.action_detail(fu.action_id)["status"] == "done":
+                self.last_done = fu.action_id
+                self.refresh_bindings()
+
+    def action_undo_done(self) -> None:
+        """Reopen the action last marked done here, and put the cursor back on it."""
+        action_id, self.last_done = self.last_done, None
+        if action_id is None:
+            return
+        self._change("○ Reopened: it is back in the list.", self.app.store.set_action_status, action_id, "open",
+                     note="Reopened: marked done by mistake.", keep_id=action_id)
+        self.refresh_bindings()
+
+    def action_cursor_last(self) -> None:
+        """End: every remaining page loaded, then the very last action."""
+        table = self.query_one("#follow-ups", DataTable)
+        while self.load_more():
+            pass
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)
 
     def action_reassign(self) -> None:
         fu = self.selected()

@@ -16,7 +16,7 @@ WIDGET_HELP = {
     "Input": "A text box: type, Backspace deletes, Home/End move, Tab goes to the next field.",
     "Select": "A list to choose from: Enter or Space opens it, arrows move, Enter chooses.",
     "DataTable": "A list: arrows or j/k move, Enter opens, Page Up/Down jump.",
-    "Checkbox": "A tick box: Space or Enter ticks and unticks it.",
+    "Checkbox": "A tick box: Space ticks and unticks it; Enter moves on to the next field.",
     "Button": "A button: Enter presses it.",
 }
 
@@ -48,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_column("Key", no_wrap=True)
                 table.add_column("What it does")
                 for act in actions.in_scope(scope) + actions.in_scope("app"):
-                    table.add_row(actions.key_label(act.keys), act.help)
+                    table.add_row(self.app.key_label(act), act.help)
                 table.add_row("Ctrl+P", "Command palette: search every command, change the theme.")
                 table.add_row("Tab / Shift+Tab", "Move between fields.")
                 yield Static(table)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
+from typing import Iterable
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, ProgressBar, Footer
+from textual.widgets import DirectoryTree, Input, ProgressBar, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
@@ -19,6 +21,32 @@ from gatsby_tui.widgets.tickbox import TickBox
 
 PREVIEW_LIMIT = 500
 ACTION_WORDS = {"add": "new", "update": "update", "unchanged": "same"}
+# The preview's fixed columns (cell padding of 1 each side included); Notes takes the rest and wraps.
+LINE_W, RESULT_W, PUPIL_W = 5, 8, 26
+PADDING = 2
+
+
+class CsvTree(DirectoryTree):
+    """Folders and CSV files only (hidden ones left out): Enter on a file chooses it."""
+
+    HELP = "The files and folders: arrows move, Enter opens a folder or chooses a CSV file for the preview."
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        out = []
+        for path in paths:
+            if path.name.startswith("."):
+                continue
+            try:
+                if path.is_dir() or path.suffix.lower() in (".csv", ".txt"):
+                    out.append(path)
+            except OSError:
+                continue
+        return out
+
+
+def wrap_notes(text: str, width: int) -> list[str]:
+    """The notes cut into lines of at most ``width`` cells (never fewer than one line)."""
+    return textwrap.wrap(text, width=max(width, 10), break_long_words=True) or [""]
 
 
 class ImportScreen(ModalScreen[bool]):
@@ -27,7 +55,8 @@ class ImportScreen(ModalScreen[bool]):
     SCOPE = "import"
     BINDINGS = actions.bindings("import")
     HELP = (
-        "Type the path of a CSV exported from the school's MIS and press Enter. Every row is checked "
+        "Choose the CSV exported from the school's MIS in the list of files (Enter on it), or type its path "
+        "and press Enter. Every row is checked "
         "first: the preview says which pupils are new, which will be updated (matched by UPN) and which "
         "rows cannot be imported, with their line numbers. Nothing is written until you press Import. "
         "If any row is rejected, nothing is imported unless you tick 'Import the good rows'."
@@ -45,12 +74,13 @@ class ImportScreen(ModalScreen[bool]):
             default = self.app.store.setting("import_folder") or ""
             yield field("CSV file", Input(value=default, placeholder="path of the CSV exported from your MIS, then Enter",
                                           id="path"))
+            yield CsvTree(self._tree_root(default), id="import-files")
             yield Static("", id="import-summary")
             table: DataTable = DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
-            table.add_column("Line", key="line", width=6)
-            table.add_column("Result", key="result", width=10)
-            table.add_column("Pupil", key="pupil", width=30)
-            table.add_column("Notes", key="notes")
+            table.add_column("Line", key="line", width=LINE_W - PADDING)
+            table.add_column("Result", key="result", width=RESULT_W - PADDING)
+            table.add_column("Pupil", key="pupil", width=PUPIL_W - PADDING)
+            table.add_column("Notes", key="notes", width=20)
             yield table
             yield ProgressBar(id="progress", show_eta=False)
             with Horizontal(classes="dialog-buttons"):
@@ -59,10 +89,35 @@ class ImportScreen(ModalScreen[bool]):
                 yield Button("Close (Esc)", id="cancel")
         yield Footer()
 
+    @staticmethod
+    def _tree_root(typed: str) -> Path:
+        """The folder the file list starts in: the one last imported from, else the home folder."""
+        folder = Path(typed).expanduser() if typed else Path.home()
+        if not folder.is_dir():
+            folder = folder.parent
+        return folder if folder.is_dir() else Path.home()
+
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#import-preview", DataTable).display = False
-        self.query_one("#path", Input).focus()
+        self.query_one("#import-files", CsvTree).focus()
+
+    def on_descendant_focus(self, event) -> None:
+        # Back at the file name: the list of files comes back, to choose another.
+        if getattr(event.widget, "id", None) == "path":
+            self.query_one("#import-files", CsvTree).display = True
+
+    @on(DirectoryTree.FileSelected, "#import-files")
+    def _chosen(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        path = Path(event.path)
+        self.query_one("#path", Input).value = str(path)
+        self._start(path)
+
+    def _notes_width(self) -> int:
+        """What the Notes column may take so the preview fits the dialog (80 columns included)."""
+        inner = self.query_one("#dialog").content_region.width or (self.app.size.width - 6)
+        return max(10, inner - LINE_W - RESULT_W - PUPIL_W - PADDING - 2)   # 2: the scroll bar
 
     # ------------------------------------------------------------ preview
     @on(Input.Submitted, "#path")
@@ -71,6 +126,9 @@ class ImportScreen(ModalScreen[bool]):
         if not event.value.strip():
             self._say("Type the path of the CSV file first.")
             return
+        self._start(path)
+
+    def _start(self, path: Path) -> None:
         self._path = path
         self._say(f"Checking {path.name} …")
         self.query_one("#commit", Button).disabled = True
@@ -99,17 +157,24 @@ class ImportScreen(ModalScreen[bool]):
             pass
         table = self.query_one("#import-preview", DataTable)
         table.clear()
+        self.query_one("#import-files", CsvTree).display = False     # the preview needs the room
         table.display = True
+        width = self._notes_width()
+        table.columns["notes"].width = width
+
+        def add(line: int, result: str, who: str, notes: str, key: str) -> None:
+            lines = wrap_notes(notes, width)
+            table.add_row(Text(str(line)), Text(result), Text(who, overflow="ellipsis", no_wrap=True),
+                          Text("\n".join(lines)), key=key, height=len(lines))
+
         for rejected in plan.rejected[:PREVIEW_LIMIT]:
-            table.add_row(Text(str(rejected.line)), Text("REJECTED"), Text(rejected.upn or ""),
-                          Text(rejected.reason), key=f"r{rejected.line}")
+            add(rejected.line, "REJECTED", rejected.upn or "", rejected.reason, f"r{rejected.line}")
         shown = 0
         for row in plan.rows:
             if shown >= PREVIEW_LIMIT:
                 break
-            notes = " ".join(row.warnings)
-            table.add_row(Text(str(row.line)), Text(ACTION_WORDS.get(row.action, row.action)), Text(row.name),
-                          Text(notes), key=f"l{row.line}")
+            add(row.line, ACTION_WORDS.get(row.action, row.action), row.name, " ".join(row.warnings),
+                f"l{row.line}")
             shown += 1
         total_rows = len(plan.rows) + len(plan.rejected)
         parts = [f"{total_rows:,} rows checked: {plan.added:,} new, {plan.updated:,} to update, "

@@ -77,7 +77,7 @@ class MeetingScreen(ModalScreen[None]):
         details.append(self._record_words(row))
         self.query_one("#meeting-details", Static).update(details)
         allowed = ALLOWED.get(row["status"], set())
-        keys = [f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("meeting")
+        keys = [f"{self.app.key_label(a)} {a.title}" for a in actions.in_scope("meeting")
                 if a.action in allowed or a.action in ("open_pupil", "close")]
         self.query_one("#meeting-hint", Static).update(" · ".join(keys))
         self.refresh_bindings()

@@ -35,10 +35,12 @@ from textual.widgets import Footer, Header, Input, TextArea
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
+from gatsby_tui.domain import when as when_rules
 from gatsby_tui.screens.booking import BookingForm
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.records import (AMENDABLE, DATE_FIELDS, FIELD_WORDS, FIELDS, OWNER_WORDS,
                                       REQUIRED_FOR_SIGN_OFF, RecordInvalid)
+from gatsby_tui.store.pupil_record import ON_PUPILS_COPY
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
@@ -83,9 +85,16 @@ ACTION_STATUS_WORDS = {"open": "open", "done": "✓ done", "cancelled": "✗ can
 OWNER_CHOICES = [("Pupil", "pupil"), ("Adviser", "adviser"), ("School", "school"), ("Parent/carer", "parent")]
 
 
+ON_COPY = " · on the pupil's copy"
+INTERNAL = " · internal"
+
+
 def _label(key: str) -> str:
+    """The field's name, whether sign-off needs it, and whether it goes on the pupil's copy (the
+    action plan) or stays in the school's record."""
     needed = " (needed to sign off)" if key in REQUIRED_FOR_SIGN_OFF else ""
-    return LABELS[key] + needed
+    where = "" if key == "confidential_notes" else (ON_COPY if key in ON_PUPILS_COPY else INTERNAL)
+    return LABELS[key] + needed + where
 
 
 def record_values(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,7 +137,8 @@ class RecordScreen(Screen[None]):
         "Ctrl+N adds an action; Ctrl+G marks the highlighted action done or reopens it. Type the follow-up "
         "date, then Ctrl+B books the follow-up meeting. Ctrl+O signs off a complete record (yours only): "
         "it is then locked, and Ctrl+R amends a field with a reason, keeping the earlier text visible. "
-        "Confidential notes are never shared with the pupil."
+        "Each field says whether it goes on the pupil's copy (the action plan they are given) or stays "
+        "internal, in the school's record. Confidential notes are never shared with the pupil."
     )
 
     def __init__(self, record_id: int) -> None:
@@ -158,7 +168,7 @@ class RecordScreen(Screen[None]):
             for key in ("situation", "aspirations", "advice_given", "decisions"):
                 yield from self._long_field(key)
             with Vertical(classes="record-field", id="box-actions"):
-                yield Label("Actions", classes="record-label")
+                yield Label("Actions" + ON_COPY, classes="record-label")
                 yield DataTable(id="record-actions", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="actions-note", classes="record-note")
             yield from self._short_field("intended_destination", note=True)
@@ -210,7 +220,9 @@ class RecordScreen(Screen[None]):
         if not self.load(restore=True):
             return
         if self.rec["status"] == "draft":
-            self.query_one("#reason", TextArea).focus()
+            reason = self.query_one("#reason", TextArea)
+            reason.focus()
+            reason.move_cursor(reason.document.end)   # the booking's reason is there: typing adds to it
         else:
             self.query_one("#record-body").focus()
 
@@ -494,11 +506,11 @@ class RecordScreen(Screen[None]):
         note.set_class(False, "problem")
         extra = " · Ctrl+B books the follow-up meeting" if key == "follow_up_date" else ""
         if not text:
-            note.update("Day/month/year." + extra)
+            note.update("Day/month, e.g. 15/1 (or 15/01/2027)." + extra)
             return
         try:
-            day = dates.parse_date(text, what=FIELD_WORDS[key])
-        except dates.DateError as e:
+            day = when_rules.parse_day(text, today=self.app.store.today, what=FIELD_WORDS[key])
+        except when_rules.WhenError as e:
             note.update(Text("✗ " + str(e)))
             note.set_class(True, "problem")
             return
@@ -692,8 +704,8 @@ class RecordScreen(Screen[None]):
                 box.focus()
             return
         try:
-            day = dates.parse_date(text, what="follow-up date")
-        except dates.DateError as e:
+            day = when_rules.parse_day(text, today=self.app.store.today, what="follow-up date")
+        except when_rules.WhenError as e:
             self.app.notify(str(e), severity="error", title="Not booked")
             return
         store = self.app.store
@@ -796,7 +808,8 @@ class ActionForm(ModalScreen[int | None]):
                                       compact=True))
             yield field("Owner", Select(OWNER_CHOICES, value="pupil", allow_blank=False, id="action-owner",
                                         compact=True))
-            yield field("Due", Input(placeholder="day/month/year (blank: no date)", id="action-due", compact=True))
+            yield field("Due", Input(placeholder="15/1, fri, 15/01/2027 (blank: no date)", id="action-due",
+                                     compact=True))
             yield Static("", id="action-due-note", classes="field-note action-note")
             yield Static("", id="action-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
@@ -816,8 +829,8 @@ class ActionForm(ModalScreen[int | None]):
             note.update("")
             return
         try:
-            day = dates.parse_date(text, what="due date")
-        except dates.DateError as e:
+            day = when_rules.parse_day(text, today=self.app.store.today, what="due date")
+        except when_rules.WhenError as e:
             note.update(Text("✗ " + str(e)))
             return
         note.update(Text(f"✓ {day:%A} {dates.long_uk(day)}"))

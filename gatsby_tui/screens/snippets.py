@@ -46,7 +46,7 @@ class SnippetPicker(ModalScreen[str | None]):
             yield field("Title", Input(placeholder="type part of a title", id="snippet-filter", compact=True))
             yield OptionList(id="snippet-list")
             yield Static("", id="snippet-preview")
-            hint = " · ".join(f"{actions.key_label(a.keys)} {a.title}" for a in actions.in_scope("snippets")
+            hint = " · ".join(f"{self.app.key_label(a)} {a.title}" for a in actions.in_scope("snippets")
                               if a.footer)
             yield Static(hint, classes="dialog-hint")
         yield Footer()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -409,7 +409,7 @@ class Store:
     def agenda(self, adviser_id: int, first: date, days: int) -> list[AgendaRow]:
         from gatsby_tui.store import bookings
 
-        return bookings.agenda(self.conn, adviser_id, first, days, today=self.today)
+        return bookings.agenda(self.conn, adviser_id, first, days, today=self.today, now=self.clock.now())
 
     # ------------------------------------------------------------ bulk booking
     def bulk_candidates(self, f: BulkFilter) -> list[Candidate]:
@@ -419,11 +419,59 @@ class Store:
 
     def propose_bulk(self, adviser_id: int, candidates: Sequence[Candidate], start_from: datetime,
                      minutes: int | None = None) -> list[Proposal]:
-        """Writes nothing. Slots before now are never proposed."""
+        """Writes nothing. Slots before now, or starting within the notice period (pupils are given
+        at least that much notice of a meeting booked in bulk), are never proposed."""
         from gatsby_tui.store import bookings
 
-        return bookings.propose(self.conn, adviser_id, candidates, start_from=max(start_from, self.clock.now()),
+        return bookings.propose(self.conn, adviser_id, candidates, start_from=max(start_from, self.bulk_earliest()),
                                 minutes=minutes)
+
+    def booking_notice_hours(self) -> int:
+        """The notice bulk booking gives: a meeting is never booked in bulk to start sooner than
+        this many hours from now (the setting ``booking_notice_hours``; 24 unless set)."""
+        from gatsby_tui.store import bookings
+
+        try:
+            hours = int(self.setting(bookings.NOTICE_SETTING) or bookings.DEFAULT_NOTICE_HOURS)
+        except ValueError:
+            return bookings.DEFAULT_NOTICE_HOURS
+        return min(max(hours, 0), bookings.MAX_NOTICE_HOURS)
+
+    def set_booking_notice_hours(self, text: str) -> int:
+        """Set the notice bulk booking gives, in hours, from what was typed; StoreError in words."""
+        from gatsby_tui.store import bookings
+
+        value = text.strip().lower().removesuffix("hours").removesuffix("h").strip()
+        if not value.isdigit() or int(value) > bookings.MAX_NOTICE_HOURS:
+            raise StoreError(f"The notice must be a whole number of hours from 0 to {bookings.MAX_NOTICE_HOURS} "
+                             "(two weeks): for example 24.")
+        hours = int(value)
+        if hours != self.booking_notice_hours():
+            before = self.booking_notice_hours()
+            with transaction(self.conn):
+                self.conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (bookings.NOTICE_SETTING, str(hours)))
+                audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
+                            table="settings", row_id=None, pupil_id=None,
+                            before={bookings.NOTICE_SETTING: before}, after={bookings.NOTICE_SETTING: hours})
+        return hours
+
+    def bulk_earliest(self) -> datetime:
+        """The first moment bulk booking may use: now plus the notice period."""
+        return self.clock.now() + timedelta(hours=self.booking_notice_hours())
+
+    def bulk_notice_skipped(self, adviser_id: int, start_from: datetime, minutes: int | None = None) -> int:
+        """How many of the adviser's free slots from ``start_from`` were left out of a bulk booking
+        because they start within the notice period."""
+        from gatsby_tui.store import bookings
+
+        begin, earliest = max(start_from, self.clock.now()), self.bulk_earliest()
+        if begin >= earliest:
+            return 0
+        days = (earliest.date() - begin.date()).days + 1
+        slots = bookings.free_slots(self.conn, adviser_id, after=begin, minutes=minutes, days=days)
+        return sum(1 for slot in slots if slot.start < earliest)
 
     def commit_bulk(self, proposals: Sequence[Proposal], mode: str = "in_person", place: str | None = None,
                     kind: str = "guidance", reason: str | None = None) -> list[int]:
@@ -1362,9 +1410,10 @@ class Store:
                 given_id = None
                 if record_given or sar_id is not None:
                     given_id = self.conn.execute(
-                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id) "
-                        "VALUES (?, 'record', ?, ?, ?, ?, ?, ?)",
-                        (pupil_id, fmt, self.today.isoformat(), how, sar_id, withheld, self.adviser_id)).lastrowid
+                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, withheld, adviser_id, "
+                        "given_at) VALUES (?, 'record', ?, ?, ?, ?, ?, ?, ?)",
+                        (pupil_id, fmt, self.today.isoformat(), how, sar_id, withheld, self.adviser_id,
+                         self.clock.stamp())).lastrowid
                     audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="insert",
                                 table="exports_given", row_id=given_id, pupil_id=pupil_id,
                                 after={"kind": "record", "format": fmt, "how": how, "sar_id": sar_id, "withheld": withheld})
@@ -1397,9 +1446,10 @@ class Store:
             with transaction(self.conn):
                 if record_given:
                     given_id = self.conn.execute(
-                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id) "
-                        "VALUES (?, 'action_plan', ?, ?, ?, ?, ?)",
-                        (pupil_id, fmt, self.today.isoformat(), how, record_id, self.adviser_id)).lastrowid
+                        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, record_id, adviser_id, "
+                        "given_at) VALUES (?, 'action_plan', ?, ?, ?, ?, ?, ?)",
+                        (pupil_id, fmt, self.today.isoformat(), how, record_id, self.adviser_id,
+                         self.clock.stamp())).lastrowid
                     audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="insert",
                                 table="exports_given", row_id=given_id, pupil_id=pupil_id,
                                 after={"kind": "action_plan", "format": fmt, "how": how, "record_id": record_id})

@@ -56,6 +56,9 @@ STATUSES = ("booked", "held", "cancelled", "did_not_attend")
 ACTIVE = ("booked", "held")
 GUIDANCE_KINDS = ("guidance", "follow_up")
 FREE_WINDOW_DAYS = 56
+NOTICE_SETTING = "booking_notice_hours"   # bulk booking never fills slots sooner than this
+DEFAULT_NOTICE_HOURS = 24
+MAX_NOTICE_HOURS = 14 * 24
 _ACTIVE_SQL = "('booked', 'held')"
 
 
@@ -551,15 +554,17 @@ class AgendaRow:
     status: str | None
     mode: str | None
     place: str | None
+    day_off: str | None = None         # a day off or holiday: the reason, or '' (the row spans the day)
 
     @property
     def free(self) -> bool:
-        return self.interview_id is None
+        return self.interview_id is None and self.day_off is None
 
 
 def agenda(conn: sqlite3.Connection, adviser_id: int, first: date, days: int, *, today: date,
-           include_free: bool = True) -> list[AgendaRow]:
-    """An adviser's meetings (every status) and free clinic slots from ``first`` for ``days`` days.
+           include_free: bool = True, now: datetime | None = None) -> list[AgendaRow]:
+    """An adviser's meetings (every status), free clinic slots still to come (from ``now``) and
+    days off (one row a weekday, first on its day) from ``first`` for ``days`` days.
 
     One indexed range query on interviews_by_adviser; no reason, note or record text is read."""
     if not 1 <= days <= slot_rules.MAX_WINDOW_DAYS:
@@ -587,9 +592,31 @@ def agenda(conn: sqlite3.Connection, adviser_id: int, first: date, days: int, *,
             # range are enough to decide which slots are taken.
             busy = _Busy((a.start, a.end) for a in out if a.status in ACTIVE)
             for s in slots:
-                if not busy.overlaps(s.start, s.end):
+                if (now is None or s.start >= now) and not busy.overlaps(s.start, s.end):
                     out.append(AgendaRow(s.start, s.end, None, None, None, None, None, None, None, None, s.place))
-    out.sort(key=lambda a: (a.start, a.interview_id is None, a.interview_id or 0))
+    out.extend(_days_off(conn, adviser_id, first, last))
+    out.sort(key=lambda a: (a.start, a.day_off is None, a.interview_id is None, a.interview_id or 0))
+    return out
+
+
+def _days_off(conn: sqlite3.Connection, adviser_id: int, first: date, last: date) -> list[AgendaRow]:
+    """The adviser's days off and the school's holidays from ``first`` to ``last``: a row for each
+    weekday, spanning the day."""
+    out: list[AgendaRow] = []
+    seen: set[date] = set()
+    for r in conn.execute(
+            "SELECT first_day, last_day, reason FROM clinic_exceptions "
+            "WHERE (adviser_id = ? OR adviser_id IS NULL) AND first_day <= ? AND last_day >= ? "
+            "ORDER BY adviser_id IS NULL, first_day", (adviser_id, last.isoformat(), first.isoformat())):
+        day = max(first, date.fromisoformat(r["first_day"]))
+        end = min(last, date.fromisoformat(r["last_day"]))
+        while day <= end:
+            if day.weekday() < 5 and day not in seen:
+                seen.add(day)
+                start = datetime(day.year, day.month, day.day)
+                out.append(AgendaRow(start, start + timedelta(days=1), None, None, None, None, None, None, None,
+                                     None, None, day_off=r["reason"] or ""))
+            day += timedelta(days=1)
     return out
 
 

@@ -99,6 +99,9 @@ END"""]),
     # 8: passwords for signing in to the app in a browser (gatsby-tui serve), as scrypt hashes.
     (8, ["CREATE TABLE IF NOT EXISTS adviser_passwords (adviser_id INTEGER PRIMARY KEY REFERENCES advisers (id), "
          "hash TEXT NOT NULL CHECK (hash LIKE 'scrypt$%'), set_at TEXT NOT NULL)"]),
+    # 9: the moment a copy or an action plan was given, so a pupil's history keeps time order on the
+    # day; copies given before have it from their audit entry.
+    (9, lambda conn: _add_given_at(conn)),
 ]
 
 
@@ -108,6 +111,16 @@ def _add_columns(conn: sqlite3.Connection, columns: Sequence[tuple[str, str, str
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         if column not in have:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+
+def _add_given_at(conn: sqlite3.Connection) -> None:
+    """exports_given.given_at, filled for earlier copies from the audit entry that recorded them."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(exports_given)")}
+    if "given_at" not in columns:
+        conn.execute("ALTER TABLE exports_given ADD COLUMN given_at TEXT")
+    conn.execute("UPDATE exports_given SET given_at = (SELECT min(a.at) FROM audit_log a "
+                 "WHERE a.table_name = 'exports_given' AND a.action = 'insert' AND a.row_id = exports_given.id) "
+                 "WHERE given_at IS NULL")
 
 
 def configure(conn: sqlite3.Connection) -> None:

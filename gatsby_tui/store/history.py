@@ -250,15 +250,16 @@ def _activities(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Eve
 
 
 def _exports(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
-    """Copies given (the record, action plans) and subject access requests (issue 7)."""
+    """Copies given (the record, action plans) and subject access requests."""
     out = []
-    for r in conn.execute("SELECT * FROM exports_given WHERE pupil_id = ? ORDER BY given_on DESC, id DESC LIMIT ?",
-                          (pupil_id, limit)):
+    for r in conn.execute("SELECT * FROM exports_given WHERE pupil_id = ? "
+                          "ORDER BY coalesce(given_at, given_on) DESC, id DESC LIMIT ?", (pupil_id, limit)):
         what = "Action plan given" if r["kind"] == "action_plan" else "Copy of the record given"
         bits = [r["format"].upper()] + [b for b in (r["how"], r["withheld"] and f"withheld: {r['withheld']}") if b]
         if r["sar_id"]:
             bits.append(f"for subject access request {r['sar_id']}")
-        out.append(Event(r["given_on"], "export", what, " · ".join(bits), f"export:{r['id']}"))
+        # The moment it was given (a copy given before that was kept has its day only).
+        out.append(Event(r["given_at"] or r["given_on"], "export", what, " · ".join(bits), f"export:{r['id']}"))
     from gatsby_tui.domain.sar import REQUESTER_WORDS as kind_words
     for r in conn.execute("SELECT * FROM subject_access_requests WHERE pupil_id = ? ORDER BY received_on DESC, id DESC "
                           "LIMIT ?", (pupil_id, limit)):

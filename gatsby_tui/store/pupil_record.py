@@ -251,6 +251,12 @@ def _activities(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]
     return out
 
 
+# What of a meeting record goes on the pupil's copy (the action plan given to them), besides the
+# actions; the rest stays in the school's record (a subject access request shows it, the
+# confidential notes only when deliberately included).
+ON_PUPILS_COPY = ("situation", "aspirations", "advice_given", "decisions", "intended_destination", "follow_up_date")
+
+
 def action_plan(conn: sqlite3.Connection, record_id: int, *, today: date) -> dict[str, Any]:
     """What a signed-off meeting record's action plan shows: the meeting, what was discussed and
     decided (amendments applied; never the confidential notes), its actions, the next meeting
@@ -273,7 +279,7 @@ def action_plan(conn: sqlite3.Connection, record_id: int, *, today: date) -> dic
         "record_id": record_id,
         "held_at": r["held_at"], "how": record["how"],
         "adviser": _adviser(conn, r["adviser_id"]) or {"name": "your adviser"},
-        "text": {k: v for k, v in record["text"].items() if k in ("situation", "aspirations", "advice_given", "decisions")},
+        "text": {k: v for k, v in record["text"].items() if k in ON_PUPILS_COPY},
         "intended_destination": record["intended_destination"], "follow_up_date": r["follow_up_date"],
         "actions": [a for a in _actions(conn, r["pupil_id"]) if a["record_id"] == record_id],
         "next_meeting": None if nxt is None else {"when": nxt["starts_at"], "place": nxt["place"], "adviser": nxt["name"]},

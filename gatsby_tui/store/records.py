@@ -101,8 +101,10 @@ def _parse_bool(value: Any) -> int:
     raise StoreError("Say yes or no for whether confidentiality and its limits were explained.")
 
 
-def parse_day(value: Any, what: str) -> str | None:
-    """A typed day (DD/MM/YYYY, or a date) as ISO text; blank is None; a wrong date is a StoreError."""
+def parse_day(value: Any, what: str, *, today: date | None = None) -> str | None:
+    """A typed day (DD/MM/YYYY, or a date) as ISO text; blank is None; a wrong date is a StoreError.
+    Given ``today``, also a day as meeting times read it: "15/1" (the next 15 January), "fri",
+    "tomorrow"."""
     if value is None:
         return None
     if isinstance(value, date):
@@ -110,6 +112,13 @@ def parse_day(value: Any, what: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
+    if today is not None:
+        from gatsby_tui.domain import when
+
+        try:
+            return when.parse_day(text, today=today, what=what).isoformat()
+        except when.WhenError as e:
+            raise StoreError(str(e)) from None
     try:
         return dates.parse_date(text, what=what).isoformat()
     except dates.DateError as e:
@@ -231,13 +240,38 @@ def start_record(conn: sqlite3.Connection, *, interview_id: int | None = None, p
         if conn.execute("SELECT 1 FROM advisers WHERE id = ?", (adviser_id,)).fetchone() is None:
             raise StoreError("Choose the adviser writing the record first.")
         row = {"interview_id": interview_id, "pupil_id": pupil_id, "adviser_id": adviser_id, "held_at": when,
-               "mode": mode, "status": "draft", "created_at": stamp, "updated_at": stamp}
+               "mode": mode, "status": "draft", "created_at": stamp, "updated_at": stamp,
+               **_defaults(conn, pupil_id, adviser_id, interview if interview_id is not None else None)}
         cols = ", ".join(row)
         record_id = conn.execute(
             f"INSERT INTO meeting_records ({cols}) VALUES ({', '.join(':' + k for k in row)})", row).lastrowid
         audit.write(conn, at=stamp, adviser_id=adviser_id, action="insert", table="meeting_records",
                     row_id=record_id, pupil_id=pupil_id, after=row)
         return record_id
+
+
+def _defaults(conn: sqlite3.Connection, pupil_id: int, adviser_id: int,
+              interview: sqlite3.Row | None) -> dict[str, Any]:
+    """What a new record starts with, so a plain record needs few keys: the reason given when the
+    meeting was booked, the pupil's intended destination as their last signed-off record left it
+    (amendments applied), and how this adviser last gave the pupil their copy. All can be changed."""
+    out: dict[str, Any] = {}
+    if interview is not None and interview["reason"]:
+        out["reason"] = interview["reason"]
+    last = conn.execute(
+        "SELECT coalesce((SELECT m.amended_text FROM record_amendments m WHERE m.record_id = r.id "
+        "  AND m.field = 'intended_destination' ORDER BY m.amended_at DESC, m.id DESC LIMIT 1), "
+        "  r.intended_destination) AS code "
+        "FROM meeting_records r WHERE r.pupil_id = ? AND r.status = 'signed_off' "
+        "ORDER BY r.held_at DESC, r.id DESC LIMIT 1", (pupil_id,)).fetchone()
+    if last is not None and last["code"]:
+        out["intended_destination"] = last["code"]
+    how = conn.execute(
+        "SELECT copy_given_how FROM meeting_records WHERE adviser_id = ? AND copy_given_how IS NOT NULL "
+        "AND copy_given_how != '' ORDER BY updated_at DESC, id DESC LIMIT 1", (adviser_id,)).fetchone()
+    if how is not None:
+        out["copy_given_how"] = how["copy_given_how"]
+    return out
 
 
 def get_record(conn: sqlite3.Connection, record_id: int) -> dict[str, Any] | None:
@@ -277,7 +311,7 @@ def effective_text(record: Mapping[str, Any], field: str) -> Any:
     return record[field]
 
 
-def _clean_values(conn: sqlite3.Connection, values: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_values(conn: sqlite3.Connection, values: Mapping[str, Any], *, stamp: str) -> dict[str, Any]:
     unknown = [k for k in values if k not in FIELDS]
     if unknown:
         raise StoreError(f"A meeting record has no field {', '.join(sorted(unknown))}.")
@@ -288,7 +322,7 @@ def _clean_values(conn: sqlite3.Connection, values: Mapping[str, Any]) -> dict[s
             if key in TEXT_FIELDS:
                 clean[key] = _clean_long(value, FIELD_WORDS[key])
             elif key in DATE_FIELDS:
-                clean[key] = parse_day(value, FIELD_WORDS[key])
+                clean[key] = parse_day(value, FIELD_WORDS[key], today=date.fromisoformat(stamp[:10]))
             elif key == "confidentiality_explained":
                 clean[key] = _parse_bool(value)
             else:
@@ -317,7 +351,7 @@ def save_record(conn: sqlite3.Connection, record_id: int, values: Mapping[str, A
         row = _load(conn, record_id)
         if row["status"] != "draft":
             raise StoreError("This meeting record is signed off: add an amendment instead.")
-        clean = _clean_values(conn, values)
+        clean = _clean_values(conn, values, stamp=stamp)
         _refuse_pre16(conn, row, clean)
         changed = [k for k, v in clean.items() if row[k] != v]
         if not changed:
@@ -402,7 +436,7 @@ def amend(conn: sqlite3.Connection, record_id: int, field: str, new_text: Any, r
         row = _load(conn, record_id)
         if row["status"] != "signed_off":
             raise StoreError("This record is still a draft: change it directly and save.")
-        new = _clean_values(conn, {field: new_text})[field]
+        new = _clean_values(conn, {field: new_text}, stamp=stamp)[field]
         _refuse_pre16(conn, row, {field: new})
         last = conn.execute("SELECT amended_text FROM record_amendments WHERE record_id = ? AND field = ? "
                             "ORDER BY amended_at DESC, id DESC LIMIT 1", (record_id, field)).fetchone()
@@ -525,7 +559,7 @@ def add_action(conn: sqlite3.Connection, *, pupil_id: int, record_id: int | None
     if len(text) > MAX_ACTION:
         raise StoreError("The action is longer than 1,000 characters: keep it to what is to be done.")
     owner = parse_owner(owner)
-    due_iso = parse_day(due, "due date")
+    due_iso = parse_day(due, "due date", today=date.fromisoformat(stamp[:10]))
     with transaction(conn):
         if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pupil_id,)).fetchone() is None:
             raise StoreError("That pupil is no longer on the register.")
