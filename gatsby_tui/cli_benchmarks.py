@@ -22,6 +22,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from gatsby_tui.cli_output import name_json, table_lines
 from gatsby_tui.exports.csv_lists import guard_cell
 
 PUPIL_KEYS = tuple(range(1, 9))          # the upload carries B1-B8 (provider access is not a benchmark)
@@ -53,23 +54,16 @@ def pupil_rows(pupils: list[Any]) -> list[dict[str, Any]]:
         for key in PUPIL_KEYS:
             st = p.states[key]
             marks[f"B{key}"] = {"state": st.state, "missing": st.missing if st.state == rules.NOT_YET else []}
-        out.append({"upn": p.upn, "name": p.name, "year_group": p.year_group, "benchmarks": marks})
+        out.append({"upn": p.upn, "name": name_json(p.surname, p.forename, p.name), "year_group": p.year_group,
+                    "benchmarks": marks})
     return out
 
 
 def _print_table(titles: tuple[str, ...], table: list[tuple[str, ...]]) -> None:
     from gatsby_tui.cli_commands import _out
 
-    widths = [max(len(title), *(len(line[i]) for line in table)) if table else len(title)
-              for i, title in enumerate(titles)]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
-
-    _out(line(titles))
-    _out(line(tuple("-" * w for w in widths)))
-    for cells in table:
-        _out(line(cells))
+    for text in table_lines(titles, table):
+        _out(text)
 
 
 def _pupils(store: Any, args: argparse.Namespace, day: date) -> int:
@@ -88,7 +82,7 @@ def _pupils(store: Any, args: argparse.Namespace, day: date) -> int:
         writer.writerow(["UPN", "Name", "Year group",
                          *(h for k in PUPIL_KEYS for h in (f"B{k}", f"B{k} missing"))])
         for r in rows:
-            cells = [r["upn"], r["name"], r["year_group"]]
+            cells = [r["upn"], r["name"]["display"], r["year_group"]]
             for k in PUPIL_KEYS:
                 mark = r["benchmarks"][f"B{k}"]
                 cells += [mark["state"], "; ".join(mark["missing"])]
@@ -101,18 +95,14 @@ def _pupils(store: Any, args: argparse.Namespace, day: date) -> int:
     _out("")
     table = []
     for r in rows:
-        table.append((r["upn"], plain(r["name"], 40), str(r["year_group"]),
+        table.append((r["upn"], plain(r["name"]["display"], 40), str(r["year_group"]),
                       *(r["benchmarks"][f"B{k}"]["state"] for k in PUPIL_KEYS)))
     titles = ("UPN", "Name", "Year", *(f"B{k}" for k in PUPIL_KEYS))
-    widths = [max(len(t), *(len(line[i]) for line in table)) if table else len(t) for i, t in enumerate(titles)]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
-
-    _out(line(titles))
-    _out(line(tuple("-" * w for w in widths)))
-    for r, cells in zip(rows, table):
-        _out(line(cells))
+    lines = table_lines(titles, table)
+    _out(lines[0])
+    _out(lines[1])
+    for r, text in zip(rows, lines[2:]):
+        _out(text)
         for k in PUPIL_KEYS:
             for what in r["benchmarks"][f"B{k}"]["missing"]:
                 _out(f"    B{k} {rules.BENCHMARKS[k][1]}: {plain(what, 300)}")

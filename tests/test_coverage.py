@@ -304,7 +304,7 @@ def test_cli_report_benchmarks_pupil_by_pupil(store, school, capsys):
         for mark in r["benchmarks"].values():
             assert mark["state"] in ("met", "not_yet", "not_due")
             assert (mark["missing"] != []) is (mark["state"] == "not_yet")
-    by_name = {r["name"]: r for r in rows}
+    by_name = {r["name"]["display"]: r for r in rows}
     upn = store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (p["bilal"],)).fetchone()[0]
     bilal = by_name["Bashir, Bilal"]
     assert bilal["upn"] == upn and bilal["year_group"] == 11

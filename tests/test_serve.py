@@ -24,6 +24,7 @@ from gatsby_tui.clock import FixedClock
 from gatsby_tui.serve.auth import Sessions, Throttle
 from gatsby_tui.serve.server import make_app
 from gatsby_tui.store import Store, users
+from gatsby_tui.store import db as dbmod
 
 from helpers import make_upn, pupil
 
@@ -408,7 +409,7 @@ def test_a_version_3_database_gains_the_passwords_table(tmp_path):
     conn.close()
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 8
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
         helen = store.add_adviser({"name": "Helen Marsh"})
         assert users.set_password(store.conn, helen, HELEN_PW, stamp=store.clock.stamp(), by=helen)
         assert users.check(store.conn, "Helen Marsh", HELEN_PW)["id"] == helen

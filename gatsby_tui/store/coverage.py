@@ -92,6 +92,8 @@ class PupilFacts:
     form: str | None
     sort_name: str
     upn: str = ""
+    surname: str = ""
+    forename: str = ""          # the name they go by: preferred, else legal
 
 
 def _pupil(row: sqlite3.Row) -> rules.Pupil:
@@ -353,7 +355,8 @@ def facts(conn: sqlite3.Connection, *, today: date, where: str = "1", params: di
         out.append(PupilFacts(pid, pupil, f, row["sen_status"], row["pupil_premium"], row["looked_after"],
                               row["gender"], names.display_name(row["legal_surname"], row["legal_forename"],
                                                                 row["preferred_forename"]),
-                              row["form"], row["sort_name"], row["upn"]))
+                              row["form"], row["sort_name"], row["upn"], row["legal_surname"],
+                              row["preferred_forename"] or row["legal_forename"]))
     return out
 
 
@@ -652,6 +655,8 @@ class PupilStates:
     name: str
     year_group: int
     states: dict[int | str, rules.State]
+    surname: str = ""
+    forename: str = ""
 
 
 def pupil_states(conn: sqlite3.Connection, *, today: date, year: int | None = None,
@@ -666,7 +671,7 @@ def pupil_states(conn: sqlite3.Connection, *, today: date, year: int | None = No
         where += " AND p.intake_year = :intake"
         params["intake"] = schoolyear.intake_year_for(year, sy)
     out = [PupilStates(pf.pupil_id, pf.upn, pf.name, rules.year_group_at(pf.pupil.intake_year, today),
-                       assess_facts(pf, today))
+                       assess_facts(pf, today), pf.surname, pf.forename)
            for pf in facts(conn, today=today, where=where, params=params, readers=readers)]
     out.sort(key=lambda p: p.year_group)          # stable: by name within each year group
     return out
