@@ -73,6 +73,8 @@ CREATE TABLE pupils (
     school_id           INTEGER REFERENCES schools(id),
     -- Sort key for the register: folded "surname forename", maintained by the store.
     sort_name           TEXT NOT NULL,
+    -- What the search index holds (domain/names.search_text), maintained by the store.
+    search_name         TEXT NOT NULL DEFAULT '',
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL
 );
@@ -83,41 +85,33 @@ CREATE INDEX pupils_by_left ON pupils (date_left);
 CREATE INDEX pupils_by_created ON pupils (created_at);   -- when the register began (coverage: who joined late)
 
 -- Search index for the register: type-ahead by forename, surname, preferred
--- name, UPN and form. Prefix indexes make "nia" fast; remove_diacritics makes
--- it find "Nía". The tokenizer splits O'Brien into "o" and "brien", so the
--- compact column holds each name with apostrophes, hyphens and spaces removed
--- ("obrien"). Kept in step with pupils by the triggers below.
+-- name, UPN and form. It indexes pupils.search_name (an external-content FTS5
+-- table: the text lives once, in pupils), which the store fills with
+-- domain/names.search_text: every name folded to plain letters by the same fold
+-- that sorts the register and matches names in exports, word by word and whole
+-- ("o brien obrien", "kozlowski" for Kozłowski, "wang zihan" for 王子涵). Prefix
+-- indexes make "nia" fast. Kept in step with pupils by the triggers below;
+-- sqlite-utils' rebuild_fts() rebuilds it from pupils.
 CREATE VIRTUAL TABLE pupils_fts USING fts5 (
-    names, compact, upn, form,
+    search_name, upn, form,
+    content="pupils", content_rowid="id",
     tokenize = "unicode61 remove_diacritics 2",
     prefix = '1 2 3'
 );
 
 CREATE TRIGGER pupils_fts_insert AFTER INSERT ON pupils BEGIN
-    INSERT INTO pupils_fts (rowid, names, compact, upn, form) VALUES (
-        NEW.id,
-        NEW.legal_forename || ' ' || NEW.legal_surname || ' ' || coalesce(NEW.preferred_forename, ''),
-        replace(replace(replace(replace(replace(NEW.legal_surname, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(NEW.legal_forename, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(coalesce(NEW.preferred_forename, ''), '''', ''), '’', ''), '-', ''), ' ', ''), '.', ''),
-        NEW.upn,
-        coalesce(NEW.form, ''));
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
 END;
 
 CREATE TRIGGER pupils_fts_delete AFTER DELETE ON pupils BEGIN
-    DELETE FROM pupils_fts WHERE rowid = OLD.id;
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
 END;
 
-CREATE TRIGGER pupils_fts_update AFTER UPDATE OF legal_forename, legal_surname, preferred_forename, upn, form ON pupils BEGIN
-    DELETE FROM pupils_fts WHERE rowid = OLD.id;
-    INSERT INTO pupils_fts (rowid, names, compact, upn, form) VALUES (
-        NEW.id,
-        NEW.legal_forename || ' ' || NEW.legal_surname || ' ' || coalesce(NEW.preferred_forename, ''),
-        replace(replace(replace(replace(replace(NEW.legal_surname, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(NEW.legal_forename, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(coalesce(NEW.preferred_forename, ''), '''', ''), '’', ''), '-', ''), ' ', ''), '.', ''),
-        NEW.upn,
-        coalesce(NEW.form, ''));
+CREATE TRIGGER pupils_fts_update AFTER UPDATE OF search_name, upn, form ON pupils BEGIN
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
 END;
 
 -- ---------------------------------------------------------------- clinic hours
@@ -526,4 +520,4 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 5;

@@ -132,13 +132,16 @@ def test_other_pupils_named_in_free_text_are_listed_and_withheld(store, adviser,
     store.save_record(rid, {"situation": "Works well with chloe  o'brien in art. Sam is keen.",
                             "decisions": "Will revise with O'Brien, Chloe and with Sam."})
     _, mentions = store.pupil_export_preview(a["id"])
-    assert [(m.pupil_name, m.count) for m in mentions] == [("O'Brien, Chloe", 2)]   # "Sam" alone is not a name
+    # The whole name twice (two spellings, one mention); "Sam" alone is a forename in the same year
+    # group, so it is raised too; "Will" (an ordinary word) is not.
+    assert [(m.name, m.pupil_name, m.count, m.kind) for m in mentions] == [
+        ("chloe o'brien", "O'Brien, Chloe", 2, "full"), ("Sam", "Grace, Sam", 2, "word")]
     assert "Where things stand" in mentions[0].where and "Decisions agreed" in mentions[0].where
     out = store.export_pupil(a["id"], "html", tmp_path, redact=[f for m in mentions for f in m.forms])
     text = out.read_text()
-    assert "brien" not in text.lower() and "Chloe" not in text
-    assert "[another pupil] in art" in text
-    assert "The names of other pupils, 2 times, shown as [another pupil]." in text
+    assert "brien" not in text.lower() and "Chloe" not in text and "Sam" not in text
+    assert "[another pupil] in art" in text and "Will revise" in text
+    assert "The names of other pupils, 4 times, shown as [another pupil]." in text
     given = store.conn.execute("SELECT withheld FROM exports_given WHERE pupil_id = ?", (a["id"],)).fetchone()[0]
     assert "other pupils" in given and chloe != a["id"]
 
@@ -188,7 +191,9 @@ def test_every_name_prints_in_the_pdf(store, adviser, tmp_path):
         pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(700 + n), legal_forename=fore,
                                                          legal_surname=sur, dob="01/02/2012")))
         text = text_of(store.export_pupil(pid, "pdf", tmp_path))
-        assert f"{fore} {sur}" in text.replace("\n", " "), (fore, sur, text[:200])
+        # In the pupil's own order: family name first and run together for Korean and Chinese.
+        own = f"{sur}{fore}" if sur in ("김", "陈") else f"{fore} {sur}"
+        assert own in text.replace("\n", " "), (fore, sur, text[:200])
 
 
 def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, adviser, tmp_path, monkeypatch):

@@ -78,7 +78,54 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_record ON exports_given (record_id)",
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
+    # 5: names folded by domain/names.fold (anyascii: ł ı ø æ ß ..., CJK): a search_name column,
+    # the register's order recomputed, and the search index rebuilt over it.
+    (5, lambda conn: _fold_names(conn)),
 ]
+
+_FTS_SQL = [
+    """CREATE VIRTUAL TABLE pupils_fts USING fts5 (
+    search_name, upn, form,
+    content="pupils", content_rowid="id",
+    tokenize = "unicode61 remove_diacritics 2",
+    prefix = '1 2 3'
+)""",
+    """CREATE TRIGGER pupils_fts_insert AFTER INSERT ON pupils BEGIN
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
+END""",
+    """CREATE TRIGGER pupils_fts_delete AFTER DELETE ON pupils BEGIN
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
+END""",
+    """CREATE TRIGGER pupils_fts_update AFTER UPDATE OF search_name, upn, form ON pupils BEGIN
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
+END""",
+]
+
+
+def _fold_names(conn: sqlite3.Connection) -> None:
+    """Migration 5, inside the upgrade's transaction. sqlite-utils adds the column and rebuilds
+    the index (rebuild_fts, which reads an external-content index back from pupils); the FTS5
+    table itself is created by hand because sqlite-utils' enable_fts cannot set prefix indexes,
+    which type-ahead needs (see schema.sql)."""
+    import sqlite_utils
+
+    from gatsby_tui.domain import names
+
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    for trigger in ("pupils_fts_insert", "pupils_fts_update", "pupils_fts_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute("DROP TABLE IF EXISTS pupils_fts")
+    if "search_name" not in db["pupils"].columns_dict:
+        db["pupils"].add_column("search_name", str, not_null_default="")
+    rows = conn.execute("SELECT id, legal_forename, legal_surname, preferred_forename FROM pupils").fetchall()
+    conn.executemany("UPDATE pupils SET sort_name = ?, search_name = ? WHERE id = ?",
+                     [(names.sort_name(r[2], r[1]), names.search_text(r[1], r[2], r[3]), r[0]) for r in rows])
+    for statement in _FTS_SQL:
+        conn.execute(statement)
+    db["pupils"].rebuild_fts()
 
 
 def configure(conn: sqlite3.Connection) -> None:

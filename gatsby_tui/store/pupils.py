@@ -220,8 +220,9 @@ class RegisterRow:
 
 
 def fts_query(text: str) -> str | None:
-    """Turn what was typed into an FTS5 prefix query: every word must match."""
-    words = re.findall(r"\w+", text)
+    """Turn what was typed into an FTS5 prefix query: every word, folded as names are
+    (domain/names.search_terms: "Kozłowski" and "kozlowski" alike), must match."""
+    words = names.search_terms(text)
     if not words:
         return None
     return " ".join(f'"{w}"*' for w in words[:12])
@@ -351,6 +352,8 @@ def _check_unique(conn: sqlite3.Connection, upn: str, own_id: int | None, today:
 def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: values[k] for k in EDITABLE if k in values}
     out["sort_name"] = names.sort_name(values["legal_surname"], values["legal_forename"])
+    out["search_name"] = names.search_text(values["legal_forename"], values["legal_surname"],
+                                           values.get("preferred_forename"))
     return out
 
 
