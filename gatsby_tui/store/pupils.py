@@ -208,6 +208,8 @@ class RegisterRow:
     next_meeting: str | None
     sort_name: str
     intake_year: int
+    dob: str = ""
+    namesake: bool = False     # another pupil on the register has the same name
 
     @property
     def name(self) -> str:
@@ -257,7 +259,8 @@ def _where(f: PupilFilter, school_year: int, today: str) -> tuple[str, dict[str,
 _ROW_SQL = """
 SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_forename, p.intake_year,
        p.form, p.sen_status, p.pupil_premium, p.looked_after, p.young_carer, p.eal,
-       p.date_left, p.sort_name,
+       p.date_left, p.sort_name, p.dob,
+       EXISTS (SELECT 1 FROM pupils q WHERE q.sort_name = p.sort_name AND q.id != p.id) AS namesake,
        (SELECT max(i.starts_at) FROM interviews i
          WHERE i.pupil_id = p.id AND i.kind IN ('guidance', 'follow_up') AND i.status = 'held') AS last_meeting,
        (SELECT min(i.starts_at) FROM interviews i
@@ -274,7 +277,7 @@ def _row(r: sqlite3.Row, school_year: int) -> RegisterRow:
         form=r["form"], sen_status=r["sen_status"],
         flags=tuple(short for fld, (short, _) in FLAG_LABELS.items() if r[fld]),
         date_left=r["date_left"], last_meeting=r["last_meeting"], next_meeting=r["next_meeting"],
-        sort_name=r["sort_name"], intake_year=r["intake_year"],
+        sort_name=r["sort_name"], intake_year=r["intake_year"], dob=r["dob"], namesake=bool(r["namesake"]),
     )
 
 
