@@ -216,7 +216,7 @@ def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, a
     def broken(target, data, mode=0o600):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files, "write_atomic", broken)
+    monkeypatch.setattr(files, "write_new", broken)
     with pytest.raises(StoreError, match="No space left on device"):
         store.export_pupil(p["id"], "md", tmp_path / "full.md")
     assert not (tmp_path / "full.md").exists()
@@ -283,3 +283,38 @@ def test_bulk_export_writes_one_file_per_pupil_with_progress(store, adviser, tmp
     assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == 0
     written, _ = store.export_many([pupils[0]["id"]], "record", "md", tmp_path)
     assert marker(0, "secret") not in written[0].read_text()
+
+
+def test_namesakes_files_never_overwrite_each_other_and_the_count_is_the_count_on_disk(store, adviser, tmp_path):
+    orla_a = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(801), legal_forename="Orla",
+                                                        legal_surname="Ní Shúilleabháin", form="7A", dob="05/10/2014")))
+    orla_d = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(802), legal_forename="Orla",
+                                                        legal_surname="Ní Shúilleabháin", form="7D", dob="09/01/2015")))
+    solo = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(803), legal_forename="Sam", legal_surname="Idris",
+                                                      form="7A", dob="09/01/2015")))
+    out = tmp_path / "out"
+    out.mkdir()
+    a = store.export_pupil(orla_a, "md", out)
+    d = store.export_pupil(orla_d, "md", out)
+    assert a.name == "Orla Ní Shúilleabháin (7A) - careers record - 2026-11-22.md"
+    assert d.name == "Orla Ní Shúilleabháin (7D) - careers record - 2026-11-22.md"
+    assert "7A" in a.read_text() and "7D" in d.read_text()
+    # The same pupil again, and a file the app did not write under the next name: both kept.
+    again = store.export_pupil(orla_a, "md", out)
+    assert again.name == "Orla Ní Shúilleabháin (7A) - careers record - 2026-11-22 (2).md"
+    mine = out / "Sam Idris - careers record - 2026-11-22.md"
+    mine.write_text("the school's own notes")
+    sam = store.export_pupil(solo, "md", out)
+    assert sam.name == "Sam Idris - careers record - 2026-11-22 (2).md"
+    assert mine.read_text() == "the school's own notes"
+    # A file path given by hand that exists is not replaced either.
+    chosen = tmp_path / "copy.md"
+    chosen.write_text("keep me")
+    written = store.export_pupil(solo, "md", chosen)
+    assert written == tmp_path / "copy (2).md" and chosen.read_text() == "keep me"
+    # Bulk export: as many files on disk as it says it wrote, none replaced.
+    bulk = tmp_path / "bulk"
+    bulk.mkdir()
+    files, _ = store.export_many([orla_a, orla_d, solo, orla_a], "record", "md", bulk)
+    assert len(files) == len(set(files)) == len(list(bulk.iterdir())) == 4
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in bulk.iterdir())
