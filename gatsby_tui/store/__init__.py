@@ -1287,6 +1287,9 @@ class Store:
         target = self._export_target(path, pupil_id, "careers record", fmt)
         data = pupil_record.choose(pupil_record.gather(self.conn, pupil_id, today=self.today),
                                    include_confidential=include_confidential, redact=redact)
+        for request in data.get("requests") or []:
+            if sar_id is not None and request["id"] == sar_id:      # this copy is the answer: say so
+                request.update(status="fulfilled", fulfilled_on=self.today.isoformat(), answered_by_this_copy=True)
         target = write_new_file(target, render.render(data, fmt, produced=self.clock.now()), f".{fmt}")
         withheld = " ".join(data["withheld"]) or None
         try:

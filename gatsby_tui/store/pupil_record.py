@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,17 @@ FLAG_WORDS = (("pupil_premium", "Pupil premium"), ("looked_after", "Looked after
 
 def _day(text: str | None) -> str | None:
     return text[:10] if text else None
+
+
+def _deadline(note: str) -> str | None:
+    """'by 31/08/2027' -> '2027-08-31'; None when the note holds no date."""
+    found = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", note or "")
+    if not found:
+        return None
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])).isoformat()
+    except ValueError:
+        return None
 
 
 def _nccis(conn: sqlite3.Connection, code: str | None) -> dict[str, str] | None:
@@ -103,7 +115,13 @@ def gather(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[str,
     out["destinations"] = _destinations(conn, pupil_id)
     out["activities"] = _activities(conn, pupil_id)
     out["benchmarks"] = [{"benchmark": rules.label_of(key), "title": rules.title_of(key), "state": state.words,
-                          "missing": state.missing, "evidence": list(state.evidence)}
+                          "missing": state.missing, "evidence": list(state.evidence),
+                          # The missing parts, split: what the school did not provide in time, and
+                          # what is still to come (with its deadline as a date).
+                          "not_provided": [p.what for p in state.parts
+                                           if p.status == rules.PART_MISSING and p.note == "missed"],
+                          "still_to_come": [{"what": p.what, "by": _deadline(p.note)} for p in state.parts
+                                            if p.status == rules.PART_MISSING and p.note != "missed"]}
                          for key, state in pupil_coverage(conn, pupil_id, today=today).items()]
     out["requests"] = [dict(r, requester_kind_words=REQUESTER_WORDS[r["requester_kind"]])
                        for r in conn.execute(
@@ -191,8 +209,10 @@ def _plan(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any] | None:
         targets = [{"area": send.AREA_WORDS.get(t["area"], t["area"]), "outcome": t["outcome"], "what": t["what"],
                     "by_when": t["by_when"], "who_helps": t["who_helps"],
                     "status": send.STATUS_WORDS.get(t["status"], t["status"]), "evidence": t["evidence"]}
-                   for t in conn.execute("SELECT * FROM plan_targets WHERE plan_version_id = ? ORDER BY area, id",
-                                         (v["id"],))]
+                   for t in conn.execute(
+                       "SELECT * FROM plan_targets WHERE plan_version_id = ? ORDER BY "
+                       "CASE area WHEN 'employment' THEN 1 WHEN 'independent_living' THEN 2 "
+                       "WHEN 'community' THEN 3 WHEN 'health' THEN 4 ELSE 5 END, id", (v["id"],))]
         versions.append({"version": v["version"], "made_on": _day(v["created_at"]),
                          "by": (_adviser(conn, v["adviser_id"]) or {}).get("name"),
                          "aspirations": v["aspirations"], "strengths": v["strengths"], "needs": v["needs"],
