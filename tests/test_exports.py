@@ -318,3 +318,81 @@ def test_namesakes_files_never_overwrite_each_other_and_the_count_is_the_count_o
     files, _ = store.export_many([orla_a, orla_d, solo, orla_a], "record", "md", bulk)
     assert len(files) == len(set(files)) == len(list(bulk.iterdir())) == 4
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in bulk.iterdir())
+
+
+def test_pdf_has_an_outline_per_section_metadata_and_a_bold_cjk_heading(store, adviser, tmp_path):
+    import re as regex
+
+    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(850), legal_forename="子涵", legal_surname="王",
+                                                     dob="01/02/2011")))
+    path = store.export_pupil(pid, "pdf", tmp_path)
+    reader = PdfReader(str(path))
+    titles = []
+
+    def walk(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                titles.append((depth, item.title))
+
+    walk(reader.outline)
+    assert titles[0] == (0, "Careers guidance record: 王子涵")
+    for section in ("Your details", "Guidance meetings", "Actions", "Your plan", "Questions"):
+        assert (1, section) in titles, section
+    meta = reader.metadata
+    assert meta["/Title"] == "Careers guidance record: 王子涵" and meta["/Author"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    # No bold CJK font is bundled: the heading holding 王子涵 is drawn filled and outlined (bold).
+    assert regex.search(rb"\b2 Tr\b", reader.pages[0].get_contents().get_data())
+
+
+def test_the_copy_reads_as_one_truth_in_words_a_family_understands(store, adviser, tmp_path):
+    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(860), legal_forename="Noor", legal_surname="Ali",
+                                                     dob="01/02/2011", sen_status="E")))
+    plan = store.create_plan(pid, {"aspirations": "First hopes.", "next_review_on": "15/01/2027"})
+    for area, what in (("health", "Book own dentist visit"), ("community", "Join a youth club"),
+                       ("independent_living", "Travel to college alone"), ("employment", "Write a CV")):
+        store.add_plan_target(plan, {"area": area, "what": what, "status": "in progress",
+                                     "evidence": "Seen by the SENCO."})
+    store.hold_plan_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
+                                  "what_changed": "Targets reviewed.", "next_review_on": "20/05/2027",
+                                  "aspirations": "Now hopes to work with animals."})
+    store.update_plan(plan, {"next_review_on": "10/06/2027"})          # rescheduled after the review
+    sar = store.log_sar(pid, {"requester_kind": "parent", "requester_name": "Mrs Ali", "received_on": "20/11/2026"})
+    text = store.export_pupil(pid, "md", tmp_path, sar_id=sar).read_text()
+    assert ".." not in text.replace("...", "") and "))" not in text
+    # One next-review date: the plan's own, not the one the review set before it was moved.
+    assert "10 June 2027" in text and "20 May 2027" not in text
+    # The current version in full; earlier versions said to exist, on request.
+    assert "Now hopes to work with animals." in text and "First hopes." not in text
+    assert "1 earlier version, the first made on 22 November 2026. You can ask the school for any of them." in text
+    # PfA targets in the usual order.
+    order = [text.index(w) for w in ("Write a CV", "Travel to college alone", "Join a youth club",
+                                     "Book own dentist visit")]
+    assert order == sorted(order)
+    # The request this copy answers is not called open.
+    assert "answered by this copy, on 22 November 2026" in text and "not answered yet" not in text
+    # Dates in words, what the school did not provide said as such, terms explained.
+    assert "(missed)" not in text and not __import__("re").search(r"\d/\d\d/20\d\d", text)
+    assert "The school did not provide this in time" in text
+    assert "**SENCO:** the school's special educational needs coordinator" in text
+    assert "**EHCP:**" in text and "Level 3" not in text.split("## Words used")[1]
+
+
+def test_an_ehcp_review_with_a_level_7_adviser_is_personal_guidance_in_the_copy(store, tmp_path):
+    lead = store.add_adviser({"name": "Daniel Whitaker", "qualification_level": "7",
+                              "qualification": "Postgraduate Diploma in Career Guidance (QCG), Level 7"})
+    store.set_current_adviser(lead)
+    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(870), dob="01/02/2011", sen_status="E")))
+    iid = store.book(BookingRequest(pupil_id=pid, adviser_id=lead, start=datetime(2026, 10, 6, 10, 0),
+                                    kind="ehcp_review"), confirm=True)
+    store.mark_held(iid)
+    before = store.export_pupil(pid, "md", tmp_path).read_text()
+    assert "Benchmark 8, Personal guidance: not yet" in before        # held, but nothing recorded yet
+    rid = store.start_record(interview_id=iid)
+    store.save_record(rid, {"confidentiality_explained": True, "situation": "Year 11, EHCP review.",
+                            "advice_given": "Talked through college courses.", "decisions": "Visit the college."})
+    store.sign_off_record(rid)
+    text = store.export_pupil(pid, "md", tmp_path).read_text()
+    assert "Benchmark 8, Personal guidance: met" in text
