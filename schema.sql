@@ -360,6 +360,8 @@ CREATE TABLE plans (
     ehcp_annual_review_on TEXT CHECK (ehcp_annual_review_on IS NULL OR date(ehcp_annual_review_on) = ehcp_annual_review_on),
     next_review_on        TEXT CHECK (next_review_on IS NULL OR date(next_review_on) = next_review_on),
     transition_plan_on    TEXT CHECK (transition_plan_on IS NULL OR date(transition_plan_on) = transition_plan_on),
+    -- The plan ended at the review held that day (no next review); off Reviews due.
+    ceased_on             TEXT CHECK (ceased_on IS NULL OR date(ceased_on) = ceased_on),
     created_at            TEXT NOT NULL,
     updated_at            TEXT NOT NULL
 );

@@ -771,7 +771,7 @@ class AttachScreen(ModalScreen[int]):
             return
         member = next(m for m in self.members if m.pupil_id == pupil_id)
         if member.attached:
-            self.app.notify("Already on this activity: take them off on the activity screen (X).", timeout=3)
+            self.app.notify("Already on this activity: take them off on the activity screen (x).", timeout=3)
             return
         self.absent ^= {pupil_id}
         table = self.query_one("#attach-table", DataTable)

@@ -31,9 +31,9 @@ def _uk(iso: str | None, blank: str = "—") -> str:
 class DestinationsScreen(Screen):
     SCOPE = "destinations"
     BINDINGS = actions.bindings("destinations")
-    HELP = ("Where the pupil intends to go and where they went. Intended destinations (I) are recorded in "
-            "Years 10-13, with the September Guarantee offer (O). After leaving, the actual destination (A) and "
-            "checks (C) at about 1, 2 and 3 years need the young person's consent to be contacted (Y records it); "
+    HELP = ("Where the pupil intends to go and where they went. Intended destinations (i) are recorded in "
+            "Years 10-13, with the September Guarantee offer (o). After leaving, the actual destination (a) and "
+            "checks (c) at about 1, 2 and 3 years need the young person's consent to be contacted (y records it); "
             "a pupil who stays in the school's sixth form (210) is tracked without it. Destinations are NCCIS "
             "codes: type the number or part of the name.")
 
@@ -123,7 +123,7 @@ class DestinationsScreen(Screen):
             actual.add_row(Text(_uk(d["recorded_on"])), Text(f"{d['code']} {d['label']}"), Text(d["provider"] or "—"),
                            Text(d["course_or_role"] or "—"), Text(_uk(d["start_date"])), key=str(d["id"]))
         if not info["actual"]:
-            actual.add_row(Text("—"), Text("Nothing recorded" + (": press A" if p["has_left"] else "")), Text(""),
+            actual.add_row(Text("—"), Text("Nothing recorded" + (": press a" if p["has_left"] else "")), Text(""),
                            Text(""), Text(""), key="none")
         checks = self.query_one("#dest-checks", DataTable)
         checks.clear()

@@ -35,8 +35,8 @@ class PlanScreen(Screen):
     HELP = ("The pupil's individual plan: aspirations, strengths, needs and barriers, the support agreed, "
             "and targets in the four Preparing-for-Adulthood areas (employment and higher education, "
             "independent living, participating in society, being healthy). The current version can be "
-            "edited (E, T, Enter on a target). A review (R) records who took part and what changed, and makes "
-            "a new version; earlier versions stay readable ([ and ]) and C compares one with the current.")
+            "edited (e, t, Enter on a target). A review (r) records who took part and what changed, and makes "
+            "a new version; earlier versions stay readable ([ and ]) and c compares one with the current.")
 
     def __init__(self, pupil_id: int) -> None:
         super().__init__()
@@ -115,12 +115,15 @@ class PlanScreen(Screen):
         if shown["is_current"]:
             version_line.append(f"(current) · {made}")
             if plan["current_version"] > 1:
-                version_line.append("  ·  [ shows earlier versions, C compares")
+                version_line.append("  ·  [ shows earlier versions, c compares")
         else:
-            version_line.append(f"— an earlier version, read only · {made}  ·  ] newer, C compares with the current")
+            version_line.append(f"— an earlier version, read only · {made}  ·  ] newer, c compares with the current")
         self.query_one("#plan-version", Static).update(version_line)
-        transition = (f"agreed {_uk(plan['transition_plan_on'])}" if plan["transition_plan_on"] else "not recorded")
-        parts = [f"Next review: {_uk(plan['next_review_on'], 'not set')}"]
+        transition = send.transition_words(pupil["intake_year"], dates.from_iso(plan["transition_plan_on"]))
+        if plan.get("ceased_on"):
+            parts = [f"The plan ended at the review of {_uk(plan['ceased_on'])}: no next review"]
+        else:
+            parts = [f"Next review: {_uk(plan['next_review_on'], 'not set')}"]
         if pupil["sen_status"] == "E":
             parts.append(f"EHCP annual review: {_uk(plan['ehcp_annual_review_on'], 'not set')}")
         if plan["transition_plan_on"] or (pupil["sen_status"] == "E" and pupil["year_group"] >= 10):
@@ -151,7 +154,7 @@ class PlanScreen(Screen):
                           Text(_uk(t["by_when"])), Text(t["who_helps"] or "—"), Text(status),
                           Text(t["evidence"] or "—"), key=str(t["id"]))
         if not shown["targets"]:
-            hint = "No targets yet: press T to add one." if shown["is_current"] else "No targets in this version."
+            hint = "No targets yet: press t to add one." if shown["is_current"] else "No targets in this version."
             table.add_row(Text(hint), *[Text("")] * 6, key="none")
         elif keep < table.row_count:
             table.move_cursor(row=keep)
@@ -165,7 +168,7 @@ class PlanScreen(Screen):
                           Text(", ".join(r["participants"])), Text(r["what_changed"] or "—"),
                           Text(_uk(r["next_review_on"])), Text(f"version {r['version']}"), key=str(r["id"]))
         if not plan["reviews"]:
-            table.add_row(Text("None yet"), Text("press R when a review has been held"), *[Text("")] * 4, key="none")
+            table.add_row(Text("None yet"), Text("press r when a review has been held"), *[Text("")] * 4, key="none")
 
     # ------------------------------------------------------------ what applies
     def _current_target(self) -> int | None:
@@ -488,6 +491,8 @@ class ReviewForm(_Form):
                 yield field("What changed", _area("What changed", "", "what_changed", 3))
                 yield self.error_slot("what_changed")
                 yield field("Next review", Input(placeholder="day/month/year", id="next_review_on", compact=True))
+                with Horizontal(classes="field checks"):
+                    yield TickBox("The plan ends at this review (no next review)", id="ceased", compact=True)
                 yield self.error_slot("next_review_on")
                 if ehcp:
                     with Horizontal(classes="field checks"):
@@ -519,6 +524,7 @@ class ReviewForm(_Form):
             "others": self.query_one("#others", Input).value,
             "what_changed": self.query_one("#what_changed", TextArea).text,
             "next_review_on": self.query_one("#next_review_on", Input).value,
+            "ceased": self.query_one("#ceased", TickBox).value,
         }
         if self.query("#is_ehcp_annual"):
             out["is_ehcp_annual"] = self.query_one("#is_ehcp_annual", TickBox).value

@@ -833,13 +833,15 @@ class Store:
         Raises plans.PlanInvalid (.errors per field) or StoreError."""
         from gatsby_tui.store import plans
 
-        return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+        return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                                 today=self.today)
 
     def update_plan(self, plan_id: int, values: Mapping[str, Any]) -> list[str]:
         """Edit the current version's text and the plan's dates in place; returns the fields changed."""
         from gatsby_tui.store import plans
 
-        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+        return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                                 today=self.today)
 
     def add_plan_target(self, plan_id: int, values: Mapping[str, Any]) -> int:
         """values: area, outcome, what, by_when, who_helps, status, evidence (on the current version)."""

@@ -79,7 +79,7 @@ MIGRATIONS: list[Migration] = [
          "CREATE INDEX IF NOT EXISTS exports_given_by_sar ON exports_given (sar_id)",
          "CREATE INDEX IF NOT EXISTS plan_reviews_by_version ON plan_reviews (version_id)"]),
     # 5: names folded by domain/names.fold (anyascii: ł ı ø æ ß ..., CJK): a search_name column,
-    # the register's order recomputed, and the search index rebuilt over it.
+    # the register's order recomputed, and the search index rebuilt over it; plans.ceased_on.
     (5, lambda conn: _fold_names(conn)),
 ]
 
@@ -126,6 +126,10 @@ def _fold_names(conn: sqlite3.Connection) -> None:
     for statement in _FTS_SQL:
         conn.execute(statement)
     db["pupils"].rebuild_fts()
+    # A plan can end at a review (then it has no next review date).
+    if "ceased_on" not in db["plans"].columns_dict:
+        conn.execute("ALTER TABLE plans ADD COLUMN ceased_on TEXT "
+                     "CHECK (ceased_on IS NULL OR date(ceased_on) = ceased_on)")
 
 
 def configure(conn: sqlite3.Connection) -> None:
