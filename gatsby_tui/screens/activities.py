@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ListKeys, ReportsWorkerErrors
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys, ReportsWorkerErrors
 from gatsby_tui.screens.picker import SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
@@ -242,7 +242,7 @@ class ActivitiesScreen(ListKeys, ReportsWorkerErrors, Screen):
 # ---------------------------------------------------------------- recording an activity
 
 
-class ActivityForm(ModalScreen[int | None]):
+class ActivityForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Record (activity_id None) or edit an activity; returns its id when saved."""
 
     SCOPE = "form"
@@ -408,7 +408,7 @@ class ActivityForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 # ---------------------------------------------------------------- one activity and who took part

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.domain import dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
@@ -218,7 +219,7 @@ TITLES = {"intended": "Record an intended destination", "offer": "The September 
           "actual": "Record the actual destination", "check": "Record a destination check"}
 
 
-class DestinationForm(ModalScreen[Any]):
+class DestinationForm(AsksBeforeDiscarding, ModalScreen[Any]):
     SCOPE = "form"
     BINDINGS = actions.bindings("form")
     HELP = ("Type the destination as its NCCIS code (e.g. 230) or part of its name (e.g. 'apprentice'); what it "
@@ -330,7 +331,7 @@ class DestinationForm(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 class ConsentForm(ModalScreen[bool]):

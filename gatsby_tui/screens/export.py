@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBa
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.tickbox import TickBox
@@ -199,7 +199,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
 # ---------------------------------------------------------------- subject access requests
 
-class SarForm(ModalScreen[int | None]):
+class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Log a subject access request for a pupil; shows the due date as you type."""
 
     SCOPE = "form"
@@ -265,7 +265,7 @@ class SarForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 class SarsScreen(ListKeys, Screen):

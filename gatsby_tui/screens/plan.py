@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, send
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.tickbox import TickBox
@@ -100,7 +101,7 @@ class PlanScreen(Screen):
             self.query_one(f"#{widget_id}").display = plan is not None
         title = Text(f"Individual plan: {who}", style="bold")
         if plan is None:
-            title.append(f"\n\nNo individual plan yet ({SEN_WORDS[row['sen_status']]}). Press N to start one.")
+            title.append(f"\n\nNo individual plan yet ({SEN_WORDS[row['sen_status']]}). Press n to start one.")
             self.query_one("#plan-title", Static).update(title)
             self.refresh_bindings()
             return
@@ -279,7 +280,7 @@ class PlanScreen(Screen):
 # ---------------------------------------------------------------- forms
 
 
-class _Form(ModalScreen[Any]):
+class _Form(AsksBeforeDiscarding, ModalScreen[Any]):
     """What the plan forms share: Ctrl+S saves, Escape closes, errors beside their fields."""
 
     SCOPE = "form"
@@ -326,7 +327,7 @@ class _Form(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))        # unsaved typing is asked about first
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
