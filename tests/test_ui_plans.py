@@ -220,6 +220,7 @@ async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(sto
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, ReviewForm)
+        assert "[] careers adviser" in screen_text(app)               # not cut off at 120 columns
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
@@ -256,3 +257,29 @@ async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(sto
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         assert store.plan(siobhan)["shown"]["aspirations"] == "To work with animals"
+
+
+async def test_reviews_due_shows_every_reason_whole_at_120_columns(tmp_path):
+    from datetime import datetime
+
+    from gatsby_tui.clock import FixedClock
+    from gatsby_tui.store import Store
+
+    s = Store.open(tmp_path / "t.db", clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
+    s.set_current_adviser(s.add_adviser({"name": "Priya Nair", "kind": "internal"}))
+    pid = s.add_pupil(s.validate_pupil(pupil(upn=make_upn(1), legal_forename="Adebola", legal_surname="Okoro",
+                                             sen_status="E", dob="14/03/2011")))
+    plan = s.create_plan(pid, {"next_review_on": "10/12/2026", "ehcp_annual_review_on": "01/10/2026"})
+    s.add_plan_target(plan, {"area": "employment", "what": "Choose a course"})
+    app = build_app(s)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("f6")
+            await pilot.pause()
+            text = screen_text(app)
+            for reason in ("EHCP annual review overdue by 52 days (was due 01/10/2026)",
+                           "review due 10/12/2026 (in 18 days)", "no transition plan, deadline 31/03/2027"):
+                assert reason in text, reason
+    finally:
+        s.close()

@@ -349,7 +349,7 @@ class ConsentForm(ModalScreen[bool]):
         who = f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
         with Vertical(id="dialog", classes="small-dialog"):
             yield Static(Text(f"Consent: {who}"), classes="dialog-title")
-            yield TickBox("Consents to be contacted about their destination after 16", value=bool(
+            yield TickBox("Agrees to be asked where they go after 16", value=bool(
                 row["destination_consent"]), id="consent")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")

@@ -482,10 +482,13 @@ class ReviewForm(_Form):
                 yield field("Held on", Input(value=dates.uk(self.app.store.today), placeholder="day/month/year",
                                              id="reviewed_on", compact=True))
                 yield self.error_slot("reviewed_on")
-                with Horizontal(classes="field", id="participants"):
-                    yield Label("Who took part", classes="field-label")
-                    for key, words in send.PARTICIPANTS:
-                        yield TickBox(words, id=f"who-{key}", compact=True)
+                # Two to a line, so "careers adviser" is never cut off at 120 columns.
+                half = (len(send.PARTICIPANTS) + 1) // 2
+                for row, chunk in enumerate((send.PARTICIPANTS[:half], send.PARTICIPANTS[half:])):
+                    with Horizontal(classes="field", id="participants" if row == 0 else "participants-more"):
+                        yield Label("Who took part" if row == 0 else "", classes="field-label")
+                        for key, words in chunk:
+                            yield TickBox(words, id=f"who-{key}", compact=True)
                 yield field("Others", Input(placeholder="roles, comma-separated: e.g. LA caseworker, college tutor",
                                             id="others", compact=True))
                 yield self.error_slot("participants")
