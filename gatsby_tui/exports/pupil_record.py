@@ -51,8 +51,10 @@ def _sentence(text: Any) -> str:
 
 
 def _years(text: str) -> str:
-    """'KS3 (Years 7-9)' and 'Years 8-9' in words: 'Years 7 to 9'."""
+    """'KS3 (Years 7-9)' and 'Years 8-9' in words: 'Years 7 to 9'; '(still: a university)' as
+    '(a university still to come)'."""
     text = re.sub(r"KS\d \(Years (\d+)-(\d+)\)", r"Years \1 to \2", text)
+    text = re.sub(r"\(still: ([^)]*)\)", r"(\1 still to come)", text)
     return re.sub(r"Years (\d+)-(\d+)", r"Years \1 to \2", text)
 
 
@@ -119,6 +121,43 @@ def _benchmark_name(label: str) -> str:
     return "meeting colleges and apprenticeship providers" if label.startswith("PAL") else f"Benchmark {label.split()[0][1:]}"
 
 
+def _list_words(items: list[str]) -> str:
+    """Items joined as a reader would say them; a run of 'X in Year 7', 'X in Year 8' ... becomes
+    'X in Years 7, 8 and 9'."""
+    out: list[str] = []
+    runs: dict[str, list[str]] = {}
+    order: list[str] = []
+    for item in items:
+        found = re.fullmatch(r"(.*) in Year (\d+)", item)
+        key = found[1] if found else item
+        if key not in runs:
+            runs[key] = []
+            order.append(key)
+        if found:
+            runs[key].append(found[2])
+    for key in order:
+        years = runs[key]
+        if not years:
+            out.append(key)
+        elif len(years) == 1:
+            out.append(f"{key} in Year {years[0]}")
+        else:
+            out.append(f"{key} in Years {', '.join(years[:-1])} and {years[-1]}")
+    return "; ".join(out)
+
+
+def _benchmarks_words(labels: list[str]) -> str:
+    """['B5 Employers', 'B6 Workplaces'] -> 'Benchmarks 5 and 6'."""
+    numbers = [label.split()[0][1:] for label in labels if not label.startswith("PAL")]
+    words = []
+    if numbers:
+        words.append(f"Benchmark {numbers[0]}" if len(numbers) == 1 else
+                     f"Benchmarks {', '.join(numbers[:-1])} and {numbers[-1]}")
+    if any(label.startswith("PAL") for label in labels):
+        words.append("meeting colleges and apprenticeship providers")
+    return " and ".join(words)
+
+
 def _benchmark_line(b: dict[str, Any]) -> str:
     """'Benchmark 2, Learning from career and labour market information: not yet. Still to come: …
     by 31 August 2027. The school did not provide in time: … in Years 7 to 9.'"""
@@ -136,7 +175,7 @@ def _benchmark_line(b: dict[str, Any]) -> str:
         line += " Still to come: " + "; ".join(
             _years(t["what"]) + (f", by {_day(t['by'])}" if t.get("by") else "") for t in to_come) + "."
     if not_provided:
-        line += " The school did not provide this in time: " + "; ".join(_years(w) for w in not_provided) + "."
+        line += " The school did not provide this in time: " + _list_words([_years(w) for w in not_provided]) + "."
     return line
 
 
@@ -231,8 +270,14 @@ def record_document(data: dict[str, Any]) -> Document:
     if plan is None:
         doc.para("There is no individual plan.")
     else:
-        doc.fields([("Next review", _day(plan["next_review_on"])),
-                    ("EHCP annual review", _day(plan["ehcp_annual_review_on"])),
+        def planned(on: str | None) -> str | None:
+            """A plan date in words, saying when it has passed without the review being held."""
+            if not on:
+                return None
+            return _day(on) + (" (this date has passed: the review is overdue)" if on < data["produced_on"] else "")
+
+        doc.fields([("Next review", planned(plan["next_review_on"])),
+                    ("EHCP annual review", planned(plan["ehcp_annual_review_on"])),
                     ("Transition plan", _day(plan["transition_plan_on"]))])
         versions = plan["versions"]
         if versions:
@@ -283,7 +328,7 @@ def record_document(data: dict[str, Any]) -> Document:
         doc.para("No careers activities are recorded.")
     doc.bullets(f"{_day(a['on'])}: {a['title']} ({a['what']}"
                 + (f", {a['organisation']}" if a["organisation"] else "") + ")"
-                + (f". Counts towards {', '.join(_benchmark_name(b) for b in a['benchmarks'])}" if a["benchmarks"] else "")
+                + (f". Counts towards {_benchmarks_words(a['benchmarks'])}" if a["benchmarks"] else "")
                 + (f". Meaningful: {'; '.join(a['meaningful_points_met']).lower()}" if a["meaningful_points_met"] else "")
                 + "." for a in data["activities"])
 
