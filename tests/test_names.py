@@ -117,3 +117,4 @@ def test_names_in_the_pupils_own_order():
     assert names.full_name("김", "민준", None) == "김민준"
     assert names.full_name("Nowak", "Michał", None) == "Michał Nowak"
     assert names.full_name("Ali-Khan", "Alexander", "Ali") == "Ali Ali-Khan"
+    assert names.full_name("김", "민준", "Min-jun") == "Min-jun (김민준)"

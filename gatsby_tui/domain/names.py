@@ -73,10 +73,14 @@ def display_name(surname: str, legal_forename: str, preferred: str | None) -> st
 
 
 def full_name(surname: str, legal_forename: str, preferred: str | None) -> str:
-    """'Siobhán O'Brien-Ní Bhriain'; a CJK name in its own order and run together: '王子涵', '김민준'."""
+    """'Siobhán O'Brien-Ní Bhriain'; a CJK name in its own order and run together: '王子涵', '김민준';
+    a Latin preferred name with it in brackets: 'Min-jun (김민준)'."""
     first = preferred or legal_forename
     if surname_first(surname, first):
         return f"{surname}{first}"
+    if preferred and surname_first(surname, legal_forename):
+        # A Latin-script preferred name beside a CJK legal name: "Min-jun (김민준)", never "Min-jun 김".
+        return f"{preferred} ({surname}{legal_forename})"
     return f"{first} {surname}"
 
 

@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from gatsby_tui.domain import dates
+from gatsby_tui.domain import dates, names
 from gatsby_tui.exports.document import Document, html_page, markdown
 from gatsby_tui.store.pupil_record import RECORD_FIELDS
 
@@ -220,7 +220,7 @@ def record_document(data: dict[str, Any]) -> Document:
         doc.notice("This copy includes the adviser's confidential notes, at the adviser's choice.")
 
     doc.heading("Your details")
-    doc.fields([("Name", p["name"]), ("Legal name", f"{p['legal_forename']} {p['legal_surname']}"),
+    doc.fields([("Name", p["name"]), ("Legal name", names.full_name(p["legal_surname"], p["legal_forename"], None)),
                 ("Date of birth", _day(p["date_of_birth"])), ("Unique pupil number (UPN)", p["upn"]),
                 ("Year group", p["year_group_words"]), ("Form", p["form"]), ("Gender", p["gender"]),
                 ("Special educational needs", p["sen"]["words"]),
