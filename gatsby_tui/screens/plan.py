@@ -312,12 +312,16 @@ class _Form(AsksBeforeDiscarding, ModalScreen[Any]):
         try:
             result = fn()
         except PlanInvalid as e:
+            # Each error is shown once: beside its field, or (with no field on this form) in the
+            # notice; never in both, and never nowhere.
             self.show_errors(e.errors)
-            if not any(k in self.FIELDS for k in e.errors):
-                self.app.notify(str(e), severity="error", title="Not saved")
+            beside = [k for k in e.errors if k in self.FIELDS and self.query(f"#err-{k}")]
+            elsewhere = [message for k, message in e.errors.items() if k not in beside]
+            if elsewhere:
+                self.app.notify(" ".join(elsewhere), severity="error", title="Not saved", markup=False)
             else:
-                self.app.notify(f"Not saved: {len(e.errors)} field{'s' if len(e.errors) > 1 else ''} to correct.",
-                                severity="error")
+                self.app.notify(f"Not saved: {len(beside)} field{'s' if len(beside) > 1 else ''} to correct, "
+                                "marked beside each.", severity="error", markup=False)
             return
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not saved")
@@ -349,7 +353,7 @@ class PlanForm(_Form):
     FIELDS = ("aspirations", "strengths", "needs", "support", "next_review_on", "ehcp_annual_review_on",
               "transition_plan_on")
     HELP = ("Write the plan in the pupil's own words where you can. Dates are day/month/year. "
-            "Ctrl+S saves; Escape closes without saving. Editing changes the current version; a review (R on "
+            "Ctrl+S saves; Escape closes without saving (asking first if you typed something). Editing changes the current version; a review (r on "
             "the plan) makes a new version and keeps this one.")
 
     def __init__(self, pupil_id: int, plan: Mapping[str, Any] | None) -> None:
