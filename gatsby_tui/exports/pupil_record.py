@@ -278,7 +278,8 @@ def record_document(data: dict[str, Any]) -> Document:
 
         doc.fields([("Next review", planned(plan["next_review_on"])),
                     ("EHCP annual review", planned(plan["ehcp_annual_review_on"])),
-                    ("Transition plan", _day(plan["transition_plan_on"]))])
+                    ("Transition plan", plan.get("transition_plan_words") or _day(plan["transition_plan_on"])),
+                    ("The plan ended", _day(plan.get("ceased_on")))])
         versions = plan["versions"]
         if versions:
             v = versions[0]             # the current version in full; earlier ones on request

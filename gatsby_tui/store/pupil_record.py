@@ -227,8 +227,12 @@ def _plan(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any] | None:
         reviews.append({"on": r["reviewed_on"], "who_took_part": who if isinstance(who, list) else [str(who)],
                         "what_changed": r["what_changed"], "next_review_on": r["next_review_on"],
                         "ehcp_annual_review": bool(r["is_ehcp_annual"]), "made_version": r["version"]})
+    intake = conn.execute("SELECT intake_year FROM pupils WHERE id = ?", (pupil_id,)).fetchone()[0]
+    agreed = date.fromisoformat(plan["transition_plan_on"]) if plan["transition_plan_on"] else None
     return {"next_review_on": plan["next_review_on"], "ehcp_annual_review_on": plan["ehcp_annual_review_on"],
-            "transition_plan_on": plan["transition_plan_on"], "versions": versions, "reviews": reviews}
+            "transition_plan_on": plan["transition_plan_on"],
+            "transition_plan_words": send.transition_words(intake, agreed) if agreed else None,
+            "ceased_on": plan["ceased_on"], "versions": versions, "reviews": reviews}
 
 
 def _destinations(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any]:
