@@ -18,11 +18,17 @@ from typing import Iterable, Mapping
 from anyascii import anyascii
 
 
+# What stands inside a name without being part of it, once transliterated (anyascii writes every
+# apostrophe as ' or `, every dash as -): dropped by the fold. Other symbols are kept, so a
+# stray "@sum" still sorts apart from "Sum".
+_INSIDE_NAMES = frozenset("'`-.,_")
+
+
 def fold(text: str) -> str:
-    """Lower case, accents and marks gone, letters transliterated, and nothing but letters and
-    digits: "O’Brien-Ní" -> "obrienni", "Kozłowski" -> "kozlowski", "王子涵" -> "wangzihan"."""
+    """Lower case, accents and marks gone, letters transliterated, and no spaces, apostrophes,
+    hyphens or dots: "O’Brien-Ní" -> "obrienni", "Kozłowski" -> "kozlowski", "王子涵" -> "wangzihan"."""
     latin = anyascii(unicodedata.normalize("NFC", text)).casefold()
-    return "".join(c for c in latin if c.isascii() and c.isalnum())
+    return "".join(c for c in latin if not (c.isspace() or c in _INSIDE_NAMES))
 
 
 def fold_words(text: str) -> list[str]:
@@ -49,7 +55,7 @@ def search_text(forename: str, surname: str, preferred: str | None) -> str:
 def search_terms(typed: str) -> list[str]:
     """What a person typed into a search box, as folded terms to look up by prefix: each
     space-separated piece folded whole ("O'Brien" -> "obrien", "Kılıç" -> "kilic")."""
-    return [t for t in (fold(piece) for piece in typed.split()) if t]
+    return [t for t in (re.sub(r"[^a-z0-9]", "", fold(piece)) for piece in typed.split()) if t]
 
 
 # ---------------------------------------------------------------- scripts and name order
