@@ -83,11 +83,11 @@ def test_fold(text, folded):
 def test_the_search_index_text_finds_a_pupil_by_any_spelling_prefix():
     held = names.search_text("Łukasz", "Kozłowski", None).split()
     for typed in ("kozlowski", "Kozłowski", "KOZŁ", "luk"):
-        term = names.search_terms(typed)[0]
+        term = "".join(names.fold_words(typed))
         assert any(word.startswith(term) for word in held), typed
     held = names.search_text("Siobhán", "O'Brien-Ní Bhriain", None).split()
     for typed in ("obrien", "o'brien", "bhriain", "ni", "siobhan"):
-        assert any(word.startswith(names.search_terms(typed)[0]) for word in held), typed
+        assert any(word.startswith("".join(names.fold_words(typed))) for word in held), typed
     assert "zihan" in names.search_text("子涵", "王", None).split()
 
 

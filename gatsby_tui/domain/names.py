@@ -48,14 +48,8 @@ def search_text(forename: str, surname: str, preferred: str | None) -> str:
     the pupil by prefix."""
     parts = [p for p in (surname, forename, preferred) if p and p.strip()]
     words = [w for p in parts for w in fold_words(p)]
-    whole = [fold(p) for p in parts]
+    whole = [re.sub(r"[^a-z0-9]", "", fold(p)) for p in parts]     # as the search folds what is typed
     return " ".join(dict.fromkeys(w for w in words + whole if w))
-
-
-def search_terms(typed: str) -> list[str]:
-    """What a person typed into a search box, as folded terms to look up by prefix: each
-    space-separated piece folded whole ("O'Brien" -> "obrien", "Kılıç" -> "kilic")."""
-    return [t for t in (re.sub(r"[^a-z0-9]", "", fold(piece)) for piece in typed.split()) if t]
 
 
 # ---------------------------------------------------------------- scripts and name order

@@ -222,12 +222,18 @@ class RegisterRow:
 
 
 def fts_query(text: str) -> str | None:
-    """Turn what was typed into an FTS5 prefix query: every word, folded as names are
-    (domain/names.search_terms: "Kozłowski" and "kozlowski" alike), must match."""
-    words = names.search_terms(text)
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words[:12])
+    """Turn what was typed into an FTS5 prefix query: every piece, folded as names are
+    (domain/names: "Kozłowski" and "kozlowski" alike), must match, run together or word by word."""
+    groups = []
+    for piece in text.split()[:12]:
+        words = names.fold_words(piece)
+        if not words:
+            continue
+        if len(words) == 1:
+            groups.append(f'"{words[0]}"*')
+        else:   # "O'Brien", "0:1": the name run together, or each of its words
+            groups.append(f'("{"".join(words)}"* OR (' + " AND ".join(f'"{w}"*' for w in words) + "))")
+    return " AND ".join(groups) or None
 
 
 def _where(f: PupilFilter, school_year: int, today: str) -> tuple[str, dict[str, Any]]:
