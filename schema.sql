@@ -84,6 +84,8 @@ CREATE TABLE pupils (
     school_id           INTEGER REFERENCES schools(id),
     -- Sort key for the register: folded "surname forename", maintained by the store.
     sort_name           TEXT NOT NULL,
+    -- What the search index holds (domain/names.search_text), maintained by the store.
+    search_name         TEXT NOT NULL DEFAULT '',
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL,
     date_of_entry       TEXT CHECK (date_of_entry IS NULL OR (date_of_entry GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date(date_of_entry) = date_of_entry))
@@ -95,41 +97,33 @@ CREATE INDEX pupils_by_left ON pupils (date_left);
 CREATE INDEX pupils_by_created ON pupils (created_at);   -- pupils by when they were added (schema 2)
 
 -- Search index for the register: type-ahead by forename, surname, preferred
--- name, UPN and form. Prefix indexes make "nia" fast; remove_diacritics makes
--- it find "Nía". The tokenizer splits O'Brien into "o" and "brien", so the
--- compact column holds each name with apostrophes, hyphens and spaces removed
--- ("obrien"). Kept in step with pupils by the triggers below.
+-- name, UPN and form. It indexes pupils.search_name (an external-content FTS5
+-- table: the text lives once, in pupils), which the store fills with
+-- domain/names.search_text: every name folded to plain letters by the same fold
+-- that sorts the register and matches names in exports, word by word and whole
+-- ("o brien obrien", "kozlowski" for Kozłowski, "wang zihan" for 王子涵). Prefix
+-- indexes make "nia" fast. Kept in step with pupils by the triggers below;
+-- sqlite-utils' rebuild_fts() rebuilds it from pupils.
 CREATE VIRTUAL TABLE pupils_fts USING fts5 (
-    names, compact, upn, form,
+    search_name, upn, form,
+    content="pupils", content_rowid="id",
     tokenize = "unicode61 remove_diacritics 2",
     prefix = '1 2 3'
 );
 
 CREATE TRIGGER pupils_fts_insert AFTER INSERT ON pupils BEGIN
-    INSERT INTO pupils_fts (rowid, names, compact, upn, form) VALUES (
-        NEW.id,
-        NEW.legal_forename || ' ' || NEW.legal_surname || ' ' || coalesce(NEW.preferred_forename, ''),
-        replace(replace(replace(replace(replace(NEW.legal_surname, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(NEW.legal_forename, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(coalesce(NEW.preferred_forename, ''), '''', ''), '’', ''), '-', ''), ' ', ''), '.', ''),
-        NEW.upn,
-        coalesce(NEW.form, ''));
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
 END;
 
 CREATE TRIGGER pupils_fts_delete AFTER DELETE ON pupils BEGIN
-    DELETE FROM pupils_fts WHERE rowid = OLD.id;
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
 END;
 
-CREATE TRIGGER pupils_fts_update AFTER UPDATE OF legal_forename, legal_surname, preferred_forename, upn, form ON pupils BEGIN
-    DELETE FROM pupils_fts WHERE rowid = OLD.id;
-    INSERT INTO pupils_fts (rowid, names, compact, upn, form) VALUES (
-        NEW.id,
-        NEW.legal_forename || ' ' || NEW.legal_surname || ' ' || coalesce(NEW.preferred_forename, ''),
-        replace(replace(replace(replace(replace(NEW.legal_surname, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(NEW.legal_forename, '''', ''), '’', ''), '-', ''), ' ', ''), '.', '') || ' ' ||
-        replace(replace(replace(replace(replace(coalesce(NEW.preferred_forename, ''), '''', ''), '’', ''), '-', ''), ' ', ''), '.', ''),
-        NEW.upn,
-        coalesce(NEW.form, ''));
+CREATE TRIGGER pupils_fts_update AFTER UPDATE OF search_name, upn, form ON pupils BEGIN
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
 END;
 
 -- ---------------------------------------------------------------- clinic hours
@@ -378,6 +372,8 @@ CREATE TABLE plans (
     ehcp_annual_review_on TEXT CHECK (ehcp_annual_review_on IS NULL OR date(ehcp_annual_review_on) = ehcp_annual_review_on),
     next_review_on        TEXT CHECK (next_review_on IS NULL OR date(next_review_on) = next_review_on),
     transition_plan_on    TEXT CHECK (transition_plan_on IS NULL OR date(transition_plan_on) = transition_plan_on),
+    -- The plan ended at the review held that day (no next review); off Reviews due.
+    ceased_on             TEXT CHECK (ceased_on IS NULL OR date(ceased_on) = ceased_on),
     created_at            TEXT NOT NULL,
     updated_at            TEXT NOT NULL
 );

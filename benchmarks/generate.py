@@ -173,7 +173,8 @@ class Pupils:
                 pid, upn, forename, surname, preferred, dob.isoformat(), gender, intake, form, sen,
                 int(looked_after or rng.random() < 0.245), looked_after, int(rng.random() < 0.02),
                 int(rng.random() < 0.15), None if left is None else left.isoformat(),
-                int(year_now >= 11 and rng.random() < 0.9), names.sort_name(surname, forename), stamp, stamp,
+                int(year_now >= 11 and rng.random() < 0.9), names.sort_name(surname, forename),
+                names.search_text(forename, surname, preferred), stamp, stamp,
             ))
             self.by_intake.setdefault(intake, []).append((pid, None if left is None else left.isoformat()))
         return out
@@ -197,8 +198,8 @@ class Pupils:
 
 PUPIL_SQL = ("INSERT INTO pupils (id, upn, legal_forename, legal_surname, preferred_forename, dob, gender, "
              "intake_year, form, sen_status, pupil_premium, looked_after, young_carer, eal, date_left, "
-             "destination_consent, sort_name, created_at, updated_at) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+             "destination_consent, sort_name, search_name, created_at, updated_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 INTERVIEW_SQL = ("INSERT INTO interviews (id, uid, pupil_id, adviser_id, starts_at, ends_at, mode, place, kind, "
                  "reason, status, status_note, created_at, updated_at) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

@@ -215,6 +215,10 @@ ACTIONS: tuple[Act, ...] = (
     Act("signoff.yes", "y", "confirm", "Sign off", "Sign the record off now; it is then locked.", "signoff"),
     Act("signoff.no", "n,escape", "cancel", "Not yet", "Go back to the record without signing it off.",
         "signoff", priority=True),
+    # Discard what was typed in a form?
+    Act("discard.yes", "y", "discard", "Discard", "Close the form and lose what you typed.", "discard"),
+    Act("discard.no", "n,escape", "keep", "Keep typing", "Go back to the form; nothing is lost.", "discard",
+        priority=True),
     # Snippets
     Act("snippets.insert", "enter", "insert", "Insert", "Insert the highlighted snippet at the cursor.", "snippets"),
     Act("snippets.add", "ctrl+n", "add", "New snippet", "Add a snippet: a title and the text to insert.",

@@ -25,9 +25,16 @@ def _pupil(store, args: argparse.Namespace) -> int:
     path = store.export_pupil(row["id"], args.format, args.out, include_confidential=args.include_confidential,
                               redact=redact, sar_id=args.sar, how="exported from the command line")
     _out(f"Wrote {path}")
-    if mentions and not args.keep_names:
-        _out(f"Withheld the names of {len(mentions)} other pupil{'s' if len(mentions) != 1 else ''} named in the "
-             "free text (--keep-names to leave them in).")
+    if mentions:
+        many = len(mentions) != 1
+        if args.keep_names:
+            _out(f"The copy still holds {len(mentions)} name{'s' if many else ''} that may be another pupil's "
+                 "(kept, as --keep-names asked):")
+        else:
+            _out(f"Withheld the names of {len(mentions)} other pupil{'s' if many else ''} named in the free text, "
+                 "shown as [another pupil] (--keep-names to leave them in):")
+        for m in mentions:
+            _out(f"  {plain(m.describe, 300)}")
     if not args.include_confidential:
         _out("The advisers' confidential notes are not included (--include-confidential to include them).")
     return 0

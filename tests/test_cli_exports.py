@@ -75,3 +75,43 @@ def test_export_action_plan_records_it_as_given(capsys, db, tmp_path):
             "action_plan", "emailed by the school")
     finally:
         store.close()
+
+
+ISSUE_TEXT = ("Sits with Tadhg O’Connor in maths; Grainne Walsh and Padraig help. Sahin too. Tadhg O Connor, "
+              "Tadhg OConnor and Grainne Walsh's sister. 王子涵 and 김민준 came. Mahmood in her form is applying. "
+              "Struan is doing it too. Will she apply? Grace and Hope would. Baker is a job she likes.")
+
+
+def test_export_pupil_withholds_every_spelling_and_lists_each_name_it_met(capsys, tmp_path, clock):
+    path = tmp_path / "school.db"
+    store = Store.open(path, clock=clock)
+    store.set_current_adviser(store.add_adviser({"name": "Ms Patel", "qualification_level": "6"}))
+    me = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011", form="11B")))
+    others = [("Tadhg", "O'Connor", "11A"), ("Gráinne", "Walsh", "11C"), ("Pádraig", "Kelly", "11D"),
+              ("Elif", "Şahin", "9A"), ("子涵", "王", "8C"), ("민준", "김", "7B"), ("Aisha", "Mahmood", "11B"),
+              ("Struan", "Fraser", "11B"), ("Will", "Hughes", "11B"), ("Grace", "Baker", "11B")]
+    for i, (fore, sur, form) in enumerate(others, 2):
+        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i), legal_forename=fore, legal_surname=sur,
+                                                   form=form, dob="01/02/2011" if form[:2] == "11" else "01/02/2013")))
+    rid = store.start_record(pupil_id=me, held_at=datetime(2026, 11, 20, 9, 0))
+    store.save_record(rid, {"situation": ISSUE_TEXT})
+    store.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run("export", "pupil", "--db", path, "--upn", make_upn(1), "--format", "md", "--out", out,
+               "--today", "2026-11-22") == 0
+    said = capsys.readouterr().out
+    [written] = out.iterdir()
+    text = written.read_text()
+    for gone in ("Tadhg", "Connor", "Grainne", "Walsh", "Padraig", "Sahin", "王子涵", "김민준", "Mahmood", "Struan"):
+        assert gone not in text, gone
+        assert gone in said, gone                 # each one met is listed
+    # Ordinary words are not taken for names.
+    assert "Will she apply? Grace and Hope would. Baker is a job" in text
+    assert "Withheld the names of" in said and "No other pupil" not in said
+    assert "pupil\\]'s sister" in text and text.count("another pupil") >= 11
+    # --keep-names leaves them in, and says so: the copy is never called clean.
+    assert run("export", "pupil", "--db", path, "--upn", make_upn(1), "--format", "md", "--out", out,
+               "--keep-names", "--today", "2026-11-22") == 0
+    said = capsys.readouterr().out
+    assert "still holds" in said and "Mahmood" in said

@@ -132,13 +132,16 @@ def test_other_pupils_named_in_free_text_are_listed_and_withheld(store, adviser,
     store.save_record(rid, {"situation": "Works well with chloe  o'brien in art. Sam is keen.",
                             "decisions": "Will revise with O'Brien, Chloe and with Sam."})
     _, mentions = store.pupil_export_preview(a["id"])
-    assert [(m.pupil_name, m.count) for m in mentions] == [("O'Brien, Chloe", 2)]   # "Sam" alone is not a name
+    # The whole name twice (two spellings, one mention); "Sam" alone is a forename in the same year
+    # group, so it is raised too; "Will" (an ordinary word) is not.
+    assert [(m.name, m.pupil_name, m.count, m.kind) for m in mentions] == [
+        ("chloe o'brien", "O'Brien, Chloe", 2, "full"), ("Sam", "Grace, Sam", 2, "word")]
     assert "Where things stand" in mentions[0].where and "Decisions agreed" in mentions[0].where
     out = store.export_pupil(a["id"], "html", tmp_path, redact=[f for m in mentions for f in m.forms])
     text = out.read_text()
-    assert "brien" not in text.lower() and "Chloe" not in text
-    assert "[another pupil] in art" in text
-    assert "The names of other pupils, 2 times, shown as [another pupil]." in text
+    assert "brien" not in text.lower() and "Chloe" not in text and "Sam" not in text
+    assert "[another pupil] in art" in text and "Will revise" in text
+    assert "The names of other pupils, 4 times, shown as [another pupil]." in text
     given = store.conn.execute("SELECT withheld FROM exports_given WHERE pupil_id = ?", (a["id"],)).fetchone()[0]
     assert "other pupils" in given and chloe != a["id"]
 
@@ -188,7 +191,9 @@ def test_every_name_prints_in_the_pdf(store, adviser, tmp_path):
         pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(700 + n), legal_forename=fore,
                                                          legal_surname=sur, dob="01/02/2012")))
         text = text_of(store.export_pupil(pid, "pdf", tmp_path))
-        assert f"{fore} {sur}" in text.replace("\n", " "), (fore, sur, text[:200])
+        # In the pupil's own order: family name first and run together for Korean and Chinese.
+        own = f"{sur}{fore}" if sur in ("김", "陈") else f"{fore} {sur}"
+        assert own in text.replace("\n", " "), (fore, sur, text[:200])
 
 
 def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, adviser, tmp_path, monkeypatch):
@@ -211,7 +216,7 @@ def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, a
     def broken(target, data, mode=0o600):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files, "write_atomic", broken)
+    monkeypatch.setattr(files, "write_new", broken)
     with pytest.raises(StoreError, match="No space left on device"):
         store.export_pupil(p["id"], "md", tmp_path / "full.md")
     assert not (tmp_path / "full.md").exists()
@@ -316,3 +321,116 @@ def test_an_action_plan_given_counts_as_a_copy_of_the_record_for_benchmark_3(sto
     store.export_action_plan(p["record"], "md", tmp_path, how="handed over")
     after = next(x for x in store.pupil_benchmarks(p["id"])[3].parts if x.what == copy_part)
     assert after.status == rules.PART_MET
+
+
+def test_namesakes_files_never_overwrite_each_other_and_the_count_is_the_count_on_disk(store, adviser, tmp_path):
+    orla_a = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(801), legal_forename="Orla",
+                                                        legal_surname="Ní Shúilleabháin", form="7A", dob="05/10/2014")))
+    orla_d = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(802), legal_forename="Orla",
+                                                        legal_surname="Ní Shúilleabháin", form="7D", dob="09/01/2015")))
+    solo = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(803), legal_forename="Sam", legal_surname="Idris",
+                                                      form="7A", dob="09/01/2015")))
+    out = tmp_path / "out"
+    out.mkdir()
+    a = store.export_pupil(orla_a, "md", out)
+    d = store.export_pupil(orla_d, "md", out)
+    assert a.name == "Orla Ní Shúilleabháin (7A) - careers record - 2026-11-22.md"
+    assert d.name == "Orla Ní Shúilleabháin (7D) - careers record - 2026-11-22.md"
+    assert "7A" in a.read_text() and "7D" in d.read_text()
+    # The same pupil again, and a file the app did not write under the next name: both kept.
+    again = store.export_pupil(orla_a, "md", out)
+    assert again.name == "Orla Ní Shúilleabháin (7A) - careers record - 2026-11-22 (2).md"
+    mine = out / "Sam Idris - careers record - 2026-11-22.md"
+    mine.write_text("the school's own notes")
+    sam = store.export_pupil(solo, "md", out)
+    assert sam.name == "Sam Idris - careers record - 2026-11-22 (2).md"
+    assert mine.read_text() == "the school's own notes"
+    # A file path given by hand that exists is not replaced either.
+    chosen = tmp_path / "copy.md"
+    chosen.write_text("keep me")
+    written = store.export_pupil(solo, "md", chosen)
+    assert written == tmp_path / "copy (2).md" and chosen.read_text() == "keep me"
+    # Bulk export: as many files on disk as it says it wrote, none replaced.
+    bulk = tmp_path / "bulk"
+    bulk.mkdir()
+    files, _ = store.export_many([orla_a, orla_d, solo, orla_a], "record", "md", bulk)
+    assert len(files) == len(set(files)) == len(list(bulk.iterdir())) == 4
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in bulk.iterdir())
+
+
+def test_pdf_has_an_outline_per_section_metadata_and_a_bold_cjk_heading(store, adviser, tmp_path):
+    import re as regex
+
+    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(850), legal_forename="子涵", legal_surname="王",
+                                                     dob="01/02/2011")))
+    path = store.export_pupil(pid, "pdf", tmp_path)
+    reader = PdfReader(str(path))
+    titles = []
+
+    def walk(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                titles.append((depth, item.title))
+
+    walk(reader.outline)
+    assert titles[0] == (0, "Careers guidance record: 王子涵")
+    for section in ("Your details", "Guidance meetings", "Actions", "Your plan", "Questions"):
+        assert (1, section) in titles, section
+    meta = reader.metadata
+    assert meta["/Title"] == "Careers guidance record: 王子涵" and meta["/Author"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    # No bold CJK font is bundled: the heading holding 王子涵 is drawn filled and outlined (bold).
+    assert regex.search(rb"\b2 Tr\b", reader.pages[0].get_contents().get_data())
+
+
+def test_the_copy_reads_as_one_truth_in_words_a_family_understands(store, adviser, tmp_path):
+    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(860), legal_forename="Noor", legal_surname="Ali",
+                                                     dob="01/02/2011", sen_status="E")))
+    plan = store.create_plan(pid, {"aspirations": "First hopes.", "next_review_on": "15/01/2027"})
+    for area, what in (("health", "Book own dentist visit"), ("community", "Join a youth club"),
+                       ("independent_living", "Travel to college alone"), ("employment", "Write a CV")):
+        store.add_plan_target(plan, {"area": area, "what": what, "status": "in progress",
+                                     "evidence": "Seen by the SENCO."})
+    store.hold_plan_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
+                                  "what_changed": "Targets reviewed.", "next_review_on": "20/05/2027",
+                                  "aspirations": "Now hopes to work with animals."})
+    store.update_plan(plan, {"next_review_on": "10/06/2027"})          # rescheduled after the review
+    sar = store.log_sar(pid, {"requester_kind": "parent", "requester_name": "Mrs Ali", "received_on": "20/11/2026"})
+    text = store.export_pupil(pid, "md", tmp_path, sar_id=sar).read_text()
+    assert ".." not in text.replace("...", "") and "))" not in text
+    # One next-review date: the plan's own, not the one the review set before it was moved.
+    assert "10 June 2027" in text and "20 May 2027" not in text
+    # The current version in full; earlier versions said to exist, on request.
+    assert "Now hopes to work with animals." in text and "First hopes." not in text
+    assert "1 earlier version, the first made on 22 November 2026. You can ask the school for any of them." in text
+    # PfA targets in the usual order.
+    order = [text.index(w) for w in ("Write a CV", "Travel to college alone", "Join a youth club",
+                                     "Book own dentist visit")]
+    assert order == sorted(order)
+    # The request this copy answers is not called open.
+    assert "answered by this copy, on 22 November 2026" in text and "not answered yet" not in text
+    # Dates in words, what the school did not provide said as such, terms explained.
+    assert "(missed)" not in text and not __import__("re").search(r"\d/\d\d/20\d\d", text)
+    assert "The school did not provide this in time" in text
+    assert "**SENCO:** the school's special educational needs coordinator" in text
+    assert "**EHCP:**" in text and "Level 3" not in text.split("## Words used")[1]
+
+
+def test_an_ehcp_review_with_a_level_7_adviser_is_personal_guidance_in_the_copy(store, tmp_path):
+    lead = store.add_adviser({"name": "Daniel Whitaker", "qualification_level": "7",
+                              "qualification": "Postgraduate Diploma in Career Guidance (QCG), Level 7"})
+    store.set_current_adviser(lead)
+    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(870), dob="01/02/2011", sen_status="E")))
+    iid = store.book(BookingRequest(pupil_id=pid, adviser_id=lead, start=datetime(2026, 10, 6, 10, 0),
+                                    kind="ehcp_review"), confirm=True)
+    store.mark_held(iid)
+    before = store.export_pupil(pid, "md", tmp_path).read_text()
+    assert "Benchmark 8, Personal guidance: not yet" in before        # held, but nothing recorded yet
+    rid = store.start_record(interview_id=iid)
+    store.save_record(rid, {"confidentiality_explained": True, "situation": "Year 11, EHCP review.",
+                            "advice_given": "Talked through college courses.", "decisions": "Visit the college."})
+    store.sign_off_record(rid)
+    text = store.export_pupil(pid, "md", tmp_path).read_text()
+    assert "Benchmark 8, Personal guidance: met" in text

@@ -106,7 +106,7 @@ def test_review_rules(store, adviser):
     support = add(store, 2, 10, "K", surname="Hughes")
     plan_id = store.create_plan(pid, {"aspirations": "x"})
     k_plan = store.create_plan(support, {"aspirations": "y"})
-    base = {"participants": ["pupil"], "reviewed_on": "20/11/2026"}
+    base = {"participants": ["pupil"], "reviewed_on": "20/11/2026", "next_review_on": "20/05/2027"}
     with pytest.raises(PlanInvalid) as e:
         store.hold_plan_review(plan_id, {**base, "reviewed_on": "23/11/2026"})
     assert "future" in e.value.errors["reviewed_on"]
@@ -224,9 +224,104 @@ def test_plans_appear_in_the_history(store, adviser):
     pid = add(store, 1, 10, "E")
     plan_id = store.create_plan(pid, {"aspirations": "To work with animals"})
     store.hold_plan_review(plan_id, {"participants": ["pupil"], "reviewed_on": "20/11/2026", "is_ehcp_annual": True,
-                                     "what_changed": "New targets for travel."})
+                                     "what_changed": "New targets for travel.", "next_review_on": "20/05/2027"})
     events = store.pupil_history(pid, kind="plan")
     titles = [e.title for e in events]
     assert "EHCP annual review held: version 2" in titles
     assert "Individual plan started (version 1)" in titles
     assert any(e.detail == "New targets for travel." for e in events)
+
+
+def test_a_review_needs_a_next_date_unless_the_plan_ends_there(store, adviser):
+    pid = add(store, 1, 10, "K")
+    plan_id = store.create_plan(pid, {"aspirations": "x", "next_review_on": "01/12/2026"})
+    base = {"participants": ["pupil"], "reviewed_on": "20/11/2026"}
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(plan_id, base)
+    assert "Give the next review date" in e.value.errors["next_review_on"]
+    with pytest.raises(PlanInvalid) as e:
+        store.hold_plan_review(plan_id, {**base, "ceased": True, "next_review_on": "20/05/2027"})
+    assert "no next review" in e.value.errors["next_review_on"]
+    assert store.conn.execute("SELECT count(*) FROM plan_reviews").fetchone()[0] == 0
+    assert pid in _due(store)                                  # its review is due on 1 December
+    store.hold_plan_review(plan_id, {**base, "ceased": True})
+    plan = store.plan(pid)
+    assert plan["ceased_on"] == "2026-11-20" and plan["next_review_on"] is None
+    assert pid not in _due(store)                              # an ended plan is off Reviews due
+
+
+def test_transition_plan_dates_future_late_and_the_deadline_day(tmp_path):
+    from datetime import datetime
+
+    from gatsby_tui.clock import FixedClock
+    from gatsby_tui.domain import send
+    from gatsby_tui.store import Store
+
+    s = Store.open(tmp_path / "t.db", clock=FixedClock(datetime(2027, 3, 31, 9, 0)))   # the deadline day
+    try:
+        s.set_current_adviser(s.add_adviser({"name": "Priya Nair", "kind": "internal"}))
+        pid = add(s, 1, 11, "E")                               # Year 11 in 2026/27: deadline 31 March 2027
+        plan_id = s.create_plan(pid, {"aspirations": "x", "next_review_on": "01/06/2027",
+                                      "ehcp_annual_review_on": "01/06/2027"})
+        s.add_plan_target(plan_id, {"area": "employment", "what": "Choose a course"})
+        assert "⚠ No transition plan: the EHCP must be amended today (31/03/2027)" in s.plan(pid)["due"]
+        assert _due(s)[pid] == ("no transition plan, deadline today",)
+        with pytest.raises(PlanInvalid) as e:
+            s.update_plan(plan_id, {"transition_plan_on": "01/04/2027"})
+        assert "in the future" in e.value.errors["transition_plan_on"]
+        assert s.plan(pid)["transition_plan_on"] is None
+    finally:
+        s.close()
+    intake = 2022
+    assert send.transition_words(intake, date(2027, 3, 31)) == "agreed 31 March 2027"
+    late = send.transition_words(intake, date(2027, 4, 2))
+    assert late.startswith("agreed late, on 2 April 2027") and "31 March 2027" in late
+
+
+def test_reviews_due_puts_missed_statutory_deadlines_first_then_overdue_reviews(tmp_path):
+    from datetime import datetime
+
+    from gatsby_tui.clock import FixedClock
+    from gatsby_tui.store import Store
+
+    s = Store.open(tmp_path / "t.db", clock=FixedClock(datetime(2027, 4, 12, 9, 0)))
+    try:
+        s.set_current_adviser(s.add_adviser({"name": "Priya Nair", "kind": "internal"}))
+        soon = add(s, 1, 8, "K", surname="Aaron")              # review due soon (earliest name)
+        s.create_plan(soon, {"next_review_on": "20/04/2027"})
+        overdue = add(s, 2, 8, "K", surname="Baker")           # plan review overdue since 1 March
+        s.create_plan(overdue, {"next_review_on": "01/03/2027"})
+        missed = add(s, 3, 11, "E", surname="Carter")          # Year 11 EHCP, 31 March passed: statutory
+        plan = s.create_plan(missed, {"next_review_on": "20/06/2027", "ehcp_annual_review_on": "20/06/2027"})
+        s.add_plan_target(plan, {"area": "employment", "what": "Choose a course"})
+        annual = add(s, 4, 9, "E", surname="Dunn")            # EHCP annual review overdue: statutory
+        plan = s.create_plan(annual, {"next_review_on": "20/06/2027", "ehcp_annual_review_on": "05/04/2027"})
+        s.add_plan_target(plan, {"area": "health", "what": "Join a club"})
+        order = [r.pupil_id for r in s.reviews_due()]
+        assert order == [missed, annual, overdue, soon]         # by date within each: 31 March, then 5 April
+        # Paging one row at a time keeps the same order.
+        paged, after = [], None
+        while True:
+            rows = s.reviews_due(after=after, limit=1)
+            if not rows:
+                break
+            paged.append(rows[0].pupil_id)
+            after = rows[0].key
+        assert paged == order
+    finally:
+        s.close()
+
+
+def test_late_targets_and_a_missing_employment_target_are_flagged(store, adviser):
+    pid = add(store, 1, 11, "E")
+    plan_id = store.create_plan(pid, {"aspirations": "Wants an apprenticeship in engineering.",
+                                      "next_review_on": "15/01/2027"})
+    store.add_plan_target(plan_id, {"area": "independent_living", "what": "Travel to college alone",
+                                    "by_when": "01/09/2026", "status": "in progress"})
+    store.add_plan_target(plan_id, {"area": "health", "what": "Book own dentist visit",
+                                    "by_when": "10/11/2026", "status": "in progress"})   # only 12 days past
+    due = store.plan(pid)["due"]
+    assert "⚠ 1 target is still in progress more than 28 days after its date: Travel to college alone" in due
+    assert "⚠ Hopes to work, but the plan has no Employment target (Year 11, EHCP)" in due
+    store.add_plan_target(plan_id, {"area": "employment", "what": "Apply for two apprenticeships"})
+    assert not any("Employment target" in d for d in store.plan(pid)["due"])

@@ -124,7 +124,9 @@ async def test_a_bad_activity_is_not_saved_and_says_why(store, school):
         assert "Give the activity a title" in text_of(form.query_one("#err-title", Static))
         assert "in the future" in text_of(form.query_one("#err-held_on", Static))
         assert store.conn.execute("SELECT count(*) FROM activities").fetchone()[0] == 0
-        await pilot.press("escape")
+        await pilot.press("escape")            # typed, not saved: asked first; y discards
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, ActivitiesScreen)
 

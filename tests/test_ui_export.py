@@ -66,6 +66,9 @@ async def test_export_a_record_withholding_another_pupil_and_confidential_notes(
         assert "Chloe Clarke — 1 time: Where things stand" in text
         assert dialog.query_one("#mention-0", TickBox).value is True
         assert dialog.query_one("#confidential", TickBox).value is False
+        # Nothing claims the copy was handed over until the adviser says so.
+        assert dialog.query_one("#how", Select).value == ""
+        dialog.query_one("#how", Select).value = "handed over"
         dialog.query_one("#format", Select).value = "html"
         set_folder(dialog, tmp_path / "missing")
         await pilot.press("ctrl+s")
@@ -152,6 +155,8 @@ async def test_action_plan_from_the_signed_off_record(store, school, tmp_path):
         dialog = app.screen
         assert isinstance(dialog, ExportScreen) and dialog.kind == "action_plan"
         assert "Action plan for Amara Okafor" in screen_text(app)
+        assert dialog.query_one("#how", Select).value == ""      # not claimed as given until chosen
+        dialog.query_one("#how", Select).value = "handed over"
         dialog.query_one("#format", Select).value = "md"
         set_folder(dialog, tmp_path)
         await pilot.press("ctrl+s")

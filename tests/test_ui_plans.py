@@ -43,7 +43,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
-        assert "No individual plan yet (EHCP). Press N to start one." in screen_text(app)
+        assert "No individual plan yet (EHCP). Press n to start one." in screen_text(app)
 
         # Start the plan.
         await pilot.press("n")
@@ -194,7 +194,7 @@ async def test_pupil_screen_opens_the_plan_and_the_destinations(store, school):
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
-        assert "No individual plan yet (no SEN). Press N to start one." in screen_text(app)
+        assert "No individual plan yet (no SEN). Press n to start one." in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PupilScreen)
@@ -205,3 +205,81 @@ async def test_pupil_screen_opens_the_plan_and_the_destinations(store, school):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PupilScreen)
+
+
+async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(store, school):
+    siobhan = school["O'Brien-Ní Bhriain"]
+    plan_id = store.create_plan(siobhan, {"aspirations": "To work with animals", "next_review_on": "01/12/2026"})
+    store.add_plan_target(plan_id, {"area": "employment", "what": "Visit two colleges"})
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(PlanScreen(siobhan))
+        await pilot.pause()
+        # Escape on an untouched form closes it at once.
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewForm)
+        assert "[] careers adviser" in screen_text(app)               # not cut off at 120 columns
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        # With typing, Escape asks; n goes back with the typing kept; y discards.
+        await pilot.press("r")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#what_changed", TextArea).text = "Targets reviewed."
+        await pilot.press("escape")
+        await pilot.pause()
+        asked = " ".join(screen_text(app).split())
+        assert "You have typed in this form and not saved it." in asked and "Keep typing (n)" in asked
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is form and form.query_one("#what_changed", TextArea).text == "Targets reviewed."
+        # No next review date: refused in words, unless the plan ends here.
+        form.query_one("#who-pupil", TickBox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and screen_text(app).count("Give the next review date") == 1   # shown once
+        form.query_one("#ceased", TickBox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        assert "The plan ended at the review of 22/11/2026: no next review" in screen_text(app)
+        assert store.plan(siobhan)["ceased_on"] == "2026-11-22"
+        # Typing then Escape, then y: the form closes and nothing is saved.
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#aspirations", TextArea).text = "Something else"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        assert store.plan(siobhan)["shown"]["aspirations"] == "To work with animals"
+
+
+async def test_reviews_due_shows_every_reason_whole_at_120_columns(tmp_path):
+    from datetime import datetime
+
+    from gatsby_tui.clock import FixedClock
+    from gatsby_tui.store import Store
+
+    s = Store.open(tmp_path / "t.db", clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
+    s.set_current_adviser(s.add_adviser({"name": "Priya Nair", "kind": "internal"}))
+    pid = s.add_pupil(s.validate_pupil(pupil(upn=make_upn(1), legal_forename="Adebola", legal_surname="Okoro",
+                                             sen_status="E", dob="14/03/2011")))
+    plan = s.create_plan(pid, {"next_review_on": "10/12/2026", "ehcp_annual_review_on": "01/10/2026"})
+    s.add_plan_target(plan, {"area": "employment", "what": "Choose a course"})
+    app = build_app(s)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("f6")
+            await pilot.pause()
+            text = screen_text(app)
+            for reason in ("EHCP annual review overdue by 52 days (was due 01/10/2026)",
+                           "review due 10/12/2026 (in 18 days)", "no transition plan, deadline 31/03/2027"):
+                assert reason in text, reason
+    finally:
+        s.close()

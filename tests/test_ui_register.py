@@ -14,7 +14,7 @@ from gatsby_tui.screens.pupil_form import PupilForm
 from gatsby_tui.screens.register import RegisterScreen
 from gatsby_tui.store import PupilFilter
 
-from helpers import insert, make_upn, pupil, screen_text, type_text, wait_for_import
+from helpers import fill, insert, make_upn, pupil, screen_text, type_text, wait_for_import
 
 SIZE = (120, 40)
 
@@ -346,3 +346,25 @@ async def test_escape_with_unsaved_changes_asks_before_discarding(store):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
+
+
+async def test_search_folds_every_letter_and_namesakes_are_told_apart(store):
+    people = [("Łukasz", "Kozłowski", "9A", "01/03/2013"), ("Emre", "Kılıç", "9B", "02/03/2013"),
+              ("Michał", "Nowak", "9C", "03/03/2013"), ("Ingrid", "Ødegård", "9D", "04/03/2013"),
+              ("Orla", "Ní Shúilleabháin", "7A", "05/10/2014"), ("Orla", "Ní Shúilleabháin", "7D", "09/01/2015")]
+    for i, (fore, sur, form, dob) in enumerate(people):
+        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur,
+                                                   form=form, dob=dob)))
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for typed, shown in (("kozlowski", "Kozłowski, Łukasz"), ("kilic", "Kılıç, Emre"),
+                             ("michal", "Nowak, Michał"), ("odegard", "Ødegård, Ingrid")):
+            await fill(pilot, typed, "#search")
+            await pilot.pause()
+            assert names_shown(app) == [shown], typed
+        await fill(pilot, "orla ni", "#search")
+        await pilot.pause()
+        assert names_shown(app) == ["Ní Shúilleabháin, Orla · 5/10/2014", "Ní Shúilleabháin, Orla · 9/1/2015"]
+        text = screen_text(app)
+        assert "Ní Shúilleabháin, Orla · 5/10/2014" in text and "9/1/2015" in text

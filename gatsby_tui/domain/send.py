@@ -209,6 +209,67 @@ def transition_state(today: date, intake_year: int, sen_status: str, transition_
     return None
 
 
+def check_transition_agreed(agreed_on: date, today: date) -> None:
+    """A transition plan is recorded once agreed: a date in the future is refused."""
+    if agreed_on > today:
+        raise RuleError("The transition plan is recorded once it has been agreed: the date is in the future. "
+                        "Give the day it was agreed.")
+
+
+def transition_words(intake_year: int, agreed_on: date | None) -> str:
+    """'agreed 12 March 2027'; after 31 March of Year 11 'agreed late, on 2 April 2027 (the EHCP was to
+    be amended by 31 March 2027)': agreed, but not in time, so never shown as met."""
+    from gatsby_tui.domain import dates
+
+    if agreed_on is None:
+        return "not recorded"
+    deadline = transition_deadline(intake_year)
+    if agreed_on > deadline:
+        return (f"agreed late, on {dates.long_uk(agreed_on)} (the EHCP was to be amended by "
+                f"{dates.long_uk(deadline)})")
+    return f"agreed {dates.long_uk(agreed_on)}"
+
+
+def transition_due_words(intake_year: int, today: date) -> str:
+    """What Reviews due and the plan say of a missing transition plan: the deadline by date, 'today'
+    on the day itself, or passed."""
+    from gatsby_tui.domain import dates
+
+    deadline = transition_deadline(intake_year)
+    if today == deadline:
+        return f"no transition plan: the EHCP must be amended today ({dates.uk(deadline)})"
+    if today < deadline:
+        return f"no transition plan: the EHCP must be amended by {dates.uk(deadline)}"
+    return f"no transition plan, and the {dates.uk(deadline)} deadline has passed"
+
+
+# Preparing for Adulthood targets and aspirations.
+TARGET_LATE_DAYS = 28            # a target still in progress this long after its "by" date is flagged
+WORK_WORDS = re.compile(r"\b(work|job|jobs|employ\w*|apprentice\w*|career|internship|trainee\w*|business)\b",
+                        re.IGNORECASE)
+
+
+def late_targets(targets: Iterable[Mapping[str, Any]], today: date) -> list[Mapping[str, Any]]:
+    """Targets still in progress (or not started) more than TARGET_LATE_DAYS after their "by" date."""
+    out = []
+    for t in targets:
+        by = t.get("by_when")
+        if by and t.get("status") in ("in_progress", "not_started"):
+            day = by if isinstance(by, date) else date.fromisoformat(str(by)[:10])
+            if (today - day).days > TARGET_LATE_DAYS:
+                out.append(t)
+    return out
+
+
+def needs_employment_target(year_group: int, sen_status: str, aspirations: str | None,
+                            targets: Iterable[Mapping[str, Any]]) -> bool:
+    """A Year 11 EHCP pupil who hopes to work (the aspirations speak of work, a job, an
+    apprenticeship ...) should have an Employment target in their plan."""
+    if sen_status != "E" or year_group != 11 or not WORK_WORDS.search(aspirations or ""):
+        return False
+    return not any(t.get("area") == "employment" and t.get("status") != "dropped" for t in targets)
+
+
 # ---------------------------------------------------------------- destinations
 
 

@@ -69,3 +69,69 @@ def safe_name(text: str, *, limit: int = 120) -> str:
     ("Zoë O'Brien - careers record - 2026-11-23")."""
     value = " ".join(_UNSAFE.sub(" ", text).split()).strip(" .")
     return value[:limit].rstrip(" .") or "export"
+
+
+def write_new(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600, limit: int = 999) -> Path:
+    """Write ``data`` to ``path``, or, when a file of that name already exists, to the first free
+    "NAME (2).EXT", "NAME (3).EXT" ...: an export never replaces a file it did not just write (a
+    namesake's record, or anything else). The name is claimed atomically: the finished file is
+    hard-linked into place (link fails if the name is taken, so two writers never share a name);
+    where the filesystem has no hard links, the name is claimed with O_EXCL and the finished
+    file renamed over that empty claim. Returns the file written. Raises OSError."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(target))
+    folder = target.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".part", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.chmod(tmp, mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        for n in range(1, limit + 1):
+            candidate = target if n == 1 else target.with_name(f"{target.stem} ({n}){target.suffix}")
+            if _claim(tmp, candidate, mode):
+                break
+        else:
+            raise FileExistsError(17, f"{limit} files of this name already exist", str(target))
+    finally:
+        tmp.unlink(missing_ok=True)
+    _sync_folder(folder)
+    return candidate
+
+
+def _claim(tmp: Path, candidate: Path, mode: int) -> bool:
+    """Put the finished ``tmp`` at ``candidate`` if nothing is there; False if the name is taken."""
+    try:
+        os.link(tmp, candidate)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass                      # no hard links here (some network and FAT drives): claim by O_EXCL
+    try:
+        claim = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    except FileExistsError:
+        return False
+    os.close(claim)
+    try:
+        os.replace(tmp, candidate)
+    except BaseException:
+        candidate.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)

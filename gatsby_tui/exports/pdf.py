@@ -26,6 +26,10 @@ FONTS = Path(__file__).resolve().parent.parent / "fonts"
 LATIN = FONTS / "DejaVuSans.ttf"
 LATIN_BOLD = FONTS / "DejaVuSans-Bold.ttf"
 CJK = FONTS / "NotoSansCJKsc-Regular.otf"
+# A bold CJK face is used when one is installed beside the regular one; none is bundled (it is
+# another 16 MB), so headings holding CJK text are otherwise drawn in a synthetic bold: the
+# glyphs filled and outlined (PDF text rendering mode 2), which reads as bold in print and on screen.
+CJK_BOLD = FONTS / "NotoSansCJKsc-Bold.otf"
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +69,12 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_font("body", "", str(LATIN))
     pdf.add_font("body", "B", str(LATIN_BOLD))
-    if needs_fallback(doc.all_text()):
-        pdf.add_font("cjk", "", str(CJK))        # one style: bold CJK text falls back to it (exact_match=False)
+    fallback = needs_fallback(doc.all_text())
+    bold_cjk = fallback and CJK_BOLD.exists()
+    if fallback:
+        pdf.add_font("cjk", "", str(CJK))
+        if bold_cjk:
+            pdf.add_font("cjk", "B", str(CJK_BOLD))
         pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_title(doc.title)
     pdf.set_subject(doc.subject)
@@ -74,6 +82,7 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
     pdf.set_creator("gatsby-tui")
     pdf.set_producer("gatsby-tui")
     pdf.set_lang("en-GB")
+    pdf.page_mode = "USE_OUTLINES"              # open with the bookmarks shown
     pdf.set_creation_date((produced or clock.now()).astimezone(timezone.utc))
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -84,8 +93,14 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
             if b.level <= 2 and pdf.get_y() > pdf.h - 60:
                 pdf.add_page()          # never a heading alone at the foot of a page
             pdf.ln(4 if b.level > 1 else 0)
+            if b.level <= 3:             # the PDF's outline (bookmarks): the title, each section, each item
+                pdf.start_section(b.text, level=b.level - 1, strict=False)
             pdf.set_font("body", "B", size)
-            pdf.multi_cell(width, size * 0.5, b.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            if fallback and not bold_cjk and needs_fallback(b.text):
+                with pdf.local_context(text_mode="FILL_STROKE", line_width=size * 0.012):
+                    pdf.multi_cell(width, size * 0.5, b.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            else:
+                pdf.multi_cell(width, size * 0.5, b.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
             if b.level == 2:
                 y = pdf.get_y() + 0.5
                 pdf.set_line_width(0.4)

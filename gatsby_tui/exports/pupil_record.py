@@ -10,10 +10,11 @@ what the document is and what was withheld.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
-from gatsby_tui.domain import dates
+from gatsby_tui.domain import dates, names
 from gatsby_tui.exports.document import Document, html_page, markdown
 from gatsby_tui.store.pupil_record import RECORD_FIELDS
 
@@ -41,6 +42,166 @@ def _yes(value: Any) -> str:
     return "yes" if value else "no"
 
 
+def _sentence(text: Any) -> str:
+    """``text`` ending in one full stop (or its own ! ? …), never two: "reviewed." stays as it is."""
+    value = " ".join(str(text or "").split()).rstrip()
+    if not value:
+        return ""
+    return value if value[-1] in ".!?…" or value.endswith((".)", ".”", '."')) else value + "."
+
+
+def _years(text: str) -> str:
+    """'KS3 (Years 7-9)' and 'Years 8-9' in words: 'Years 7 to 9'; '(still: a university)' as
+    '(a university still to come)'."""
+    text = re.sub(r"KS\d \(Years (\d+)-(\d+)\)", r"Years \1 to \2", text)
+    text = re.sub(r"\(still: ([^)]*)\)", r"(\1 still to come)", text)
+    return re.sub(r"Years (\d+)-(\d+)", r"Years \1 to \2", text)
+
+
+# Words a family may not know, explained once at the end of the copy when the copy uses them.
+GLOSSARY: tuple[tuple[str, str, str], ...] = (
+    (r"\bEHCP\b", "EHCP", "an education, health and care plan: the legal plan, made by the local council, for "
+                           "a young person who needs more support than a school can usually give."),
+    (r"\bSENCO\b", "SENCO", "the school's special educational needs coordinator: the teacher who leads the "
+                             "support for pupils with special educational needs."),
+    (r"\bSEN\b", "SEN", "special educational needs."),
+    (r"\bLA\b", "LA", "the local authority: your local council."),
+    (r"\bQCG\b", "QCG", "the Qualification in Career Guidance, a postgraduate qualification for careers "
+                         "advisers."),
+    (r"\bT Levels?\b", "T Levels", "two-year technical courses after GCSEs, worth the same as three A levels, "
+                                   "with a long placement with an employer."),
+    (r"\bSeptember Guarantee\b", "September Guarantee", "the promise that every young person is offered a place "
+                                                         "in education or training for the September after Year "
+                                                         "11, and again after Year 12."),
+    (r"\bUCAS\b", "UCAS", "the service you apply to university through."),
+    (r"\bCV\b", "CV", "a short summary of your education, skills and experience, for applying for jobs and "
+                       "courses."),
+    (r"\bpreparing[- ]for[- ]adulthood\b", "Preparing for adulthood", "the four things an EHCP plans for from "
+                                                                      "Year 9: work or study, living "
+                                                                      "independently, friends and community, "
+                                                                      "and good health."),
+    (r"\bLevel 3\b", "Level 3", "the level of A levels, T Levels and many college diplomas."),
+    (r"\bNCCIS\b", "NCCIS", "the national system councils use to record what young people do after school."),
+)
+
+
+def _target_line(t: dict[str, Any]) -> str:
+    what = t["what"] + (f" by {_day(t['by_when'])}" if t["by_when"] else "")
+    what += f", helped by {t['who_helps']}" if t["who_helps"] else ""
+    return (f"{t['area']}: {_sentence(what)} {t['status'].capitalize()}."
+            + (f" Outcome: {_sentence(t['outcome'])}" if t["outcome"] else "")
+            + (f" Evidence: {_sentence(t['evidence'])}" if t["evidence"] else ""))
+
+
+def _action_line(a: dict[str, Any]) -> str:
+    """'Draft a CV — for you (the pupil), due by 2 November 2026. Agreed on 5 October 2026. Done on
+    29 October 2026.' Each later change in words: done, reopened, passed to someone else."""
+    line = f"{a['what'].rstrip().rstrip('.')} — for {a['who']}" + (f", due by {_day(a['due'])}" if a["due"] else "")
+    line += f". Agreed on {_day(a['agreed_on'])}."
+    previous = a["changes"][0] if a["changes"] else {"status": "to do", "owner": None}
+    for e in a["changes"][1:]:
+        if e["status"] != previous.get("status"):
+            line += {"done": f" Done on {_day(e['on'])}.", "cancelled": f" Cancelled on {_day(e['on'])}.",
+                     "to do": f" Opened again on {_day(e['on'])}."}.get(e["status"], f" {e['status']} on {_day(e['on'])}.")
+        if e.get("owner") and previous.get("owner") and e["owner"] != previous["owner"]:
+            line += f" Passed to {e['owner']} on {_day(e['on'])}."
+        if e.get("note"):
+            line += f" Note: {_sentence(e['note'])}"
+        previous = e
+    if not a["changes"][1:]:
+        line += " Still to do." if a["status"] == "to do" else f" Now {a['status']}."
+    return line
+
+
+WHO_WORDS = {"pupil": "you", "parent/carer": "your parent or carer"}
+
+
+def _benchmark_name(label: str) -> str:
+    """'B4 Curriculum' -> 'Benchmark 4'; 'PAL Provider access' -> 'meeting colleges and apprenticeship providers'."""
+    return "meeting colleges and apprenticeship providers" if label.startswith("PAL") else f"Benchmark {label.split()[0][1:]}"
+
+
+def _list_words(items: list[str]) -> str:
+    """Items joined as a reader would say them; a run of 'X in Year 7', 'X in Year 8' ... becomes
+    'X in Years 7, 8 and 9'."""
+    out: list[str] = []
+    runs: dict[str, list[str]] = {}
+    order: list[str] = []
+    for item in items:
+        found = re.fullmatch(r"(.*) in Year (\d+)", item)
+        key = found[1] if found else item
+        if key not in runs:
+            runs[key] = []
+            order.append(key)
+        if found:
+            runs[key].append(found[2])
+    for key in order:
+        years = runs[key]
+        if not years:
+            out.append(key)
+        elif len(years) == 1:
+            out.append(f"{key} in Year {years[0]}")
+        else:
+            out.append(f"{key} in Years {', '.join(years[:-1])} and {years[-1]}")
+    return "; ".join(out)
+
+
+def _benchmarks_words(labels: list[str]) -> str:
+    """['B5 Employers', 'B6 Workplaces'] -> 'Benchmarks 5 and 6'."""
+    numbers = [label.split()[0][1:] for label in labels if not label.startswith("PAL")]
+    words = []
+    if numbers:
+        words.append(f"Benchmark {numbers[0]}" if len(numbers) == 1 else
+                     f"Benchmarks {', '.join(numbers[:-1])} and {numbers[-1]}")
+    if any(label.startswith("PAL") for label in labels):
+        words.append("meeting colleges and apprenticeship providers")
+    return " and ".join(words)
+
+
+def _benchmark_line(b: dict[str, Any]) -> str:
+    """'Benchmark 2, Learning from career and labour market information: not yet. Still to come: …
+    by 31 August 2027. The school did not provide in time: … in Years 7 to 9.'"""
+    label = b["benchmark"]
+    if label.startswith("PAL"):
+        name = "Meeting colleges and apprenticeship providers (the law says every school must arrange this)"
+    else:
+        name = f"Benchmark {label.split()[0][1:]}, {b['title']}"
+    line = f"{name}: {b['state']}."
+    to_come = b.get("still_to_come")
+    not_provided = b.get("not_provided")
+    if to_come is None and not_provided is None:        # data from before these were split
+        return line + (f" Missing: {_years('; '.join(b['missing']))}." if b["missing"] else "")
+    if to_come:
+        line += " Still to come: " + "; ".join(
+            _years(t["what"]) + (f", by {_day(t['by'])}" if t.get("by") else "") for t in to_come) + "."
+    if not_provided:
+        line += " The school did not provide this in time: " + _list_words([_years(w) for w in not_provided]) + "."
+    return line
+
+
+def _request_line(r: dict[str, Any]) -> str:
+    who = f"Request from {r['requester_kind_words']}" + (f" ({r['requester_name']})" if r["requester_name"] else "")
+    line = f"{who}, received {_day(r['received_on'])}"
+    if r.get("answered_by_this_copy"):
+        return line + f": answered by this copy, on {_day(r['fulfilled_on'])}."
+    if r["status"] == "fulfilled":
+        return line + (f": answered on {_day(r['fulfilled_on'])}." if r["fulfilled_on"] else ": answered.")
+    if r["status"] == "withdrawn":
+        return line + ": withdrawn."
+    return line + f": not answered yet, due by {_day(r['extended_to'] or r['due_on'])}."
+
+
+def _glossary(doc: Document) -> None:
+    """'Words used in this record': each term from GLOSSARY the copy uses, explained once."""
+    text = doc.all_text()
+    loose = ("Preparing for adulthood", "September Guarantee")      # any case; the rest as abbreviations are written
+    used = [(term, meaning) for pattern, term, meaning in GLOSSARY
+            if re.search(pattern, text, re.IGNORECASE if term in loose else 0)]
+    if used:
+        doc.heading("Words used in this record")
+        doc.fields(used)
+
+
 def record_document(data: dict[str, Any]) -> Document:
     p = data["pupil"]
     school = data.get("school") or "the school"
@@ -59,7 +220,7 @@ def record_document(data: dict[str, Any]) -> Document:
         doc.notice("This copy includes the adviser's confidential notes, at the adviser's choice.")
 
     doc.heading("Your details")
-    doc.fields([("Name", p["name"]), ("Legal name", f"{p['legal_forename']} {p['legal_surname']}"),
+    doc.fields([("Name", p["name"]), ("Legal name", names.full_name(p["legal_surname"], p["legal_forename"], None)),
                 ("Date of birth", _day(p["date_of_birth"])), ("Unique pupil number (UPN)", p["upn"]),
                 ("Year group", p["year_group_words"]), ("Form", p["form"]), ("Gender", p["gender"]),
                 ("Special educational needs", p["sen"]["words"]),
@@ -82,17 +243,17 @@ def record_document(data: dict[str, Any]) -> Document:
                     ("Signed off on", _day(r["signed_off_on"])),
                     ("Confidentiality explained", _yes(r["confidentiality_explained"]))])
         for field, heading in RECORD_FIELDS:
-            if r["text"].get(field):
+            if r["text"].get(field) and not (field == "reason" and r["text"][field] == m.get("reason")):
                 doc.heading(heading, 4)
                 doc.para(r["text"][field])
         dest = r["intended_destination"]
         doc.fields([("Where you intend to go next", f"{dest['words']} (code {dest['code']})" if dest else None),
                     ("Follow-up by", _day(r["follow_up_date"])),
-                    ("Copy of this record given", " ".join(x for x in (_day(r["copy_given_on"]), r["copy_given_how"]) if x)
+                    ("Copy of this record given", ", ".join(x for x in (_day(r["copy_given_on"]), r["copy_given_how"]) if x)
                      or None)])
         if r.get("amendments"):
             doc.heading("Changes made after signing off", 4)
-            doc.bullets(f"{a['on'] and _day(a['on'])}, {a['field']} changed by {a['by']} because: {a['reason']}. "
+            doc.bullets(f"{a['on'] and _day(a['on'])}, {a['field']} changed by {a['by']} because: {_sentence(a['reason'])} "
                         f"It had said: “{a['original'] or ''}”; it now says: “{a['amended'] or ''}”."
                         for a in r["amendments"])
         if r.get("confidential"):
@@ -102,24 +263,28 @@ def record_document(data: dict[str, Any]) -> Document:
     doc.heading("Actions")
     if not data["actions"]:
         doc.para("No actions are recorded.")
-    doc.bullets(f"{a['what']} — for {a['who']}" + (f", due by {_day(a['due'])}" if a["due"] else "")
-                + f". Agreed {_day(a['agreed_on'])}; now {a['status']}."
-                + "".join(f" {_day(e['on'])}: {e['status']}" + (f", now for {e['owner']}" if e.get("owner") else "")
-                          + (f" ({e['note']})" if e.get("note") else "") + "." for e in a["changes"][1:])
-                for a in data["actions"])
+    doc.bullets(_action_line(a) for a in data["actions"])
 
     plan = data.get("plan")
     doc.heading("Your plan")
     if plan is None:
         doc.para("There is no individual plan.")
     else:
-        doc.fields([("Next review", _day(plan["next_review_on"])),
-                    ("EHCP annual review", _day(plan["ehcp_annual_review_on"])),
-                    ("Transition plan", _day(plan["transition_plan_on"]))])
-        for v in plan["versions"]:
-            current = " (current)" if v is plan["versions"][0] else ""
-            doc.heading(f"Version {v['version']}{current}, made on {_day(v['made_on'])}"
-                        + (f" by {v['by']}" if v["by"] else ""), 3)
+        def planned(on: str | None) -> str | None:
+            """A plan date in words, saying when it has passed without the review being held."""
+            if not on:
+                return None
+            return _day(on) + (" (this date has passed: the review is overdue)" if on < data["produced_on"] else "")
+
+        doc.fields([("Next review", planned(plan["next_review_on"])),
+                    ("EHCP annual review", planned(plan["ehcp_annual_review_on"])),
+                    ("Transition plan", plan.get("transition_plan_words") or _day(plan["transition_plan_on"])),
+                    ("The plan ended", _day(plan.get("ceased_on")))])
+        versions = plan["versions"]
+        if versions:
+            v = versions[0]             # the current version in full; earlier ones on request
+            doc.heading(f"The plan now (version {v['version']}, made on {_day(v['made_on'])}"
+                        + (f" by {v['by']}" if v["by"] else "") + ")", 3)
             for key, heading in (("aspirations", "Hopes and aspirations"), ("strengths", "Strengths"),
                                  ("needs", "Needs and barriers"), ("support", "Support")):
                 if v.get(key):
@@ -127,16 +292,17 @@ def record_document(data: dict[str, Any]) -> Document:
                     doc.para(v[key])
             if v["targets"]:
                 doc.heading("Targets", 4)
-                doc.bullets(f"{t['area']}: {t['what']}" + (f" by {_day(t['by_when'])}" if t["by_when"] else "")
-                            + (f", helped by {t['who_helps']}" if t["who_helps"] else "") + f". {t['status'].capitalize()}."
-                            + (f" Outcome: {t['outcome']}." if t["outcome"] else "")
-                            + (f" Evidence: {t['evidence']}." if t["evidence"] else "") for t in v["targets"])
+                doc.bullets(_target_line(t) for t in v["targets"])
+            if len(versions) > 1:
+                first = versions[-1]
+                earlier = len(versions) - 1
+                doc.para(f"The plan has {earlier} earlier version{'s' if earlier != 1 else ''}, the first made on "
+                         f"{_day(first['made_on'])}. You can ask the school for any of them.")
         if plan["reviews"]:
             doc.heading("Reviews", 3)
             doc.bullets(f"{_day(r['on'])}" + (" (EHCP annual review)" if r["ehcp_annual_review"] else "")
-                        + f": with {', '.join(str(w) for w in r['who_took_part']) or 'nobody recorded'}."
-                        + (f" What changed: {r['what_changed']}." if r["what_changed"] else "")
-                        + (f" Next review {_day(r['next_review_on'])}." if r["next_review_on"] else "")
+                        + f": with {', '.join(WHO_WORDS.get(str(w), str(w)) for w in r['who_took_part']) or 'nobody recorded'}."
+                        + (f" What changed: {_sentence(r['what_changed'])}" if r["what_changed"] else "")
                         for r in plan["reviews"])
 
     d = data["destinations"]
@@ -163,28 +329,23 @@ def record_document(data: dict[str, Any]) -> Document:
         doc.para("No careers activities are recorded.")
     doc.bullets(f"{_day(a['on'])}: {a['title']} ({a['what']}"
                 + (f", {a['organisation']}" if a["organisation"] else "") + ")"
-                + (f". Counts towards {', '.join(a['benchmarks'])}" if a["benchmarks"] else "")
+                + (f". Counts towards {_benchmarks_words(a['benchmarks'])}" if a["benchmarks"] else "")
                 + (f". Meaningful: {'; '.join(a['meaningful_points_met']).lower()}" if a["meaningful_points_met"] else "")
                 + "." for a in data["activities"])
 
     doc.heading("The Gatsby Benchmarks: what you have had so far")
     doc.para("The Gatsby Benchmarks are eight standards of good careers guidance that every school in England "
-             "must meet. For each one: met, not yet (and what is missing), or not yet due.")
-    for b in data["benchmarks"]:
-        line = f"{b['benchmark']} ({b['title']}): {b['state']}"
-        if b["missing"]:
-            line += ". Missing: " + "; ".join(b["missing"])
-        doc.bullets([line + "."])
+             "must meet. For each one: met, not yet (and what is still to come, or what the school did not "
+             "provide in time), or not yet due.")
+    doc.bullets(_benchmark_line(b) for b in data["benchmarks"])
 
     if data.get("requests") or data.get("copies_given"):
         doc.heading("Requests for this record, and copies given")
-        doc.bullets([f"Request from {r['requester_kind_words']}" + (f" ({r['requester_name']})" if r["requester_name"] else "")
-                     + f", received {_day(r['received_on'])}, due {_day(r['extended_to'] or r['due_on'])}: {r['status']}"
-                     + (f" on {_day(r['fulfilled_on'])}" if r["fulfilled_on"] else "") + "."
-                     for r in data.get("requests") or []]
+        doc.bullets([_request_line(r) for r in data.get("requests") or []]
                     + [f"{'Action plan' if c['kind'] == 'action_plan' else 'Copy of the record'} given {_day(c['given_on'])}"
                        + (f", {c['how']}" if c["how"] else "") + f" ({c['format'].upper()})."
                        for c in data.get("copies_given") or []])
+    _glossary(doc)
     doc.heading("Questions", 2)
     doc.para(f"If anything here is wrong, or you want to know more, ask {_leader_words(data)}. You can ask for "
              "a copy of your record at any time.")

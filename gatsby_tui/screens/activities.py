@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.screens.picker import SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
@@ -248,7 +248,7 @@ PROVIDER_TICKS = {"sixth_form": "Sixth forms", "college": "Colleges", "universit
                   "training": "Apprenticeships"}
 
 
-class ActivityForm(ModalScreen[int | None]):
+class ActivityForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Record (activity_id None) or edit an activity; returns its id when saved."""
 
     SCOPE = "form"
@@ -421,7 +421,7 @@ class ActivityForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 # ---------------------------------------------------------------- one activity and who took part
@@ -788,7 +788,7 @@ class AttachScreen(ModalScreen[int]):
             return
         member = next(m for m in self.members if m.pupil_id == pupil_id)
         if member.attached:
-            self.app.notify("Already on this activity: take them off on the activity screen (X).", timeout=3)
+            self.app.notify("Already on this activity: take them off on the activity screen (x).", timeout=3)
             return
         self.absent ^= {pupil_id}
         table = self.query_one("#attach-table", DataTable)

@@ -3,12 +3,18 @@ cohort screen (measured in benchmarks/cohort.py on a 2-core machine; both lean o
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, TextArea
 from textual.widgets._footer import FooterKey
 
-from gatsby_tui.widgets.plain import DataTable
+from gatsby_tui import actions
+from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 
 
 def styled_as_app(screen: Screen) -> None:
@@ -78,3 +84,70 @@ class ListKeys:
         if load_more is not None:
             load_more()
         table.move_cursor(row=table.row_count - 1)
+
+
+class DiscardTyping(ModalScreen[bool]):
+    """'Discard what you typed?': y discards, n or Escape goes back to the form."""
+
+    SCOPE = "discard"
+    BINDINGS = actions.bindings("discard")
+    HELP = "y closes the form and loses what you typed; n or Escape goes back to it, with nothing lost."
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="small-dialog"):
+            yield Static(Text("You have typed in this form and not saved it. Discard what you typed?"),
+                         classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Discard (y)", id="discard", variant="error")
+                yield Button("Keep typing (n)", id="keep")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+
+class AsksBeforeDiscarding:
+    """Mix into a form (before ModalScreen): what its fields hold is noted once it is shown, and
+    ``close_or_ask`` closes it at once when nothing was typed since, or asks first."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._note_values)  # type: ignore[attr-defined]
+
+    def _field_values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for widget in self.query("Input, TextArea, Select, TickBox, Checkbox"):  # type: ignore[attr-defined]
+            if not widget.id:
+                continue
+            if isinstance(widget, TextArea):
+                out[widget.id] = widget.text
+            elif isinstance(widget, (Input, Select)):
+                out[widget.id] = widget.value
+            else:
+                out[widget.id] = getattr(widget, "value", None)
+        return out
+
+    def _note_values(self) -> None:
+        self._noted_values = self._field_values()
+
+    def has_unsaved_typing(self) -> bool:
+        noted = getattr(self, "_noted_values", None)
+        return noted is not None and self._field_values() != noted
+
+    def close_or_ask(self, close: Callable[[], None]) -> None:
+        if not self.has_unsaved_typing():
+            close()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                close()
+
+        self.app.push_screen(DiscardTyping(), answered)  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from textual.widgets import Input, Footer
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import names, when as when_rules
 from gatsby_tui.store import StoreError
@@ -36,7 +37,7 @@ def slot_label(start: datetime, end: datetime) -> str:
     return f"{start:%a %d %b}  {start:%H:%M}–{end:%H:%M}"
 
 
-class BookingForm(ModalScreen[int | None]):
+class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Returns the interview id when booked (or moved), None when closed."""
 
     SCOPE = "form"
@@ -230,7 +231,7 @@ class BookingForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 def book_with_form(screen: Any, pupil_id: int, *, start: datetime | None = None, on_done=None) -> None:

@@ -79,7 +79,7 @@ class ClinicsScreen(Screen):
         for p in store.clinic_patterns(adviser["id"]):
             patterns.add_row(Text(describe(p)), key=str(p.id))
         if not patterns.row_count:
-            patterns.add_row(Text("No clinic hours yet: press A to add them."), key="none")
+            patterns.add_row(Text("No clinic hours yet: press a to add them."), key="none")
         for e in store.clinic_exceptions(adviser["id"]):
             first, last = dates.from_iso(e["first_day"]), dates.from_iso(e["last_day"])
             days = dates.long_uk(first) if first == last else f"{dates.long_uk(first)} to {dates.long_uk(last)}"

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.domain import dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
@@ -32,9 +33,9 @@ def _uk(iso: str | None, blank: str = "—") -> str:
 class DestinationsScreen(Screen):
     SCOPE = "destinations"
     BINDINGS = actions.bindings("destinations")
-    HELP = ("Where the pupil intends to go and where they went. Intended destinations (I) are recorded in "
-            "Years 10-13, with the September Guarantee offer (O). After leaving, the actual destination (A) and "
-            "checks (C) at about 1, 2 and 3 years need the young person's consent to be contacted (Y records it); "
+    HELP = ("Where the pupil intends to go and where they went. Intended destinations (i) are recorded in "
+            "Years 10-13, with the September Guarantee offer (o). After leaving, the actual destination (a) and "
+            "checks (c) at about 1, 2 and 3 years need the young person's consent to be contacted (y records it); "
             "a pupil who stays in the school's sixth form (210) is tracked without it. Destinations are NCCIS "
             "codes: type the number or part of the name.")
 
@@ -124,7 +125,7 @@ class DestinationsScreen(Screen):
             actual.add_row(Text(_uk(d["recorded_on"])), Text(f"{d['code']} {d['label']}"), Text(d["provider"] or "—"),
                            Text(d["course_or_role"] or "—"), Text(_uk(d["start_date"])), key=str(d["id"]))
         if not info["actual"]:
-            actual.add_row(Text("—"), Text("Nothing recorded" + (": press A" if p["has_left"] else "")), Text(""),
+            actual.add_row(Text("—"), Text("Nothing recorded" + (": press a" if p["has_left"] else "")), Text(""),
                            Text(""), Text(""), key="none")
         checks = self.query_one("#dest-checks", DataTable)
         checks.clear()
@@ -219,7 +220,7 @@ TITLES = {"intended": "Record an intended destination", "offer": "The September 
           "actual": "Record the actual destination", "check": "Record a destination check"}
 
 
-class DestinationForm(ModalScreen[Any]):
+class DestinationForm(AsksBeforeDiscarding, ModalScreen[Any]):
     SCOPE = "form"
     BINDINGS = actions.bindings("form")
     HELP = ("Type the destination as its NCCIS code (e.g. 230) or part of its name (e.g. 'apprentice'); what it "
@@ -332,7 +333,7 @@ class DestinationForm(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 class ConsentForm(ModalScreen[bool]):
@@ -350,7 +351,7 @@ class ConsentForm(ModalScreen[bool]):
         who = f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
         with Vertical(id="dialog", classes="small-dialog"):
             yield Static(Text(f"Consent: {who}"), classes="dialog-title")
-            yield TickBox("Consents to be contacted about their destination after 16", value=bool(
+            yield TickBox("Agrees to be asked where they go after 16", value=bool(
                 row["destination_consent"]), id="consent")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")

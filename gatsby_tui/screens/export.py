@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input, ProgressBar
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
@@ -32,6 +32,8 @@ PLAN_FORMATS = [("PDF, to print or send", "pdf"), ("Markdown (plain text)", "md"
 HOW = [("Handed to the pupil", "handed over"), ("Printed and posted home", "posted home"),
        ("Emailed by the school", "emailed by the school"), ("Given to the parent or carer", "given to parent or carer"),
        ("Not given yet: just write the file", "")]
+# How a copy answering a request usually goes: to whoever asked. Nothing is assumed otherwise.
+HOW_FOR_REQUESTER = {"pupil": "handed over", "parent": "given to parent or carer"}
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -52,6 +54,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.record_id = record_id
         self.sar_id = sar_id
         self.mentions: list[Any] = []
+        self._request_how: dict[int, str] = {}
         self.writing = False
 
     @property
@@ -70,11 +73,14 @@ class ExportScreen(ModalScreen[Path | None]):
                     (f"Request from {r.requester[0].lower() + r.requester[1:]}, received {dates.uk(r.received_on)} ({r.days_left(store.today)})", r.id)
                     for r in requests]
                 chosen = self.sar_id if self.sar_id in {r.id for r in requests} else 0
+                self._request_how = {r.id: HOW_FOR_REQUESTER.get(r.requester_kind, "") for r in requests}
                 yield field("Answers", Select(choices, value=chosen, allow_blank=False, id="sar", compact=True))
             else:
                 yield Static(Text(f"Action plan for {name}"), classes="dialog-title")
                 yield field("Format", Select(PLAN_FORMATS, value="pdf", allow_blank=False, id="format", compact=True))
-            yield field("Given how", Select(HOW, value="handed over", allow_blank=False, id="how", compact=True))
+            # No default claims the copy was given: for a request it starts from who asked.
+            how = self._request_how.get(chosen, "") if self.kind == "record" else ""
+            yield field("Given how", Select(HOW, value=how, allow_blank=False, id="how", compact=True))
             yield field("Folder", Input(value=str(store.export_folder()), id="folder", compact=True))
             yield Static("", id="file-name", classes="dialog-hint")
             if self.kind == "record":
@@ -101,8 +107,19 @@ class ExportScreen(ModalScreen[Path | None]):
             title.update("No other pupil on the register is named in this pupil's free text.")
             return
         title.update(f"Other pupils named in the free text ({len(self.mentions)}): ticked names are withheld")
-        box.mount_all(TickBox(f"{m.name} — {m.count} time{'s' if m.count != 1 else ''}: {m.where}", value=True,
-                              id=f"mention-{i}", compact=True) for i, m in enumerate(self.mentions))
+        box.mount_all(TickBox(self._mention_label(m), value=True, id=f"mention-{i}", compact=True)
+                      for i, m in enumerate(self.mentions))
+
+    @staticmethod
+    def _mention_label(m: Any) -> str:
+        """'Chloe Clarke — 1 time: Where things stand (…)'; a single word says whose name it may be."""
+        who = "" if m.kind == "full" else f" (may be {m.pupil_name})"
+        return f"{m.name}{who} — {m.count} time{'s' if m.count != 1 else ''}: {m.where}"
+
+    @on(Select.Changed, "#sar")
+    def _request_chosen(self, event: Select.Changed) -> None:
+        if event.value:
+            self.query_one("#how", Select).value = self._request_how.get(int(event.value), "")
 
     @on(Select.Changed, "#format")
     def _name_hint(self) -> None:
@@ -127,6 +144,7 @@ class ExportScreen(ModalScreen[Path | None]):
             sar = self.query_one("#sar", Select).value
             redact = [form for i, m in enumerate(self.mentions) for form in m.forms
                       if self.query_one(f"#mention-{i}", TickBox).value]
+            self.kept = sum(1 for i, _ in enumerate(self.mentions) if not self.query_one(f"#mention-{i}", TickBox).value)
             job: dict[str, Any] = {"pupil_id": self.pupil_id, "fmt": fmt, "path": folder, "how": how,
                                    "include_confidential": self.query_one("#confidential", TickBox).value,
                                    "redact": redact, "sar_id": int(sar) if sar else None,
@@ -165,8 +183,11 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#export-result", Static).update(Text(f"✗ {message}"))
 
     def _written(self, path: Path, how: str | None) -> None:
-        given = f" Recorded as given ({how})." if how else ""
-        self.app.notify(f"Wrote {path}.{given}", title="Exported", timeout=8)
+        given = f" Recorded as given ({how})." if how else " Not recorded as given."
+        kept = getattr(self, "kept", 0)
+        still = (f" It still holds {kept} name{'s' if kept != 1 else ''} that may be another pupil's (you kept "
+                 f"{'them' if kept != 1 else 'it'})." if kept else "")
+        self.app.notify(f"Wrote {path}.{given}{still}", title="Exported", timeout=8, markup=False)
         self.dismiss(path)
 
     @on(Button.Pressed, "#cancel")
@@ -179,7 +200,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
 # ---------------------------------------------------------------- subject access requests
 
-class SarForm(ModalScreen[int | None]):
+class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Log a subject access request for a pupil; shows the due date as you type."""
 
     SCOPE = "form"
@@ -245,7 +266,7 @@ class SarForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 class SarsScreen(ListKeys, Screen):

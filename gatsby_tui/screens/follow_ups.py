@@ -141,8 +141,8 @@ class ActionDialog(ModalScreen[bool]):
 
     SCOPE = "action"
     BINDINGS = actions.bindings("action")
-    HELP = ("One action and every change to it, oldest first. D marks it done, C cancels it (with a note), "
-            "O reopens a done or cancelled action, R gives it to someone else. Every change is kept with "
+    HELP = ("One action and every change to it, oldest first. d marks it done, c cancels it (with a note), "
+            "o reopens a done or cancelled action, r gives it to someone else. Every change is kept with "
             "its date and who made it.")
 
     def __init__(self, action_id: int) -> None:

@@ -30,9 +30,9 @@ ALLOWED = {
 class MeetingScreen(ModalScreen[None]):
     SCOPE = "meeting"
     BINDINGS = actions.bindings("meeting")
-    HELP = ("One meeting. M moves it (the history keeps where it was), C cancels it with a reason, "
-            "H marks it held, D marks that the pupil did not attend, R puts a cancelled or missed "
-            "meeting back, W opens the meeting's record (or starts it), O opens the pupil.")
+    HELP = ("One meeting. m moves it (the history keeps where it was), c cancels it with a reason, "
+            "h marks it held, d marks that the pupil did not attend, r puts a cancelled or missed "
+            "meeting back, w opens the meeting's record (or starts it), o opens the pupil.")
 
     def __init__(self, interview_id: int) -> None:
         super().__init__()

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Input, TextArea
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, send
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
@@ -36,8 +37,8 @@ class PlanScreen(Screen):
     HELP = ("The pupil's individual plan: aspirations, strengths, needs and barriers, the support agreed, "
             "and targets in the four Preparing-for-Adulthood areas (employment and higher education, "
             "independent living, participating in society, being healthy). The current version can be "
-            "edited (E, T, Enter on a target). A review (R) records who took part and what changed, and makes "
-            "a new version; earlier versions stay readable ([ and ]) and C compares one with the current.")
+            "edited (e, t, Enter on a target). A review (r) records who took part and what changed, and makes "
+            "a new version; earlier versions stay readable ([ and ]) and c compares one with the current.")
 
     def __init__(self, pupil_id: int) -> None:
         super().__init__()
@@ -101,7 +102,7 @@ class PlanScreen(Screen):
             self.query_one(f"#{widget_id}").display = plan is not None
         title = Text(f"Individual plan: {who}", style="bold")
         if plan is None:
-            title.append(f"\n\nNo individual plan yet ({SEN_WORDS[row['sen_status']]}). Press N to start one.")
+            title.append(f"\n\nNo individual plan yet ({SEN_WORDS[row['sen_status']]}). Press n to start one.")
             self.query_one("#plan-title", Static).update(title)
             self.refresh_bindings()
             return
@@ -116,12 +117,15 @@ class PlanScreen(Screen):
         if shown["is_current"]:
             version_line.append(f"(current) · {made}")
             if plan["current_version"] > 1:
-                version_line.append("  ·  [ shows earlier versions, C compares")
+                version_line.append("  ·  [ shows earlier versions, c compares")
         else:
-            version_line.append(f"— an earlier version, read only · {made}  ·  ] newer, C compares with the current")
+            version_line.append(f"— an earlier version, read only · {made}  ·  ] newer, c compares with the current")
         self.query_one("#plan-version", Static).update(version_line)
-        transition = (f"agreed {_uk(plan['transition_plan_on'])}" if plan["transition_plan_on"] else "not recorded")
-        parts = [f"Next review: {_uk(plan['next_review_on'], 'not set')}"]
+        transition = send.transition_words(pupil["intake_year"], dates.from_iso(plan["transition_plan_on"]))
+        if plan.get("ceased_on"):
+            parts = [f"The plan ended at the review of {_uk(plan['ceased_on'])}: no next review"]
+        else:
+            parts = [f"Next review: {_uk(plan['next_review_on'], 'not set')}"]
         if pupil["sen_status"] == "E":
             parts.append(f"EHCP annual review: {_uk(plan['ehcp_annual_review_on'], 'not set')}")
         if plan["transition_plan_on"] or (pupil["sen_status"] == "E" and pupil["year_group"] >= 10):
@@ -152,7 +156,7 @@ class PlanScreen(Screen):
                           Text(_uk(t["by_when"])), Text(t["who_helps"] or "—"), Text(status),
                           Text(t["evidence"] or "—"), key=str(t["id"]))
         if not shown["targets"]:
-            hint = "No targets yet: press T to add one." if shown["is_current"] else "No targets in this version."
+            hint = "No targets yet: press t to add one." if shown["is_current"] else "No targets in this version."
             table.add_row(Text(hint), *[Text("")] * 6, key="none")
         elif keep < table.row_count:
             table.move_cursor(row=keep)
@@ -166,7 +170,7 @@ class PlanScreen(Screen):
                           Text(", ".join(r["participants"])), Text(r["what_changed"] or "—"),
                           Text(_uk(r["next_review_on"])), Text(f"version {r['version']}"), key=str(r["id"]))
         if not plan["reviews"]:
-            table.add_row(Text("None yet"), Text("press R when a review has been held"), *[Text("")] * 4, key="none")
+            table.add_row(Text("None yet"), Text("press r when a review has been held"), *[Text("")] * 4, key="none")
 
     # ------------------------------------------------------------ what applies
     def _current_target(self) -> int | None:
@@ -277,7 +281,7 @@ class PlanScreen(Screen):
 # ---------------------------------------------------------------- forms
 
 
-class _Form(ModalScreen[Any]):
+class _Form(AsksBeforeDiscarding, ModalScreen[Any]):
     """What the plan forms share: Ctrl+S saves, Escape closes, errors beside their fields."""
 
     SCOPE = "form"
@@ -309,12 +313,16 @@ class _Form(ModalScreen[Any]):
         try:
             result = fn()
         except PlanInvalid as e:
+            # Each error is shown once: beside its field, or (with no field on this form) in the
+            # notice; never in both, and never nowhere.
             self.show_errors(e.errors)
-            if not any(k in self.FIELDS for k in e.errors):
-                self.app.notify(str(e), severity="error", title="Not saved")
+            beside = [k for k in e.errors if k in self.FIELDS and self.query(f"#err-{k}")]
+            elsewhere = [message for k, message in e.errors.items() if k not in beside]
+            if elsewhere:
+                self.app.notify(" ".join(elsewhere), severity="error", title="Not saved", markup=False)
             else:
-                self.app.notify(f"Not saved: {len(e.errors)} field{'s' if len(e.errors) > 1 else ''} to correct.",
-                                severity="error")
+                self.app.notify(f"Not saved: {len(beside)} field{'s' if len(beside) > 1 else ''} to correct, "
+                                "marked beside each.", severity="error", markup=False)
             return
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not saved")
@@ -324,7 +332,7 @@ class _Form(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))        # unsaved typing is asked about first
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -346,7 +354,7 @@ class PlanForm(_Form):
     FIELDS = ("aspirations", "strengths", "needs", "support", "next_review_on", "ehcp_annual_review_on",
               "transition_plan_on")
     HELP = ("Write the plan in the pupil's own words where you can. Dates are day/month/year. "
-            "Ctrl+S saves; Escape closes without saving. Editing changes the current version; a review (R on "
+            "Ctrl+S saves; Escape closes without saving (asking first if you typed something). Editing changes the current version; a review (r on "
             "the plan) makes a new version and keeps this one.")
 
     def __init__(self, pupil_id: int, plan: Mapping[str, Any] | None) -> None:
@@ -480,16 +488,21 @@ class ReviewForm(_Form):
                 yield field("Held on", Input(value=dates.uk(self.app.store.today), placeholder="day/month/year",
                                              id="reviewed_on", compact=True))
                 yield self.error_slot("reviewed_on")
-                with Horizontal(classes="field", id="participants"):
-                    yield Label("Who took part", classes="field-label")
-                    for key, words in send.PARTICIPANTS:
-                        yield TickBox(words, id=f"who-{key}", compact=True)
+                # Two to a line, so "careers adviser" is never cut off at 120 columns.
+                half = (len(send.PARTICIPANTS) + 1) // 2
+                for row, chunk in enumerate((send.PARTICIPANTS[:half], send.PARTICIPANTS[half:])):
+                    with Horizontal(classes="field", id="participants" if row == 0 else "participants-more"):
+                        yield Label("Who took part" if row == 0 else "", classes="field-label")
+                        for key, words in chunk:
+                            yield TickBox(words, id=f"who-{key}", compact=True)
                 yield field("Others", Input(placeholder="roles, comma-separated: e.g. LA caseworker, college tutor",
                                             id="others", compact=True))
                 yield self.error_slot("participants")
                 yield field("What changed", _area("What changed", "", "what_changed", 3))
                 yield self.error_slot("what_changed")
                 yield field("Next review", Input(placeholder="day/month/year", id="next_review_on", compact=True))
+                with Horizontal(classes="field checks"):
+                    yield TickBox("The plan ends at this review (no next review)", id="ceased", compact=True)
                 yield self.error_slot("next_review_on")
                 if ehcp:
                     with Horizontal(classes="field checks"):
@@ -521,6 +534,7 @@ class ReviewForm(_Form):
             "others": self.query_one("#others", Input).value,
             "what_changed": self.query_one("#what_changed", TextArea).text,
             "next_review_on": self.query_one("#next_review_on", Input).value,
+            "ceased": self.query_one("#ceased", TickBox).value,
         }
         if self.query("#is_ehcp_annual"):
             out["is_ehcp_annual"] = self.query_one("#is_ehcp_annual", TickBox).value

@@ -34,6 +34,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, TextArea
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
 from gatsby_tui.screens.booking import BookingForm
@@ -788,7 +789,7 @@ class SignOffConfirm(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ActionForm(ModalScreen[int | None]):
+class ActionForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Add an action to a record; returns the action's id, or None."""
 
     SCOPE = "form"
@@ -853,10 +854,10 @@ class ActionForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
-class AmendDialog(ModalScreen[int | None]):
+class AmendDialog(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Amend one field of a signed-off record, with a reason; returns the amendment's id."""
 
     SCOPE = "form"
@@ -940,4 +941,4 @@ class AmendDialog(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first

@@ -36,8 +36,12 @@ def row_cells(row: RegisterRow) -> list[Text]:
         year = Text(f"Left {row.date_left[:4]}")
     else:
         year = Text(str(row.year_group))
+    name = row.name
+    if row.namesake:            # two pupils of the same name are told apart by their dates of birth
+        born = dates.from_iso(row.dob)
+        name += f" · {born.day}/{born.month}/{born.year}"
     return [
-        Text(row.name),
+        Text(name),
         year,
         Text(row.form or "—"),
         Text(SEN_SHORT[row.sen_status]),
@@ -80,13 +84,13 @@ class RegisterScreen(ListKeys, Screen):
             yield Select([("On roll", "on_roll"), ("Left", "left"), ("On roll and left", "all")],
                          value="on_roll", allow_blank=False, id="roll")
         table: DataTable = DataTable(id="register", cursor_type="row", zebra_stripes=True)
-        table.add_column("Name", key="name", width=32)
+        table.add_column("Name", key="name", width=35)
         table.add_column("Year", key="year", width=9)
         table.add_column("Form", key="form", width=6)
         table.add_column("SEN", key="sen", width=11)
-        table.add_column("Flags", key="flags", width=12)
-        table.add_column("Last guidance", key="last", width=17)
-        table.add_column("Next meeting", key="next", width=17)
+        table.add_column("Flags", key="flags", width=11)
+        table.add_column("Last guidance", key="last", width=16)
+        table.add_column("Next meeting", key="next", width=16)
         yield table
         yield Static(id="status")
         yield Static(id="sar-alert")

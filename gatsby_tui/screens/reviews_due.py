@@ -17,6 +17,9 @@ PAGE = 100
 SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
 
 
+WHY_WIDTH = 62      # 120 columns less the name, year and SEN columns, their padding and the scrollbar
+
+
 class ReviewsDueScreen(ListKeys, Screen):
     LIST = "#reviews-due"
     SCOPE = "reviews"
@@ -40,7 +43,7 @@ class ReviewsDueScreen(ListKeys, Screen):
         table.add_column("Pupil", key="name", width=30)
         table.add_column("Year", key="year", width=5)
         table.add_column("SEN", key="sen", width=11)
-        table.add_column("Why", key="why")
+        table.add_column("Why", key="why", width=WHY_WIDTH)
         yield table
         yield Static(id="reviews-status")
         yield Footer()
@@ -79,8 +82,9 @@ class ReviewsDueScreen(ListKeys, Screen):
     def _append(self, rows) -> None:
         table = self.query_one("#reviews-due", DataTable)
         for r in rows:
+            # Several reasons go one to a line, so none is cut off at 120 columns.
             table.add_row(Text(r.name), Text(str(r.year_group)), Text(SEN_SHORT[r.sen_status]),
-                          Text("⚠ " + "; ".join(r.reasons)), key=str(r.pupil_id))
+                          Text("⚠ " + "\n⚠ ".join(r.reasons)), key=str(r.pupil_id), height=len(r.reasons) or 1)
         if rows:
             self._last_key = rows[-1].key
         if len(rows) < PAGE:

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, TextArea
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, Label, OptionList, Static
@@ -147,7 +148,7 @@ class SnippetPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SnippetForm(ModalScreen[int | None]):
+class SnippetForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     """Add a snippet; returns its id, or None when closed."""
 
     SCOPE = "form"
@@ -187,4 +188,4 @@ class SnippetForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first

@@ -69,6 +69,24 @@ def write_file(target: Path, data: bytes, ending: str) -> Path:
         raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
 
 
+def write_new_file(target: Path, data: bytes, ending: str) -> Path:
+    """Write a pupil's export owner-only without ever replacing a file already there: the name
+    gets " (2)", " (3)" ... if taken (exports.files.write_new). Returns the file written; any
+    failure is a StoreError in words."""
+    from gatsby_tui.exports import files
+
+    check_folder(target)
+    try:
+        return files.write_new(target, data)
+    except IsADirectoryError:
+        raise StoreError(f"{target} is a folder: give a file name ending in {ending}.") from None
+    except FileExistsError:
+        raise StoreError(f"Too many files named like {target.name} are in {target.parent}: "
+                         "choose another folder.") from None
+    except OSError as e:
+        raise StoreError(f"Cannot write {target} ({e.strerror or e}): choose another folder.") from None
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> None:
         self.conn = conn
@@ -879,7 +897,8 @@ class Store:
         Raises plans.PlanInvalid (.errors per field) or StoreError."""
         from gatsby_tui.store import plans
 
-        return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+        return plans.create_plan(self.conn, pupil_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
+                                 today=self.today)
 
     def update_plan(self, plan_id: int, values: Mapping[str, Any], *,
                     original: Mapping[str, Any] | None = None) -> list[str]:
@@ -889,7 +908,7 @@ class Store:
         from gatsby_tui.store import plans
 
         return plans.update_plan(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
-                                 original=original)
+                                 original=original, today=self.today)
 
     def add_plan_target(self, plan_id: int, values: Mapping[str, Any]) -> int:
         """values: area, outcome, what, by_when, who_helps, status, evidence (on the current version)."""
@@ -1361,10 +1380,25 @@ class Store:
 
     # ------------------------------------------------------------ a pupil's record, action plans, requests
     def export_name(self, pupil_id: int, what: str, fmt: str) -> str:
-        """'Asha Ahmed - careers record - 2026-11-23.pdf': the pupil's name and the date, never a UPN."""
+        """'Asha Ahmed - careers record - 2026-11-23.pdf': the pupil's name and the date, never a
+        UPN. A pupil who shares their name with another on the register is told apart by form (or
+        year group): 'Orla Ní Shúilleabháin (7A) - careers record - 2026-11-23.pdf'. A name still
+        taken in the folder gets a counter when written (write_new_file)."""
+        from gatsby_tui.domain import schoolyear
         from gatsby_tui.exports.files import safe_name
 
-        return safe_name(f"{self._full_name(pupil_id)} - {what} - {self.today.isoformat()}") + f".{fmt}"
+        row = self.conn.execute("SELECT sort_name, form, intake_year, date_left FROM pupils WHERE id = ?",
+                                (pupil_id,)).fetchone()
+        who = self._full_name(pupil_id)
+        if row is not None and self.conn.execute("SELECT 1 FROM pupils WHERE sort_name = ? AND id != ? LIMIT 1",
+                                                 (row["sort_name"], pupil_id)).fetchone():
+            if row["date_left"]:
+                who += f" (left {row['date_left'][:4]})"
+            elif row["form"]:
+                who += f" ({row['form']})"
+            else:
+                who += f" (Year {schoolyear.year_group_in(row['intake_year'], schoolyear.school_year_of(self.today))})"
+        return safe_name(f"{who} - {what} - {self.today.isoformat()}") + f".{fmt}"
 
     def _full_name(self, pupil_id: int) -> str:
         from gatsby_tui.domain import names
@@ -1403,7 +1437,10 @@ class Store:
         target = self._export_target(path, pupil_id, "careers record", fmt)
         data = pupil_record.choose(pupil_record.gather(self.conn, pupil_id, today=self.today),
                                    include_confidential=include_confidential, redact=redact)
-        write_file(target, render.render(data, fmt, produced=self.clock.now()), f".{fmt}")
+        for request in data.get("requests") or []:
+            if sar_id is not None and request["id"] == sar_id:      # this copy is the answer: say so
+                request.update(status="fulfilled", fulfilled_on=self.today.isoformat(), answered_by_this_copy=True)
+        target = write_new_file(target, render.render(data, fmt, produced=self.clock.now()), f".{fmt}")
         withheld = " ".join(data["withheld"]) or None
         try:
             with transaction(self.conn):
@@ -1441,7 +1478,8 @@ class Store:
         data = pupil_record.action_plan(self.conn, record_id, today=self.today)
         pupil_id = self.conn.execute("SELECT pupil_id FROM meeting_records WHERE id = ?", (record_id,)).fetchone()[0]
         target = self._export_target(path, pupil_id, "action plan", fmt)
-        write_file(target, render.render(data, fmt, kind="action_plan", produced=self.clock.now()), f".{fmt}")
+        target = write_new_file(target, render.render(data, fmt, kind="action_plan", produced=self.clock.now()),
+                                f".{fmt}")
         try:
             with transaction(self.conn):
                 if record_given:

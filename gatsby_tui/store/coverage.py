@@ -38,6 +38,7 @@ from typing import Any, Iterable, Sequence
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.store.db import StoreError
+from gatsby_tui.store.history import GUIDANCE_KIND
 
 YEARS = tuple(range(7, 14))
 
@@ -208,7 +209,7 @@ def _meeting_sql(where: str) -> str:
         f"  min(2, sum(m.lvl IS NULL OR m.lvl < {q})) AS unq "
         "FROM (SELECT i.pupil_id, i.starts_at AS at, ad.qualification_level AS lvl FROM interviews i "
         "      JOIN advisers ad ON ad.id = i.adviser_id "
-        f"     WHERE i.pupil_id IN {chosen} AND i.status = 'held' AND i.kind IN ('guidance', 'follow_up') "
+        f"     WHERE i.pupil_id IN {chosen} AND i.status = 'held' AND {GUIDANCE_KIND} "
         "        AND i.starts_at <= :until || 'T99' "
         "      UNION ALL "
         "      SELECT r.pupil_id, r.held_at, ad.qualification_level FROM meeting_records r "
@@ -389,7 +390,7 @@ def evidence(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> tuple[r
     meetings = [rules.Meeting(dates.from_iso(m["at"]), m["name"], m["lvl"], m["ref"]) for m in conn.execute(
         "SELECT i.starts_at AS at, ad.name, ad.qualification_level AS lvl, 'interview:' || i.id AS ref "
         "FROM interviews i JOIN advisers ad ON ad.id = i.adviser_id WHERE i.pupil_id = :p AND i.status = 'held' "
-        "AND i.kind IN ('guidance', 'follow_up') AND i.starts_at <= :until || 'T99' "
+        f"AND {GUIDANCE_KIND} AND i.starts_at <= :until || 'T99' "
         "UNION ALL SELECT r.held_at, ad.name, ad.qualification_level, 'record:' || r.id FROM meeting_records r "
         "JOIN advisers ad ON ad.id = r.adviser_id WHERE r.pupil_id = :p AND r.interview_id IS NULL "
         "AND r.status = 'signed_off' AND r.held_at <= :until || 'T99' ORDER BY 1", {"p": pupil_id, "until": until})]

@@ -87,6 +87,9 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress)
   OR NEW.pupil_id IS NOT OLD.pupil_id BEGIN
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END"""]),
+    # 5: names folded by domain/names.fold (anyascii: ł ı ø æ ß ..., CJK): a search_name column,
+    # the register's order recomputed, and the search index rebuilt over it; plans.ceased_on.
+    (5, lambda conn: _fold_names(conn)),
     # 6: a pupil's date of entry (no benchmark year is waived without one) and the provider types
     # an activity names (a careers fair counts once for each type for Benchmark 7).
     (6, lambda conn: _add_columns(conn, (
@@ -103,6 +106,54 @@ END"""]),
     # day; copies given before have it from their audit entry.
     (9, lambda conn: _add_given_at(conn)),
 ]
+
+_FTS_SQL = [
+    """CREATE VIRTUAL TABLE pupils_fts USING fts5 (
+    search_name, upn, form,
+    content="pupils", content_rowid="id",
+    tokenize = "unicode61 remove_diacritics 2",
+    prefix = '1 2 3'
+)""",
+    """CREATE TRIGGER pupils_fts_insert AFTER INSERT ON pupils BEGIN
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
+END""",
+    """CREATE TRIGGER pupils_fts_delete AFTER DELETE ON pupils BEGIN
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
+END""",
+    """CREATE TRIGGER pupils_fts_update AFTER UPDATE OF search_name, upn, form ON pupils BEGIN
+    INSERT INTO pupils_fts (pupils_fts, rowid, search_name, upn, form)
+    VALUES ('delete', OLD.id, OLD.search_name, OLD.upn, OLD.form);
+    INSERT INTO pupils_fts (rowid, search_name, upn, form) VALUES (NEW.id, NEW.search_name, NEW.upn, NEW.form);
+END""",
+]
+
+
+def _fold_names(conn: sqlite3.Connection) -> None:
+    """Migration 5, inside the upgrade's transaction. sqlite-utils adds the column and rebuilds
+    the index (rebuild_fts, which reads an external-content index back from pupils); the FTS5
+    table itself is created by hand because sqlite-utils' enable_fts cannot set prefix indexes,
+    which type-ahead needs (see schema.sql)."""
+    import sqlite_utils
+
+    from gatsby_tui.domain import names
+
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    for trigger in ("pupils_fts_insert", "pupils_fts_update", "pupils_fts_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute("DROP TABLE IF EXISTS pupils_fts")
+    if "search_name" not in db["pupils"].columns_dict:
+        db["pupils"].add_column("search_name", str, not_null_default="")
+    rows = conn.execute("SELECT id, legal_forename, legal_surname, preferred_forename FROM pupils").fetchall()
+    conn.executemany("UPDATE pupils SET sort_name = ?, search_name = ? WHERE id = ?",
+                     [(names.sort_name(r[2], r[1]), names.search_text(r[1], r[2], r[3]), r[0]) for r in rows])
+    for statement in _FTS_SQL:
+        conn.execute(statement)
+    db["pupils"].rebuild_fts()
+    # A plan can end at a review (then it has no next review date).
+    if "ceased_on" not in db["plans"].columns_dict:
+        conn.execute("ALTER TABLE plans ADD COLUMN ceased_on TEXT "
+                     "CHECK (ceased_on IS NULL OR date(ceased_on) = ceased_on)")
 
 
 def _add_columns(conn: sqlite3.Connection, columns: Sequence[tuple[str, str, str]]) -> None:

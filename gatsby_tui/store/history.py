@@ -330,18 +330,26 @@ def _meeting(row: sqlite3.Row | None) -> dict | None:
             "adviser_name": row["adviser"], "title": KIND_WORDS.get(row["kind"], row["kind"])}
 
 
+# Which held meetings are personal guidance: guidance and follow-up meetings, and an EHCP review
+# meeting whose meeting record was signed off (a careers adviser who takes part in the review and
+# records the advice given has given personal guidance; the copy of the record must not say
+# otherwise). For SQL on interviews aliased ``i``.
+GUIDANCE_KIND = ("(i.kind IN ('guidance', 'follow_up') OR (i.kind = 'ehcp_review' AND EXISTS ("
+                 "SELECT 1 FROM meeting_records gr WHERE gr.interview_id = i.id AND gr.status = 'signed_off')))")
+
+
 def guidance_meetings_until(conn: sqlite3.Connection, pupil_id: int, until: date, *,
                             min_level: int | None = None) -> int:
-    """Personal guidance meetings held on or before ``until``: held guidance/follow-up interviews,
-    plus signed-off records of unplanned conversations (no interview). ``min_level``: count only
+    """Personal guidance meetings held on or before ``until``: held guidance/follow-up interviews
+    and EHCP review meetings with a signed-off record (GUIDANCE_KIND), plus signed-off records of unplanned conversations (no interview). ``min_level``: count only
     advisers recorded at that qualification level or above (no recorded level: not counted)."""
     bound = (until + timedelta(days=1)).isoformat()
     level = "" if min_level is None else \
         " AND adviser_id IN (SELECT id FROM advisers WHERE qualification_level >= :level)"
     args = {"pupil": pupil_id, "bound": bound, "level": min_level}
     held = conn.execute(
-        "SELECT count(*) FROM interviews WHERE pupil_id = :pupil AND status = 'held' "
-        f"AND kind IN ('guidance', 'follow_up') AND starts_at < :bound{level}", args).fetchone()[0]
+        "SELECT count(*) FROM interviews i WHERE pupil_id = :pupil AND status = 'held' "
+        f"AND {GUIDANCE_KIND} AND starts_at < :bound{level}", args).fetchone()[0]
     unplanned = conn.execute(
         "SELECT count(*) FROM meeting_records WHERE pupil_id = :pupil AND interview_id IS NULL "
         f"AND status = 'signed_off' AND held_at < :bound{level}", args).fetchone()[0]

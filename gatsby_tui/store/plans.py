@@ -100,7 +100,7 @@ def _text_values(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str,
     return out
 
 
-def _date_values(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _date_values(values: Mapping[str, Any], errors: dict[str, str], today: date | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, what in DATE_FIELDS:
         if key in values:
@@ -108,6 +108,11 @@ def _date_values(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str,
                 out[key] = parse_day(values[key], what)
             except StoreError as e:
                 errors[key] = str(e)
+    if out.get("transition_plan_on") and today is not None:
+        try:
+            send.check_transition_agreed(dates.from_iso(out["transition_plan_on"]), today)
+        except send.RuleError as e:
+            errors["transition_plan_on"] = str(e)
     return out
 
 
@@ -130,11 +135,11 @@ def _check_annual_date(conn: sqlite3.Connection, plan_id: int | None, annual: st
 
 
 def create_plan(conn: sqlite3.Connection, pupil_id: int, values: Mapping[str, Any], *, stamp: str,
-                adviser_id: int | None) -> int:
+                adviser_id: int | None, today: date | None = None) -> int:
     """A new plan with version 1 (aspirations, strengths, needs, support) and its dates."""
     errors: dict[str, str] = {}
     text = _text_values(values, errors)
-    when = _date_values(values, errors)
+    when = _date_values(values, errors, today)
     if errors:
         raise PlanInvalid(errors)
     with transaction(conn):
@@ -167,14 +172,16 @@ def _plan_words() -> dict[str, str]:
 
 
 def update_plan(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any], *, stamp: str,
-                adviser_id: int | None, original: Mapping[str, Any] | None = None) -> list[str]:
+                adviser_id: int | None, original: Mapping[str, Any] | None = None,
+                today: date | None = None) -> list[str]:
     """Change the current version's text and the plan's dates in place; returns what changed
     (field names). Earlier versions are not touched. ``original``: the plan as the form read it
     (``get_plan``) when it opened; then only what was changed at the form is written, and a field
-    someone else changed meanwhile is refused (store/edits.py)."""
+    someone else changed meanwhile is refused (store/edits.py). With ``today``, a transition plan
+    agreed in the future is refused."""
     errors: dict[str, str] = {}
     text = _text_values(values, errors)
-    when = _date_values(values, errors)
+    when = _date_values(values, errors, today)
     _check_annual_date(conn, plan_id, when.get("ehcp_annual_review_on"), errors)
     if errors:
         raise PlanInvalid(errors)
@@ -335,8 +342,9 @@ def hold_review(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
     """Record a review held and make the plan's next version. ``values``: reviewed_on (default
     today), participants (role keys: pupil, parent, senco, adviser), others (text), what_changed,
     next_review_on, is_ehcp_annual, next_annual_review_on (annual only; default 12 months on),
-    transition_plan (true: the transition plan for post-16 was agreed at this review) and any
-    of the plan's text fields as agreed at the review. Returns (review id, new version id)."""
+    transition_plan (true: the transition plan for post-16 was agreed at this review), ceased
+    (true: the plan ends at this review; otherwise a next review date is required) and any of
+    the plan's text fields as agreed at the review. Returns (review id, new version id)."""
     errors: dict[str, str] = {}
     try:
         reviewed = parse_day(values.get("reviewed_on"), "review date") or today.isoformat()
@@ -362,6 +370,12 @@ def hold_review(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
         next_review = None
     if next_review and next_review <= reviewed:
         errors["next_review_on"] = "The next review must come after this one: give a later date."
+    ceased = _bool(values.get("ceased"))
+    if ceased and next_review:
+        errors["next_review_on"] = "The plan ends at this review, so it has no next review: clear the date."
+    elif not ceased and not next_review and "next_review_on" not in errors:
+        errors["next_review_on"] = ("Give the next review date (day/month/year), or tick that the plan ends at "
+                                    "this review.")
     annual = _bool(values.get("is_ehcp_annual"))
     next_annual = None
     if annual:
@@ -414,6 +428,8 @@ def hold_review(conn: sqlite3.Connection, plan_id: int, values: Mapping[str, Any
         audit.write(conn, at=stamp, adviser_id=adviser_id, action="insert", table="plan_reviews", row_id=review_id,
                     pupil_id=plan["pupil_id"], after={**review, "targets_carried_over": copied})
         new_dates = {"next_review_on": next_review}
+        if ceased:
+            new_dates["ceased_on"] = reviewed
         if annual:
             new_dates["ehcp_annual_review_on"] = next_annual
         if transition:
@@ -491,6 +507,7 @@ def get_plan(conn: sqlite3.Connection, pupil_id: int, number: int | None = None,
         "LEFT JOIN plan_reviews r ON r.version_id = v.id WHERE v.plan_id = ? ORDER BY v.version", (plan["id"],))]
     out["current_version"] = out["versions"][-1]["version"]
     out["shown"] = version(conn, plan["id"], number)
+    out["current"] = out["shown"] if out["shown"]["is_current"] else version(conn, plan["id"])
     out["active_targets"] = conn.execute(
         "SELECT count(*) FROM plan_targets WHERE plan_version_id = ? AND status != 'dropped'",
         (out["versions"][-1]["id"],)).fetchone()[0]
@@ -522,10 +539,17 @@ def due_sentences(plan: Mapping[str, Any], *, today: date) -> list[str]:
                 out.append("⚠ No Preparing-for-Adulthood outcomes (Year 9 and above)")
         state = send.transition_state(today, pupil["intake_year"], "E", dates.from_iso(plan["transition_plan_on"]))
         if state:
-            deadline = dates.long_uk(send.transition_deadline(pupil["intake_year"]))
-            out.append(f"⚠ No transition plan: the EHCP must be amended by {deadline}"
-                       if state == "nearing" else
-                       f"⚠ No transition plan, and the {deadline} deadline has passed")
+            words = send.transition_due_words(pupil["intake_year"], today)
+            out.append("⚠ " + words[0].upper() + words[1:])
+    current = plan.get("current") or plan.get("shown") or {}
+    targets = current.get("targets") or []
+    late = send.late_targets(targets, today)
+    if late:
+        out.append(f"⚠ {len(late)} target{'s are' if len(late) != 1 else ' is'} still in progress more than "
+                   f"{send.TARGET_LATE_DAYS} days after {'their' if len(late) != 1 else 'its'} date: "
+                   + "; ".join(str(t["what"]) for t in late[:3]) + ("…" if len(late) > 3 else ""))
+    if send.needs_employment_target(pupil["year_group"], pupil["sen_status"], current.get("aspirations"), targets):
+        out.append("⚠ Hopes to work, but the plan has no Employment target (Year 11, EHCP)")
     return out
 
 
@@ -566,7 +590,7 @@ WITH base AS (
                  AND t.status != 'dropped') END AS pfa
     FROM pupils p LEFT JOIN plans pl ON pl.pupil_id = p.id
     WHERE (p.date_left IS NULL OR p.date_left > :today)
-      AND (pl.id IS NOT NULL OR p.sen_status = 'E')
+      AND (pl.id IS NOT NULL OR p.sen_status = 'E') AND pl.ceased_on IS NULL
 ), flagged AS (
     SELECT base.*,
            (next_review_on IS NOT NULL AND next_review_on <= :soon) AS f_review,
@@ -578,7 +602,13 @@ WITH base AS (
                 AND :today >= :transition_from) AS f_transition
     FROM base
 ), keyed AS (
+    -- Most urgent first: statutory deadlines missed (the 31 March transition deadline, an EHCP
+    -- annual review overdue), then overdue plan reviews, then everything else by date. The rank
+    -- leads the key ("0 2027-03-31") so one keyset pages through all three.
     SELECT flagged.*,
+           CASE WHEN (f_transition AND :today > :deadline) OR (f_annual AND ehcp_annual_review_on < :today) THEN '0 '
+                WHEN f_review AND next_review_on < :today THEN '1 '
+                ELSE '2 ' END ||
            min(CASE WHEN f_review THEN next_review_on ELSE '9999-12-31' END,
                CASE WHEN f_annual THEN ehcp_annual_review_on ELSE '9999-12-31' END,
                CASE WHEN f_no_plan OR f_no_pfa OR f_no_annual THEN :today ELSE '9999-12-31' END,
@@ -613,7 +643,8 @@ def _reasons(r: sqlite3.Row, today: date) -> tuple[str, ...]:
         out.append("no Preparing-for-Adulthood outcomes")
     if r["f_transition"]:
         deadline = send.transition_deadline(r["intake_year"])
-        out.append(f"no transition plan, deadline {dates.uk(deadline)}" if today <= deadline
+        out.append("no transition plan, deadline today" if today == deadline else
+                   f"no transition plan, deadline {dates.uk(deadline)}" if today < deadline
                    else f"no transition plan, {dates.uk(deadline)} deadline passed")
     return tuple(out)
 

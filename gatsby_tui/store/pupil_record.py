@@ -9,9 +9,9 @@ Decisions:
   never with its attendance list or the school's own notes on the event (which may name others).
 * Advisers' confidential notes are kept apart (``confidential`` on each record) so an export
   leaves them out unless the adviser deliberately includes them (``choose``).
-* Other pupils named in the free text are found by their full names on the register (legal or
-  preferred forename with the surname, and "Surname, Forename"), never by a forename alone, which
-  would flag every "Sam" and "Grace". ``choose`` replaces the ones the adviser picks with
+* Other pupils named in the free text are found however they are written (``other_pupils_named``:
+  whole names, and single words that are another pupil's surname or a classmate's forename), by
+  the one fold of domain/names. ``choose`` replaces the ones the adviser picks with
   "[another pupil]" and the export says how many were withheld.
 """
 
@@ -21,7 +21,6 @@ import copy
 import json
 import re
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Iterator
@@ -53,6 +52,17 @@ FLAG_WORDS = (("pupil_premium", "Pupil premium"), ("looked_after", "Looked after
 
 def _day(text: str | None) -> str | None:
     return text[:10] if text else None
+
+
+def _deadline(note: str) -> str | None:
+    """'by 31/08/2027' -> '2027-08-31'; None when the note holds no date."""
+    found = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", note or "")
+    if not found:
+        return None
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])).isoformat()
+    except ValueError:
+        return None
 
 
 def _nccis(conn: sqlite3.Connection, code: str | None) -> dict[str, str] | None:
@@ -114,7 +124,13 @@ def gather(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dict[str,
     out["destinations"] = _destinations(conn, pupil_id)
     out["activities"] = _activities(conn, pupil_id)
     out["benchmarks"] = [{"benchmark": rules.label_of(key), "title": rules.title_of(key), "state": state.words,
-                          "missing": state.missing, "evidence": list(state.evidence)}
+                          "missing": state.missing, "evidence": list(state.evidence),
+                          # The missing parts, split: what the school did not provide in time, and
+                          # what is still to come (with its deadline as a date).
+                          "not_provided": [p.what for p in state.parts
+                                           if p.status == rules.PART_MISSING and p.note == "missed"],
+                          "still_to_come": [{"what": p.what, "by": _deadline(p.note)} for p in state.parts
+                                            if p.status == rules.PART_MISSING and p.note != "missed"]}
                          for key, state in pupil_coverage(conn, pupil_id, today=today).items()]
     out["requests"] = [dict(r, requester_kind_words=REQUESTER_WORDS[r["requester_kind"]])
                        for r in conn.execute(
@@ -202,8 +218,10 @@ def _plan(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any] | None:
         targets = [{"area": send.AREA_WORDS.get(t["area"], t["area"]), "outcome": t["outcome"], "what": t["what"],
                     "by_when": t["by_when"], "who_helps": t["who_helps"],
                     "status": send.STATUS_WORDS.get(t["status"], t["status"]), "evidence": t["evidence"]}
-                   for t in conn.execute("SELECT * FROM plan_targets WHERE plan_version_id = ? ORDER BY area, id",
-                                         (v["id"],))]
+                   for t in conn.execute(
+                       "SELECT * FROM plan_targets WHERE plan_version_id = ? ORDER BY "
+                       "CASE area WHEN 'employment' THEN 1 WHEN 'independent_living' THEN 2 "
+                       "WHEN 'community' THEN 3 WHEN 'health' THEN 4 ELSE 5 END, id", (v["id"],))]
         versions.append({"version": v["version"], "made_on": _day(v["created_at"]),
                          "by": (_adviser(conn, v["adviser_id"]) or {}).get("name"),
                          "aspirations": v["aspirations"], "strengths": v["strengths"], "needs": v["needs"],
@@ -218,8 +236,12 @@ def _plan(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any] | None:
         reviews.append({"on": r["reviewed_on"], "who_took_part": who if isinstance(who, list) else [str(who)],
                         "what_changed": r["what_changed"], "next_review_on": r["next_review_on"],
                         "ehcp_annual_review": bool(r["is_ehcp_annual"]), "made_version": r["version"]})
+    intake = conn.execute("SELECT intake_year FROM pupils WHERE id = ?", (pupil_id,)).fetchone()[0]
+    agreed = date.fromisoformat(plan["transition_plan_on"]) if plan["transition_plan_on"] else None
     return {"next_review_on": plan["next_review_on"], "ehcp_annual_review_on": plan["ehcp_annual_review_on"],
-            "transition_plan_on": plan["transition_plan_on"], "versions": versions, "reviews": reviews}
+            "transition_plan_on": plan["transition_plan_on"],
+            "transition_plan_words": send.transition_words(intake, agreed) if agreed else None,
+            "ceased_on": plan["ceased_on"], "versions": versions, "reviews": reviews}
 
 
 def _destinations(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any]:
@@ -300,21 +322,23 @@ def texts(data: Any) -> Iterator[str]:
             yield from texts(value)
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-
-
-_WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
-
-
 @dataclass(frozen=True)
 class Mention:
-    """Another pupil on the register named in this pupil's free text."""
+    """Another pupil's name met in this pupil's free text: a whole name, or one word that is
+    another pupil's surname or the forename of a pupil in the same year group or form."""
     name: str              # as it appears in the text (first occurrence)
-    pupil_name: str        # the other pupil's name on the register
+    pupil_name: str        # whose name it may be, on the register ("; " between several)
     count: int
     where: str             # e.g. "Advice given (2026-03-12 meeting)"
-    forms: tuple[str, ...]  # every way of writing the name that is withheld when chosen
+    forms: tuple[str, ...]  # every way it is written in the text; withholding one withholds all
+    kind: str = names.FULL  # names.FULL (a whole name) or names.WORD (one name alone)
+
+    @property
+    def describe(self) -> str:
+        """One line for the adviser: what was met, whose name it may be, how often and where."""
+        what = "full name of" if self.kind == names.FULL else "may be"
+        return (f"{self.name} ({what} {self.pupil_name}): {self.count} time{'s' if self.count != 1 else ''}, "
+                f"in {self.where}")
 
 
 def _free_text_places(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -361,50 +385,77 @@ def _free_text_places(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield f"Destination check {c['due_on']}", c["note"]
 
 
-def other_pupils_named(conn: sqlite3.Connection, pupil_id: int, data: dict[str, Any]) -> list[Mention]:
-    """Other pupils on the register whose full name appears in this pupil's free text. Candidate
-    pairs of neighbouring words (either order) are looked up through the register's search index,
-    so this costs one indexed query per distinct surname-like word, not a scan of the register."""
-    places = list(_free_text_places(data))
-    words: set[str] = set()
-    for _, text in places:
-        words.update(_fold(w) for w in _WORD.findall(text) if len(w) > 1)
-    if not words:
-        return []
-    candidates: dict[int, sqlite3.Row] = {}
-    terms = sorted(words)
+def _candidates(conn: sqlite3.Connection, terms: list[str], pupil_id: int) -> dict[int, sqlite3.Row]:
+    """Pupils with any name folding to one of ``terms``, looked up through the search index (one
+    indexed query per 200 terms, not a scan of the register)."""
+    found: dict[int, sqlite3.Row] = {}
     for start in range(0, len(terms), 200):
         chunk = terms[start:start + 200]
-        query = " OR ".join('"' + w.replace('"', '""') + '"' for w in chunk)
+        query = " OR ".join('"' + t + '"' for t in chunk)
         for row in conn.execute(
-                "SELECT p.id, p.legal_forename, p.legal_surname, p.preferred_forename FROM pupils_fts f "
-                "JOIN pupils p ON p.id = f.rowid WHERE pupils_fts MATCH ? AND p.id != ?",
-                (f"names : ({query})", pupil_id)):
-            candidates[row["id"]] = row
-    found: dict[str, Mention] = {}
-    for row in candidates.values():
-        surname = row["legal_surname"]
-        forenames = {row["legal_forename"]} | ({row["preferred_forename"]} if row["preferred_forename"] else set())
-        patterns = [f"{f} {surname}" for f in forenames] + [f"{surname}, {f}" for f in forenames]
-        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(x).replace(r"\ ", r"\s+") for x in
-                                                  sorted(patterns, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
-        count, first, where = 0, None, []
-        for place, text in places:
-            hits = pattern.findall(text)
-            if hits:
-                count += len(hits)
-                first = first or hits[0]
-                where.append(place)
-        if count:
-            register_name = names.display_name(surname, row["legal_forename"], row["preferred_forename"])
-            key = _fold(" ".join(first.split()))
-            previous = found.get(key)
-            found[key] = Mention(" ".join(first.split()), register_name if previous is None else
-                                 f"{previous.pupil_name}; {register_name}",
-                                 count if previous is None else max(count, previous.count),
-                                 "; ".join(dict.fromkeys(where)),
-                                 tuple(sorted(set(patterns) | set(previous.forms if previous else ()))))
-    return sorted(found.values(), key=lambda m: _fold(m.name))
+                "SELECT p.id, p.legal_forename, p.legal_surname, p.preferred_forename, p.intake_year, p.form "
+                "FROM pupils_fts f JOIN pupils p ON p.id = f.rowid WHERE pupils_fts MATCH ? AND p.id != ?",
+                (f"search_name : ({query})", pupil_id)):
+            found[row["id"]] = row
+    return found
+
+
+def other_pupils_named(conn: sqlite3.Connection, pupil_id: int, data: dict[str, Any]) -> list[Mention]:
+    """Other pupils' names in this pupil's free text, compared folded (domain/names.fold: case,
+    accents, apostrophes of every kind, hyphens and spaces inside names, either order, CJK run
+    together). Raised: a whole name of any other pupil (legal or preferred forename with the
+    surname); one word alone that is another pupil's surname, or the forename of a pupil in the
+    same year group or form, when it looks like a name (capitalised, not an ordinary word such as
+    "Will" or "Baker": names.COMMON_WORDS). Never raised: the pupil's own names, and the names of
+    the school's advisers (who are named in records all the time)."""
+    places = list(_free_text_places(data))
+    terms: set[str] = set()
+    for _, text in places:
+        terms |= names.runs(text)
+    terms = {t for t in terms if t.isascii() and t.isalnum()}
+    if not terms:
+        return []
+    me = conn.execute("SELECT legal_forename, legal_surname, preferred_forename, intake_year, form FROM pupils "
+                      "WHERE id = ?", (pupil_id,)).fetchone()
+    own_full = names.name_keys(me["legal_forename"], me["legal_surname"], me["preferred_forename"])
+    own_words = (names.forename_keys(me["legal_forename"], me["preferred_forename"]) | {names.fold(me["legal_surname"])}
+                 | set(names.fold_words(f"{me['legal_forename']} {me['legal_surname']} {me['preferred_forename'] or ''}")))
+    staff = {w for (name,) in conn.execute("SELECT name FROM advisers") for w in names.fold_words(name)}
+    keys: dict[str, str] = {}
+    whose: dict[str, list[sqlite3.Row]] = {}
+    for row in _candidates(conn, sorted(terms), pupil_id).values():
+        mine: dict[str, str] = {k: names.FULL for k in names.name_keys(
+            row["legal_forename"], row["legal_surname"], row["preferred_forename"]) if k not in own_full}
+        words = {names.fold(row["legal_surname"])}
+        if row["intake_year"] == me["intake_year"] or (row["form"] and row["form"] == me["form"]):
+            words |= names.forename_keys(row["legal_forename"], row["preferred_forename"])
+        for w in words - own_words - staff:
+            mine.setdefault(w, names.WORD)
+        for k, kind in mine.items():
+            if keys.get(k) != names.FULL:
+                keys[k] = kind
+            whose.setdefault(k, []).append(row)
+    if not keys:
+        return []
+    # One mention per (kind, whose name it may be): "chloe o'brien" and "O'Brien, Chloe" are one.
+    met: dict[tuple, dict[str, Any]] = {}
+    for place, text in places:
+        for hit in names.find_names(text, keys):
+            rows = sorted({r["id"]: r for r in whose[hit.key]}.values(),
+                          key=lambda r: (names.sort_name(r["legal_surname"], r["legal_forename"]), r["id"]))
+            m = met.setdefault((hit.kind, tuple(r["id"] for r in rows)),
+                               {"first": " ".join(hit.text.split()), "count": 0, "where": [], "forms": [],
+                                "kind": hit.kind, "rows": rows})
+            m["count"] += 1
+            m["where"].append(place)
+            m["forms"].append(" ".join(hit.text.split()))
+    out = []
+    for m in met.values():
+        who = [names.display_name(r["legal_surname"], r["legal_forename"], r["preferred_forename"]) for r in m["rows"]]
+        shown = "; ".join(dict.fromkeys(who[:3])) + (f" and {len(who) - 3} more" if len(who) > 3 else "")
+        out.append(Mention(m["first"], shown, m["count"], "; ".join(dict.fromkeys(m["where"])),
+                           tuple(dict.fromkeys(m["forms"])), m["kind"]))
+    return sorted(out, key=lambda m: (m.kind != names.FULL, names.fold(m.name)))
 
 
 def choose(data: dict[str, Any], *, include_confidential: bool, redact: Iterable[str]) -> dict[str, Any]:
@@ -420,15 +471,17 @@ def choose(data: dict[str, Any], *, include_confidential: bool, redact: Iterable
     if confidential and not include_confidential:
         withheld.append(f"The adviser's confidential notes from {len(confidential)} meeting"
                         f"{'s' if len(confidential) != 1 else ''}.")
-    names_ = sorted({" ".join(n.split()) for n in redact if n.strip()}, key=len, reverse=True)
-    if names_:
-        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names_) + r")(?!\w)",
-                             re.IGNORECASE)
+    keys: dict[str, str] = {}
+    for written in redact:
+        key = names.fold(written)
+        if key and keys.get(key) != names.FULL:
+            keys[key] = names.key_kind(written)
+    if keys:
         counter = [0]
 
         def scrub(value: Any) -> Any:
             if isinstance(value, str):
-                new, n = pattern.subn(REDACTED, value)
+                new, n = names.withhold(value, keys, REDACTED)
                 counter[0] += n
                 return new
             if isinstance(value, dict):

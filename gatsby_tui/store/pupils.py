@@ -233,6 +233,8 @@ class RegisterRow:
     next_meeting: str | None
     sort_name: str
     intake_year: int
+    dob: str = ""
+    namesake: bool = False     # another pupil on the register has the same name
 
     @property
     def name(self) -> str:
@@ -245,11 +247,18 @@ class RegisterRow:
 
 
 def fts_query(text: str) -> str | None:
-    """Turn what was typed into an FTS5 prefix query: every word must match."""
-    words = re.findall(r"\w+", text)
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words[:12])
+    """Turn what was typed into an FTS5 prefix query: every piece, folded as names are
+    (domain/names: "Kozłowski" and "kozlowski" alike), must match, run together or word by word."""
+    groups = []
+    for piece in text.split()[:12]:
+        words = names.fold_words(piece)
+        if not words:
+            continue
+        if len(words) == 1:
+            groups.append(f'"{words[0]}"*')
+        else:   # "O'Brien", "0:1": the name run together, or each of its words
+            groups.append(f'("{"".join(words)}"* OR (' + " AND ".join(f'"{w}"*' for w in words) + "))")
+    return " AND ".join(groups) or None
 
 
 def _where(f: PupilFilter, school_year: int, today: str) -> tuple[str, dict[str, Any]]:
@@ -281,7 +290,8 @@ def _where(f: PupilFilter, school_year: int, today: str) -> tuple[str, dict[str,
 _ROW_SQL = """
 SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_forename, p.intake_year,
        p.form, p.sen_status, p.pupil_premium, p.looked_after, p.young_carer, p.eal,
-       p.date_left, p.sort_name,
+       p.date_left, p.sort_name, p.dob,
+       EXISTS (SELECT 1 FROM pupils q WHERE q.sort_name = p.sort_name AND q.id != p.id) AS namesake,
        (SELECT max(i.starts_at) FROM interviews i
          WHERE i.pupil_id = p.id AND i.kind IN ('guidance', 'follow_up') AND i.status = 'held') AS last_meeting,
        (SELECT min(i.starts_at) FROM interviews i
@@ -298,7 +308,7 @@ def _row(r: sqlite3.Row, school_year: int) -> RegisterRow:
         form=r["form"], sen_status=r["sen_status"],
         flags=tuple(short for fld, (short, _) in FLAG_LABELS.items() if r[fld]),
         date_left=r["date_left"], last_meeting=r["last_meeting"], next_meeting=r["next_meeting"],
-        sort_name=r["sort_name"], intake_year=r["intake_year"],
+        sort_name=r["sort_name"], intake_year=r["intake_year"], dob=r["dob"], namesake=bool(r["namesake"]),
     )
 
 
@@ -376,6 +386,8 @@ def _check_unique(conn: sqlite3.Connection, upn: str, own_id: int | None, today:
 def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: values[k] for k in EDITABLE if k in values}
     out["sort_name"] = names.sort_name(values["legal_surname"], values["legal_forename"])
+    out["search_name"] = names.search_text(values["legal_forename"], values["legal_surname"],
+                                           values.get("preferred_forename"))
     return out
 
 

@@ -759,9 +759,10 @@ def _pseudonymise_one(conn: sqlite3.Connection, pid: int, *, stamp: str, adviser
     forename = f"Pupil {pid}"
     conn.execute(
         "UPDATE pupils SET legal_forename = ?, legal_surname = ?, preferred_forename = NULL, dob = ?, upn = ?, "
-        "form = NULL, sort_name = ?, updated_at = ? WHERE id = ?",
+        "form = NULL, sort_name = ?, search_name = ?, updated_at = ? WHERE id = ?",
         (forename, PSEUDONYM_SURNAME, f"{row['dob'][:4]}-01-01", placeholder_upn(conn, pid),
-         names.sort_name(PSEUDONYM_SURNAME, forename), stamp, pid))
+         names.sort_name(PSEUDONYM_SURNAME, forename), names.search_text(forename, PSEUDONYM_SURNAME, None),
+         stamp, pid))
     changed += 1
     for table, key, columns in _FREE_TEXT:
         sets, where = _blank(columns)
