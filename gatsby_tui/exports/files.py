@@ -98,6 +98,8 @@ def write_new(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600, l
             raise FileExistsError(17, f"{limit} files of this name already exist", str(target))
     finally:
         tmp.unlink(missing_ok=True)
+    for listener in _WRITTEN:
+        listener(candidate, data)
     _sync_folder(folder)
     return candidate
 
