@@ -86,7 +86,7 @@ def validate(raw: Mapping[str, Any]) -> dict[str, Any]:
 def _check_unique(conn: sqlite3.Connection, name: str, own_id: int | None) -> None:
     for row in conn.execute("SELECT id, name FROM advisers WHERE id IS NOT ?", (own_id,)):
         if names.fold(row["name"]) == names.fold(name):
-            raise AdviserInvalid({"name": f"There is already an adviser called {row['name']}: "
+            raise AdviserInvalid({"name": f"There is already an adviser called {names.quote(row['name'])}: "
                                           "add something to tell them apart (e.g. the organisation)."})
 
 
