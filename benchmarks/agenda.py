@@ -13,7 +13,7 @@ The database is ``benchmarks/generate.py``'s (200,000 interviews, an adviser cal
 Adviser" whose week of 23-27 November 2026 is full). When no --db is given the script uses
 benchmarks/big-20k.db and benchmarks/big-200k.db if they exist; when neither does, it builds
 a quick synthetic database of its own (20,000 pupils, 200,000 interviews, by executemany).
-The target from issue 3: well under 50 ms.
+The target from well under 50 ms.
 """
 
 from __future__ import annotations

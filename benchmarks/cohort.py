@@ -21,7 +21,7 @@ It then times, as medians:
   app (the key event's arrival to the screen's ``call_after_refresh`` once filled), as
   benchmarks/agenda.py does. The app's cache is cleared before each press.
 
-The target from issue 6: the cohort view appears within 300 ms at 20,000 pupils.
+The target from the cohort view appears within 300 ms at 20,000 pupils.
 """
 
 from __future__ import annotations

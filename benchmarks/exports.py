@@ -13,7 +13,7 @@ processes so nothing is cached:
 * importing ``gatsby_tui.app`` with and without fpdf2 already imported, and whether starting the
   app imports fpdf2 at all (it should not: the PDF code is imported when a PDF is written).
 
-The target from issue 7: a 10-page PDF record exports within 1 second.
+The target from a 10-page PDF record exports within 1 second.
 """
 
 from __future__ import annotations

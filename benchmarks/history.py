@@ -14,7 +14,7 @@ over ``--runs`` runs (after one warm-up call, also reported) of:
   the summary and the history are filled), timed inside the app's own event loop as
   benchmarks/agenda.py does; the screen is popped between runs.
 
-It works on a copy of the database, so the file is never changed. The target from issue 4:
+It works on a copy of the database, so the file is never changed. The target:
 the history opens within 50 ms.
 """
 

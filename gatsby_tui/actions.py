@@ -230,7 +230,7 @@ ACTIONS: tuple[Act, ...] = (
         palette=False),
     Act("snippets.up", "up", "cursor_up", "Up", "Move up the snippets.", "snippets", footer=False, palette=False),
     Act("snippets.close", "escape", "close", "Close", "Close without inserting.", "snippets", priority=True),
-    # ---- issue 5: individual plans (SEND) and destinations
+    # ---- individual plans (SEND) and destinations
     Act("go.reviews", "f6", "go_reviews", "Reviews due", "Go to Reviews due: SEND plans needing attention.", "app", footer=False),
     Act("go.leavers", "f7", "go_leavers", "Leavers", "Go to Leavers: destinations by leaving cohort.", "app", footer=False),
     Act("pupil.plan", "p", "open_plan", "Plan",
@@ -306,7 +306,7 @@ ACTIONS: tuple[Act, ...] = (
         "Record the young person's consent to be contacted about their destination after 16, or its withdrawal.",
         "destinations"),
     Act("dest.back", "escape", "back", "Back", "Back to where you were.", "destinations"),
-    # ---- issue 6: activities, benchmark coverage, the programme
+    # ---- activities, benchmark coverage, the programme
     Act("go.activities", "f8", "go_activities", "Activities",
         "Go to careers activities: record an activity and who took part (Gatsby benchmark evidence).", "app", footer=False),
     Act("go.cohort", "f9", "go_cohort", "Benchmarks",
@@ -420,7 +420,7 @@ ACTIONS: tuple[Act, ...] = (
         footer=False, palette=False),
     Act("tickbox.next", "enter", "app.focus_next", "Next", "Move on to the next field (Space ticks).", "tickbox",
         footer=False, palette=False),
-    # Exports and subject access requests (issue 7)
+    # Exports and subject access requests
     Act("pupil.export", "x", "export", "Export",
         "Export this pupil's whole record (PDF, web page, Markdown or JSON), choosing what to withhold.", "pupil"),
     Act("pupil.sar", "s", "log_sar", "Access request",
@@ -447,12 +447,12 @@ ACTIONS: tuple[Act, ...] = (
     Act("sars.up", "k", "cursor_up", "Up", "Move up the list.", "sars", footer=False, palette=False),
     Act("sars.top", "g", "cursor_top", "Top", "Go to the first request.", "sars", footer=False, palette=False),
     Act("sars.bottom", "G", "cursor_bottom", "Bottom", "Go to the last request.", "sars", footer=False, palette=False),
-    # The database failed its check (issue 8)
+    # The database failed its check
     Act("damaged.restore", "r", "restore", "Restore backup",
         "Restore the newest backup that passes the check; what is in the file now is kept as a copy.", "damaged"),
     Act("damaged.close", "escape", "close", "Read-only",
         "Keep looking at the damaged file, read-only (nothing can be saved).", "damaged"),
-    # Retention: leavers past the retention period, pseudonymised or erased deliberately (issue 8)
+    # Retention: leavers past the retention period, pseudonymised or erased deliberately
     Act("app.retention", "", "go_retention", "Past retention",
         "Leavers past the retention period: pseudonymise or erase them (confirmed by typing a word); set the periods.",
         "app", footer=False),

@@ -1,4 +1,4 @@
-"""The demo's subject access requests and copies given (issue 7).
+"""The demo's subject access requests and copies given.
 
 Called by ``sample_data.build`` last. Written through ``store.sar`` as the app writes them
 (checked, audited), stamped on the day each thing happened; copies given are rows of

@@ -1,4 +1,4 @@
-"""Hostile input (issue 8): random and hostile text through every validator, date parser, the CSV
+"""Hostile input: random and hostile text through every validator, date parser, the CSV
 import, the store's writes, the document renderers and the forms.
 
 The property everywhere: what a person (or a file) can type gives either a clean save — and what is

@@ -1,4 +1,4 @@
-"""Retention (issue 8): the rules on boundary dates, the past-retention list, pseudonymising and
+"""Retention: the rules on boundary dates, the past-retention list, pseudonymising and
 erasing, with a byte search of the file afterwards."""
 
 from __future__ import annotations

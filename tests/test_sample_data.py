@@ -197,7 +197,7 @@ def test_a_default_adviser_is_set(conn):
 
 
 def test_records_show_every_state_a_record_can_be_in(conn):
-    """Issue 4: signed-off records for held meetings, open and done actions, an amended record,
+    """Signed-off records for held meetings, open and done actions, an amended record,
     a confidential note, an unplanned conversation, and a draft left unfinished."""
     held = conn.execute("SELECT count(*) FROM interviews WHERE status = 'held'").fetchone()[0]
     signed = conn.execute("SELECT count(*) FROM meeting_records WHERE status = 'signed_off' "

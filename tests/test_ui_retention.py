@@ -1,4 +1,4 @@
-"""Past retention through the pilot (issue 8): opened from the palette, pupils marked, erased or
+"""Past retention through the pilot: opened from the palette, pupils marked, erased or
 pseudonymised after typing the word, the periods changed; a wrong word changes nothing."""
 
 from __future__ import annotations

@@ -505,22 +505,22 @@ class PupilScreen(ListKeys, Screen):
 
         self.app.push_screen(MarkLeftScreen(self.pupil_id), callback=lambda _: self.refresh_pupil())
 
-    def action_open_plan(self) -> None:  # issue 5: the pupil's individual plan (SEND)
+    def action_open_plan(self) -> None:  # the pupil's individual plan (SEND)
         from gatsby_tui.screens.plan import PlanScreen
 
         self.app.push_screen(PlanScreen(self.pupil_id))
 
-    def action_open_destinations(self) -> None:  # issue 5: intended and actual destinations
+    def action_open_destinations(self) -> None:  # intended and actual destinations
         from gatsby_tui.screens.destinations import DestinationsScreen
 
         self.app.push_screen(DestinationsScreen(self.pupil_id))
 
-    def action_export(self) -> None:  # issue 7: the pupil's whole record
+    def action_export(self) -> None:  # the pupil's whole record
         from gatsby_tui.screens.export import ExportScreen
 
         self.app.push_screen(ExportScreen(self.pupil_id))
 
-    def action_log_sar(self) -> None:  # issue 7: a subject access request
+    def action_log_sar(self) -> None:  # a subject access request
         from gatsby_tui.screens.export import SarForm
 
         self.app.push_screen(SarForm(self.pupil_id))

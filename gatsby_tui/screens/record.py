@@ -613,7 +613,7 @@ class RecordScreen(Screen[None]):
 
         self.app.push_screen(SignOffConfirm(self.rec["pupil_name"]), callback=confirmed)
 
-    def action_action_plan(self) -> None:  # issue 7
+    def action_action_plan(self) -> None:
         if self.rec is None:
             return
         if self.rec["status"] != "signed_off":

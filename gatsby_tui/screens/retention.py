@@ -1,4 +1,4 @@
-"""Past retention (issue 8): leavers whose every retention period has run, paged from SQL; mark
+"""Past retention: leavers whose every retention period has run, paged from SQL; mark
 them, then pseudonymise (p) or erase (x) them after typing the word that confirms it; and the
 periods themselves (s). Reached from the command palette ("Past retention").
 

@@ -108,13 +108,13 @@ class Store:
 
     def close(self) -> None:
         with self._readers_lock:     # a coverage worker still running finishes first
-            for reader in self._readers or ():   # issue 6: coverage's read-only connections
+            for reader in self._readers or ():   # coverage's read-only connections
                 reader.close()
             self._readers = None
             self._closed = True
         self.conn.close()
 
-    # ------------------------------------------------------------ backups and health (issue 8)
+    # ------------------------------------------------------------ backups and health
     def backup_folder(self) -> Path:
         from gatsby_tui.store import backup
 
@@ -250,7 +250,7 @@ class Store:
     def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
                      progress: "importer.Progress | None" = None) -> "importer.ImportResult":
         """Write a plan made by ``plan_import`` in one transaction (all or nothing), after a
-        verified backup (issue 8)."""
+        verified backup."""
         from gatsby_tui.store import importer
 
         if plan.added or plan.updated:
@@ -259,7 +259,7 @@ class Store:
         return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
                                      adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
 
-    # ================================================================ issue 3: advisers, clinic hours, bookings
+    # ================================================================ advisers, clinic hours, bookings
     # Everything below is plain data in, plain data out; screens never write SQL. "now" is
     # self.clock.now(); the adviser using the app (self.adviser_id) is recorded in the audit
     # log and on every interview_events row.
@@ -529,7 +529,7 @@ class Store:
                                "file": str(target)})
         return len(items)
 
-    # ------------------------------------------------------------ issue 7: any list on screen as CSV
+    # ------------------------------------------------------------ any list on screen as CSV
     CSV_PAGE = 500       # rows read from SQL at a time (and between progress reports)
 
     def list_labels(self, which: str, filters: Mapping[str, Any], count: int | None = None) -> Any:
@@ -665,7 +665,7 @@ class Store:
             write_file(target, book.data(), ".csv")
         return book.rows
 
-    # ================================================================ issue 4: meeting records, actions, history
+    # ================================================================ meeting records, actions, history
     # The records module loads on first use, like bookings. Writes are audited with
     # self.adviser_id (drafts and snippets excepted); "now" is self.clock.
 
@@ -822,8 +822,8 @@ class Store:
         """'amendment:3' -> 'record:5' etc.: what to open for a history item."""
         return history.target(self.conn, ref)
 
-    # ================================================================ issue 4: history screen, follow-ups, audit views
-    # Read-only helpers for the screens (the writes they use are in the issue 4 block above).
+    # ================================================================ history screen, follow-ups, audit views
+    # Read-only helpers for the screens (the writes they use are above).
 
     def follow_ups_count(self, *, owner: str | None = None, due_before: str | date | None = None,
                          adviser_id: int | None = None) -> tuple[int, int]:
@@ -851,7 +851,7 @@ class Store:
     def audit_entry(self, entry_id: int) -> sqlite3.Row | None:
         return audit.get(self.conn, entry_id)
 
-    # ================================================================ issue 4: the meeting-record screen
+    # ================================================================ the meeting-record screen
     # Read-only helpers for screens/record.py and screens/meeting.py (the writes are in the block above).
 
     def record_for_interview(self, interview_id: int) -> sqlite3.Row | None:
@@ -880,7 +880,7 @@ class Store:
 
         return records.sign_off_problem(self.conn, record_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
-    # ================================================================ issue 5: plans and destinations
+    # ================================================================ plans and destinations
     # Individual plans for pupils with SEND (store/plans.py) and destinations tracked for three
     # years (store/destinations.py); the rules are in domain/send.py. Both modules load on first
     # use. Writes are one transaction each, audited with self.adviser_id; "today" is self.clock.
@@ -1028,7 +1028,7 @@ class Store:
 
         return destinations.cohort_summary(self.conn, cohort, today=self.today)
 
-    # ================================================================ issue 6: activities, coverage, programme
+    # ================================================================ activities, coverage, programme
     # Careers activities and who took part, each pupil's benchmark states (rules in
     # domain/benchmarks.py), the cohort view's counts, and the careers programme (Benchmark 1).
     # Writes are audited with self.adviser_id; "today" is self.clock.
@@ -1595,7 +1595,7 @@ class Store:
 
         return sar.for_pupil(self.conn, pupil_id)
 
-    # ================================================================ issue 8: retention, pseudonymising, erasure
+    # ================================================================ retention, pseudonymising, erasure
     # Leavers past the retention period (rules in domain/retention.py, SQL in store/retention.py)
     # and the two deliberate ways of removing them. The periods live in settings (defaults from
     # DOMAIN.md). Both writes are one transaction, logged by ids only, then the file is compacted.

@@ -27,7 +27,7 @@ Decisions, in one place:
   guidance for Benchmark 8.
 * Names: sentences use "Amara Okafor (Year 11)"; lists (agenda, bulk preview) use the
   register's "Okafor, Amara". Year groups are those on the meeting's day.
-* The agenda shows no reason, status note or record text (the privacy rule of issue 3);
+* The agenda shows no reason, status note or record text (it may be seen over a shoulder);
   free slots are shown from today on, not on days already gone.
 """
 

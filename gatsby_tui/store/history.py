@@ -171,7 +171,7 @@ def _action_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list
     return out
 
 
-# ---------------------------------------------------------------- issue 5: plans and destinations
+# ---------------------------------------------------------------- plans and destinations
 
 
 def _plans(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
@@ -231,7 +231,7 @@ def _destination_checks(conn: sqlite3.Connection, pupil_id: int, limit: int) -> 
 
 
 def _activities(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
-    """Careers activities the pupil took part in (issue 6): what, where, which benchmarks."""
+    """Careers activities the pupil took part in: what, where, which benchmarks."""
     from gatsby_tui.domain import benchmarks as rules
 
     rows = conn.execute(
