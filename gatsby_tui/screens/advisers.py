@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import StoreError
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.plain import Button, OptionList, Select, Static
 
 ADVISER_FIELDS = (
@@ -191,7 +192,7 @@ class PasswordDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class AdviserForm(ModalScreen[int | None]):
+class AdviserForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     SCOPE = "form"
     BINDINGS = actions.bindings("form")
     HELP = "An adviser's details, as they appear on a meeting record. Only the name is required."
@@ -249,4 +250,4 @@ class AdviserForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first

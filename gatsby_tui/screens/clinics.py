@@ -16,6 +16,7 @@ from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates
 from gatsby_tui.domain.slots import describe
 from gatsby_tui.store import StoreError
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.plain import Button, DataTable, Static
 
 CLINIC_FIELDS = (
@@ -116,7 +117,7 @@ class ClinicsScreen(Screen):
         self.dismiss()
 
 
-class FieldsForm(ModalScreen[Any]):
+class FieldsForm(AsksBeforeDiscarding, ModalScreen[Any]):
     """A small form of text fields handed to one store function, which validates."""
 
     SCOPE = "form"
@@ -159,4 +160,4 @@ class FieldsForm(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first

@@ -21,6 +21,7 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Static
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.tickbox import TickBox
 
 BENCHMARKS = tuple(range(1, 9))
@@ -282,7 +283,7 @@ class CellScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
-class ItemForm(ModalScreen[str | None]):
+class ItemForm(AsksBeforeDiscarding, ModalScreen[str | None]):
     SCOPE = "form"
     BINDINGS = actions.bindings("form")
     HELP = "Describe the planned activity as the school website should show it. Ctrl+S saves."
@@ -319,7 +320,7 @@ class ItemForm(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
 class LinkActivities(ModalScreen[bool]):

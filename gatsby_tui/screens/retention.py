@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Input, ProgressBar
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, retention as rules
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Static
@@ -414,7 +414,7 @@ class ConfirmRemoval(ModalScreen[Any]):
 # ---------------------------------------------------------------- the periods
 
 
-class RetentionPeriodsForm(ModalScreen[bool]):
+class RetentionPeriodsForm(AsksBeforeDiscarding, ModalScreen[bool]):
     """The three retention periods, in whole years; a period shorter than the guidance is allowed,
     with a warning. Dismisses True when saved."""
 
@@ -476,4 +476,4 @@ class RetentionPeriodsForm(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.close_or_ask(lambda: self.dismiss(False))   # unsaved typing is asked about first

@@ -18,6 +18,7 @@ from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.plain import Button, Label, Static
 
 SCHOOL_FIELDS = (
@@ -33,7 +34,7 @@ def _errors(box: Static, error: StoreError) -> None:
     box.update(Text("\n".join(f"✗ {m}" for m in errors.values()) if errors else f"✗ {error}"))
 
 
-class SchoolForm(ModalScreen[bool]):
+class SchoolForm(AsksBeforeDiscarding, ModalScreen[bool]):
     """Returns True when saved."""
 
     SCOPE = "form"
@@ -73,10 +74,10 @@ class SchoolForm(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.close_or_ask(lambda: self.dismiss(False))   # unsaved typing is asked about first
 
 
-class ProgrammePageForm(ModalScreen[bool]):
+class ProgrammePageForm(AsksBeforeDiscarding, ModalScreen[bool]):
     """What the school writes for its published programme. Returns True when saved."""
 
     SCOPE = "form"
@@ -136,4 +137,4 @@ class ProgrammePageForm(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.close_or_ask(lambda: self.dismiss(False))   # unsaved typing is asked about first
