@@ -200,6 +200,14 @@ def slow_migration(conn: sqlite3.Connection) -> None:
 def test_a_migration_killed_part_way_leaves_the_old_version_or_the_new(tmp_path):
     rng = random.Random(7)
     outcomes = {"old": 0, "new": 0}
+    # How long the whole upgrade takes on this machine, now: the kills fall between its start and
+    # half as long again after, so on a slow or busy machine they still land before and after it ends.
+    timed = tmp_path / "timed.db"
+    Store.open(timed).close()
+    began = time.monotonic()
+    dbmod.open_database(timed, migrations=[(dbmod.SCHEMA_VERSION + 1, slow_migration)],
+                        schema_version=dbmod.SCHEMA_VERSION + 1).close()
+    window = max(0.4, 1.5 * (time.monotonic() - began))
     for attempt in range(20):
         path = tmp_path / f"m{attempt}.db"
         Store.open(path).close()
@@ -213,7 +221,7 @@ def test_a_migration_killed_part_way_leaves_the_old_version_or_the_new(tmp_path)
                 dbmod.open_database(path, migrations=[(old + 1, slow_migration)], schema_version=old + 1).close()
             finally:
                 os._exit(0)
-        time.sleep(rng.uniform(0.0, 0.4))
+        time.sleep(rng.uniform(0.0, window))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         conn = sqlite3.connect(str(path))
