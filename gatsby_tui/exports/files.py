@@ -27,11 +27,29 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600
     Raises OSError (FileNotFoundError when the folder does not exist, IsADirectoryError when
     ``path`` is a folder); callers turn it into a sentence.
     """
+    target = _target(path)
+    tmp = _write_temp(target, data, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    for listener in _WRITTEN:
+        listener(target, data)
+    _sync_folder(target.parent)     # make the rename itself durable where the platform allows
+    return target
+
+
+def _target(path: str | os.PathLike[str]) -> Path:
     target = Path(path).expanduser()
     if target.is_dir():
         raise IsADirectoryError(21, "Is a directory", str(target))
-    folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    return target
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+    """``data`` in a new temporary file beside ``target``, flushed to disk, with ``mode``."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -39,23 +57,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    for listener in _WRITTEN:
-        listener(target, data)
-    try:  # make the rename itself durable where the platform allows
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return target
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-    return target
+    return tmp
 
 
 # Path separators, characters Windows reserves, control characters (C0 and C1), and the
@@ -78,18 +83,10 @@ def write_new(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o600, l
     hard-linked into place (link fails if the name is taken, so two writers never share a name);
     where the filesystem has no hard links, the name is claimed with O_EXCL and the finished
     file renamed over that empty claim. Returns the file written. Raises OSError."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(target))
+    target = _target(path)
     folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".part", dir=folder)
-    tmp = Path(tmp_name)
+    tmp = _write_temp(target, data, mode)
     try:
-        with os.fdopen(fd, "wb") as f:
-            os.chmod(tmp, mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         for n in range(1, limit + 1):
             candidate = target if n == 1 else target.with_name(f"{target.stem} ({n}){target.suffix}")
             if _claim(tmp, candidate, mode):
