@@ -34,6 +34,42 @@ if not _sleep_works():
     time.sleep = _sleep
 
 
+def _settling_pause() -> None:
+    """``pilot.pause()`` waits until the screen has done the work already asked of it.
+
+    Textual's pause waits for queued messages and then for the process to look idle, giving up
+    after one second. Work a screen schedules for after its next refresh (the footer's keys, a
+    dialog's fields, a list filled once it is laid out) then runs after that second when the
+    machine is slow: under load, or under libfaketime, where every clock read is intercepted. A
+    test asserting what the user would see next then fails on a slow day only. This pause keeps
+    going, up to 30 seconds, while the screen still has such work pending; a pause with a delay is
+    left as it is."""
+    from textual.pilot import Pilot
+
+    original = Pilot.pause
+
+    def pending(app) -> bool:
+        try:
+            screen = app.screen
+        except Exception:          # no screen (the app is closing): nothing to wait for
+            return False
+        return bool(screen._callbacks or screen._layout_required or screen._recompose_required
+                    or screen._dirty_widgets)
+
+    async def pause(self, delay: float | None = None) -> None:
+        await original(self, delay)
+        if delay is not None:
+            return
+        deadline = time.monotonic() + 30
+        while pending(self.app) and time.monotonic() < deadline:
+            await original(self, None)
+
+    Pilot.pause = pause
+
+
+_settling_pause()
+
+
 SUITE_MOMENT = "2026-11-22T10:00"   # the day every test runs on unless it says otherwise
 
 

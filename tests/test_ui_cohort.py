@@ -224,7 +224,7 @@ async def test_the_footer_shows_the_cohort_keys_and_rebuilds_them_once(store, sc
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
-    from gatsby_tui.screens.cohort import OnceFooter
+    from gatsby_tui.widgets.footer import Footer as OnceFooter
 
     calls = []
     original = OnceFooter.recompose

@@ -15,7 +15,8 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
+from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions

@@ -1,5 +1,5 @@
-"""What every screen shares: two ways to spare Textual work it would throw away, used by the
-cohort screen (measured in benchmarks/cohort.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
+"""What every screen shares: styling a new screen level with the app, list keys, asking before
+discarding typing, and the dialogs every form uses."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, TextArea
-from textual.widgets._footer import FooterKey
+from textual.widgets import Input, TextArea
+from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
@@ -27,36 +27,6 @@ def styled_as_app(screen: Screen) -> None:
         screen._css_update_count = screen.app._css_update_count
     except (RuntimeError, AttributeError):   # no running app (NoActiveAppError): nothing to match
         pass
-
-
-class OnceFooter(Footer):
-    """A Footer that redraws its keys once however many times the bindings change before it
-    gets to it. Textual's Footer queues a full recompose (every key a new widget) per change,
-    and opening a screen changes them several times in a row (focus, mode stack, idle check):
-    ~100 ms of rebuilding the same keys here. It reads the bindings when it redraws, so it
-    shows the same keys, and its keys are styled once each."""
-
-    _recompose_pending = False
-
-    def compose(self) -> ComposeResult:
-        # Each key is made compact (True) and then bound to the footer's (False): two restyles
-        # of the key for nothing. Start it at the footer's value.
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget.set_reactive(FooterKey.compact, self.compact)
-            yield widget
-
-    def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen and not self._recompose_pending:
-            self._recompose_pending = True
-            self.call_after_refresh(self._recompose_once)
-
-    async def _recompose_once(self) -> None:
-        self._recompose_pending = False
-        await self.recompose()
 
 
 class ListKeys:

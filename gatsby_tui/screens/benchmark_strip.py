@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer
+from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules

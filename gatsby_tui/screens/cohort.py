@@ -21,12 +21,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
+from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import ListKeys, OnceFooter, styled_as_app
+from gatsby_tui.screens.base import ListKeys, styled_as_app
 from gatsby_tui.store import coverage
 from gatsby_tui.widgets.plain import DataTable, Label, Select, Static
 
@@ -92,7 +93,7 @@ class CohortScreen(Screen):
         table: DataTable = DataTable(id="cohort-breakdown-table", cursor_type="cell")
         yield table
         yield Static(id="cohort-status")
-        yield OnceFooter()
+        yield Footer()
 
     def on_mount(self) -> None:
         store = self.app.store

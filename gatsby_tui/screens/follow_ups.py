@@ -14,7 +14,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
+from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions

@@ -10,7 +10,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Footer
+from textual.widgets import Input
+from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field

@@ -11,7 +11,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Input, ProgressBar, Footer
+from textual.widgets import DirectoryTree, Input, ProgressBar
+from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field

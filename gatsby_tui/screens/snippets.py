@@ -12,7 +12,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
+from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
