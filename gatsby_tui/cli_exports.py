@@ -16,13 +16,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pupil(store, args: argparse.Namespace) -> int:
-    row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
+    row = store.pupils.by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
     if row is None:
         return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
                      "(13 characters, e.g. A801200015001).", DATA)
-    _, mentions = store.pupil_export_preview(row["id"])
+    _, mentions = store.exports.preview(row["id"])
     redact = [] if args.keep_names else [form for m in mentions for form in m.forms]
-    path = store.export_pupil(row["id"], args.format, args.out, include_confidential=args.include_confidential,
+    path = store.exports.pupil_record(row["id"], args.format, args.out, include_confidential=args.include_confidential,
                               redact=redact, sar_id=args.sar, how="exported from the command line")
     _out(f"Wrote {path}")
     if mentions:
@@ -41,6 +41,6 @@ def _pupil(store, args: argparse.Namespace) -> int:
 
 
 def _action_plan(store, args: argparse.Namespace) -> int:
-    path = store.export_action_plan(args.meeting, args.format, args.out, how=args.how)
+    path = store.exports.action_plan(args.meeting, args.format, args.out, how=args.how)
     _out(f"Wrote {path}")
     return 0

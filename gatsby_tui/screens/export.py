@@ -63,12 +63,12 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        name = store._full_name(self.pupil_id)
+        name = store.pupils.full_name(self.pupil_id)
         with VerticalScroll(id="dialog", classes="form-dialog export-dialog"):
             if self.kind == "record":
                 yield Static(Text(f"Export {name}'s careers record"), classes="dialog-title")
                 yield field("Format", Select(RECORD_FORMATS, value="pdf", allow_blank=False, id="format", compact=True))
-                requests = [r for r in store.pupil_sars(self.pupil_id) if r.status == "open"]
+                requests = [r for r in store.requests.for_pupil(self.pupil_id) if r.status == "open"]
                 choices = [("Not for a request", 0)] + [
                     (f"Request from {r.requester[0].lower() + r.requester[1:]}, received {dates.uk(r.received_on)} ({r.days_left(store.today)})", r.id)
                     for r in requests]
@@ -81,7 +81,7 @@ class ExportScreen(ModalScreen[Path | None]):
             # No default claims the copy was given: for a request it starts from who asked.
             how = self._request_how.get(chosen, "") if self.kind == "record" else ""
             yield field("Given how", Select(HOW, value=how, allow_blank=False, id="how", compact=True))
-            yield field("Folder", Input(value=str(store.export_folder()), id="folder", compact=True))
+            yield field("Folder", Input(value=str(store.exports.folder()), id="folder", compact=True))
             yield Static("", id="file-name", classes="dialog-hint")
             if self.kind == "record":
                 with Horizontal(classes="field checks"):
@@ -100,7 +100,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#format", Select).focus()
         if self.kind != "record":
             return
-        _, self.mentions = self.app.store.pupil_export_preview(self.pupil_id)
+        _, self.mentions = self.app.store.exports.preview(self.pupil_id)
         title = self.query_one("#mentions-title", Static)
         box = self.query_one("#mentions", Vertical)
         if not self.mentions:
@@ -154,7 +154,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.writing = True
         self.query_one("#save", Button).disabled = True
         result.update(Text("Writing…" + (" (a PDF takes a second or two)" if fmt == "pdf" else "")))
-        store.set_setting("export_folder", str(folder))
+        store.settings.set("export_folder", str(folder))
         self._write(job)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
@@ -163,9 +163,9 @@ class ExportScreen(ModalScreen[Path | None]):
         store = self.app.store.reopen()
         try:
             if self.kind == "record":
-                path = store.export_pupil(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
+                path = store.exports.pupil_record(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
             else:
-                path = store.export_action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
+                path = store.exports.action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
         except StoreError as e:
             self.app.call_from_thread(self._failed, str(e))
             return
@@ -256,11 +256,11 @@ class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         values = {key: self.query_one(f"#{key}", Input).value for key in ("requester_name", "received_on", "notes")}
         values["requester_kind"] = self.query_one("#requester_kind", Select).value
         try:
-            sar_id = self.app.store.log_sar(self.pupil_id, values)
+            sar_id = self.app.store.requests.log(self.pupil_id, values)
         except StoreError as e:
             self.query_one("#sar-result", Static).update(Text(f"✗ {e}"))
             return
-        request = self.app.store.sar(sar_id)
+        request = self.app.store.requests.get(sar_id)
         self.app.notify(f"Request logged: due by {dates.long_uk(request.due_on)}.", title="Subject access request")
         self.dismiss(sar_id)
 
@@ -307,7 +307,7 @@ class SarsScreen(ListKeys, Screen):
     def load(self) -> None:
         store = self.app.store
         today = store.today
-        self.rows = store.sars(limit=self.LIMIT, include_closed=self.show_all)
+        self.rows = store.requests.page(limit=self.LIMIT, include_closed=self.show_all)
         table = self.query_one("#sars-table", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -318,8 +318,8 @@ class SarsScreen(ListKeys, Screen):
                           Text(dates.uk(r.received_on)), key=str(r.id))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
-        count = store.sars_count(include_closed=self.show_all)
-        overdue, _ = store.sars_overdue()
+        count = store.requests.count(include_closed=self.show_all)
+        overdue, _ = store.requests.overdue()
         words = f"{count} {'request' if count == 1 else 'requests'}" + ("" if self.show_all else " open")
         if overdue:
             words += f" · ⚠ {overdue} overdue"
@@ -360,7 +360,7 @@ class SarsScreen(ListKeys, Screen):
 
     def action_extend(self) -> None:
         def extend(r: Any, reason: str) -> str:
-            due = self.app.store.extend_sar(r.id, reason)
+            due = self.app.store.requests.extend(r.id, reason)
             return f"Extended: now due by {dates.long_uk(due)}. Tell the requester, and why."
 
         self._with_reason("Extend {name}'s request by two months?",
@@ -368,7 +368,7 @@ class SarsScreen(ListKeys, Screen):
 
     def action_withdraw(self) -> None:
         def withdraw(r: Any, reason: str) -> str:
-            self.app.store.withdraw_sar(r.id, reason)
+            self.app.store.requests.withdraw(r.id, reason)
             return "Request marked withdrawn."
 
         self._with_reason("Mark {name}'s request withdrawn?", "how it was withdrawn (optional), then Enter",
@@ -426,7 +426,7 @@ class BulkExportScreen(ModalScreen[None]):
                                         ("Whole careers record", "record")], value="action_plan", allow_blank=False,
                                        id="what", compact=True))
             yield field("Format", Select(RECORD_FORMATS, value="pdf", allow_blank=False, id="format", compact=True))
-            yield field("Folder", Input(value=str(self.app.store.export_folder()), id="folder", compact=True))
+            yield field("Folder", Input(value=str(self.app.store.exports.folder()), id="folder", compact=True))
             yield ProgressBar(total=max(len(self.pupil_ids), 1), show_eta=True, id="bulk-progress")
             yield Static("", id="bulk-result", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
@@ -465,7 +465,7 @@ class BulkExportScreen(ModalScreen[None]):
     def _run(self, what: str, fmt: str, folder: Path, bar: ProgressBar) -> None:
         store = self.app.store.reopen()          # this thread's own connection
         try:
-            written, skipped = store.export_many(
+            written, skipped = store.exports.many(
                 self.pupil_ids, what, fmt, folder,
                 progress=lambda done, total: self.app.call_from_thread(bar.update, progress=done),
                 cancelled=lambda: self.stop)
@@ -487,7 +487,7 @@ class BulkExportScreen(ModalScreen[None]):
             result.update(Text(f"✗ {error}"))
             return
         folder = self.query_one("#folder", Input).value.strip()
-        self.app.store.set_setting("export_folder", str(Path(folder).expanduser()))
+        self.app.store.settings.set("export_folder", str(Path(folder).expanduser()))
         words = f"Wrote {len(written or []):,} files to {folder}."
         if self.stop:
             words += " Stopped before the end."

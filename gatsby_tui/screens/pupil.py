@@ -253,7 +253,7 @@ class PupilScreen(ListKeys, Screen):
 
     def refresh_pupil(self) -> None:
         store = self.app.store
-        row = store.pupil(self.pupil_id)
+        row = store.pupils.get(self.pupil_id)
         if row is None:
             self.app.notify("That pupil is no longer on the register.", severity="error")
             self.dismiss()
@@ -305,7 +305,7 @@ class PupilScreen(ListKeys, Screen):
 
     def refresh_summary(self) -> None:
         store = self.app.store
-        s = store.pupil_summary(self.pupil_id)
+        s = store.history.summary(self.pupil_id)
         today = store.today
         if s["open_actions"]:
             overdue = f"⚠ {s['overdue_actions']} overdue" if s["overdue_actions"] else "none overdue"
@@ -342,7 +342,7 @@ class PupilScreen(ListKeys, Screen):
         store = self.app.store
         table = self.query_one("#history", DataTable)
         old_ref = self._current_ref() if keep else None
-        events = store.pupil_history(self.pupil_id, limit=HISTORY_LIMIT + 1, kind=self.kind,
+        events = store.history.for_pupil(self.pupil_id, limit=HISTORY_LIMIT + 1, kind=self.kind,
                                      search=self.search or None)
         self.history_cut = len(events) > HISTORY_LIMIT
         events = events[:HISTORY_LIMIT]
@@ -430,7 +430,7 @@ class PupilScreen(ListKeys, Screen):
         key = self._current_ref()
         if key is None:
             return
-        target = self.app.store.history_target(self.refs[key])
+        target = self.app.store.history.target(self.refs[key])
         what, _, number = target.partition(":")
         opener = OPENERS.get(what)
         if opener is None or not number.isdigit():
@@ -458,7 +458,7 @@ class PupilScreen(ListKeys, Screen):
                             severity="error")
             return
         try:
-            record_id = self.app.store.start_record(pupil_id=self.pupil_id)
+            record_id = self.app.store.records.start(pupil_id=self.pupil_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return
