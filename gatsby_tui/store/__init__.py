@@ -53,8 +53,8 @@ class _Service:
         if store is None:
             return self
         service = getattr(importlib.import_module(f"gatsby_tui.store.services.{self.module}"), self.cls)(store)
-        store.__dict__[self.name] = service          # later look-ups find it directly
-        return service
+        # Later look-ups find it directly; two threads asking at once still share one.
+        return store.__dict__.setdefault(self.name, service)
 
 
 class Store:

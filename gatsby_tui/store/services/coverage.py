@@ -18,6 +18,10 @@ class Coverage(Service):
 
     READERS = 3      # read-only connections for the cohort's passes (one each, in threads)
 
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self._cache: tuple[tuple, Any] | None = None      # (version, cohort) last worked out
+
     def version(self) -> tuple:
         return (self.today, self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
 

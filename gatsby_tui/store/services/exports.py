@@ -79,6 +79,8 @@ class Gathered(NamedTuple):
 
 
 class Exports(Service):
+    CSV_PAGE = 500       # rows of a list read from SQL at a time (and between progress reports)
+
     def file_name(self, pupil_id: int, what: str, fmt: str) -> str:
         """'Asha Ahmed - careers record - 2026-11-23.pdf': the pupil's name and the date, never a
         UPN. A pupil who shares their name with another on the register is told apart by form (or
