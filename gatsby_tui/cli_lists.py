@@ -1,4 +1,4 @@
-"""gatsby-tui export list: a list from the app as a CSV file (Store.export_list). Never imports Textual.
+"""gatsby-tui export list: a list from the app as a CSV file (store.exports.csv_list). Never imports Textual.
 
     gatsby-tui export list --db PATH --list register|follow-ups|gaps|destinations --out FILE_OR_FOLDER
         register      [--year N] [--search TEXT] [--left]
@@ -51,7 +51,7 @@ def _given(args: argparse.Namespace, name: str) -> bool:
 
 
 def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
-    """The Store.export_list filters for the arguments; UsageError in words for ones that do not fit."""
+    """The store.exports.csv_list filters for the arguments; UsageError in words for ones that do not fit."""
     from gatsby_tui.cli_output import UsageError
     from gatsby_tui.domain import benchmarks as rules
 

@@ -1,4 +1,4 @@
-"""Lists as CSV: Store.export_list and exports/csv_lists.py, and `gatsby-tui export list`.
+"""Lists as CSV: store.exports.csv_list and exports/csv_lists.py, and `gatsby-tui export list`.
 
 Every cell guarded against spreadsheet formulas, exactly the screen's rows (all of them, paged from
 SQL), UTF-8 with a BOM, CRLF rows, DD/MM/YYYY dates, owner-only and atomic files, an audit entry."""

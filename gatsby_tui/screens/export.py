@@ -54,6 +54,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.record_id = record_id
         self.sar_id = sar_id
         self.mentions: list[Any] = []
+        self.gathered: Any = None
         self._request_how: dict[int, str] = {}
         self.writing = False
 
@@ -100,7 +101,8 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#format", Select).focus()
         if self.kind != "record":
             return
-        _, self.mentions = self.app.store.exports.preview(self.pupil_id)
+        self.gathered = self.app.store.exports.preview(self.pupil_id)     # written as gathered, not again
+        self.mentions = self.gathered.mentions
         title = self.query_one("#mentions-title", Static)
         box = self.query_one("#mentions", Vertical)
         if not self.mentions:
@@ -148,7 +150,7 @@ class ExportScreen(ModalScreen[Path | None]):
             job: dict[str, Any] = {"pupil_id": self.pupil_id, "fmt": fmt, "path": folder, "how": how,
                                    "include_confidential": self.query_one("#confidential", TickBox).value,
                                    "redact": redact, "sar_id": int(sar) if sar else None,
-                                   "record_given": how is not None}
+                                   "record_given": how is not None, "gathered": self.gathered}
         else:
             job = {"record_id": self.record_id, "fmt": fmt, "path": folder, "how": how, "record_given": how is not None}
         self.writing = True
