@@ -84,7 +84,7 @@ store = Store.open(sys.argv[1], create=False)
 out = {}
 for label, fmt in (("pdf_first", "pdf"), ("pdf_second", "pdf"), ("html", "html"), ("md", "md"), ("json", "json")):
     t = time.perf_counter()
-    path = store.export_pupil(int(sys.argv[2]), fmt, sys.argv[3], record_given=False)
+    path = store.exports.pupil_record(int(sys.argv[2]), fmt, sys.argv[3], record_given=False)
     out[label] = (time.perf_counter() - t) * 1000
 from pypdf import PdfReader
 out["pages"] = len(PdfReader(sys.argv[3] + "/" + path.name.replace(".json", ".pdf")).pages)
@@ -100,7 +100,7 @@ store.conn.execute("UPDATE pupils SET legal_forename = '민준', legal_surname =
                    "WHERE id = ?", (int(sys.argv[2]),))
 store.conn.commit()
 t = time.perf_counter()
-store.export_pupil(int(sys.argv[2]), "pdf", sys.argv[3], record_given=False)
+store.exports.pupil_record(int(sys.argv[2]), "pdf", sys.argv[3], record_given=False)
 print(json.dumps({"pdf_cjk_first": (time.perf_counter() - t) * 1000}))
 """
 

@@ -171,7 +171,7 @@ class GatsbyApp(App[int]):
             def added(adviser_id: int | None) -> None:
                 if adviser_id is not None:
                     self.store.advisers.set_current(adviser_id)
-                    self.notify(f"Welcome, {self.store.current_adviser()['name']}.", markup=False)
+                    self.notify(f"Welcome, {self.store.advisers.current()['name']}.", markup=False)
                     self.refresh_bindings()
                 then_school()
 

@@ -234,7 +234,7 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
         try:
             if backups and store.conn.total_changes and not store.is_read_only:
                 print("Backing up…", end=" ", flush=True, file=sys.stderr)
-                print(f"done: {store.take_backup('closed')}", file=sys.stderr)
+                print(f"done: {store.backup.take('closed')}", file=sys.stderr)
         except StoreError as e:
             print(f"\ngatsby-tui: {e}", file=sys.stderr)
         finally:

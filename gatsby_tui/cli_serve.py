@@ -214,7 +214,7 @@ def serve(args: argparse.Namespace) -> int:
             try:
                 store = Store.open(db, create=False)
                 try:
-                    print(f"Backed up: {store.take_backup('closed')}", file=sys.stderr)
+                    print(f"Backed up: {store.backup.take('closed')}", file=sys.stderr)
                 finally:
                     store.close()
             except StoreError as e:

@@ -613,7 +613,7 @@ class ActivityScreen(Screen):
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return
-        self.app.notify(f"Took {self.app.store.describe_pupil(self.app.store.pupil(pupil_id))} off this activity.")
+        self.app.notify(f"Took {self.app.store.pupils.describe(self.app.store.pupils.get(pupil_id))} off this activity.")
         self.refresh_activity()
 
     def action_open_pupil(self) -> None:

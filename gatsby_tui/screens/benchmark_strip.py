@@ -56,7 +56,7 @@ def strip_text(states: dict[int | str, Any]) -> Text:
 
 
 class BenchmarkStrip(Static, can_focus=True):
-    """Shows ``store.pupil_benchmarks(pupil_id)``; call ``refresh_states()`` after changes."""
+    """Shows ``store.coverage.pupil(pupil_id)``; call ``refresh_states()`` after changes."""
 
     DEFAULT_CSS = """
     BenchmarkStrip {

@@ -44,7 +44,7 @@ class DamagedScreen(ModalScreen[None]):
         self.good = store.backup.newest_good()
         words = (f"{store.path} {self.problem}. It is open read-only: you can look, but nothing can be saved.\n\n")
         if self.good is None:
-            words += (f"No good backup was found in {store.backup_folder()}. Keep a copy of the file as it is, "
+            words += (f"No good backup was found in {store.backup.folder()}. Keep a copy of the file as it is, "
                       "and ask for help before changing anything.")
             self.query_one("#restore", Button).display = False
         else:

@@ -128,7 +128,7 @@ class ExportScreen(ModalScreen[Path | None]):
         fmt = self.query_one("#format", Select).value
         what = "careers record" if self.kind == "record" else "action plan"
         self.query_one("#file-name", Static).update(
-            Text(f"File: {self.app.store.export_name(self.pupil_id, what, str(fmt))} (readable by you only)"))
+            Text(f"File: {self.app.store.exports.file_name(self.pupil_id, what, str(fmt))} (readable by you only)"))
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -220,7 +220,7 @@ class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         from gatsby_tui.store.sar import KINDS
 
         with Vertical(id="dialog", classes="form-dialog"):
-            yield Static(Text(f"Subject access request: {store._full_name(self.pupil_id)}"), classes="dialog-title")
+            yield Static(Text(f"Subject access request: {store.pupils.full_name(self.pupil_id)}"), classes="dialog-title")
             yield field("Who asked", Select([(w, k) for k, w in KINDS], value="pupil", allow_blank=False,
                                             id="requester_kind", compact=True))
             yield field("Their name", Input(placeholder="needed for a parent, carer or someone else", id="requester_name",

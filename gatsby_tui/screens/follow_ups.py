@@ -1,6 +1,6 @@
 """My follow-ups: every open action across pupils, overdue first; and one action with its changes.
 
-The list pages from SQL by (due date, id) — store.follow_ups(after=...) — and loads the next
+The list pages from SQL by (due date, id) — store.actions.follow_ups(after=...) — and loads the next
 page as the cursor nears the end, so it stays quick with tens of thousands of open actions.
 Overdue actions carry the word "overdue" and a ⚠, never colour alone.
 """

@@ -3,7 +3,7 @@ their whole history, newest first, filtered by kind and searched as you type.
 
 The history is limited in SQL (HISTORY_LIMIT items, newest first: store/history.py); the kinds
 offered come from store.history.KINDS, so a kind added there appears here with no change.
-Enter opens an item through store.history_target(ref) and OPENERS below.
+Enter opens an item through store.history.target(ref) and OPENERS below.
 
 Speed (benchmarks/history.py): the screen must paint quickly for a pupil with hundreds of items.
 Textual's Input and Select each cost tens of milliseconds to mount here, so the search box is
@@ -134,7 +134,7 @@ def open_activity(screen: Screen, activity_id: int) -> None:
     screen.app.push_screen(ActivityScreen(activity_id))
 
 
-# What Enter opens for a history item, by the kind of store.history_target(ref): 'record:5'
+# What Enter opens for a history item, by the kind of store.history.target(ref): 'record:5'
 # opens the record editor. A new kind of history item adds its opener here.
 OPENERS: dict[str, Callable[[Screen, int], None]] = {
     "record": open_record, "interview": open_meeting, "action": open_action, "audit": open_audit_entry,

@@ -249,7 +249,7 @@ class RecordScreen(Screen[None]):
                     values = merged
                     self._last_draft = normalised(merged)
                     restored = (f"Restored your unsaved typing from "
-                                f"{_moment_words(store.draft_saved_at(self.draft_key), store.today)}. "
+                                f"{_moment_words(store.records.draft_saved_at(self.draft_key), store.today)}. "
                                 "Ctrl+S saves it into the record.")
                 else:
                     store.records.discard_draft(self.draft_key)
