@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 
 class Actions(Service):
+    """Actions agreed at meetings, their changes, and the follow-ups list across pupils."""
+
     def add(self, *, pupil_id: int, description: str, owner: str, due: str | date | None = None,
-                   record_id: int | None = None, adviser_id: int | None = None) -> int:
+            record_id: int | None = None, adviser_id: int | None = None) -> int:
         """``adviser_id``: who follows it up (default the adviser using the app)."""
         from gatsby_tui.store import records
 
@@ -24,7 +26,7 @@ class Actions(Service):
                                   stamp=self.clock.stamp())
 
     def set_status(self, action_id: int, status: str, note: str | None = None, *,
-                          original: Mapping[str, Any] | None = None) -> None:
+                   original: Mapping[str, Any] | None = None) -> None:
         """``original``: the action (status, owner) as shown when the change was chosen; refused
         if someone else changed its status meanwhile."""
         from gatsby_tui.store import records
@@ -33,7 +35,7 @@ class Actions(Service):
                                   adviser_id=self.adviser_id, original=original)
 
     def reassign(self, action_id: int, owner: str, note: str | None = None, *,
-                        original: Mapping[str, Any] | None = None) -> None:
+                 original: Mapping[str, Any] | None = None) -> None:
         """``original``: as for set_action_status; refused if someone else reassigned it meanwhile."""
         from gatsby_tui.store import records
 

@@ -10,6 +10,8 @@ from gatsby_tui.store.services import Service
 
 
 class Activities(Service):
+    """Careers activities and the pupils who took part."""
+
     def check(self, raw: Mapping[str, Any]) -> Any:
         """activities.CheckedActivity (.values, .benchmarks, .warnings); raises ActivityInvalid (.errors)."""
         from gatsby_tui.store import activities
@@ -49,8 +51,8 @@ class Activities(Service):
         return activities.form_values(row)
 
     def page(self, *, search: str | None = None, kind: str | None = None, benchmark: int | None = None,
-                        school_year: int | None = None, after: tuple[str, int] | None = None,
-                        limit: int = 100) -> list[Any]:
+             school_year: int | None = None, after: tuple[str, int] | None = None,
+             limit: int = 100) -> list[Any]:
         """activities.ActivityRow pages, newest first; ``after``: the last row's .key."""
         from gatsby_tui.store import activities
 
@@ -58,13 +60,13 @@ class Activities(Service):
                                after=after, limit=limit)
 
     def count(self, *, search: str | None = None, kind: str | None = None, benchmark: int | None = None,
-                         school_year: int | None = None) -> int:
+              school_year: int | None = None) -> int:
         from gatsby_tui.store import activities
 
         return activities.count(self.conn, search=search, kind=kind, benchmark=benchmark, school_year=school_year)
 
     def attendees(self, activity_id: int, *, after: tuple[str, int] | None = None,
-                           limit: int = 200) -> list[Any]:
+                  limit: int = 200) -> list[Any]:
         """activities.Attendee pages by name; ``after``: (sort_name, pupil_id) of the last row."""
         from gatsby_tui.store import activities
 

@@ -7,10 +7,12 @@ from typing import Any, Mapping
 
 from gatsby_tui.store import advisers, audit
 from gatsby_tui.store.db import StoreError, transaction
-from gatsby_tui.store.services import Service
+from gatsby_tui.store.services import Service, settings
 
 
 class Advisers(Service):
+    """Advisers, and which of them is using the app (remembered in settings)."""
+
     CURRENT_ADVISER_KEY = "current_adviser_id"
 
     def current(self) -> sqlite3.Row | None:
@@ -34,9 +36,7 @@ class Advisers(Service):
             raise StoreError(f"{row['name']} is marked as no longer active: make them active again first.")
         previous = self.store.settings.get(self.CURRENT_ADVISER_KEY)
         with transaction(self.conn):
-            self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (self.CURRENT_ADVISER_KEY, str(adviser_id)))
+            settings.put(self.conn, self.CURRENT_ADVISER_KEY, str(adviser_id))
             if previous != str(adviser_id):
                 audit.write(self.conn, at=self.clock.stamp(), adviser_id=adviser_id, action="update",
                             table="settings", row_id=None, pupil_id=None,
@@ -59,7 +59,7 @@ class Advisers(Service):
         return advisers.add(self.conn, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
     def update(self, adviser_id: int, raw: Mapping[str, Any], *,
-                       original: Mapping[str, Any] | None = None) -> bool:
+               original: Mapping[str, Any] | None = None) -> bool:
         """``original``: the adviser's row as the form opened it (only what was changed there is written)."""
         return advisers.update(self.conn, adviser_id, raw, stamp=self.clock.stamp(), adviser_id=self.adviser_id,
                                original=original)

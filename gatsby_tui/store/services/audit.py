@@ -10,6 +10,8 @@ from gatsby_tui.store.services import Service
 
 
 class Audit(Service):
+    """The audit log, read: a pupil's or an adviser's entries, newest first."""
+
     def for_pupil(self, pupil_id: int, limit: int = 200) -> list[sqlite3.Row]:
         return audit.for_pupil(self.conn, pupil_id, limit)
 
@@ -17,7 +19,7 @@ class Audit(Service):
         return audit.for_adviser(self.conn, adviser_id, limit)
 
     def entries(self, *, pupil_id: int | None = None, adviser_id: int | None = None, limit: int = 200,
-                      after: tuple[str, int] | None = None) -> list[sqlite3.Row]:
+                after: tuple[str, int] | None = None) -> list[sqlite3.Row]:
         """A pupil's or an adviser's audit entries, newest first, keyset-paged on (at, id)."""
         return audit.entries(self.conn, pupil_id=pupil_id, adviser_id=adviser_id, limit=limit, after=after)
 

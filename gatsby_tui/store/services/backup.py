@@ -11,6 +11,8 @@ from gatsby_tui.store.services import Service
 
 
 class Backup(Service):
+    """Verified backups of the database file, and restoring one."""
+
     def folder(self) -> Path:
         from gatsby_tui.store import backup
 

@@ -1,4 +1,5 @@
-"""Bookings and clinic hours: one meeting, bulk booking, the agenda and its calendar file (SQL in store/bookings.py, store/clinics.py)."""
+"""Bookings and clinic hours: one meeting, bulk booking, the agenda and its calendar file (SQL in
+store/bookings.py, store/clinics.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from gatsby_tui.store import advisers, audit
 from gatsby_tui.store.db import StoreError, transaction
-from gatsby_tui.store.services import Service
+from gatsby_tui.store.services import Service, settings
 from gatsby_tui.store.services.exports import check_folder, write_file
 
 if TYPE_CHECKING:
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 
 
 class Bookings(Service):
+    """Booking, moving, cancelling and marking meetings; clinic hours and days off; bulk booking; the
+    agenda and its calendar file."""
+
     def clinic_patterns(self, adviser_id: int) -> list[ClinicPattern]:
         """Each has .description ('Tuesdays 09:00–15:00, 45-minute slots, …') and .period."""
         from gatsby_tui.store import clinics
@@ -164,9 +168,7 @@ class Bookings(Service):
         if hours != self.notice_hours():
             before = self.notice_hours()
             with transaction(self.conn):
-                self.conn.execute(
-                    "INSERT INTO settings (key, value) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (bookings.NOTICE_SETTING, str(hours)))
+                settings.put(self.conn, bookings.NOTICE_SETTING, str(hours))
                 audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
                             table="settings", row_id=None, pupil_id=None,
                             before={bookings.NOTICE_SETTING: before}, after={bookings.NOTICE_SETTING: hours})

@@ -1,4 +1,5 @@
-"""Benchmark coverage: each pupil's states and the cohort's counts, worked out on the store's reader connections (SQL in store/coverage.py; rules in domain/benchmarks.py)."""
+"""Benchmark coverage: each pupil's states and the cohort's counts, worked out on the store's reader
+connections (SQL in store/coverage.py; rules in domain/benchmarks.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from gatsby_tui.store.services import Service
 
 
 class Coverage(Service):
+    """Benchmark states for a pupil and the cohort; the cohort is cached until the database changes."""
+
     def pupil(self, pupil_id: int) -> dict[int | str, Any]:
         """benchmarks.State per key 1-8 and 'pal': .state ('met', 'not_yet', 'not_due'), .words,
         .symbol, .missing, .summary(), .evidence."""
@@ -76,7 +79,7 @@ class Coverage(Service):
         return cached[1], cached[0] == self.version()
 
     def gaps(self, key: int | str, *, year: int | None = None, breakdown: str | None = None,
-                       value: Any = None, include_not_due: bool = False, limit: int = 2000) -> tuple[list[Any], int]:
+             value: Any = None, include_not_due: bool = False, limit: int = 2000) -> tuple[list[Any], int]:
         """(coverage.Gap list by name, total): pupils on roll for whom ``key`` is not yet met. Safe
         to call from a worker thread (uses the read-only connections)."""
         from gatsby_tui.store import coverage

@@ -1,4 +1,5 @@
-"""Destinations: intended and actual, the three years of checks, leaving cohorts (SQL in store/destinations.py)."""
+"""Destinations: intended and actual, the three years of checks, leaving cohorts (SQL in
+store/destinations.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from gatsby_tui.store.services import Service
 
 
 class Destinations(Service):
+    """Intended and actual destinations, the checks after leaving, and each leaving cohort."""
+
     def for_pupil(self, pupil_id: int) -> dict[str, Any]:
         """pupil, intended, actual, checks, schedule (the 1-, 2-, 3-year checks), refusal."""
         from gatsby_tui.store import destinations
@@ -38,7 +41,7 @@ class Destinations(Service):
                                          adviser_id=self.adviser_id)
 
     def set_offer(self, destination_id: int, values: Mapping[str, Any], *,
-                              original: Mapping[str, Any] | None = None) -> None:
+                  original: Mapping[str, Any] | None = None) -> None:
         """values: offer_status (offered / accepted / none), offer_provider. ``original``: the
         destination as the form opened it (only what was changed there is written)."""
         from gatsby_tui.store import destinations

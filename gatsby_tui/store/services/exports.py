@@ -263,7 +263,7 @@ class Exports(Service):
         return values
 
     def csv_list(self, which: str, filters: Mapping[str, Any] | PupilFilter, path: str | os.PathLike[str],
-                    progress: Any = None) -> int:
+                 progress: Any = None) -> int:
         """Write a list exactly as its screen shows it (the same filters and order; every row, not only
         those loaded) as a CSV file: exports/csv_lists.py makes the cells (each guarded against spreadsheet
         formulas; UTF-8 with a BOM; dates DD/MM/YYYY). Written atomically and owner-only, with its audit

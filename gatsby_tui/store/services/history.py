@@ -1,4 +1,5 @@
-"""A pupil's history: meetings, records, actions and register changes on one timeline (SQL in store/history.py)."""
+"""A pupil's history: meetings, records, actions and register changes on one timeline (SQL in
+store/history.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from gatsby_tui.store.services import Service
 
 
 class History(Service):
+    """A pupil's history on one timeline, its summary, and what an item opens."""
+
     def for_pupil(self, pupil_id: int, limit: int = 200, *, kind: str | None = None,
-                      search: str | None = None) -> list[history.Event]:
+                  search: str | None = None) -> list[history.Event]:
         """Newest first; ``kind`` 'meeting', 'record', 'action' or 'register'; ``search`` text
         within title and detail (case ignored)."""
         return history.for_pupil(self.conn, pupil_id, limit, kind=kind, search=search)

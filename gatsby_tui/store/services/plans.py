@@ -1,4 +1,5 @@
-"""Individual plans for pupils with SEND: versions, targets, reviews (SQL in store/plans.py; rules in domain/send.py)."""
+"""Individual plans for pupils with SEND: versions, targets, reviews (SQL in store/plans.py; rules in
+domain/send.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from gatsby_tui.store.services import Service
 
 
 class Plans(Service):
+    """Individual plans for pupils with SEND: versions, targets, reviews, and the reviews due."""
+
     def get(self, pupil_id: int, version: int | None = None) -> dict[str, Any] | None:
         """The pupil's plan with version ``version`` shown (default the current one), or None.
         Keys: the plans columns, pupil, versions, current_version, shown, reviews, due, ..."""
@@ -24,7 +27,7 @@ class Plans(Service):
                                  today=self.today)
 
     def update(self, plan_id: int, values: Mapping[str, Any], *,
-                    original: Mapping[str, Any] | None = None) -> list[str]:
+               original: Mapping[str, Any] | None = None) -> list[str]:
         """Edit the current version's text and the plan's dates in place; returns the fields changed.
         ``original``: the plan (``store.plans.get``) as the form opened it: only what was changed there is
         written, refused if someone else changed it meanwhile."""
@@ -40,7 +43,7 @@ class Plans(Service):
         return plans.add_target(self.conn, plan_id, values, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
     def update_target(self, target_id: int, values: Mapping[str, Any], *,
-                           original: Mapping[str, Any] | None = None) -> list[str]:
+                      original: Mapping[str, Any] | None = None) -> list[str]:
         """Refused for a target of an earlier (closed) version."""
         from gatsby_tui.store import plans
 

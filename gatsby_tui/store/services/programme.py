@@ -14,6 +14,8 @@ from gatsby_tui.store.services.exports import check_folder, write_file
 
 
 class Programme(Service):
+    """The careers programme, the school and its careers leader, and the published page."""
+
     def grid(self, school_year: int | None = None) -> Any:
         """programme.Grid: .items(year_group, benchmark), .unplanned, .planned, .delivered."""
         from gatsby_tui.domain.schoolyear import school_year_of
@@ -118,7 +120,7 @@ class Programme(Service):
         return Figures(self.today, coverage_rows, title, rows)
 
     def export(self, school_year: int, path: str | os.PathLike[str], fmt: str | None = None, *,
-                         delivered: bool = True, figures: bool = False) -> Path:
+               delivered: bool = True, figures: bool = False) -> Path:
         """Write the published programme as a web page ('html') or Markdown ('md'; default from the
         file name), owner-only and atomically; audited. ``delivered``: mark delivered activities;
         ``figures``: add the current coverage and destinations to the evaluation. Refused until the

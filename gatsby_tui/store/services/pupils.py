@@ -1,4 +1,5 @@
-"""Pupils and the register: checking, adding and changing pupils, register pages, importing (SQL in store/pupils.py, store/importer.py)."""
+"""Pupils and the register: checking, adding and changing pupils, register pages, importing (SQL in
+store/pupils.py, store/importer.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 
 class Pupils(Service):
+    """The register: pupils checked, added and changed, pages and counts by filter, imports."""
+
     def validate(self, raw: Mapping[str, Any]) -> Checked:
         return pupils.validate(raw, today=self.today)
 

@@ -11,8 +11,10 @@ from gatsby_tui.store.services import Service
 
 
 class Records(Service):
+    """Meeting records: started, saved as drafts while typing, signed off, amended; snippets; NCCIS codes."""
+
     def start(self, *, interview_id: int | None = None, pupil_id: int | None = None,
-                     held_at: datetime | None = None, adviser_id: int | None = None, mode: str = "in_person") -> int:
+              held_at: datetime | None = None, adviser_id: int | None = None, mode: str = "in_person") -> int:
         """A draft record for a booked or held interview (its existing record if it has one), or
         for an unplanned conversation with ``pupil_id`` at ``held_at`` (default now). The
         record's adviser is ``adviser_id``, default the adviser using the app."""
@@ -130,6 +132,7 @@ class Records(Service):
         return records.sign_off_problem(self.conn, record_id, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
 
     def latest_signed_off(self, pupil_id: int) -> int | None:
-        row = self.conn.execute("SELECT id FROM meeting_records WHERE pupil_id = ? AND status = 'signed_off' "
-                                "ORDER BY held_at DESC, id DESC LIMIT 1", (pupil_id,)).fetchone()
-        return None if row is None else row[0]
+        """The pupil's latest signed-off meeting record, or None."""
+        from gatsby_tui.store import pupil_record
+
+        return pupil_record.latest_signed_off(self.conn, pupil_id)

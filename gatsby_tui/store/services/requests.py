@@ -9,6 +9,8 @@ from gatsby_tui.store.services import Service
 
 
 class Requests(Service):
+    """Subject access requests: logged, extended, withdrawn, listed; answered through the exports pipeline."""
+
     def log(self, pupil_id: int, values: Mapping[str, Any]) -> int:
         """values: requester_kind, requester_name, received_on, notes (sar.log). Raises sar.SarInvalid."""
         from gatsby_tui.store import sar

@@ -1,4 +1,5 @@
-"""Retention: leavers past the retention period, pseudonymising and erasing them (SQL in store/retention.py; rules in domain/retention.py)."""
+"""Retention: leavers past the retention period, pseudonymising and erasing them (SQL in
+store/retention.py; rules in domain/retention.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from typing import Any, Mapping, Sequence
 
 from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
-from gatsby_tui.store.services import Service
+from gatsby_tui.store.services import Service, settings
 
 
 class Retention(Service):
+    """The retention periods, the leavers past them, and pseudonymising or erasing them."""
+
     def policy(self) -> Any:
         """domain.retention.Policy: record_years, send_years, destination_years (settings, else the defaults)."""
         from gatsby_tui.domain import retention as rules
@@ -17,7 +20,7 @@ class Retention(Service):
         return rules.policy_from_settings({key: self.store.settings.get(key) for key, _, _, _ in rules.SETTINGS})
 
     def set_policy(self, values: Mapping[str, Any], *,
-                             original: Mapping[str, str | None] | None = None) -> Any:
+                   original: Mapping[str, str | None] | None = None) -> Any:
         """values: record_years, send_years, destination_years (numbers or text). Raises StoreError
         in words for a value that is not 1 to 100 years; audited. Returns the new Policy.
         ``original``: the stored settings as the form read them (``store.settings.many``); then only the
@@ -41,8 +44,7 @@ class Retention(Service):
             return self.policy()
         with transaction(self.conn):
             for key, value in after.items():
-                self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+                settings.put(self.conn, key, value)
             if before != after:
                 audit.write(self.conn, at=self.clock.stamp(), adviser_id=self.adviser_id, action="update",
                             table="settings", row_id=None, pupil_id=None, before=before, after=after)
