@@ -144,10 +144,10 @@ def measure(db: Path, runs: int) -> dict:
                 raise SystemExit(f"{db} has no adviser called 'Busy Adviser': make it with benchmarks/generate.py.")
             busy = busy[0]
             store.adviser_id = busy
-            if not store.clinic_patterns(busy):
-                store.add_clinic({"adviser_id": busy, "weekdays": "mon-fri", "start": "09:00", "end": "17:00",
+            if not store.bookings.clinic_patterns(busy):
+                store.bookings.add_clinic({"adviser_id": busy, "weekdays": "mon-fri", "start": "09:00", "end": "17:00",
                                   "slot_minutes": "45", "place": "Careers office", "valid_from": "01/09/2026"})
-                store.add_clinic_exception({"first_day": "21/12/2026", "last_day": "01/01/2027",
+                store.bookings.add_clinic_exception({"first_day": "21/12/2026", "last_day": "01/01/2027",
                                             "reason": "Christmas holidays", "everyone": True})
             interviews = store.conn.execute("SELECT count(*) FROM interviews").fetchone()[0]
             pupils = store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
@@ -164,12 +164,12 @@ def measure(db: Path, runs: int) -> dict:
                     times.append((time.perf_counter() - t0) * 1000)
                 return times, result
 
-            store.set_current_adviser(busy)
+            store.advisers.set_current(busy)
             ui_week = measure_ui(store, runs=max(5, runs // 5))
-            first, rows = timed(lambda: store.agenda(busy, MONDAY, 7), 1)
-            week, rows = timed(lambda: store.agenda(busy, MONDAY, 7), runs)
-            day, _ = timed(lambda: store.agenda(busy, MONDAY + timedelta(days=1), 1), runs)
-            free, _ = timed(lambda: store.next_free_slots(busy, count=8), runs)
+            first, rows = timed(lambda: store.bookings.agenda(busy, MONDAY, 7), 1)
+            week, rows = timed(lambda: store.bookings.agenda(busy, MONDAY, 7), runs)
+            day, _ = timed(lambda: store.bookings.agenda(busy, MONDAY + timedelta(days=1), 1), runs)
+            free, _ = timed(lambda: store.bookings.next_free_slots(busy, count=8), runs)
             return {
                 "db": str(db), "pupils": pupils, "interviews": interviews, "runs": runs,
                 "week_rows": len(rows), "week_booked": sum(1 for r in rows if not r.free),

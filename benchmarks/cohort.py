@@ -177,7 +177,7 @@ def measure_ui(store: Store, runs: int) -> dict[str, list[float]]:
                     await pilot.pause()
                     # Let the background work (the app's warm-up, or the last screen's) finish.
                     for _ in range(5000):
-                        if store.benchmark_cohort_known() is not None and not app.workers._workers:
+                        if store.coverage.known() is not None and not app.workers._workers:
                             break
                         await asyncio.sleep(0.002)
                     # A fresh cohort screen each time: the mode is reset, as on first opening.
@@ -185,9 +185,9 @@ def measure_ui(store: Store, runs: int) -> dict[str, list[float]]:
                         app.remove_mode("cohort")
                         app.add_mode("cohort", app.MODES["cohort"])
                     if case == "changed":
-                        store.set_setting("benchmark.touch", str(i))
+                        store.settings.set("benchmark.touch", str(i))
                     elif case == "cold":
-                        store.forget_cohort()
+                        store.coverage.forget()
                     await pilot.press("f9")
                     screen = await wait_for("results_shown_at")
                     out[case].append((screen.results_shown_at - app.key_at) * 1000)
@@ -215,15 +215,15 @@ def measure(db: Path, runs: int, per_year: int, seed: int) -> dict:
                 times = []
                 result = None
                 for _ in range(n):
-                    store.forget_cohort()
+                    store.coverage.forget()
                     t0 = time.perf_counter()
                     result = fn()
                     times.append((time.perf_counter() - t0) * 1000)
                 return times, result
 
-            first, cohort = timed(store.benchmark_cohort, 1)
-            cohort_times, cohort = timed(store.benchmark_cohort, runs)
-            gap_times, (gaps, total) = timed(lambda: store.benchmark_gaps(8, year=11), runs)
+            first, cohort = timed(store.coverage.cohort, 1)
+            cohort_times, cohort = timed(store.coverage.cohort, runs)
+            gap_times, (gaps, total) = timed(lambda: store.coverage.gaps(8, year=11), runs)
             ui = measure_ui(store, max(5, runs // 2))
             return {
                 "db": str(db), "pupils": pupils, "on_roll_7_13": cohort.pupils, **added, "runs": runs,

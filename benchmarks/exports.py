@@ -48,16 +48,16 @@ def prepare(folder: Path, pages: int) -> tuple[Path, int]:
         pid = store.conn.execute("SELECT pupil_id FROM meeting_records GROUP BY pupil_id "
                                  "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
         adviser = store.conn.execute("SELECT id FROM advisers ORDER BY id LIMIT 1").fetchone()[0]
-        store.set_current_adviser(adviser)
+        store.advisers.set_current(adviser)
         start = datetime(2025, 9, 8, 9, 0)
         n = 0
         while True:
             for _ in range(3):
                 n += 1
                 when = start + timedelta(days=7 * n)
-                iid = store.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=when), confirm=True)
-                rid = store.start_record(interview_id=iid)
-                store.save_record(rid, {
+                iid = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=when), confirm=True)
+                rid = store.records.start(interview_id=iid)
+                store.records.save(rid, {
                     "reason": "Checking in on applications", "confidentiality_explained": True,
                     "situation": "Settled in Year 11; working towards mock exams. " * 3,
                     "aspirations": "Wants to work in engineering; weighing an apprenticeship against A levels. " * 2,
@@ -66,10 +66,10 @@ def prepare(folder: Path, pages: int) -> tuple[Path, int]:
                     "decisions": "Apply to two colleges and one apprenticeship; visit the open evening.",
                     "intended_destination": "310"})
                 for what in ("Send the college application", "Book a place at the open evening"):
-                    store.add_action(pupil_id=pid, record_id=rid, description=what, owner="pupil",
+                    store.actions.add(pupil_id=pid, record_id=rid, description=what, owner="pupil",
                                      due=(when + timedelta(days=14)).date())
-                store.sign_off_record(rid)
-            path = store.export_pupil(pid, "pdf", folder / "probe.pdf", record_given=False)
+                store.records.sign_off(rid)
+            path = store.exports.pupil_record(pid, "pdf", folder / "probe.pdf", record_given=False)
             if len(PdfReader(str(path)).pages) >= pages:
                 return db, pid
     finally:
@@ -84,7 +84,7 @@ store = Store.open(sys.argv[1], create=False)
 out = {}
 for label, fmt in (("pdf_first", "pdf"), ("pdf_second", "pdf"), ("html", "html"), ("md", "md"), ("json", "json")):
     t = time.perf_counter()
-    path = store.export_pupil(int(sys.argv[2]), fmt, sys.argv[3], record_given=False)
+    path = store.exports.pupil_record(int(sys.argv[2]), fmt, sys.argv[3], record_given=False)
     out[label] = (time.perf_counter() - t) * 1000
 from pypdf import PdfReader
 out["pages"] = len(PdfReader(sys.argv[3] + "/" + path.name.replace(".json", ".pdf")).pages)
@@ -100,7 +100,7 @@ store.conn.execute("UPDATE pupils SET legal_forename = '민준', legal_surname =
                    "WHERE id = ?", (int(sys.argv[2]),))
 store.conn.commit()
 t = time.perf_counter()
-store.export_pupil(int(sys.argv[2]), "pdf", sys.argv[3], record_given=False)
+store.exports.pupil_record(int(sys.argv[2]), "pdf", sys.argv[3], record_given=False)
 print(json.dumps({"pdf_cjk_first": (time.perf_counter() - t) * 1000}))
 """
 

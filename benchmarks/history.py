@@ -100,15 +100,15 @@ def measure(db: Path, runs: int) -> dict:
             pupils = store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]
             interviews = store.conn.execute("SELECT count(*) FROM interviews").fetchone()[0]
             pupil_id, sources = longest_history(store)
-            items = len(store.pupil_history(pupil_id, limit=1_000_000))
-            name = store.pupil_summary(pupil_id)["display"]
+            items = len(store.history.for_pupil(pupil_id, limit=1_000_000))
+            name = store.history.summary(pupil_id)["display"]
 
-            first = timed(lambda: (store.pupil_history(pupil_id, limit=LIMIT), store.pupil_summary(pupil_id)), 1)
-            both = timed(lambda: (store.pupil_history(pupil_id, limit=LIMIT), store.pupil_summary(pupil_id)), runs)
-            history = timed(lambda: store.pupil_history(pupil_id, limit=LIMIT), runs)
-            summary = timed(lambda: store.pupil_summary(pupil_id), runs)
-            kind = timed(lambda: store.pupil_history(pupil_id, limit=LIMIT, kind="action"), runs)
-            search = timed(lambda: store.pupil_history(pupil_id, limit=LIMIT, search="college"), runs)
+            first = timed(lambda: (store.history.for_pupil(pupil_id, limit=LIMIT), store.history.summary(pupil_id)), 1)
+            both = timed(lambda: (store.history.for_pupil(pupil_id, limit=LIMIT), store.history.summary(pupil_id)), runs)
+            history = timed(lambda: store.history.for_pupil(pupil_id, limit=LIMIT), runs)
+            summary = timed(lambda: store.history.summary(pupil_id), runs)
+            kind = timed(lambda: store.history.for_pupil(pupil_id, limit=LIMIT, kind="action"), runs)
+            search = timed(lambda: store.history.for_pupil(pupil_id, limit=LIMIT, search="college"), runs)
             ui = measure_ui(store, pupil_id, max(5, runs // 5))
             return {
                 "db": str(db), "pupils": pupils, "interviews": interviews, "runs": runs,

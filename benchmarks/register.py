@@ -178,7 +178,7 @@ def main() -> None:
     from gatsby_tui.store import PupilFilter, Store
 
     store = Store.open(work)
-    pupils = store.register_count(PupilFilter(roll="all"))
+    pupils = store.pupils.count(PupilFilter(roll="all"))
     interviews = store.conn.execute("SELECT count(*) FROM interviews").fetchone()[0]
     store.close()
     print(f"Database: {args.db.name}: {pupils:,} pupils, {interviews:,} interviews; {args.runs} runs\n")

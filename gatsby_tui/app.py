@@ -35,7 +35,7 @@ class GatsbyApp(App[int]):
         theme = user_config.load_settings().get("theme")
         if theme is None:
             # A theme an older version kept in the database is taken over once, into the user's settings.
-            theme = store.setting("theme")
+            theme = store.settings.get("theme")
             if theme:
                 self._save_theme(theme)
         if isinstance(theme, str) and theme in self.available_themes:
@@ -64,11 +64,11 @@ class GatsbyApp(App[int]):
         self.call_after_refresh(self._after_start)
 
     def _after_start(self) -> None:
-        version = self.store.coverage_version()
+        version = self.store.coverage.version()
 
         def work() -> None:
             try:
-                self.store.benchmark_cohort(version=version)
+                self.store.coverage.cohort(version=version)
             except Exception:
                 pass         # the cohort screen works it out again when opened, and reports any error
             if self.backups:
@@ -81,7 +81,7 @@ class GatsbyApp(App[int]):
         from gatsby_tui.store import backup
 
         try:
-            self.store.take_backup_in_thread("opened")
+            self.store.backup.take_in_thread("opened")
         except StoreError as e:
             problem = backup.check(self.store.path)
             if problem is not None:
@@ -164,14 +164,14 @@ class GatsbyApp(App[int]):
             return
 
         def then_school(_: object = None) -> None:
-            if first_run and self.store.adviser_id is not None and self.store.school().missing:
+            if first_run and self.store.adviser_id is not None and self.store.programme.school().missing:
                 self.action_school_details()
 
-        if not self.store.advisers():
+        if not self.store.advisers.all():
             def added(adviser_id: int | None) -> None:
                 if adviser_id is not None:
-                    self.store.set_current_adviser(adviser_id)
-                    self.notify(f"Welcome, {self.store.current_adviser()['name']}.", markup=False)
+                    self.store.advisers.set_current(adviser_id)
+                    self.notify(f"Welcome, {self.store.advisers.current()['name']}.", markup=False)
                     self.refresh_bindings()
                 then_school()
 

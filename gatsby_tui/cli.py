@@ -223,7 +223,7 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
     from gatsby_tui.app import build_app
 
     others = presence.describe_others(store.path)
-    me = presence.register(store.path, (store.current_adviser() or {"name": None})["name"])
+    me = presence.register(store.path, (store.advisers.current() or {"name": None})["name"])
     if others:
         also = f"Also open by {others}. Both copies can work: each save waits its turn."
         announce = f"{announce}\n{also}" if announce else also
@@ -234,7 +234,7 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
         try:
             if backups and store.conn.total_changes and not store.is_read_only:
                 print("Backing up…", end=" ", flush=True, file=sys.stderr)
-                print(f"done: {store.take_backup('closed')}", file=sys.stderr)
+                print(f"done: {store.backup.take('closed')}", file=sys.stderr)
         except StoreError as e:
             print(f"\ngatsby-tui: {e}", file=sys.stderr)
         finally:

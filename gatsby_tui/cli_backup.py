@@ -24,8 +24,8 @@ def _backup(args: argparse.Namespace) -> int:
         return _fail(str(e), code_for(e))
     try:
         folder = Path(args.to).expanduser() if args.to else None
-        path = store.take_backup("by-hand", folder=folder)
-        kept = [b for b in store.backups()] if folder is None else []
+        path = store.backup.take("by-hand", folder=folder)
+        kept = [b for b in store.backup.copies()] if folder is None else []
     except StoreError as e:
         return _fail(str(e), code_for(e))
     finally:

@@ -72,7 +72,7 @@ def _pupils(store: Any, args: argparse.Namespace, day: date) -> int:
     from gatsby_tui.domain import dates
     from gatsby_tui.store.importer import plain
 
-    rows = pupil_rows(store.benchmark_pupils(on=day, year=args.year))
+    rows = pupil_rows(store.coverage.pupils(on=day, year=args.year))
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         _out()
@@ -115,7 +115,7 @@ def _cohort(store: Any, args: argparse.Namespace, day: date) -> int:
     from gatsby_tui.domain import dates, schoolyear
     from gatsby_tui.store import coverage
 
-    cohort = store.benchmark_cohort_on(day)
+    cohort = store.coverage.cohort_on(day)
     rows = coverage.report_rows(cohort, args.year)
     label = schoolyear.school_year_label(cohort.school_year)
     if args.format == "csv":

@@ -122,7 +122,7 @@ def _scratch_store(db_path: Path) -> Store:
 
 
 def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
-    plan = store.plan_import(source)
+    plan = store.pupils.plan_import(source)
     _report_plan(plan)
     bad = plan.rejected_count
     if args.dry_run:
@@ -139,7 +139,7 @@ def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
                      "Fix them, or use --skip-invalid to import only the other rows.", ROWS_REFUSED)
     progress = _Progress() if _stderr_is_terminal() and len(plan.rows) >= PROGRESS_FROM_ROWS else None
     try:
-        result = store.apply_import(plan, skip_invalid=args.skip_invalid, progress=progress)
+        result = store.pupils.apply_import(plan, skip_invalid=args.skip_invalid, progress=progress)
     finally:
         if progress:
             progress.finish()
@@ -154,7 +154,7 @@ def _all_rows(store: Store, f: PupilFilter) -> Iterator[RegisterRow]:
     """Every matching pupil, a page at a time (keyset paging, never one giant query)."""
     after = None
     while True:
-        rows = store.register_page(f, after=after, limit=PAGE_SIZE)
+        rows = store.pupils.page(f, after=after, limit=PAGE_SIZE)
         yield from rows
         if len(rows) < PAGE_SIZE:
             return
@@ -307,17 +307,17 @@ def _choose_adviser(store: Store, name: str | None) -> Any:
     Raises StoreError with a sentence listing the advisers when that is not one person."""
     from gatsby_tui.store import advisers as adviser_rules
 
-    everyone = store.advisers(include_inactive=True)
+    everyone = store.advisers.all(include_inactive=True)
     listed = adviser_rules.describe_list(everyone)
     if not everyone:
         raise StoreError(f"There are no advisers in {store.path} yet: add one in the app first.")
     if not name or not name.strip():
-        row = store.current_adviser()
+        row = store.advisers.current()
         if row is None:
             raise StoreError(f"Nobody is chosen as the adviser using the app: give --adviser NAME "
                              f"(the advisers are {listed}).")
         return row
-    matches = store.find_advisers(name)
+    matches = store.advisers.find(name)
     shown = plain(name, 40)
     if not matches:
         raise StoreError(f"No adviser's name contains '{shown}': the advisers are {listed}.")
@@ -367,7 +367,7 @@ def agenda(args: argparse.Namespace) -> int:
         adviser = _choose_adviser(store, args.adviser)
         day = _day(args.date, "date", store.today)
         first, days = (day - timedelta(days=day.weekday()), 7) if args.week else (day, 1)
-        rows = store.agenda(adviser["id"], first, days)
+        rows = store.bookings.agenda(adviser["id"], first, days)
         last = first + timedelta(days=days - 1)
         if args.week:
             _out(f"{plain(adviser['name'], 80)} · week of {long_day(first)} to {long_day(last)}")
@@ -405,7 +405,7 @@ def export_ics(args: argparse.Namespace) -> int:
 
     def run(store: Store) -> int:
         adviser = _choose_adviser(store, args.adviser)
-        count = store.export_ics(adviser["id"], first, last, Path(args.out), full_names=args.full_names)
+        count = store.bookings.export_ics(adviser["id"], first, last, Path(args.out), full_names=args.full_names)
         _out(f"Wrote {count} event{'s' if count != 1 else ''} for {plain(adviser['name'], 80)} "
              f"({dates.uk(first)} to {dates.uk(last)}) to {args.out}.")
         return 0
@@ -431,12 +431,12 @@ def history(args: argparse.Namespace) -> int:
         return _fail("--limit must be at least 1.")
 
     def run(store: Store) -> int:
-        row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
+        row = store.pupils.by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
         if row is None:
             return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
                          "(13 characters, e.g. A801200015001).", DATA)
-        events = store.pupil_history(row["id"], args.limit, kind=args.kind, search=args.search)
-        summary = store.pupil_summary(row["id"])
+        events = store.history.for_pupil(row["id"], args.limit, kind=args.kind, search=args.search)
+        summary = store.history.summary(row["id"])
         if args.format == "json":
             destination = summary["intended_destination"]
             doc = {
@@ -521,8 +521,8 @@ def report_destinations(args: argparse.Namespace) -> int:
                      "ended, e.g. 2026 for those who left in 2025/26.")
 
     def run(store: Store) -> int:
-        summary = store.cohort_summary(args.cohort)
-        rows = store.all_leavers(args.cohort)
+        summary = store.destinations.cohort_summary(args.cohort)
+        rows = store.destinations.all_leavers(args.cohort)
         if args.format == "csv":
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow([title for title, _ in DESTINATION_CSV_COLUMNS])
@@ -547,7 +547,7 @@ def report_destinations(args: argparse.Namespace) -> int:
             return 0
         _out(f"{send.cohort_label(args.cohort)}: {summary.total} leaver{'s' if summary.total != 1 else ''}")
         if not summary.total:
-            known = store.leaving_cohorts()
+            known = store.destinations.cohorts()
             _out("No leavers in this cohort." + (f" Cohorts with leavers: {', '.join(map(str, known))}." if known else ""))
             return 0
         _out("  ".join(f"{label} {summary.counts[b]} ({summary.percent(b)})" for b, label in send.BUCKETS))

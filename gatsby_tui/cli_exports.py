@@ -1,5 +1,5 @@
 """`gatsby-tui export pupil` and `gatsby-tui export action-plan`: the record and the action plan,
-written as the app writes them (store.export_pupil / store.export_action_plan)."""
+written as the app writes them (store.exports.pupil_record / store.exports.action_plan)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pupil(store, args: argparse.Namespace) -> int:
-    row = store.pupil_by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
+    row = store.pupils.by_upn(args.upn) if upn_rules.is_valid(upn_rules.normalise(args.upn)) else None
     if row is None:
         return _fail(f"No pupil with UPN '{plain(args.upn, 20)}' is in {args.db}: check the UPN "
                      "(13 characters, e.g. A801200015001).", DATA)
-    _, mentions = store.pupil_export_preview(row["id"])
+    gathered = store.exports.preview(row["id"])
+    mentions = gathered.mentions
     redact = [] if args.keep_names else [form for m in mentions for form in m.forms]
-    path = store.export_pupil(row["id"], args.format, args.out, include_confidential=args.include_confidential,
-                              redact=redact, sar_id=args.sar, how="exported from the command line")
+    path = store.exports.pupil_record(row["id"], args.format, args.out, include_confidential=args.include_confidential,
+                                      redact=redact, sar_id=args.sar, how="exported from the command line",
+                                      gathered=gathered)
     _out(f"Wrote {path}")
     if mentions:
         many = len(mentions) != 1
@@ -41,6 +43,6 @@ def _pupil(store, args: argparse.Namespace) -> int:
 
 
 def _action_plan(store, args: argparse.Namespace) -> int:
-    path = store.export_action_plan(args.meeting, args.format, args.out, how=args.how)
+    path = store.exports.action_plan(args.meeting, args.format, args.out, how=args.how)
     _out(f"Wrote {path}")
     return 0

@@ -1,4 +1,4 @@
-"""gatsby-tui export list: a list from the app as a CSV file (Store.export_list). Never imports Textual.
+"""gatsby-tui export list: a list from the app as a CSV file (store.exports.csv_list). Never imports Textual.
 
     gatsby-tui export list --db PATH --list register|follow-ups|gaps|destinations --out FILE_OR_FOLDER
         register      [--year N] [--search TEXT] [--left]
@@ -51,7 +51,7 @@ def _given(args: argparse.Namespace, name: str) -> bool:
 
 
 def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
-    """The Store.export_list filters for the arguments; UsageError in words for ones that do not fit."""
+    """The store.exports.csv_list filters for the arguments; UsageError in words for ones that do not fit."""
     from gatsby_tui.cli_output import UsageError
     from gatsby_tui.domain import benchmarks as rules
 
@@ -65,7 +65,7 @@ def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
         return {"search": args.search or "", "year": args.year, "roll": "left" if args.left else "on_roll"}
     if args.which == "follow-ups":
         if args.owner == "mine":
-            if store.current_adviser() is None:
+            if store.advisers.current() is None:
                 raise UsageError("Nobody is chosen as the adviser using the app, so there is no 'mine': "
                                  "use --owner all, or choose who you are in the app (F4).")
             return {"adviser_id": store.adviser_id}
@@ -101,10 +101,10 @@ def run(args: argparse.Namespace) -> int:
         filters = _filters(args, store)
         out = Path(args.out).expanduser()
         if out.is_dir():
-            out = out / store.list_labels(which, filters).file_name
+            out = out / store.exports.list_labels(which, filters).file_name
         elif str(args.out).endswith(("/", "\\")):
             raise StoreError(f"The folder {out} does not exist: choose another, or create it first.")
-        rows = store.export_list(which, filters, out)
+        rows = store.exports.csv_list(which, filters, out)
         _out(f"Wrote {rows:,} row{'s' if rows != 1 else ''} to {plain(str(out), 500)}.")
         return 0
 

@@ -86,13 +86,13 @@ def user(args: argparse.Namespace) -> int:
     try:
         if args.what == "list":
             can = users.with_passwords(store.conn)
-            people = [a for a in store.advisers(include_inactive=True) if a["id"] in can]
+            people = [a for a in store.advisers.all(include_inactive=True) if a["id"] in can]
             if not people:
                 print("Nobody can sign in yet: give an adviser a password with 'gatsby-tui user add NAME --db PATH'.")
             for a in people:
                 print(a["name"] + ("" if a["active"] else " (inactive: cannot sign in)"))
             return 0
-        found = store.find_advisers(args.name)
+        found = store.advisers.find(args.name)
         exact = [a for a in found if " ".join(a["name"].casefold().split()) == " ".join(args.name.casefold().split())]
         found = exact or found
         if len(found) > 1:
@@ -118,7 +118,7 @@ def user(args: argparse.Namespace) -> int:
         if found:
             adviser_id = found[0]["id"]
         else:
-            adviser_id = store.add_adviser({"name": adviser_name})
+            adviser_id = store.advisers.add({"name": adviser_name})
             added = f"Added {adviser_name} to the advisers. "
         users.set_password(store.conn, adviser_id, password, stamp=store.clock.stamp(), by=store.adviser_id)
         print(f"{added}{adviser_name} can sign in from a browser ('gatsby-tui serve').")
@@ -174,7 +174,7 @@ def serve(args: argparse.Namespace) -> int:
         if not users.with_passwords(store.conn):
             return _fail(f"nobody can sign in yet: give an adviser a password first "
                          f"('gatsby-tui user add NAME --db {db}').")
-        backup = store.take_backup("serve")      # verified: also checks the file before anyone uses it
+        backup = store.backup.take("serve")      # verified: also checks the file before anyone uses it
     except StoreError as e:
         return _fail(str(e))
     finally:
@@ -214,7 +214,7 @@ def serve(args: argparse.Namespace) -> int:
             try:
                 store = Store.open(db, create=False)
                 try:
-                    print(f"Backed up: {store.take_backup('closed')}", file=sys.stderr)
+                    print(f"Backed up: {store.backup.take('closed')}", file=sys.stderr)
                 finally:
                     store.close()
             except StoreError as e:

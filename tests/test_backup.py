@@ -30,21 +30,21 @@ def damage(path: Path) -> None:
 @pytest.fixture
 def filled(store):
     for n in range(30):
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_surname=f"Surname{n}")))
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_surname=f"Surname{n}")))
     return store
 
 
 def test_a_backup_is_verified_owner_only_and_rotated(filled, tmp_path):
     store = filled
-    first = store.take_backup("by-hand")
+    first = store.backup.take("by-hand")
     assert first.parent == tmp_path / "test-backups" and first.name.endswith(" by-hand.db")
     assert stat.S_IMODE(first.stat().st_mode) == 0o600
     conn = sqlite3.connect(first)
     assert conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 30
     conn.close()
     for _ in range(backup.KEEP + 3):
-        store.take_backup("opened")
-    kept = store.backups()
+        store.backup.take("opened")
+    kept = store.backup.copies()
     assert len([b for b in kept if b.reason == "opened"]) == backup.KEEP
     assert first in [b.path for b in kept]               # other reasons are rotated separately
     assert not [p for p in first.parent.iterdir() if p.name.endswith(".part")]
@@ -52,7 +52,7 @@ def test_a_backup_is_verified_owner_only_and_rotated(filled, tmp_path):
 
 def test_a_damaged_database_gives_no_backup_and_keeps_the_older_ones(filled, tmp_path):
     store = filled
-    good = store.take_backup("opened")
+    good = store.backup.take("opened")
     path = store.path
     store.close()
     damage(path)
@@ -68,9 +68,9 @@ def test_a_damaged_database_gives_no_backup_and_keeps_the_older_ones(filled, tmp
 
 def test_restore_replaces_the_content_after_backing_it_up(filled):
     store = filled
-    saved = store.take_backup("by-hand")
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(99), legal_surname="Later")))
-    kept = store.restore_backup(saved)
+    saved = store.backup.take("by-hand")
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(99), legal_surname="Later")))
+    kept = store.backup.restore(saved)
     assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 30
     assert kept is not None and "before-restore" in kept.name
     conn = sqlite3.connect(kept)
@@ -99,7 +99,7 @@ def test_backup_and_restore_on_the_command_line(filled, capsys, tmp_path):
 
 async def test_a_damaged_file_opens_read_only_and_offers_the_newest_good_backup(filled):
     store = filled
-    store.take_backup("opened")
+    store.backup.take("opened")
     app = build_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -109,11 +109,11 @@ async def test_a_damaged_file_opens_read_only_and_offers_the_newest_good_backup(
         text = str(app.screen.query_one("#damaged-text").render())
         assert "open read-only" in text and "The newest good backup is from" in text
         with pytest.raises(StoreError, match="read-only"):
-            store.add_pupil(store.validate_pupil(pupil(upn=make_upn(98), legal_surname="Blocked")))
+            store.pupils.add(store.pupils.validate(pupil(upn=make_upn(98), legal_surname="Blocked")))
         await pilot.press("r")
         await pilot.pause()
         assert not isinstance(app.screen, DamagedScreen) and not store.is_read_only
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(98), legal_surname="Allowed")))
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(98), legal_surname="Allowed")))
         assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 31
 
 
@@ -143,7 +143,7 @@ def test_a_write_that_waits_too_long_is_refused_in_words_and_nothing_is_half_wri
         '{"who": "Ms Patel", "host": "LAPTOP-9", "pid": 77, "since": "2026-11-23T09:00:00"}')
     try:
         with pytest.raises(StoreError) as e:
-            store.add_pupil(store.validate_pupil(pupil()))
+            store.pupils.add(store.pupils.validate(pupil()))
         assert "was busy for too long" in str(e.value) and "Ms Patel on LAPTOP-9" in str(e.value)
     finally:
         other.execute("ROLLBACK")
@@ -155,7 +155,7 @@ def test_a_write_that_waits_too_long_is_refused_in_words_and_nothing_is_half_wri
     store.conn.execute("PRAGMA busy_timeout = 5000")
     threading.Timer(0.3, lambda: (other.execute("ROLLBACK"), other.close())).start()
     began = time.monotonic()
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.pupils.add(store.pupils.validate(pupil()))
     assert time.monotonic() - began >= 0.25
     assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 1
 
@@ -165,4 +165,4 @@ def test_a_failed_write_in_the_middle_rolls_back_whole(store):
         with transaction(store.conn):
             store.conn.execute("INSERT INTO settings (key, value) VALUES ('a', 'b')")
             raise sqlite3.OperationalError("database or disk is full")
-    assert store.setting("a") is None and not store.conn.in_transaction
+    assert store.settings.get("a") is None and not store.conn.in_transaction

@@ -34,7 +34,7 @@ def _db(tmp_path: Path) -> Path:
     path = tmp_path / "school.db"
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     for n in range(40):
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_surname=f"Surname{n}")))
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_surname=f"Surname{n}")))
     store.close()
     return path
 
@@ -107,14 +107,14 @@ def test_a_copy_that_fails_its_check_does_not_blame_a_sound_database(tmp_path, m
     db = _db(tmp_path)
     store = Store.open(db, create=False)
     try:
-        good = store.take_backup("opened")
+        good = store.backup.take("opened")
         monkeypatch.setattr(backup, "check", lambda path, expected=None: "is damaged (a bad sector, say)")
         with pytest.raises(StoreError) as e:
-            store.take_backup("opened")
+            store.backup.take("opened")
         words = str(e.value)
         assert "not kept" in words and "the copy is damaged" in words
         assert "database itself passed its check" in words and "database itself is damaged" not in words
-        assert [b.path for b in store.backups()] == [good]                    # the older one kept
+        assert [b.path for b in store.backup.copies()] == [good]                    # the older one kept
         assert not [p for p in good.parent.iterdir() if p.name.startswith(".")]
     finally:
         store.close()

@@ -16,16 +16,16 @@ from gatsby_tui.store.bookings import BookingRequest
 
 @pytest.fixture
 def db(store):
-    patel = store.add_adviser({"name": "Ms Patel"})
-    store.add_adviser({"name": "Mr Jones"})
-    store.set_current_adviser(patel)
-    store.add_clinic({"adviser_id": patel, "weekdays": "tue,thu", "start": "09:00", "end": "12:00",
+    patel = store.advisers.add({"name": "Ms Patel"})
+    store.advisers.add({"name": "Mr Jones"})
+    store.advisers.set_current(patel)
+    store.bookings.add_clinic({"adviser_id": patel, "weekdays": "tue,thu", "start": "09:00", "end": "12:00",
                       "slot_minutes": "45", "place": "Careers office", "valid_from": "01/09/2026"})
-    amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), dob="14/03/2011", sen_status="E")))
-    ben = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes",
+    amara = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), dob="14/03/2011", sen_status="E")))
+    ben = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes",
                                                      dob="14/03/2011")))
-    store.book(BookingRequest(amara, patel, datetime(2026, 11, 24, 9, 45), reason="Private reason"))
-    store.book(BookingRequest(ben, patel, datetime(2026, 11, 26, 9, 0)))
+    store.bookings.book(BookingRequest(amara, patel, datetime(2026, 11, 24, 9, 45), reason="Private reason"))
+    store.bookings.book(BookingRequest(ben, patel, datetime(2026, 11, 26, 9, 0)))
     return str(store.path)
 
 
@@ -77,7 +77,7 @@ def test_unknown_adviser_names_the_advisers(db, capsys):
 
 
 def test_ambiguous_adviser_name(db, capsys, store):
-    store.add_adviser({"name": "Ms Patterson"})
+    store.advisers.add({"name": "Ms Patterson"})
     code, _, err = run(capsys, "agenda", "--db", db, "--adviser", "pat", "--date", "24/11/2026")
     assert code != 0
     assert one_sentence(err) == ("gatsby-tui: 'pat' matches more than one adviser (Ms Patel and Ms Patterson): "
@@ -98,7 +98,7 @@ def test_bad_date_is_one_sentence(db, capsys, bad, message):
 
 
 def test_no_current_adviser_and_no_name(tmp_path, capsys, store):
-    store.add_adviser({"name": "Ms Patel"})
+    store.advisers.add({"name": "Ms Patel"})
     code, _, err = run(capsys, "agenda", "--db", str(store.path))
     assert code != 0
     assert "give --adviser NAME (the advisers are Ms Patel)" in one_sentence(err)

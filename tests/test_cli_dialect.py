@@ -155,8 +155,8 @@ def test_exit_codes_are_in_every_help():
 
 
 def test_exit_codes_by_kind(capsys, store):
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
-    store.set_current_adviser(store.add_adviser({"name": "Ms Patel"}))
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1))))
+    store.advisers.set_current(store.advisers.add({"name": "Ms Patel"}))
     db = store.path
     assert run(capsys, "history", "--db", db, "--upn", make_upn(9))[0] == 3           # unknown UPN
     assert run(capsys, "pupils", "--db", db.with_name("none.db"))[0] == 3           # not there
@@ -171,9 +171,9 @@ def test_exit_codes_by_kind(capsys, store):
 
 
 def test_tables_line_up_with_wide_characters(capsys, store):
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), legal_surname="王", legal_forename="小明",
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), legal_surname="王", legal_forename="小明",
                                                form="10B")))
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_surname="Okafor", legal_forename="Amara",
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_surname="Okafor", legal_forename="Amara",
                                                form="10B")))
     code, out, err = run(capsys, "pupils", "--db", store.path)
     assert code == 0, err
@@ -192,15 +192,15 @@ def test_agenda_lines_up_with_wide_characters(capsys, store):
 
     from gatsby_tui.store.bookings import BookingRequest
 
-    patel = store.add_adviser({"name": "Ms Patel"})
-    store.set_current_adviser(patel)
-    wide = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), legal_surname="欧阳", legal_forename="娜娜",
+    patel = store.advisers.add({"name": "Ms Patel"})
+    store.advisers.set_current(patel)
+    wide = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), legal_surname="欧阳", legal_forename="娜娜",
                                                       dob="14/03/2011")))
-    long_wide = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_surname="欧阳" * 12,
+    long_wide = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_surname="欧阳" * 12,
                                                            legal_forename="娜娜娜", dob="14/03/2011")))
-    plain_name = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(3), dob="14/03/2011")))
+    plain_name = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(3), dob="14/03/2011")))
     for i, who in enumerate((wide, long_wide, plain_name)):
-        store.book(BookingRequest(who, patel, datetime(2026, 11, 24, 9 + i, 0)), confirm=True)
+        store.bookings.book(BookingRequest(who, patel, datetime(2026, 11, 24, 9 + i, 0)), confirm=True)
     code, out, err = run(capsys, "agenda", "--db", store.path, "--date", "24/11/2026")
     assert code == 0, err
     lines = [line for line in out.splitlines() if "Y11" in line]

@@ -19,16 +19,16 @@ TODAY = "2026-11-22"   # the suite's day (conftest.SUITE_MOMENT)
 def db(tmp_path, clock):
     path = tmp_path / "school.db"
     store = Store.open(path, clock=clock)
-    patel = store.add_adviser({"name": "Ms Patel", "qualification_level": "6"})
-    store.set_current_adviser(patel)
-    amara = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011")))
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Chloe", legal_surname="Clarke")))
-    iid = store.book(BookingRequest(pupil_id=amara, adviser_id=patel, start=datetime(2026, 11, 16, 10, 0)), confirm=True)
-    rid = store.start_record(interview_id=iid)
-    store.save_record(rid, {"confidentiality_explained": "yes", "situation": "Sits with Chloe Clarke in maths.",
+    patel = store.advisers.add({"name": "Ms Patel", "qualification_level": "6"})
+    store.advisers.set_current(patel)
+    amara = store.pupils.add(store.pupils.validate(pupil(dob="14/03/2011")))
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Chloe", legal_surname="Clarke")))
+    iid = store.bookings.book(BookingRequest(pupil_id=amara, adviser_id=patel, start=datetime(2026, 11, 16, 10, 0)), confirm=True)
+    rid = store.records.start(interview_id=iid)
+    store.records.save(rid, {"confidentiality_explained": "yes", "situation": "Sits with Chloe Clarke in maths.",
                             "advice_given": "Explained T Levels.", "decisions": "Apply to Riverside College",
                             "confidential_notes": "Worried about home."})
-    store.sign_off_record(rid)
+    store.records.sign_off(rid)
     store.close()
     return {"path": path, "record": rid}
 
@@ -85,16 +85,16 @@ ISSUE_TEXT = ("Sits with Tadhg O’Connor in maths; Grainne Walsh and Padraig he
 def test_export_pupil_withholds_every_spelling_and_lists_each_name_it_met(capsys, tmp_path, clock):
     path = tmp_path / "school.db"
     store = Store.open(path, clock=clock)
-    store.set_current_adviser(store.add_adviser({"name": "Ms Patel", "qualification_level": "6"}))
-    me = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011", form="11B")))
+    store.advisers.set_current(store.advisers.add({"name": "Ms Patel", "qualification_level": "6"}))
+    me = store.pupils.add(store.pupils.validate(pupil(dob="14/03/2011", form="11B")))
     others = [("Tadhg", "O'Connor", "11A"), ("Gráinne", "Walsh", "11C"), ("Pádraig", "Kelly", "11D"),
               ("Elif", "Şahin", "9A"), ("子涵", "王", "8C"), ("민준", "김", "7B"), ("Aisha", "Mahmood", "11B"),
               ("Struan", "Fraser", "11B"), ("Will", "Hughes", "11B"), ("Grace", "Baker", "11B")]
     for i, (fore, sur, form) in enumerate(others, 2):
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i), legal_forename=fore, legal_surname=sur,
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(i), legal_forename=fore, legal_surname=sur,
                                                    form=form, dob="01/02/2011" if form[:2] == "11" else "01/02/2013")))
-    rid = store.start_record(pupil_id=me, held_at=datetime(2026, 11, 20, 9, 0))
-    store.save_record(rid, {"situation": ISSUE_TEXT})
+    rid = store.records.start(pupil_id=me, held_at=datetime(2026, 11, 20, 9, 0))
+    store.records.save(rid, {"situation": ISSUE_TEXT})
     store.close()
     out = tmp_path / "out"
     out.mkdir()

@@ -19,7 +19,7 @@ PASSWORD = "kettle on the landing 42"
 def db(tmp_path):
     path = tmp_path / "school.db"
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
-    store.add_adviser({"name": "Helen Marsh"})
+    store.advisers.add({"name": "Helen Marsh"})
     store.close()
     return path
 

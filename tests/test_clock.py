@@ -22,7 +22,7 @@ def db(tmp_path):
     """Amara, born March 2011: Year 11 until 31 August 2027, Year 12 from 1 September."""
     path = tmp_path / "school.db"
     s = Store.open(path, clock=clock.FixedClock(date(2026, 11, 22)))
-    s.add_pupil(s.validate_pupil(pupil(upn=make_upn(1), dob="14/03/2011", form="11A")))
+    s.pupils.add(s.pupils.validate(pupil(upn=make_upn(1), dob="14/03/2011", form="11A")))
     s.close()
     return str(path)
 

@@ -25,14 +25,14 @@ TALK = {"kind": "employer_talk", "title": "Engineering talk", "held_on": "01/10/
 
 def add(store, fore, sur, *, dob, sen="N", gender="F", pp=False, n=[200]):
     n[0] += 1
-    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n[0]), legal_forename=fore, legal_surname=sur,
+    return store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n[0]), legal_forename=fore, legal_surname=sur,
                                                       dob=dob, sen_status=sen, gender=gender, pupil_premium=pp)))
 
 
 def held_meeting(store, pupil_id, adviser_id, when):
-    interview = store.book(BookingRequest(pupil_id=pupil_id, adviser_id=adviser_id, start=when, minutes=45),
+    interview = store.bookings.book(BookingRequest(pupil_id=pupil_id, adviser_id=adviser_id, start=when, minutes=45),
                            confirm=True)
-    store.mark_held(interview)
+    store.bookings.mark_held(interview)
     return interview
 
 
@@ -48,10 +48,10 @@ def school(store):
 
     Benchmark 8: Year 11 2 met / 2 not yet (50%); Year 10 1 met / 1 not yet due; Year 7 2 not due.
     Benchmark 5: Year 7 1 met / 1 not yet; Years 10 and 11 nobody (earlier years missed)."""
-    l6 = store.add_adviser({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
-    l7 = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
-    unknown = store.add_adviser({"name": "Sam Nolevel", "kind": "external", "qualification_level": ""})
-    store.set_current_adviser(l6)
+    l6 = store.advisers.add({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
+    l7 = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
+    unknown = store.advisers.add({"name": "Sam Nolevel", "kind": "external", "qualification_level": ""})
+    store.advisers.set_current(l6)
     p = {
         "asha": add(store, "Asha", "Ahmed", dob="01/09/2010", sen="K"),
         "bilal": add(store, "Bilal", "Bashir", dob="31/08/2011", gender="M"),
@@ -66,15 +66,15 @@ def school(store):
     held_meeting(store, p["bilal"], unknown, datetime(2026, 10, 6, 10, 0))
     held_meeting(store, p["dara"], l7, datetime(2026, 10, 7, 9, 0))
     held_meeting(store, p["erin"], l6, datetime(2026, 10, 8, 9, 0))
-    talk = store.add_activity(TALK)
-    store.attach_pupils(talk, [p["gus"]])
-    thin = store.add_activity({**TALK, "title": "A talk with no time to reflect", "m_reflection": False})
-    store.attach_pupils(thin, [p["hana"]])
+    talk = store.activities.add(TALK)
+    store.activities.attach(talk, [p["gus"]])
+    thin = store.activities.add({**TALK, "title": "A talk with no time to reflect", "m_reflection": False})
+    store.activities.attach(thin, [p["hana"]])
     return {"pupils": p, "advisers": {"l6": l6, "l7": l7, "unknown": unknown}}
 
 
 def test_cohort_percentages_match_the_hand_count(store, school):
-    c = store.benchmark_cohort()
+    c = store.coverage.cohort()
     assert c.pupils == 8
     assert c.tally(8, year=11) == coverage.Tally(met=2, not_yet=2, not_due=0)
     assert c.tally(8, year=11).percent == 50
@@ -95,25 +95,25 @@ def test_cohort_percentages_match_the_hand_count(store, school):
 
 def test_the_drill_down_lists_who_is_missing_it_and_why(store, school):
     p = school["pupils"]
-    gaps, total = store.benchmark_gaps(8, year=11)
+    gaps, total = store.coverage.gaps(8, year=11)
     assert total == 2
     assert [g.name for g in gaps] == ["Bashir, Bilal", "Clarke, Chloe"]
     assert "not recorded as Level 6 or above" in gaps[0].missing
     assert "PP" in gaps[1].flags
-    gaps, total = store.benchmark_gaps(8, year=10, include_not_due=True)
+    gaps, total = store.coverage.gaps(8, year=10, include_not_due=True)
     assert [g.pupil_id for g in gaps] == [p["femi"]] and gaps[0].state == rules.NOT_DUE
-    gaps, total = store.benchmark_gaps(5, year=7)
+    gaps, total = store.coverage.gaps(5, year=7)
     assert [g.pupil_id for g in gaps] == [p["hana"]]
-    gaps, _ = store.benchmark_gaps(8, year=11, breakdown="pp", value=1)
+    gaps, _ = store.coverage.gaps(8, year=11, breakdown="pp", value=1)
     assert [g.pupil_id for g in gaps] == [p["chloe"]]
 
 
 def test_recording_the_advisers_level_makes_the_meeting_count(store, school):
     p, a = school["pupils"], school["advisers"]
-    assert store.pupil_benchmarks(p["bilal"])[8].state == rules.NOT_YET
-    store.update_adviser(a["unknown"], {"name": "Sam Nolevel", "kind": "external", "qualification_level": "6"})
-    assert store.pupil_benchmarks(p["bilal"])[8].state == rules.MET
-    assert store.benchmark_cohort().tally(8, year=11).met == 3          # the cache sees the change
+    assert store.coverage.pupil(p["bilal"])[8].state == rules.NOT_YET
+    store.advisers.update(a["unknown"], {"name": "Sam Nolevel", "kind": "external", "qualification_level": "6"})
+    assert store.coverage.pupil(p["bilal"])[8].state == rules.MET
+    assert store.coverage.cohort().tally(8, year=11).met == 3          # the cache sees the change
 
 
 def test_guidance_counts_agree_with_the_history_summary(store, school):
@@ -132,9 +132,9 @@ def test_a_pupil_added_later_is_not_assumed_to_have_joined_then(store, school, c
     # silently, so their Years 7-10 are expected.
     clock.moment = datetime(2027, 10, 1, 9, 0)
     late = add(store, "Iris", "Ivanova", dob="14/03/2012")              # Year 11 in 2027/28
-    talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
-    store.attach_pupils(talk, [late])
-    states = store.pupil_benchmarks(late)
+    talk = store.activities.add({**TALK, "held_on": "01/10/2027"})
+    store.activities.attach(talk, [late])
+    states = store.coverage.pupil(late)
     assert states[5].state == rules.NOT_YET
     assert all(p.status != rules.PART_WAIVED for p in states[5].parts)
 
@@ -142,17 +142,17 @@ def test_a_pupil_added_later_is_not_assumed_to_have_joined_then(store, school, c
 def test_a_known_date_of_entry_waives_the_years_before_it(store, school, clock):
     clock.moment = datetime(2027, 10, 1, 9, 0)
     n = [900]
-    late = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n[0]), legal_forename="Iris",
+    late = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n[0]), legal_forename="Iris",
                                                       legal_surname="Ivanova", dob="14/03/2012",
                                                       date_of_entry="15/09/2027")))
     assert store.conn.execute("SELECT date_of_entry FROM pupils WHERE id = ?", (late,)).fetchone()[0] == "2027-09-15"
-    talk = store.add_activity({**TALK, "held_on": "01/10/2027"})
-    store.attach_pupils(talk, [late])
-    states = store.pupil_benchmarks(late)
+    talk = store.activities.add({**TALK, "held_on": "01/10/2027"})
+    store.activities.attach(talk, [late])
+    states = store.coverage.pupil(late)
     assert states[5].state == rules.MET
     assert "joined in Year 11" in states[5].parts[0].note
-    assert store.pupil_benchmarks(school["pupils"]["erin"])[5].state == rules.NOT_YET   # here from Year 7
-    assert store.benchmark_cohort().tally(5, year=11).met == 1          # the cohort's SQL agrees
+    assert store.coverage.pupil(school["pupils"]["erin"])[5].state == rules.NOT_YET   # here from Year 7
+    assert store.coverage.cohort().tally(5, year=11).met == 1          # the cohort's SQL agrees
 
 
 @pytest.mark.parametrize("typed, error", [
@@ -164,17 +164,17 @@ def test_a_date_of_entry_that_cannot_be_right_is_refused_in_words(store, typed, 
     from gatsby_tui.store import PupilInvalid
 
     with pytest.raises(PupilInvalid) as e:
-        store.validate_pupil(pupil(upn=make_upn(950), dob="14/03/2012", date_of_entry=typed))
+        store.pupils.validate(pupil(upn=make_upn(950), dob="14/03/2012", date_of_entry=typed))
     assert error in e.value.errors["date_of_entry"]
 
 
 def test_the_pupils_states_carry_their_evidence(store, school):
-    states = store.pupil_benchmarks(school["pupils"]["gus"])
+    states = store.coverage.pupil(school["pupils"]["gus"])
     assert states[5].state == rules.MET
     assert states[5].evidence == ("01/10/2026 (Year 7) Engineering talk",)
-    hana = store.pupil_benchmarks(school["pupils"]["hana"])
+    hana = store.coverage.pupil(school["pupils"]["hana"])
     assert "does not count (not meaningful: lacks time to reflect afterwards)" in hana[5].evidence[0]
-    bilal = store.pupil_benchmarks(school["pupils"]["bilal"])
+    bilal = store.coverage.pupil(school["pupils"]["bilal"])
     assert "Sam Nolevel (qualification not recorded)" in bilal[8].evidence[0]
 
 
@@ -204,19 +204,19 @@ def test_set_based_facts_equal_the_rules_applied_to_each_pupils_evidence(demo):
 
 
 def test_the_cohort_equals_counting_each_pupils_states(demo):
-    c = demo.benchmark_cohort()
+    c = demo.coverage.cohort()
     where, params = coverage.on_roll_where(TODAY)
     counted: dict = {}
     for pf in coverage.facts(demo.conn, today=TODAY, where=where, params=params):
         year = rules.year_group_at(pf.pupil.intake_year, TODAY)
-        for key, state in demo.pupil_benchmarks(pf.pupil_id).items():
+        for key, state in demo.coverage.pupil(pf.pupil_id).items():
             counted.setdefault((year, key), [0, 0, 0])[("met", "not_yet", "not_due").index(state.state)] += 1
     for (year, key), (met, not_yet, not_due) in counted.items():
         assert c.tally(key, year=year) == coverage.Tally(met, not_yet, not_due), (year, key)
 
 
 def test_every_benchmark_shows_some_met_and_some_missing_in_the_demo(demo):
-    c = demo.benchmark_cohort()
+    c = demo.coverage.cohort()
     for key in rules.RULE_KEYS:
         t = c.tally(key)
         assert t.met > 0 and t.not_yet > 0, (key, t)
@@ -331,8 +331,8 @@ def test_the_cohort_counts_pupils_with_no_evidence_and_no_gender(store, school):
     # The cohort's passes come back as JSON (one row each): a pupil with no activities, no
     # meetings and no recorded gender is still counted, as not yet / not yet due.
     store.conn.execute("UPDATE pupils SET gender = NULL")
-    store.forget_cohort()
-    c = store.benchmark_cohort()
+    store.coverage.forget()
+    c = store.coverage.cohort()
     assert c.size() == c.pupils == c.tally(1, breakdown="gender", value=None).total > 0
     where, params = coverage.on_roll_where(store.today)
     counted: dict = {}
@@ -357,36 +357,36 @@ def test_the_set_based_facts_follow_the_corrected_rules(store, school):
     kit = add(store, "Kit", "Kane", dob="14/03/2010")
     lee = add(store, "Lee", "Lowe", dob="14/04/2010")
     for day in ("01/10/2026", "15/10/2026"):
-        pa = store.add_activity({**TALK, "kind": "provider_access", "title": f"T Levels {day}", "held_on": day,
+        pa = store.activities.add({**TALK, "kind": "provider_access", "title": f"T Levels {day}", "held_on": day,
                                  "benchmarks": [7]})
-        store.attach_pupils(pa, [kit])
+        store.activities.attach(pa, [kit])
     assert _facts_agree(store, kit).pal_12_13 == _facts_agree(store, lee).pal_12_13 == 2
-    assert store.pupil_benchmarks(lee)[rules.PAL].parts[2].status == rules.PART_MET
+    assert store.coverage.pupil(lee)[rules.PAL].parts[2].status == rules.PART_MET
     # A careers fair naming three provider types counts for each of them (Year 11, Asha).
     asha = school["pupils"]["asha"]
-    fair = store.add_activity({**TALK, "kind": "careers_fair", "title": "Post 16 Fayre", "benchmarks": [2, 5, 7],
+    fair = store.activities.add({**TALK, "kind": "careers_fair", "title": "Post 16 Fayre", "benchmarks": [2, 5, 7],
                                "providers": ["sixth_form", "college", "training"]})
-    store.attach_pupils(fair, [asha])
+    store.activities.attach(fair, [asha])
     assert _facts_agree(store, asha).providers_by16 == 0b1011
     # The latest intended destination decides "considering higher education"; an action plan given
     # is a copy of the record.
-    store.record_intended_destination(kit, {"code": "240", "recorded_on": "01/10/2026"})
+    store.destinations.record_intended(kit, {"code": "240", "recorded_on": "01/10/2026"})
     assert _facts_agree(store, kit).considering_he is True
-    store.record_intended_destination(kit, {"code": "310", "recorded_on": "02/10/2026"})
+    store.destinations.record_intended(kit, {"code": "310", "recorded_on": "02/10/2026"})
     assert _facts_agree(store, kit).considering_he is False
     store.conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) "
                        "VALUES (?, 'action_plan', 'pdf', '2026-10-03')", (kit,))
     assert _facts_agree(store, kit).copy_given is True
-    store.forget_cohort()
-    cohort = store.benchmark_cohort()
+    store.coverage.forget()
+    cohort = store.coverage.cohort()
     assert cohort.tally(rules.PAL, year=12).total == 2
-    counted = [store.pupil_benchmarks(p)[rules.PAL].state for p in (kit, lee)]
+    counted = [store.coverage.pupil(p)[rules.PAL].state for p in (kit, lee)]
     t = cohort.tally(rules.PAL, year=12)
     assert (t.met, t.not_yet, t.not_due) == (counted.count("met"), counted.count("not_yet"), counted.count("not_due"))
 
 
 def test_report_pupils_lists_year_14_learners_too(store, school, capsys):
-    y14 = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(960), dob="14/03/2006", year_group="14",
+    y14 = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(960), dob="14/03/2006", year_group="14",
                                                      sen_status="E")))
     assert cli.main(["report", "benchmarks", "--db", str(store.path), "--pupils", "--year", "14", "--format",
                      "json", "--today", "2026-11-22"]) == 0

@@ -51,7 +51,7 @@ def record_figures(**figures) -> None:
 def make_db(tmp_path: Path) -> Path:
     path = tmp_path / "school.db"
     store = Store.open(path)
-    store.add_adviser({"name": "Ms Patel", "qualification_level": "6"})
+    store.advisers.add({"name": "Ms Patel", "qualification_level": "6"})
     store.close()
     return path
 

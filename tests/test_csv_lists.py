@@ -1,4 +1,4 @@
-"""Lists as CSV: Store.export_list and exports/csv_lists.py, and `gatsby-tui export list`.
+"""Lists as CSV: store.exports.csv_list and exports/csv_lists.py, and `gatsby-tui export list`.
 
 Every cell guarded against spreadsheet formulas, exactly the screen's rows (all of them, paged from
 SQL), UTF-8 with a BOM, CRLF rows, DD/MM/YYYY dates, owner-only and atomic files, an audit entry."""
@@ -47,14 +47,14 @@ def audit_count(store: Store) -> int:
 
 
 def add(store: Store, n: int, fore: str, sur: str, dob: str = YEAR11_DOB, **more) -> int:
-    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
+    return store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
                                                       dob=dob, **more)))
 
 
 @pytest.fixture
 def adviser(store):
-    adviser_id = store.add_adviser({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
-    store.set_current_adviser(adviser_id)
+    adviser_id = store.advisers.add({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
+    store.advisers.set_current(adviser_id)
     return adviser_id
 
 
@@ -69,7 +69,7 @@ def school(store, adviser):
         "ben": add(store, 5, "Ben", "Hughes", dob=YEAR10_DOB, form="10A"),
         "gone": add(store, 6, "Gone", "Away", form="11A"),
     }
-    store.set_pupil_left(ids["gone"], date(2026, 10, 9))
+    store.pupils.set_left(ids["gone"], date(2026, 10, 9))
     return ids
 
 
@@ -110,9 +110,9 @@ def test_rows_end_in_crlf_and_line_breaks_in_cells_are_lf():
 
 def test_register_csv_holds_exactly_the_filtered_list(store, school, tmp_path):
     out = tmp_path / "register.csv"
-    n = store.export_list("register", {"year": 11}, out)
+    n = store.exports.csv_list("register", {"year": 11}, out)
     rows = read(out)
-    shown = [r.name for r in store.register_page(PupilFilter(year=11), limit=100)]
+    shown = [r.name for r in store.pupils.page(PupilFilter(year=11), limit=100)]
     assert n == len(rows) == len(shown) == 4
     assert [f"{r['Surname']}, {r['Preferred forename'] or r['Forename']}" for r in rows] == shown
     assert list(rows[0]) == list(csv_lists.REGISTER_COLUMNS)
@@ -122,13 +122,13 @@ def test_register_csv_holds_exactly_the_filtered_list(store, school, tmp_path):
     assert by_name["민준"]["Surname"] == "김" and by_name["민준"]["UPN"] == make_upn(3)
     assert {r["Year"] for r in rows} == {"11"}
     # Other filters, as the screen's: a search, pupils who have left, a SEN status.
-    store.export_list("register", PupilFilter(search="obrien"), out)
+    store.exports.csv_list("register", PupilFilter(search="obrien"), out)
     assert [r["Surname"] for r in read(out)] == ["O'Brien-Ní Bhriain"]
-    store.export_list("register", {"roll": "left"}, out)
+    store.exports.csv_list("register", {"roll": "left"}, out)
     left = read(out)
     assert [r["Forename"] for r in left] == ["Gone"]
     assert left[0]["Date left"] == "09/10/2026" and left[0]["Year"] == ""
-    store.export_list("register", {"sen": "K"}, out)
+    store.exports.csv_list("register", {"sen": "K"}, out)
     assert [r["Forename"] for r in read(out)] == ["Zoë"]
 
 
@@ -137,27 +137,27 @@ def test_register_dates_are_day_first(store, school, adviser, tmp_path):
 
     from gatsby_tui.store.bookings import BookingRequest
 
-    store.add_clinic({"adviser_id": adviser, "weekdays": "tue", "start": "09:00", "end": "12:00",
+    store.bookings.add_clinic({"adviser_id": adviser, "weekdays": "tue", "start": "09:00", "end": "12:00",
                       "slot_minutes": "45", "place": "Careers office", "valid_from": "01/09/2026", "valid_until": ""})
-    store.book(BookingRequest(pupil_id=school["zoe"], adviser_id=adviser, start=datetime(2026, 11, 24, 9, 45),
+    store.bookings.book(BookingRequest(pupil_id=school["zoe"], adviser_id=adviser, start=datetime(2026, 11, 24, 9, 45),
                               minutes=45), confirm=True)
     out = tmp_path / "r.csv"
-    store.export_list("register", {"search": "zoe"}, out)
+    store.exports.csv_list("register", {"search": "zoe"}, out)
     assert read(out)[0]["Next meeting"] == "24/11/2026 09:45"
 
 
 def test_every_page_is_written_not_only_the_first(store, adviser, tmp_path):
     for i in range(11):
         add(store, 100 + i, f"Pupil{i:02d}", "Same")
-    store.CSV_PAGE = 3              # page through 11 pupils three at a time
+    store.exports.CSV_PAGE = 3              # page through 11 pupils three at a time
     seen = []
-    n = store.export_list("register", {}, tmp_path / "all.csv", progress=lambda done, total: seen.append((done, total)))
+    n = store.exports.csv_list("register", {}, tmp_path / "all.csv", progress=lambda done, total: seen.append((done, total)))
     rows = read(tmp_path / "all.csv")
     assert n == 11 and [r["Forename"] for r in rows] == [f"Pupil{i:02d}" for i in range(11)]
     assert seen[-1] == (11, 11) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     # Sorted by year group then name, as the screen's other order.
     add(store, 200, "Young", "Aaron", dob="14/03/2015")
-    store.export_list("register", {"sort": "year"}, tmp_path / "by-year.csv")
+    store.exports.csv_list("register", {"sort": "year"}, tmp_path / "by-year.csv")
     assert read(tmp_path / "by-year.csv")[0]["Forename"] == "Young"
 
 
@@ -173,7 +173,7 @@ def test_formula_cells_in_names_are_guarded(store, adviser, tmp_path, prefix):
     for column in columns:
         store.conn.execute(f"UPDATE pupils SET {column} = ? WHERE id = ?", (prefix + "cmd|' /C calc'!A0", pid))
     out = tmp_path / "guarded.csv"
-    store.export_list("register", {}, out)
+    store.exports.csv_list("register", {}, out)
     row = read(out)[0]
     for title in columns.values():
         assert row[title] == "'" + prefix.replace("\r", "\n") + "cmd|' /C calc'!A0", (title, row[title])
@@ -183,10 +183,10 @@ def test_formula_cells_in_names_are_guarded(store, adviser, tmp_path, prefix):
 # so that one cannot be in a database; NUL is covered by the register's preferred name and form.
 @pytest.mark.parametrize("prefix", [p for p in PREFIXES if p != "\0"])
 def test_formula_cells_in_action_notes_are_guarded(store, school, adviser, tmp_path, prefix):
-    aid = store.add_action(pupil_id=school["zoe"], description="placeholder", owner="pupil", due="30/11/2026")
+    aid = store.actions.add(pupil_id=school["zoe"], description="placeholder", owner="pupil", due="30/11/2026")
     store.conn.execute("UPDATE actions SET description = ? WHERE id = ?", (prefix + "2+5+cmd", aid))
     out = tmp_path / "fu.csv"
-    store.export_list("follow_ups", {}, out)
+    store.exports.csv_list("follow_ups", {}, out)
     rows = read(out)
     assert rows[0]["What"] == "'" + prefix.replace("\r", "\n") + "2+5+cmd"
     for row in rows:
@@ -200,7 +200,7 @@ def test_formula_cells_in_action_notes_are_guarded(store, school, adviser, tmp_p
 def test_the_file_is_owner_only_and_the_export_audited(store, school, adviser, tmp_path):
     out = tmp_path / "r.csv"
     before = audit_count(store)
-    store.export_list("register", {"year": 11}, out)
+    store.exports.csv_list("register", {"year": 11}, out)
     assert os.stat(out).st_mode & 0o777 == 0o600
     assert audit_count(store) == before + 1
     entry = last_audit(store)
@@ -212,7 +212,7 @@ def test_the_file_is_owner_only_and_the_export_audited(store, school, adviser, t
 
 def test_a_failed_write_leaves_no_file_no_part_file_and_no_audit(store, school, tmp_path, monkeypatch):
     out = tmp_path / "r.csv"
-    store.export_list("register", {}, out)
+    store.exports.csv_list("register", {}, out)
     earlier = out.read_bytes()
     before = audit_count(store)
 
@@ -221,9 +221,9 @@ def test_a_failed_write_leaves_no_file_no_part_file_and_no_audit(store, school, 
 
     monkeypatch.setattr("gatsby_tui.exports.files.os.fsync", disk_full)
     with pytest.raises(StoreError, match="No space left on device"):
-        store.export_list("register", {"year": 10}, out)
+        store.exports.csv_list("register", {"year": 10}, out)
     with pytest.raises(StoreError, match="No space left on device"):
-        store.export_list("register", {}, tmp_path / "new.csv")
+        store.exports.csv_list("register", {}, tmp_path / "new.csv")
     assert out.read_bytes() == earlier, "the earlier file is left as it was"
     assert not (tmp_path / "new.csv").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "test.db"], "no half-written file"
@@ -233,13 +233,13 @@ def test_a_failed_write_leaves_no_file_no_part_file_and_no_audit(store, school, 
 def test_a_missing_folder_or_a_folder_as_file_is_a_sentence(store, school, tmp_path):
     before = audit_count(store)
     with pytest.raises(StoreError, match=r"The folder .*nope does not exist: choose another, or create it first\."):
-        store.export_list("register", {}, tmp_path / "nope" / "r.csv")
+        store.exports.csv_list("register", {}, tmp_path / "nope" / "r.csv")
     with pytest.raises(StoreError, match="is a folder: give a file name ending in .csv"):
-        store.export_list("register", {}, tmp_path)
+        store.exports.csv_list("register", {}, tmp_path)
     with pytest.raises(StoreError, match="no list called 'pupils'"):
-        store.export_list("pupils", {}, tmp_path / "r.csv")
+        store.exports.csv_list("pupils", {}, tmp_path / "r.csv")
     with pytest.raises(StoreError, match="'9' is not a benchmark"):
-        store.export_list("gaps", {"key": 9}, tmp_path / "r.csv")
+        store.exports.csv_list("gaps", {"key": 9}, tmp_path / "r.csv")
     assert audit_count(store) == before and not (tmp_path / "nope").exists()
     assert not (tmp_path / "r.csv").exists()
 
@@ -248,33 +248,33 @@ def test_a_missing_folder_or_a_folder_as_file_is_a_sentence(store, school, tmp_p
 
 
 def test_follow_ups_csv_matches_the_screen_filters(store, school, adviser, tmp_path):
-    other = store.add_adviser({"name": "Mr Jones"})
-    add_action = store.add_action
+    other = store.advisers.add({"name": "Mr Jones"})
+    add_action = store.actions.add
     add_action(pupil_id=school["zoe"], description="Bring two apprenticeship adverts", owner="pupil", due="20/11/2026")
     add_action(pupil_id=school["kim"], description="Call home about the open evening", owner="parent",
                due="10/11/2026")
     add_action(pupil_id=school["ben"], description="Think about sixth form\nsubjects", owner="pupil")
     add_action(pupil_id=school["ben"], description="Jones's own", owner="pupil", due="01/11/2026", adviser_id=other)
     done = add_action(pupil_id=school["zoe"], description="Finished", owner="pupil", due="01/11/2026")
-    store.set_action_status(done, "done")
+    store.actions.set_status(done, "done")
     out = tmp_path / "fu.csv"
-    n = store.export_list("follow_ups", {"adviser_id": adviser}, out)
+    n = store.exports.csv_list("follow_ups", {"adviser_id": adviser}, out)
     rows = read(out)
     assert n == 3
-    assert [r["What"] for r in rows] == [fu.description for fu in store.follow_ups(adviser_id=adviser)]
+    assert [r["What"] for r in rows] == [fu.description for fu in store.actions.follow_ups(adviser_id=adviser)]
     assert rows[0] == {"Due": "10/11/2026", "Overdue": "overdue", "Pupil": "김, 민준", "Year": "11",
                        "What": "Call home about the open evening", "Owner": "parent/carer",
                        "Followed up by": "Helen Marsh"}
     assert rows[-1]["Due"] == "" and rows[-1]["What"] == "Think about sixth form\nsubjects"
-    store.export_list("follow_ups", {"adviser_id": None, "owner": "pupil", "due_before": date(2026, 11, 25)}, out)
+    store.exports.csv_list("follow_ups", {"adviser_id": None, "owner": "pupil", "due_before": date(2026, 11, 25)}, out)
     assert [r["What"] for r in read(out)] == ["Jones's own", "Bring two apprenticeship adverts"]
     assert last_audit(store)["table_name"] == "actions"
 
 
 def test_gaps_csv_lists_every_pupil_missing_the_benchmark(store, school, tmp_path):
     out = tmp_path / "gaps.csv"
-    found, total = store.benchmark_gaps(8, year=11)
-    n = store.export_list("gaps", {"key": 8, "year": 11}, out)
+    found, total = store.coverage.gaps(8, year=11)
+    n = store.exports.csv_list("gaps", {"key": 8, "year": 11}, out)
     rows = read(out)
     assert n == total == len(rows) == 4
     assert [r["Pupil"] for r in rows] == [g.name for g in found]
@@ -282,30 +282,30 @@ def test_gaps_csv_lists_every_pupil_missing_the_benchmark(store, school, tmp_pat
     assert {r["Benchmark"] for r in rows} == {"B8 Guidance"} and {r["State"] for r in rows} == {"not yet met"}
     assert all(r["What is missing"] for r in rows)
     # More than the screen lists (it shows the first 2,000): the CSV is never cut short.
-    assert store.export_list("gaps", {"key": "pal"}, out) == store.benchmark_gaps("pal")[1]
+    assert store.exports.csv_list("gaps", {"key": "pal"}, out) == store.coverage.gaps("pal")[1]
 
 
 def test_leavers_csv_is_the_cohort_and_view_shown(store, adviser, tmp_path):
     left = date(2026, 7, 17)
     for n, (surname, code) in enumerate((("Adams", "230"), ("Davies", "619"), ("Fisher", None))):
-        pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n + 1), legal_surname=surname,
+        pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n + 1), legal_surname=surname,
                                                          legal_forename="Sam", dob="14/03/2010",
                                                          destination_consent=True, form="")))
-        store.set_pupil_left(pid, left)
+        store.pupils.set_left(pid, left)
         if code:
-            store.record_actual_destination(pid, {"code": code, "checked_on": "01/10/2026", "method": "phone call",
+            store.destinations.record_actual(pid, {"code": code, "checked_on": "01/10/2026", "method": "phone call",
                                                   "provider": "=Riverside College"})
     out = tmp_path / "leavers.csv"
-    assert store.export_list("leavers", {"cohort": 2026}, out) == 3
+    assert store.exports.csv_list("leavers", {"cohort": 2026}, out) == 3
     rows = read(out)
-    assert [r["Surname"] for r in rows] == [r.surname for r in store.all_leavers(2026)]
+    assert [r["Surname"] for r in rows] == [r.surname for r in store.destinations.all_leavers(2026)]
     adams = rows[0]
     assert adams["Date left"] == "17/07/2026" and adams["NCCIS code"] == "230"
     assert adams["Provider"] == "'=Riverside College" and adams["Consent"] == "yes"
     assert adams["Category"] == "Education" and adams["Recorded on"] == "01/10/2026"
-    assert store.export_list("leavers", {"cohort": 2026, "view": "neet"}, out) == 1
+    assert store.exports.csv_list("leavers", {"cohort": 2026, "view": "neet"}, out) == 1
     assert [r["Surname"] for r in read(out)] == ["Davies"]
-    assert store.export_list("leavers", {"view": "unknown"}, out) == 1      # the current cohort by default
+    assert store.exports.csv_list("leavers", {"view": "unknown"}, out) == 1      # the current cohort by default
     assert last_audit(store)["table_name"] == "destinations"
 
 
@@ -314,7 +314,7 @@ def test_leavers_csv_is_the_cohort_and_view_shown(store, adviser, tmp_path):
 
 def test_file_names_say_what_and_when_never_a_upn(store, school, adviser):
     def name(which, filters, count=None):
-        return store.list_labels(which, filters, count).file_name
+        return store.exports.list_labels(which, filters, count).file_name
 
     assert name("register", {"year": 11}) == "register - Year 11 - 2026-11-22.csv"
     assert name("register", {"roll": "left"}) == "register - left - 2026-11-22.csv"
@@ -330,8 +330,8 @@ def test_file_names_say_what_and_when_never_a_upn(store, school, adviser):
     searched = name("register", {"search": upn, "year": 11})
     assert upn not in searched and "Wiśniewski" not in searched
     assert searched == "register - Year 11 - search results - 2026-11-22.csv"
-    assert store.list_labels("register", {"year": 11}, 243).words == "Year 11 on roll: 243 pupils"
-    assert store.list_labels("follow_ups", {}, 1).words == "Open actions of every adviser: 1 open action"
+    assert store.exports.list_labels("register", {"year": 11}, 243).words == "Year 11 on roll: 243 pupils"
+    assert store.exports.list_labels("follow_ups", {}, 1).words == "Open actions of every adviser: 1 open action"
 
 
 def test_safe_names_for_any_file_system():
@@ -355,7 +355,7 @@ def cli_db(tmp_path) -> Path:
     try:
         for n, (fore, sur, year) in enumerate((("Łukasz", "Wiśniewski", 11), ("=cmd", "Adams", 11),
                                                ("Ben", "Hughes", 10))):
-            s.add_pupil(s.validate_pupil(pupil(upn=make_upn(n + 1), legal_forename=fore, legal_surname=sur,
+            s.pupils.add(s.pupils.validate(pupil(upn=make_upn(n + 1), legal_forename=fore, legal_surname=sur,
                                                dob=dob_for(year), form=f"{year}A")))
     finally:
         s.close()

@@ -31,13 +31,13 @@ READY_TIMEOUT = 120.0  # seconds for the child to start the app, type and see it
 def make_database(path: Path) -> int:
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     try:
-        helen = store.add_adviser({"name": "Helen Marsh", "qualification_level": "6"})
-        store.set_current_adviser(helen)
-        amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
-        interview = store.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 11, 20, 10, 0)),
+        helen = store.advisers.add({"name": "Helen Marsh", "qualification_level": "6"})
+        store.advisers.set_current(helen)
+        amara = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1))))
+        interview = store.bookings.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 11, 20, 10, 0)),
                                confirm=True)
-        record_id = store.start_record(interview_id=interview)
-        store.save_record(record_id, {"reason": "Post-16 options"})
+        record_id = store.records.start(interview_id=interview)
+        store.records.save(record_id, {"reason": "Post-16 options"})
         return record_id
     finally:
         store.close()
@@ -111,6 +111,6 @@ async def test_typing_survives_the_app_being_killed(tmp_path):
             await pilot.pause()
         saved = store.conn.execute("SELECT aspirations FROM meeting_records WHERE id = ?", (record_id,)).fetchone()
         assert saved[0] == TEXT
-        assert store.load_draft(f"record:{record_id}") is None
+        assert store.records.load_draft(f"record:{record_id}") is None
     finally:
         store.close()

@@ -42,42 +42,42 @@ def text_of(path: Path) -> str:
 
 @pytest.fixture
 def adviser(store: Store) -> int:
-    a = store.add_adviser({"name": "Helen Marsh", "qualification_level": "6",
+    a = store.advisers.add({"name": "Helen Marsh", "qualification_level": "6",
                            "qualification": "Level 6 Diploma in Career Guidance", "email": "h.marsh@school.example"})
-    store.set_current_adviser(a)
+    store.advisers.set_current(a)
     return a
 
 
 def add_marked_pupil(store: Store, adviser: int, i: int) -> dict:
     """A Year 11 pupil with a unique marker in every field an export shows."""
     m = lambda f: marker(i, f)  # noqa: E731
-    pid = store.add_pupil(store.validate_pupil(pupil(
+    pid = store.pupils.add(store.pupils.validate(pupil(
         upn=make_upn(100 + i), legal_forename=m("fore"), legal_surname=m("sur"), preferred_forename=m("pref"),
         dob="14/03/2011", form=f"11{LETTERS[i % 10].upper()}", sen_status="E")))
-    iid = store.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2026, 10, 1 + i % 20, 10, 0),
+    iid = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2026, 10, 1 + i % 20, 10, 0),
                                     reason=m("reason")), confirm=True)
-    store.mark_held(iid)
-    rid = store.start_record(interview_id=iid)
-    store.save_record(rid, {"reason": m("why"), "confidentiality_explained": True, "situation": m("situation"),
+    store.bookings.mark_held(iid)
+    rid = store.records.start(interview_id=iid)
+    store.records.save(rid, {"reason": m("why"), "confidentiality_explained": True, "situation": m("situation"),
                             "aspirations": m("aspire"), "advice_given": m("advice"), "decisions": m("decide"),
                             "referrals": m("refer"), "intended_destination": "310",
                             "confidential_notes": m("secret")})
-    action = store.add_action(pupil_id=pid, record_id=rid, description=m("action"), owner="pupil", due="01/12/2026")
-    store.sign_off_record(rid)
-    store.amend_record(rid, "decisions", m("amended"), m("reasonamend"))
-    store.set_action_status(action, "done", note=m("actionnote"))
-    plan = store.create_plan(pid, {"aspirations": m("planasp"), "strengths": m("strength"), "needs": m("needs"),
+    action = store.actions.add(pupil_id=pid, record_id=rid, description=m("action"), owner="pupil", due="01/12/2026")
+    store.records.sign_off(rid)
+    store.records.amend(rid, "decisions", m("amended"), m("reasonamend"))
+    store.actions.set_status(action, "done", note=m("actionnote"))
+    plan = store.plans.create(pid, {"aspirations": m("planasp"), "strengths": m("strength"), "needs": m("needs"),
                                    "support": m("support"), "next_review_on": "15/01/2027"})
-    store.add_plan_target(plan, {"area": "employment", "what": m("target"), "who_helps": m("helper"),
+    store.plans.add_target(plan, {"area": "employment", "what": m("target"), "who_helps": m("helper"),
                                  "status": "in progress"})
-    store.hold_plan_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
+    store.plans.hold_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
                                   "others": m("other"), "what_changed": m("changed"), "next_review_on": "20/05/2027"})
-    store.record_intended_destination(pid, {"code": "310", "provider": m("provider"), "course_or_role": m("course")})
-    activity = store.add_activity({"kind": "workplace_visit", "title": m("visit"), "held_on": "12/11/2026",
+    store.destinations.record_intended(pid, {"code": "310", "provider": m("provider"), "course_or_role": m("course")})
+    activity = store.activities.add({"kind": "workplace_visit", "title": m("visit"), "held_on": "12/11/2026",
                                    "organisation": m("employer"), "benchmarks": [5, 6], "m_purpose": True,
                                    "m_outcomes": True, "m_interaction": True, "m_reflection": True})
-    store.attach_pupils(activity, [pid])
-    store.log_sar(pid, {"requester_kind": "parent", "requester_name": m("parent"), "received_on": "20/11/2026"})
+    store.activities.attach(activity, [pid])
+    store.requests.log(pid, {"requester_kind": "parent", "requester_name": m("parent"), "received_on": "20/11/2026"})
     upn = store.conn.execute("SELECT upn FROM pupils WHERE id = ?", (pid,)).fetchone()[0]
     return {"id": pid, "record": rid, "upn": upn}
 
@@ -93,7 +93,7 @@ def test_each_pupils_export_holds_their_data_and_nobody_elses_in_every_format(st
         folder = tmp_path / f"p{i}"
         folder.mkdir()
         for fmt in FORMATS:
-            path = store.export_pupil(p["id"], fmt, folder)
+            path = store.exports.pupil_record(p["id"], fmt, folder)
             text = text_of(path)
             own = [marker(i, f) for f in SHOWN] + [p["upn"]]
             missing = [m for m in own if m not in text]
@@ -110,10 +110,10 @@ def test_each_pupils_export_holds_their_data_and_nobody_elses_in_every_format(st
 
 def test_confidential_notes_only_when_deliberately_included_and_the_copy_says_so(store, adviser, tmp_path):
     p = add_marked_pupil(store, adviser, 1)
-    plain = store.export_pupil(p["id"], "md", tmp_path / "plain.md")
+    plain = store.exports.pupil_record(p["id"], "md", tmp_path / "plain.md")
     assert marker(1, "secret") not in plain.read_text()
     assert "Withheld from this copy: The adviser's confidential notes from 1 meeting." in plain.read_text()
-    full = store.export_pupil(p["id"], "json", tmp_path / "full.json", include_confidential=True)
+    full = store.exports.pupil_record(p["id"], "json", tmp_path / "full.json", include_confidential=True)
     data = json.loads(full.read_text())
     assert data["confidential_notes_included"] is True
     assert data["meetings"][0]["record"]["confidential"] == marker(1, "secret")
@@ -124,20 +124,20 @@ def test_confidential_notes_only_when_deliberately_included_and_the_copy_says_so
 
 def test_other_pupils_named_in_free_text_are_listed_and_withheld(store, adviser, tmp_path):
     a = add_marked_pupil(store, adviser, 1)
-    chloe = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(900), legal_forename="Chloe",
+    chloe = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(900), legal_forename="Chloe",
                                                        legal_surname="O'Brien", dob="01/02/2011")))
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(901), legal_forename="Sam", legal_surname="Grace",
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(901), legal_forename="Sam", legal_surname="Grace",
                                                dob="01/02/2011")))
-    rid = store.start_record(pupil_id=a["id"], held_at=datetime(2026, 11, 20, 9, 0))
-    store.save_record(rid, {"situation": "Works well with chloe  o'brien in art. Sam is keen.",
+    rid = store.records.start(pupil_id=a["id"], held_at=datetime(2026, 11, 20, 9, 0))
+    store.records.save(rid, {"situation": "Works well with chloe  o'brien in art. Sam is keen.",
                             "decisions": "Will revise with O'Brien, Chloe and with Sam."})
-    _, mentions = store.pupil_export_preview(a["id"])
+    _, mentions = store.exports.preview(a["id"])
     # The whole name twice (two spellings, one mention); "Sam" alone is a forename in the same year
     # group, so it is raised too; "Will" (an ordinary word) is not.
     assert [(m.name, m.pupil_name, m.count, m.kind) for m in mentions] == [
         ("chloe o'brien", "O'Brien, Chloe", 2, "full"), ("Sam", "Grace, Sam", 2, "word")]
     assert "Where things stand" in mentions[0].where and "Decisions agreed" in mentions[0].where
-    out = store.export_pupil(a["id"], "html", tmp_path, redact=[f for m in mentions for f in m.forms])
+    out = store.exports.pupil_record(a["id"], "html", tmp_path, redact=[f for m in mentions for f in m.forms])
     text = out.read_text()
     assert "brien" not in text.lower() and "Chloe" not in text and "Sam" not in text
     assert "[another pupil] in art" in text and "Will revise" in text
@@ -155,18 +155,18 @@ SHORT_HOSTILE = '<img src=x onerror=alert(2)> [i]x[/i] =1+1 @me -9 | a | **b**'
 
 def test_hostile_text_stays_escaped_and_every_format_well_formed(store, adviser, tmp_path):
     p = add_marked_pupil(store, adviser, 2)
-    rid = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
-    store.save_record(rid, {"situation": HOSTILE, "decisions": "- not a list\n1. not a list\n> not a quote",
+    rid = store.records.start(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
+    store.records.save(rid, {"situation": HOSTILE, "decisions": "- not a list\n1. not a list\n> not a quote",
                             "referrals": SHORT_HOSTILE})
     # The same text in the other kinds of field an export shows.
-    store.add_action(pupil_id=p["id"], record_id=rid, description=SHORT_HOSTILE, owner="school")
+    store.actions.add(pupil_id=p["id"], record_id=rid, description=SHORT_HOSTILE, owner="school")
     plan = store.conn.execute("SELECT id FROM plans WHERE pupil_id = ?", (p["id"],)).fetchone()[0]
-    store.add_plan_target(plan, {"area": "health", "what": SHORT_HOSTILE, "evidence": HOSTILE})
-    activity = store.add_activity({"kind": "employer_talk", "title": SHORT_HOSTILE, "held_on": "13/11/2026",
+    store.plans.add_target(plan, {"area": "health", "what": SHORT_HOSTILE, "evidence": HOSTILE})
+    activity = store.activities.add({"kind": "employer_talk", "title": SHORT_HOSTILE, "held_on": "13/11/2026",
                                    "organisation": SHORT_HOSTILE, "benchmarks": [5]})
-    store.attach_pupils(activity, [p["id"]])
-    store.log_sar(p["id"], {"requester_kind": "other", "requester_name": SHORT_HOSTILE})
-    paths = {fmt: store.export_pupil(p["id"], fmt, tmp_path) for fmt in FORMATS}
+    store.activities.attach(activity, [p["id"]])
+    store.requests.log(p["id"], {"requester_kind": "other", "requester_name": SHORT_HOSTILE})
+    paths = {fmt: store.exports.pupil_record(p["id"], fmt, tmp_path) for fmt in FORMATS}
     html = paths["html"].read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html and html.count("&lt;img src=x onerror=alert(2)&gt;") >= 5
@@ -188,9 +188,9 @@ def test_hostile_text_stays_escaped_and_every_format_well_formed(store, adviser,
 def test_every_name_prints_in_the_pdf(store, adviser, tmp_path):
     names = [("Łukasz", "Wójcik"), ("Nía", "Ní Bhriain"), ("Zoë", "Brontë"), ("민준", "김"), ("子浩", "陈")]
     for n, (fore, sur) in enumerate(names):
-        pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(700 + n), legal_forename=fore,
+        pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(700 + n), legal_forename=fore,
                                                          legal_surname=sur, dob="01/02/2012")))
-        text = text_of(store.export_pupil(pid, "pdf", tmp_path))
+        text = text_of(store.exports.pupil_record(pid, "pdf", tmp_path))
         # In the pupil's own order: family name first and run together for Korean and Chinese.
         own = f"{sur}{fore}" if sur in ("김", "陈") else f"{fore} {sur}"
         assert own in text.replace("\n", " "), (fore, sur, text[:200])
@@ -202,14 +202,14 @@ def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, a
     out.mkdir()
     old_umask = os.umask(0o022)
     try:
-        path = store.export_pupil(p["id"], "pdf", out)
+        path = store.exports.pupil_record(p["id"], "pdf", out)
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [f.name for f in out.iterdir()] == [path.name]          # no temporary file left
     given = store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0]
     with pytest.raises(StoreError, match="does not exist"):
-        store.export_pupil(p["id"], "md", tmp_path / "nowhere" / "x.md")
+        store.exports.pupil_record(p["id"], "md", tmp_path / "nowhere" / "x.md")
 
     from gatsby_tui.exports import files
 
@@ -218,7 +218,7 @@ def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, a
 
     monkeypatch.setattr(files, "write_new", broken)
     with pytest.raises(StoreError, match="No space left on device"):
-        store.export_pupil(p["id"], "md", tmp_path / "full.md")
+        store.exports.pupil_record(p["id"], "md", tmp_path / "full.md")
     assert not (tmp_path / "full.md").exists()
     assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == given
 
@@ -226,13 +226,13 @@ def test_files_are_owner_only_atomic_and_a_failed_write_records_nothing(store, a
 def test_answering_a_request_records_the_copy_and_closes_the_request(store, adviser, tmp_path):
     p = add_marked_pupil(store, adviser, 4)
     sar_id = store.conn.execute("SELECT id FROM subject_access_requests WHERE pupil_id = ?", (p["id"],)).fetchone()[0]
-    store.export_pupil(p["id"], "pdf", tmp_path, sar_id=sar_id, how="posted home")
-    request = store.sar(sar_id)
+    store.exports.pupil_record(p["id"], "pdf", tmp_path, sar_id=sar_id, how="posted home")
+    request = store.requests.get(sar_id)
     assert request.status == "fulfilled" and request.fulfilled_on.isoformat() == "2026-11-22"
     row = store.conn.execute("SELECT kind, format, given_on, how, sar_id FROM exports_given WHERE pupil_id = ?",
                              (p["id"],)).fetchone()
     assert tuple(row) == ("record", "pdf", "2026-11-22", "posted home", sar_id)
-    history = store.pupil_history(p["id"], kind="export")
+    history = store.history.for_pupil(p["id"], kind="export")
     assert [e.title for e in history][:2] == ["Copy of the record given",
                                               f"Subject access request from a parent or carer ({marker(4, 'parent')})"]
     assert "answered 22/11/2026" in history[1].detail
@@ -240,14 +240,14 @@ def test_answering_a_request_records_the_copy_and_closes_the_request(store, advi
     q = add_marked_pupil(store, adviser, 5)
     other = store.conn.execute("SELECT id FROM subject_access_requests WHERE pupil_id = ?", (q["id"],)).fetchone()[0]
     with pytest.raises(StoreError, match="another pupil"):
-        store.export_pupil(p["id"], "md", tmp_path / "x.md", sar_id=other)
-    assert not (tmp_path / "x.md").exists() and store.sar(other).status == "open"
+        store.exports.pupil_record(p["id"], "md", tmp_path / "x.md", sar_id=other)
+    assert not (tmp_path / "x.md").exists() and store.requests.get(other).status == "open"
 
 
 def test_action_plan_from_a_signed_off_record_is_one_page_and_recorded_as_given(store, adviser, tmp_path):
     p = add_marked_pupil(store, adviser, 6)
-    store.book(BookingRequest(pupil_id=p["id"], adviser_id=adviser, start=datetime(2026, 12, 3, 11, 0)), confirm=True)
-    path = store.export_action_plan(p["record"], "pdf", tmp_path, how="handed over")
+    store.bookings.book(BookingRequest(pupil_id=p["id"], adviser_id=adviser, start=datetime(2026, 12, 3, 11, 0)), confirm=True)
+    path = store.exports.action_plan(p["record"], "pdf", tmp_path, how="handed over")
     reader = PdfReader(str(path))
     text = reader.pages[0].extract_text()
     assert len(reader.pages) == 1 and "action plan" in path.name
@@ -255,40 +255,40 @@ def test_action_plan_from_a_signed_off_record_is_one_page_and_recorded_as_given(
         assert marker(6, f) in text, f
     assert marker(6, "secret") not in text and "3 December 2026 at 11:00 with Helen Marsh" in text
     assert "h.marsh@school.example" in text
-    md = store.export_action_plan(p["record"], "md", tmp_path).read_text()
+    md = store.exports.action_plan(p["record"], "md", tmp_path).read_text()
     assert "## Your actions" in md and marker(6, "action") in md
     rows = store.conn.execute("SELECT kind, how, record_id FROM exports_given WHERE pupil_id = ? ORDER BY id",
                               (p["id"],)).fetchall()
     assert [tuple(r) for r in rows] == [("action_plan", "handed over", p["record"])] * 2
-    assert store.pupil_history(p["id"], kind="export")[0].title == "Action plan given"
+    assert store.history.for_pupil(p["id"], kind="export")[0].title == "Action plan given"
     # Given at 10:00 today, after the meeting it came from: the history (newest first) keeps that order.
     given = store.conn.execute("SELECT given_on, given_at FROM exports_given WHERE pupil_id = ? ORDER BY id",
                                (p["id"],)).fetchone()
     assert tuple(given) == ("2026-11-22", "2026-11-22T10:00:00")
     # A conversation at 09:00 today, its plan given at 10:00: newest first, the plan comes first.
-    rid = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 22, 9, 0))
-    store.save_record(rid, {"reason": "Drop-in", "confidentiality_explained": True, "situation": "Unsure",
+    rid = store.records.start(pupil_id=p["id"], held_at=datetime(2026, 11, 22, 9, 0))
+    store.records.save(rid, {"reason": "Drop-in", "confidentiality_explained": True, "situation": "Unsure",
                             "advice_given": "Look at two colleges", "decisions": "Visit open days"})
-    store.sign_off_record(rid)
-    store.export_action_plan(rid, "md", tmp_path / "today.md")
-    events = [(e.at, e.title) for e in store.pupil_history(p["id"]) if e.at.startswith("2026-11-22")]
+    store.records.sign_off(rid)
+    store.exports.action_plan(rid, "md", tmp_path / "today.md")
+    events = [(e.at, e.title) for e in store.history.for_pupil(p["id"]) if e.at.startswith("2026-11-22")]
     plan_at = next(i for i, (_, title) in enumerate(events) if title == "Action plan given")
     record_at = next(i for i, (at, title) in enumerate(events) if at.startswith("2026-11-22T09:00")
                      and title.startswith("Guidance record"))
     assert plan_at < record_at, events
-    draft = store.start_record(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
+    draft = store.records.start(pupil_id=p["id"], held_at=datetime(2026, 11, 21, 9, 0))
     with pytest.raises(StoreError, match="Sign the meeting record off first"):
-        store.export_action_plan(draft, "pdf", tmp_path)
+        store.exports.action_plan(draft, "pdf", tmp_path)
 
 
 def test_bulk_export_writes_one_file_per_pupil_with_progress(store, adviser, tmp_path):
     pupils = [add_marked_pupil(store, adviser, i) for i in range(3)]
-    bare = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(950), legal_forename="Nomeet",
+    bare = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(950), legal_forename="Nomeet",
                                                       legal_surname="Yet", dob="01/02/2011")))
     seen = []
     out = tmp_path / "out"
     out.mkdir()
-    written, skipped = store.export_many([p["id"] for p in pupils] + [bare], "action_plan", "pdf", out,
+    written, skipped = store.exports.many([p["id"] for p in pupils] + [bare], "action_plan", "pdf", out,
                                          progress=lambda done, total: seen.append((done, total)))
     assert len(written) == 3 and skipped == ["Nomeet Yet"]
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
@@ -296,16 +296,16 @@ def test_bulk_export_writes_one_file_per_pupil_with_progress(store, adviser, tmp
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in written)
     # Bulk files are not "given": nothing is recorded as given.
     assert store.conn.execute("SELECT count(*) FROM exports_given").fetchone()[0] == 0
-    written, _ = store.export_many([pupils[0]["id"]], "record", "md", tmp_path)
+    written, _ = store.exports.many([pupils[0]["id"]], "record", "md", tmp_path)
     assert marker(0, "secret") not in written[0].read_text()
 
 
 def test_the_action_plan_and_the_copy_name_the_careers_leader(store, adviser, tmp_path):
     p = add_marked_pupil(store, adviser, 7)
-    store.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker",
+    store.programme.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker",
                        "leader_email": "careers@hollinspark.example.org.uk"})
-    plan = store.export_action_plan(p["record"], "md", tmp_path).read_text()
-    copy = store.export_pupil(p["id"], "md", tmp_path / "copy.md").read_text()
+    plan = store.exports.action_plan(p["record"], "md", tmp_path).read_text()
+    copy = store.exports.pupil_record(p["id"], "md", tmp_path / "copy.md").read_text()
     for text in (plan, copy):
         assert "Daniel Whitaker, careers leader" in text.replace("\\", "")
         assert "the school's careers leader" not in text and "Academy's careers leader" not in text
@@ -316,44 +316,44 @@ def test_an_action_plan_given_counts_as_a_copy_of_the_record_for_benchmark_3(sto
 
     p = add_marked_pupil(store, adviser, 8)
     copy_part = "a copy of the record, or an action plan, given to the pupil"
-    before = next(x for x in store.pupil_benchmarks(p["id"])[3].parts if x.what == copy_part)
+    before = next(x for x in store.coverage.pupil(p["id"])[3].parts if x.what == copy_part)
     assert before.status != rules.PART_MET
-    store.export_action_plan(p["record"], "md", tmp_path, how="handed over")
-    after = next(x for x in store.pupil_benchmarks(p["id"])[3].parts if x.what == copy_part)
+    store.exports.action_plan(p["record"], "md", tmp_path, how="handed over")
+    after = next(x for x in store.coverage.pupil(p["id"])[3].parts if x.what == copy_part)
     assert after.status == rules.PART_MET
 
 
 def test_namesakes_files_never_overwrite_each_other_and_the_count_is_the_count_on_disk(store, adviser, tmp_path):
-    orla_a = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(801), legal_forename="Orla",
+    orla_a = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(801), legal_forename="Orla",
                                                         legal_surname="Ní Shúilleabháin", form="7A", dob="05/10/2014")))
-    orla_d = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(802), legal_forename="Orla",
+    orla_d = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(802), legal_forename="Orla",
                                                         legal_surname="Ní Shúilleabháin", form="7D", dob="09/01/2015")))
-    solo = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(803), legal_forename="Sam", legal_surname="Idris",
+    solo = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(803), legal_forename="Sam", legal_surname="Idris",
                                                       form="7A", dob="09/01/2015")))
     out = tmp_path / "out"
     out.mkdir()
-    a = store.export_pupil(orla_a, "md", out)
-    d = store.export_pupil(orla_d, "md", out)
+    a = store.exports.pupil_record(orla_a, "md", out)
+    d = store.exports.pupil_record(orla_d, "md", out)
     assert a.name == "Orla Ní Shúilleabháin (7A) - careers record - 2026-11-22.md"
     assert d.name == "Orla Ní Shúilleabháin (7D) - careers record - 2026-11-22.md"
     assert "7A" in a.read_text() and "7D" in d.read_text()
     # The same pupil again, and a file the app did not write under the next name: both kept.
-    again = store.export_pupil(orla_a, "md", out)
+    again = store.exports.pupil_record(orla_a, "md", out)
     assert again.name == "Orla Ní Shúilleabháin (7A) - careers record - 2026-11-22 (2).md"
     mine = out / "Sam Idris - careers record - 2026-11-22.md"
     mine.write_text("the school's own notes")
-    sam = store.export_pupil(solo, "md", out)
+    sam = store.exports.pupil_record(solo, "md", out)
     assert sam.name == "Sam Idris - careers record - 2026-11-22 (2).md"
     assert mine.read_text() == "the school's own notes"
     # A file path given by hand that exists is not replaced either.
     chosen = tmp_path / "copy.md"
     chosen.write_text("keep me")
-    written = store.export_pupil(solo, "md", chosen)
+    written = store.exports.pupil_record(solo, "md", chosen)
     assert written == tmp_path / "copy (2).md" and chosen.read_text() == "keep me"
     # Bulk export: as many files on disk as it says it wrote, none replaced.
     bulk = tmp_path / "bulk"
     bulk.mkdir()
-    files, _ = store.export_many([orla_a, orla_d, solo, orla_a], "record", "md", bulk)
+    files, _ = store.exports.many([orla_a, orla_d, solo, orla_a], "record", "md", bulk)
     assert len(files) == len(set(files)) == len(list(bulk.iterdir())) == 4
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in bulk.iterdir())
 
@@ -361,9 +361,9 @@ def test_namesakes_files_never_overwrite_each_other_and_the_count_is_the_count_o
 def test_pdf_has_an_outline_per_section_metadata_and_a_bold_cjk_heading(store, adviser, tmp_path):
     import re as regex
 
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(850), legal_forename="子涵", legal_surname="王",
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(850), legal_forename="子涵", legal_surname="王",
                                                      dob="01/02/2011")))
-    path = store.export_pupil(pid, "pdf", tmp_path)
+    path = store.exports.pupil_record(pid, "pdf", tmp_path)
     reader = PdfReader(str(path))
     titles = []
 
@@ -386,19 +386,19 @@ def test_pdf_has_an_outline_per_section_metadata_and_a_bold_cjk_heading(store, a
 
 
 def test_the_copy_reads_as_one_truth_in_words_a_family_understands(store, adviser, tmp_path):
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(860), legal_forename="Noor", legal_surname="Ali",
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(860), legal_forename="Noor", legal_surname="Ali",
                                                      dob="01/02/2011", sen_status="E")))
-    plan = store.create_plan(pid, {"aspirations": "First hopes.", "next_review_on": "15/01/2027"})
+    plan = store.plans.create(pid, {"aspirations": "First hopes.", "next_review_on": "15/01/2027"})
     for area, what in (("health", "Book own dentist visit"), ("community", "Join a youth club"),
                        ("independent_living", "Travel to college alone"), ("employment", "Write a CV")):
-        store.add_plan_target(plan, {"area": area, "what": what, "status": "in progress",
+        store.plans.add_target(plan, {"area": area, "what": what, "status": "in progress",
                                      "evidence": "Seen by the SENCO."})
-    store.hold_plan_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
+    store.plans.hold_review(plan, {"reviewed_on": "20/11/2026", "participants": ["pupil", "senco"],
                                   "what_changed": "Targets reviewed.", "next_review_on": "20/05/2027",
                                   "aspirations": "Now hopes to work with animals."})
-    store.update_plan(plan, {"next_review_on": "10/06/2027"})          # rescheduled after the review
-    sar = store.log_sar(pid, {"requester_kind": "parent", "requester_name": "Mrs Ali", "received_on": "20/11/2026"})
-    text = store.export_pupil(pid, "md", tmp_path, sar_id=sar).read_text()
+    store.plans.update(plan, {"next_review_on": "10/06/2027"})          # rescheduled after the review
+    sar = store.requests.log(pid, {"requester_kind": "parent", "requester_name": "Mrs Ali", "received_on": "20/11/2026"})
+    text = store.exports.pupil_record(pid, "md", tmp_path, sar_id=sar).read_text()
     assert ".." not in text.replace("...", "") and "))" not in text
     # One next-review date: the plan's own, not the one the review set before it was moved.
     assert "10 June 2027" in text and "20 May 2027" not in text
@@ -419,18 +419,18 @@ def test_the_copy_reads_as_one_truth_in_words_a_family_understands(store, advise
 
 
 def test_an_ehcp_review_with_a_level_7_adviser_is_personal_guidance_in_the_copy(store, tmp_path):
-    lead = store.add_adviser({"name": "Daniel Whitaker", "qualification_level": "7",
+    lead = store.advisers.add({"name": "Daniel Whitaker", "qualification_level": "7",
                               "qualification": "Postgraduate Diploma in Career Guidance (QCG), Level 7"})
-    store.set_current_adviser(lead)
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(870), dob="01/02/2011", sen_status="E")))
-    iid = store.book(BookingRequest(pupil_id=pid, adviser_id=lead, start=datetime(2026, 10, 6, 10, 0),
+    store.advisers.set_current(lead)
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(870), dob="01/02/2011", sen_status="E")))
+    iid = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=lead, start=datetime(2026, 10, 6, 10, 0),
                                     kind="ehcp_review"), confirm=True)
-    store.mark_held(iid)
-    before = store.export_pupil(pid, "md", tmp_path).read_text()
+    store.bookings.mark_held(iid)
+    before = store.exports.pupil_record(pid, "md", tmp_path).read_text()
     assert "Benchmark 8, Personal guidance: not yet" in before        # held, but nothing recorded yet
-    rid = store.start_record(interview_id=iid)
-    store.save_record(rid, {"confidentiality_explained": True, "situation": "Year 11, EHCP review.",
+    rid = store.records.start(interview_id=iid)
+    store.records.save(rid, {"confidentiality_explained": True, "situation": "Year 11, EHCP review.",
                             "advice_given": "Talked through college courses.", "decisions": "Visit the college."})
-    store.sign_off_record(rid)
-    text = store.export_pupil(pid, "md", tmp_path).read_text()
+    store.records.sign_off(rid)
+    text = store.exports.pupil_record(pid, "md", tmp_path).read_text()
     assert "Benchmark 8, Personal guidance: met" in text

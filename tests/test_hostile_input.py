@@ -179,25 +179,25 @@ def fresh_upn() -> str:
 
 def add_pupil(store: Store, **over) -> int:
     values = pupil(upn=fresh_upn(), **over)
-    return store.add_pupil(store.validate_pupil(values))
+    return store.pupils.add(store.pupils.validate(values))
 
 
 @pytest.fixture
 def school(store):
     """An adviser using the app; Amara (Year 11, EHCP) with a plan; Leah, who left in July with
     consent to be contacted; a meeting record started for Amara."""
-    adviser = store.add_adviser({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
+    store.advisers.set_current(adviser)
     amara = add_pupil(store, dob="14/03/2011", sen_status="E", form="11A")
     leah = add_pupil(store, legal_forename="Leah", legal_surname="Ward", dob="14/03/2010", form="12A")
-    store.set_pupil_left(leah, date(2026, 7, 20))
-    store.set_destination_consent(leah, True)
-    plan = store.create_plan(amara, {"aspirations": "Work with animals"})
-    record = store.start_record(pupil_id=amara, held_at=datetime(2026, 11, 20, 10, 0))
-    signed = store.start_record(pupil_id=amara, held_at=datetime(2026, 11, 19, 10, 0))
-    store.save_record(signed, {"confidentiality_explained": True, "advice_given": "Apprenticeships",
+    store.pupils.set_left(leah, date(2026, 7, 20))
+    store.destinations.set_consent(leah, True)
+    plan = store.plans.create(amara, {"aspirations": "Work with animals"})
+    record = store.records.start(pupil_id=amara, held_at=datetime(2026, 11, 20, 10, 0))
+    signed = store.records.start(pupil_id=amara, held_at=datetime(2026, 11, 19, 10, 0))
+    store.records.save(signed, {"confidentiality_explained": True, "advice_given": "Apprenticeships",
                                "decisions": "Apply to college"})
-    store.sign_off_record(signed)
+    store.records.sign_off(signed)
     return {"adviser": adviser, "amara": amara, "leah": leah, "plan": plan, "record": record, "signed": signed}
 
 
@@ -443,16 +443,16 @@ GOOD_PUPIL = {"upn": make_upn(990, la="999"), "legal_forename": "Amara", "legal_
 
 
 def check_pupil_saved(store: Store, pupil_id: int, raw) -> None:
-    row = store.pupil(pupil_id)
+    row = store.pupils.get(pupil_id)
     for key in ("legal_forename", "legal_surname", "form"):
         assert row[key] == cleaned(raw.get(key) or ""), key
     assert row["preferred_forename"] == cleaned(raw.get("preferred_forename") or "")
-    store.describe_pupil(row)
+    store.pupils.describe(row)
     # What the form shows for a stored pupil is accepted again, unchanged.
-    again = store.validate_pupil(store.pupil_form_values(pupil_id))
-    assert store.update_pupil(pupil_id, again) is False
+    again = store.pupils.validate(store.pupils.form_values(pupil_id))
+    assert store.pupils.update(pupil_id, again) is False
     # The register's search finds the pupil by UPN.
-    found = store.register_page(PupilFilter(search=row["upn"], roll="all"))
+    found = store.pupils.page(PupilFilter(search=row["upn"], roll="all"))
     assert pupil_id in [r.id for r in found]
 
 
@@ -462,10 +462,10 @@ def check_pupil_saved(store: Store, pupil_id: int, raw) -> None:
                    "gender", "sen_status"), GOOD_PUPIL)
 @example(raw={**GOOD_PUPIL, "legal_surname": "[b]x[/b]\u202e'; DROP TABLE pupils; --", "form": "=1+1"})
 def test_add_pupil_saves_cleanly_or_refuses_in_words(store, school, raw):
-    ok, checked = attempt(store, lambda: store.validate_pupil(raw))
+    ok, checked = attempt(store, lambda: store.pupils.validate(raw))
     if not ok:
         return
-    ok, pupil_id = attempt(store, lambda: store.add_pupil(checked))
+    ok, pupil_id = attempt(store, lambda: store.pupils.add(checked))
     if ok:
         check_pupil_saved(store, pupil_id, raw)
 
@@ -475,10 +475,10 @@ def test_add_pupil_saves_cleanly_or_refuses_in_words(store, school, raw):
 @with_long("raw", ("legal_surname", "form"), GOOD_PUPIL)
 def test_update_pupil_saves_cleanly_or_refuses_in_words(store, school, raw):
     amara = school["amara"]
-    ok, checked = attempt(store, lambda: store.validate_pupil(raw))
+    ok, checked = attempt(store, lambda: store.pupils.validate(raw))
     if not ok:
         return
-    ok, _ = attempt(store, lambda: store.update_pupil(amara, checked))
+    ok, _ = attempt(store, lambda: store.pupils.update(amara, checked))
     if ok:
         check_pupil_saved(store, amara, raw)
 
@@ -495,13 +495,13 @@ def test_update_pupil_saves_cleanly_or_refuses_in_words(store, school, raw):
 def test_searches_never_raise(store, school, text):
     for roll in ("on_roll", "all"):
         f = PupilFilter(search=text, roll=roll)
-        rows = store.register_page(f, limit=20)
-        assert store.register_count(f) >= len(rows)
-    store.pupil_history(school["amara"], search=text)
-    store.activities_page(search=text)
-    store.activities_count(search=text)
-    store.find_advisers(text)
-    store.find_nccis(text)
+        rows = store.pupils.page(f, limit=20)
+        assert store.pupils.count(f) >= len(rows)
+    store.history.for_pupil(school["amara"], search=text)
+    store.activities.page(search=text)
+    store.activities.count(search=text)
+    store.advisers.find(text)
+    store.records.find_nccis(text)
 
 
 NAME_PUNCTUATION = set(string.punctuation) | set("’‘")
@@ -524,13 +524,13 @@ def test_a_saved_surname_finds_its_pupil(store, school, surname):
     ok, pupil_id = attempt(store, lambda: add_pupil(store, legal_surname=surname))
     if not ok:
         return
-    stored = store.pupil(pupil_id)["legal_surname"]
+    stored = store.pupils.get(pupil_id)["legal_surname"]
     # Names as people have them (name_like). Left out: combining marks on a letter with no composed
     # form ('x\u0301y'), symbols and punctuation from Unicode after 6.1 ('🞀0'), and unassigned code
     # points: SQLite's tokenizer (Unicode 6.1 tables) splits those differently from the search's
     # \w+ words, so an exact search for such a "name" can miss it. No real name has them.
     assume(name_like(stored))
-    found = store.register_page(PupilFilter(search=stored, roll="all"), limit=500)
+    found = store.pupils.page(PupilFilter(search=stored, roll="all"), limit=500)
     assert pupil_id in [r.id for r in found], f"searching {stored!r} does not find the pupil"
 
 
@@ -575,10 +575,10 @@ def check_plan(plan) -> None:
 def test_plan_import_of_random_bytes(store, school, tmp_path, data):
     path = tmp_path / "pupils.csv"
     path.write_bytes(data)
-    ok, plan = attempt(store, lambda: store.plan_import(path))
+    ok, plan = attempt(store, lambda: store.pupils.plan_import(path))
     if ok:
         check_plan(plan)
-        attempt(store, lambda: store.apply_import(plan, skip_invalid=True))
+        attempt(store, lambda: store.pupils.apply_import(plan, skip_invalid=True))
 
 
 csv_rows = st.lists(pupil_values.map(lambda raw: [str(raw.get(k, "")) for k in FIELDS_IN_ORDER]),
@@ -596,15 +596,15 @@ def test_import_of_hostile_cells(store, school, tmp_path, rows, extra):
     rows = [r + ["x"] * len(extra) for r in rows]
     path = tmp_path / "pupils.csv"
     path.write_text(csv_text(header, rows), encoding="utf-8")
-    ok, plan = attempt(store, lambda: store.plan_import(path))
+    ok, plan = attempt(store, lambda: store.pupils.plan_import(path))
     if not ok:
         return
     check_plan(plan)
-    ok, result = attempt(store, lambda: store.apply_import(plan, skip_invalid=True))
+    ok, result = attempt(store, lambda: store.pupils.apply_import(plan, skip_invalid=True))
     if ok:
         for row in plan.rows:
             if row.action == "add":
-                stored = store.pupil_by_upn(row.checked.values["upn"])
+                stored = store.pupils.by_upn(row.checked.values["upn"])
                 assert stored["legal_surname"] == row.checked.values["legal_surname"]
                 no_controls(stored["legal_surname"])
 
@@ -630,10 +630,10 @@ record_values = st.fixed_dictionaries({}, optional={k: st.one_of(v, hostile) for
 @example(values={"reason": "[b]x[/b]\x00\x1b[31m", "decisions": "'; DROP TABLE meeting_records; --"})
 def test_save_record_saves_cleanly_or_refuses_in_words(store, school, values):
     record_id = school["record"]
-    ok, _ = attempt(store, lambda: store.save_record(record_id, values))
+    ok, _ = attempt(store, lambda: store.records.save(record_id, values))
     if not ok:
         return
-    saved = store.record(record_id)
+    saved = store.records.get(record_id)
     for key in records.TEXT_FIELDS:
         if key in values:
             assert saved[key] == cleaned(values[key], multiline=True), key
@@ -650,7 +650,7 @@ def test_a_pasted_page_as_a_destination_is_refused_at_once(store, school):
     for text in ("abc " * 25_000, "apprentice " * 9_000, LONG_TEXTS[0]):
         started = time.perf_counter()
         with pytest.raises(StoreError) as refused:
-            store.parse_destination(text)
+            store.records.parse_destination(text)
         assert time.perf_counter() - started < 1.0
         check_message(refused.value)
 
@@ -663,9 +663,9 @@ def test_a_pasted_page_as_a_destination_is_refused_at_once(store, school):
 @example(field="intended_destination", text="²", reason="x")
 def test_amend_record_saves_cleanly_or_refuses_in_words(store, school, field, text, reason):
     record_id = school["signed"]
-    ok, _ = attempt(store, lambda: store.amend_record(record_id, field, text, reason))
+    ok, _ = attempt(store, lambda: store.records.amend(record_id, field, text, reason))
     if ok:
-        saved = store.record(record_id)
+        saved = store.records.get(record_id)
         amendment = saved["amendments"][-1]
         no_controls(amendment["reason"], multiline=True)
         if field in records.TEXT_FIELDS:
@@ -680,14 +680,14 @@ def test_amend_record_saves_cleanly_or_refuses_in_words(store, school, field, te
 @example(description="x", owner=LONG_TEXTS[0], due="")
 @example(description="x", owner="pupil", due=LONG_TEXTS[4])
 def test_add_action_saves_cleanly_or_refuses_in_words(store, school, description, owner, due):
-    ok, action_id = attempt(store, lambda: store.add_action(pupil_id=school["amara"], description=description,
+    ok, action_id = attempt(store, lambda: store.actions.add(pupil_id=school["amara"], description=description,
                                                             owner=owner, due=due))
     if ok:
-        detail = store.action_detail(action_id)
+        detail = store.actions.detail(action_id)
         assert detail["description"] == cleaned(description, multiline=True)
-        store.follow_ups()
-        store.follow_ups_count()
-    ok, rows = attempt(store, lambda: store.follow_ups(owner=owner or None, due_before=due))
+        store.actions.follow_ups()
+        store.actions.follow_ups_count()
+    ok, rows = attempt(store, lambda: store.actions.follow_ups(owner=owner or None, due_before=due))
     if ok:
         assert isinstance(rows, list)
 
@@ -697,9 +697,9 @@ def test_add_action_saves_cleanly_or_refuses_in_words(store, school, description
 @example(title="x", body=LONG_TEXTS[0])
 @example(title=LONG_TEXTS[0], body="x")
 def test_add_snippet_saves_cleanly_or_refuses_in_words(store, school, title, body):
-    ok, snippet_id = attempt(store, lambda: store.add_snippet(title, body))
+    ok, snippet_id = attempt(store, lambda: store.records.add_snippet(title, body))
     if ok:
-        saved = [s for s in store.snippets() if s["id"] == snippet_id][0]
+        saved = [s for s in store.records.snippets() if s["id"] == snippet_id][0]
         assert saved["title"] == cleaned(title) and saved["body"] == cleaned(body, multiline=True)
 
 
@@ -720,18 +720,18 @@ plan_values = st.fixed_dictionaries({}, optional={k: st.one_of(v, hostile) for k
 @example(values={"next_review_on": "31/12/9999", "ehcp_annual_review_on": "01/01/0001"})
 def test_create_plan_saves_cleanly_or_refuses_in_words(store, school, values):
     pupil_id = add_pupil(store, dob="14/03/2011", sen_status="E")
-    ok, plan_id = attempt(store, lambda: store.create_plan(pupil_id, values))
+    ok, plan_id = attempt(store, lambda: store.plans.create(pupil_id, values))
     if not ok:
         return
-    plan = store.plan(pupil_id)
+    plan = store.plans.get(pupil_id)
     for key, _ in send.PLAN_TEXT_FIELDS:
         if key in values:
             assert plan["shown"][key] == cleaned(values[key], multiline=True)
-    store.reviews_due()
-    store.reviews_due_count()
-    ok, _ = attempt(store, lambda: store.update_plan(plan_id, values))
+    store.plans.reviews_due()
+    store.plans.reviews_due_count()
+    ok, _ = attempt(store, lambda: store.plans.update(plan_id, values))
     if ok:
-        store.plan(pupil_id)
+        store.plans.get(pupil_id)
 
 
 TARGET_VALID = {
@@ -748,10 +748,10 @@ target_values = mixed(TARGET_VALID)
 @given(values=target_values)
 @with_long("values", ("what", "evidence", "who_helps"), {"area": "health", "what": "x"})
 def test_add_plan_target_saves_cleanly_or_refuses_in_words(store, school, values):
-    ok, target_id = attempt(store, lambda: store.add_plan_target(school["plan"], values))
+    ok, target_id = attempt(store, lambda: store.plans.add_target(school["plan"], values))
     if not ok:
         return
-    plan = store.plan(school["amara"])
+    plan = store.plans.get(school["amara"])
     target = [t for t in plan["shown"]["targets"] if t["id"] == target_id][0]
     assert target["what"] == cleaned(values["what"], multiline=True)
     no_controls(target["who_helps"], multiline=True)
@@ -777,15 +777,15 @@ review_values = mixed({k: v for k, v in REVIEW_VALID.items() if k != "participan
 @with_long("values", ("others", "what_changed", "reviewed_on"), {"participants": ["pupil"]})
 @example(values={"participants": ["pupil"], "others": "\x00Dad\x1b[31m, [b]Mum[/b]"})
 def test_hold_plan_review_saves_cleanly_or_refuses_in_words(store, school, values):
-    ok, _ = attempt(store, lambda: store.hold_plan_review(school["plan"], values))
+    ok, _ = attempt(store, lambda: store.plans.hold_review(school["plan"], values))
     if not ok:
         return
-    plan = store.plan(school["amara"])
+    plan = store.plans.get(school["amara"])
     review = plan["reviews"][0]
     for person in review["participants"]:
         no_controls(person)
     no_controls(review["what_changed"], multiline=True)
-    store.compare_plan_versions(school["plan"], 1)
+    store.plans.compare(school["plan"], 1)
 
 
 # ---------------------------------------------------------------- destinations
@@ -814,9 +814,9 @@ ACTUAL_VALID = {
 @with_long("values", ("code", "provider", "recorded_on"), {"code": "230"})
 @example(values={"code": "²"})
 def test_intended_destination_saves_cleanly_or_refuses_in_words(store, school, values):
-    ok, _ = attempt(store, lambda: store.record_intended_destination(school["amara"], values))
+    ok, _ = attempt(store, lambda: store.destinations.record_intended(school["amara"], values))
     if ok:
-        shown = store.destinations(school["amara"])
+        shown = store.destinations.for_pupil(school["amara"])
         assert shown
 
 
@@ -824,13 +824,13 @@ def test_intended_destination_saves_cleanly_or_refuses_in_words(store, school, v
 @given(values=mixed(ACTUAL_VALID))
 @with_long("values", ("code", "note", "start_date"), {"code": "230", "method": "phone"})
 def test_actual_destination_saves_cleanly_or_refuses_in_words(store, school, values):
-    ok, _ = attempt(store, lambda: store.record_actual_destination(school["leah"], values))
+    ok, _ = attempt(store, lambda: store.destinations.record_actual(school["leah"], values))
     if ok:
-        assert store.destinations(school["leah"])
-        store.leavers_page(store.default_cohort())
-    ok, _ = attempt(store, lambda: store.record_destination_check(school["leah"], values))
+        assert store.destinations.for_pupil(school["leah"])
+        store.destinations.leavers_page(store.destinations.default_cohort())
+    ok, _ = attempt(store, lambda: store.destinations.record_check(school["leah"], values))
     if ok:
-        assert store.destinations(school["leah"])
+        assert store.destinations.for_pupil(school["leah"])
 
 
 # ---------------------------------------------------------------- activities, advisers, clinics, requests, settings
@@ -854,13 +854,13 @@ activity_values = mixed(ACTIVITY_VALID, {k: st.booleans() for k in ("m_purpose",
 @example(raw={"kind": "careers_fair", "title": "Fair", "held_on": "12/11/2026", "benchmarks": "²"})
 @example(raw={"kind": "careers_fair", "title": "Fair", "held_on": "12/11/2026", "benchmarks": "9" * 5000})
 def test_add_activity_saves_cleanly_or_refuses_in_words(store, school, raw):
-    ok, activity_id = attempt(store, lambda: store.add_activity(raw))
+    ok, activity_id = attempt(store, lambda: store.activities.add(raw))
     if not ok:
         return
-    saved = store.activity(activity_id)
+    saved = store.activities.get(activity_id)
     assert saved["title"] == cleaned(raw["title"])
     no_controls(saved["notes"], multiline=True)
-    store.activities_page()
+    store.activities.page()
 
 
 ADVISER_VALID = {
@@ -878,11 +878,11 @@ ADVISER_VALID = {
 @given(raw=mixed(ADVISER_VALID))
 @with_long("raw", ("name", "email", "qualification_level"), {"kind": "external"})
 def test_add_adviser_saves_cleanly_or_refuses_in_words(store, school, raw):
-    ok, adviser_id = attempt(store, lambda: store.add_adviser(raw))
+    ok, adviser_id = attempt(store, lambda: store.advisers.add(raw))
     if ok:
-        saved = store.adviser(adviser_id)
+        saved = store.advisers.get(adviser_id)
         assert saved["name"] == cleaned(raw["name"])
-        assert adviser_id in [a["id"] for a in store.find_advisers(saved["name"])]
+        assert adviser_id in [a["id"] for a in store.advisers.find(saved["name"])]
 
 
 CLINIC_VALID = {
@@ -906,15 +906,15 @@ CLINIC_VALID = {
 @example(raw={"weekdays": "tue", "start": "09:00", "end": "15:00", "valid_from": "31/12/9999"})
 def test_add_clinic_saves_cleanly_or_refuses_in_words(store, school, raw):
     raw = {**raw, "adviser_id": school["adviser"]}
-    ok, _ = attempt(store, lambda: store.add_clinic(raw))
+    ok, _ = attempt(store, lambda: store.bookings.add_clinic(raw))
     if ok:
-        for pattern in store.clinic_patterns(school["adviser"]):
+        for pattern in store.bookings.clinic_patterns(school["adviser"]):
             assert pattern.description
             no_controls(pattern.place)
-        store.agenda(school["adviser"], TODAY, 7)
+        store.bookings.agenda(school["adviser"], TODAY, 7)
     exception = {"first_day": raw.get("valid_from"), "last_day": raw.get("valid_until"), "reason": raw.get("place"),
                  "adviser_id": school["adviser"]}
-    attempt(store, lambda: store.add_clinic_exception(exception))
+    attempt(store, lambda: store.bookings.add_clinic_exception(exception))
 
 
 @FAST
@@ -930,12 +930,12 @@ def test_book_saves_cleanly_or_refuses_in_words(store, school, reason, place, wh
     start = found.start or datetime(2026, 11, 24, 10, 30)
     req = BookingRequest(pupil_id=school["amara"], adviser_id=school["adviser"], start=start, reason=reason,
                          place=place)
-    attempt(store, lambda: store.check_booking(req))
-    ok, interview_id = attempt(store, lambda: store.book(req, confirm=True))
+    attempt(store, lambda: store.bookings.check(req))
+    ok, interview_id = attempt(store, lambda: store.bookings.book(req, confirm=True))
     if ok:
-        saved = store.interview(interview_id)
+        saved = store.bookings.get(interview_id)
         assert saved["reason"] == cleaned(reason, multiline=True)
-        attempt(store, lambda: store.cancel_booking(interview_id, reason))
+        attempt(store, lambda: store.bookings.cancel(interview_id, reason))
 
 
 @FAST
@@ -946,23 +946,23 @@ def test_book_saves_cleanly_or_refuses_in_words(store, school, reason, place, wh
 @with_long("raw", ("requester_name", "notes", "received_on"), {"requester_kind": "parent", "requester_name": "M"})
 @example(raw={"requester_kind": "parent", "requester_name": "\x1b[31mMrs\x00 O\u202e", "notes": "\x1b[2J[b]x[/b]"})
 def test_log_sar_saves_cleanly_or_refuses_in_words(store, school, raw):
-    ok, sar_id = attempt(store, lambda: store.log_sar(school["amara"], raw))
+    ok, sar_id = attempt(store, lambda: store.requests.log(school["amara"], raw))
     if not ok:
         return
-    request = store.sar(sar_id)
+    request = store.requests.get(sar_id)
     assert sar_rule.is_working_day(request.due_on)
     no_controls(request.requester_name)
     no_controls(request.notes, multiline=True)
     assert request.days_left(TODAY) and request.requester
-    store.sars()
-    store.pupil_sars(school["amara"])
+    store.requests.page()
+    store.requests.for_pupil(school["amara"])
     reason = raw.get("notes")
-    ok, _ = attempt(store, lambda: store.extend_sar(sar_id, reason))
+    ok, _ = attempt(store, lambda: store.requests.extend(sar_id, reason))
     if ok:
-        no_controls(store.sar(sar_id).notes, multiline=True)
-    ok, _ = attempt(store, lambda: store.withdraw_sar(sar_id, raw.get("requester_name")))
+        no_controls(store.requests.get(sar_id).notes, multiline=True)
+    ok, _ = attempt(store, lambda: store.requests.withdraw(sar_id, raw.get("requester_name")))
     if ok:
-        no_controls(store.sar(sar_id).notes, multiline=True)
+        no_controls(store.requests.get(sar_id).notes, multiline=True)
 
 
 @FAST
@@ -970,10 +970,10 @@ def test_log_sar_saves_cleanly_or_refuses_in_words(store, school, raw):
 @example(key="theme", value=LONG_TEXTS[2])
 @example(key="current_adviser_id", value="'; DROP TABLE settings; --")
 def test_set_setting_reads_back_what_was_saved(store, school, key, value):
-    ok, _ = attempt(store, lambda: store.set_setting(key, value))
+    ok, _ = attempt(store, lambda: store.settings.set(key, value))
     if ok:
-        assert store.setting(key) == value
-    store.current_adviser()
+        assert store.settings.get(key) == value
+    store.advisers.current()
 
 
 @FAST
@@ -981,12 +981,12 @@ def test_set_setting_reads_back_what_was_saved(store, school, key, value):
 @example(description=LONG_TEXTS[0])
 @example(description="<script>alert(1)</script> [b]x[/b] =1+1")
 def test_programme_item_saves_cleanly_or_refuses_in_words(store, school, description):
-    ok, item_id = attempt(store, lambda: store.add_programme_item(2026, 10, 5, description))
+    ok, item_id = attempt(store, lambda: store.programme.add_item(2026, 10, 5, description))
     if ok:
-        assert store.programme_item(item_id)["description"] == cleaned(description)
-        store.programme_grid(2026)
+        assert store.programme.item(item_id)["description"] == cleaned(description)
+        store.programme.grid(2026)
     if ok:
-        attempt(store, lambda: store.update_programme_item(item_id, description[::-1]))
+        attempt(store, lambda: store.programme.update_item(item_id, description[::-1]))
 
 
 def test_exports_of_hostile_data_carry_no_html_and_no_controls(store, school, tmp_path):
@@ -994,19 +994,19 @@ def test_exports_of_hostile_data_carry_no_html_and_no_controls(store, school, tm
     as a web page, Markdown and a PDF."""
     text = "".join(PIECES)
     amara = school["amara"]
-    store.update_pupil(amara, store.validate_pupil({**store.pupil_form_values(amara),
+    store.pupils.update(amara, store.pupils.validate({**store.pupils.form_values(amara),
                                                     "legal_surname": "<script>x</script>[b]O'Brien[/b]",
                                                     "preferred_forename": "\u202eevil\x1b[31m"}))
-    store.save_record(school["record"], {"reason": text[:20_000], "advice_given": "<img src=x onerror=alert(1)>",
+    store.records.save(school["record"], {"reason": text[:20_000], "advice_given": "<img src=x onerror=alert(1)>",
                                          "decisions": text[::-1][:20_000], "confidentiality_explained": True})
-    store.add_action(pupil_id=amara, description="=HYPERLINK(\"http://x\")\x00", owner="pupil")
-    store.log_sar(amara, {"requester_kind": "parent", "requester_name": "\x1b]0;owned\x07Mrs O", "notes": text})
-    store.add_programme_item(2026, 11, 5, text[:200])
-    store.save_school({"name": "<img src=x onerror=alert(1)> Academy", "leader_name": "<script>alert(1)</script>"})
-    store.save_programme_page({"evaluation": text[:3000], "provider_access_policy": "<img src=x>\x1b[31m",
+    store.actions.add(pupil_id=amara, description="=HYPERLINK(\"http://x\")\x00", owner="pupil")
+    store.requests.log(amara, {"requester_kind": "parent", "requester_name": "\x1b]0;owned\x07Mrs O", "notes": text})
+    store.programme.add_item(2026, 11, 5, text[:200])
+    store.programme.save_school({"name": "<img src=x onerror=alert(1)> Academy", "leader_name": "<script>alert(1)</script>"})
+    store.programme.save_page({"evaluation": text[:3000], "provider_access_policy": "<img src=x>\x1b[31m",
                                "b3_now": text[:1000]})
     for fmt in ("html", "md", "pdf"):
-        path = store.export_pupil(amara, fmt, tmp_path / f"record.{fmt}")
+        path = store.exports.pupil_record(amara, fmt, tmp_path / f"record.{fmt}")
         data = path.read_bytes()
         assert data
         if fmt != "pdf":
@@ -1014,11 +1014,11 @@ def test_exports_of_hostile_data_carry_no_html_and_no_controls(store, school, tm
             assert "<script" not in out.lower() and "<img" not in out.lower()
             assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
     for fmt in ("html", "md"):
-        out = store.export_programme(2026, tmp_path / f"programme.{fmt}", figures=True).read_text(encoding="utf-8")
+        out = store.programme.export(2026, tmp_path / f"programme.{fmt}", figures=True).read_text(encoding="utf-8")
         assert "<script" not in out.lower() and "<img" not in out.lower()
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
     csv_out = tmp_path / "register.csv"
-    store.export_list("register", PupilFilter(roll="all"), csv_out)
+    store.exports.csv_list("register", PupilFilter(roll="all"), csv_out)
     for row in csv.reader(io.StringIO(csv_out.read_text(encoding="utf-8-sig"))):
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n", "\0")) for cell in row)
 

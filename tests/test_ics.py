@@ -19,16 +19,16 @@ from gatsby_tui.store.bookings import BookingRequest
 
 @pytest.fixture
 def diary(store):
-    adviser = store.add_adviser({"name": "Helen Marsh"})
-    store.set_current_adviser(adviser)
-    store.add_clinic({"adviser_id": adviser, "weekdays": "tue", "start": "09:00", "end": "15:00",
+    adviser = store.advisers.add({"name": "Helen Marsh"})
+    store.advisers.set_current(adviser)
+    store.bookings.add_clinic({"adviser_id": adviser, "weekdays": "tue", "start": "09:00", "end": "15:00",
                       "slot_minutes": "45", "place": "Careers office", "valid_from": "01/09/2026"})
-    amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), dob="14/03/2011")))
-    siobhan = store.add_pupil(store.validate_pupil(pupil(
+    amara = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), dob="14/03/2011")))
+    siobhan = store.pupils.add(store.pupils.validate(pupil(
         upn=make_upn(2), legal_surname="O'Brien-Ní Bhriain", legal_forename="Siobhán", dob="02/02/2011")))
 
     def book(who, when, **kw):
-        return store.book(BookingRequest(pupil_id=who, adviser_id=adviser, start=when, **kw), confirm=True)
+        return store.bookings.book(BookingRequest(pupil_id=who, adviser_id=adviser, start=when, **kw), confirm=True)
 
     ids = {
         # Either side of the October clock change (Sunday 25 October 2026).
@@ -37,12 +37,12 @@ def diary(store):
         "phone": book(amara, datetime(2026, 11, 24, 10, 30), mode="phone", kind="follow_up"),
         "gone": book(siobhan, datetime(2026, 11, 24, 13, 0)),
     }
-    store.cancel_booking(ids["gone"], "Pupil ill: confidential")
+    store.bookings.cancel(ids["gone"], "Pupil ill: confidential")
     return {"adviser": adviser, **ids}
 
 
 def export(store, diary, path, **kw):
-    count = store.export_ics(diary["adviser"], date(2026, 10, 1), date(2026, 11, 30), path, **kw)
+    count = store.bookings.export_ics(diary["adviser"], date(2026, 10, 1), date(2026, 11, 30), path, **kw)
     data = path.read_bytes()
     return count, data, icalendar.Calendar.from_ical(data)
 
@@ -69,7 +69,7 @@ def test_times_stay_at_0900_local_across_the_clock_change(store, diary, tmp_path
     assert b"DTSTART;TZID=Europe/London:20261020T090000" in data
     assert b"DTSTART;TZID=Europe/London:20261027T090000" in data
     starts = {e["UID"]: e["DTSTART"] for e in cal.walk("VEVENT")}
-    uid = {key: store.interview(diary[key])["uid"] for key in ("before", "after")}
+    uid = {key: store.bookings.get(diary[key])["uid"] for key in ("before", "after")}
     before, after = starts[uid["before"]], starts[uid["after"]]
     assert before.params["TZID"] == after.params["TZID"] == "Europe/London"
     assert (before.dt.hour, after.dt.hour) == (9, 9)
@@ -97,13 +97,13 @@ def test_initials_by_default_full_names_only_on_request_and_never_reasons(store,
 def test_location_status_and_sequence(store, diary, tmp_path):
     _, _, cal = export(store, diary, tmp_path / "a.ics")
     by_uid = {str(e["UID"]): e for e in cal.walk("VEVENT")}
-    phone = by_uid[store.interview(diary["phone"])["uid"]]
-    gone = by_uid[store.interview(diary["gone"])["uid"]]
-    before = by_uid[store.interview(diary["before"])["uid"]]
+    phone = by_uid[store.bookings.get(diary["phone"])["uid"]]
+    gone = by_uid[store.bookings.get(diary["gone"])["uid"]]
+    before = by_uid[store.bookings.get(diary["before"])["uid"]]
     assert str(phone["LOCATION"]) == "Phone" and str(before["LOCATION"]) == "Careers office"
     assert str(gone["STATUS"]) == "CANCELLED" and str(before["STATUS"]) == "CONFIRMED"
     assert int(phone["SEQUENCE"]) == 0 and int(gone["SEQUENCE"]) == 1
-    store.reschedule(diary["phone"], datetime(2026, 11, 24, 11, 15))
+    store.bookings.reschedule(diary["phone"], datetime(2026, 11, 24, 11, 15))
     _, _, cal2 = export(store, diary, tmp_path / "b.ics")
     moved = {str(e["UID"]): e for e in cal2.walk("VEVENT")}[str(phone["UID"])]
     assert int(moved["SEQUENCE"]) == 1 and moved["DTSTART"].dt.hour == 11
@@ -134,11 +134,11 @@ def test_the_file_is_owner_only_replaced_atomically_and_the_export_audited(store
 
 def test_export_problems_are_sentences(store, diary, tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
-        store.export_ics(diary["adviser"], date(2026, 10, 1), date(2026, 11, 30), tmp_path / "nope" / "a.ics")
+        store.bookings.export_ics(diary["adviser"], date(2026, 10, 1), date(2026, 11, 30), tmp_path / "nope" / "a.ics")
     with pytest.raises(StoreError, match="is a folder"):
-        store.export_ics(diary["adviser"], date(2026, 10, 1), date(2026, 11, 30), tmp_path)
+        store.bookings.export_ics(diary["adviser"], date(2026, 10, 1), date(2026, 11, 30), tmp_path)
     with pytest.raises(StoreError, match="is before the first"):
-        store.export_ics(diary["adviser"], date(2026, 11, 30), date(2026, 10, 1), tmp_path / "a.ics")
+        store.bookings.export_ics(diary["adviser"], date(2026, 11, 30), date(2026, 10, 1), tmp_path / "a.ics")
 
 
 def test_write_atomic_and_initials(tmp_path):

@@ -40,7 +40,7 @@ def _look_alike(path: Path, *, journal: str = "delete", stamp: int = 0, version:
 def _old_ours(path: Path, version: int = 3) -> Path:
     """A file made by gatsby-tui before the stamp: every table, no application_id."""
     store = Store.open(path)
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), legal_surname="Older")))
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), legal_surname="Older")))
     store.close()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA application_id = 0")
@@ -149,7 +149,7 @@ def test_a_look_alike_is_not_restored_over_a_database_of_ours(tmp_path):
     store = Store.open(ours)
     try:
         with pytest.raises(StoreError, match="not a gatsby-tui one"):
-            store.restore_backup(_look_alike(tmp_path / "other.db"))
+            store.backup.restore(_look_alike(tmp_path / "other.db"))
         assert store.conn.execute("SELECT count(*) FROM settings").fetchone()[0] >= 0
     finally:
         store.close()

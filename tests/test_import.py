@@ -64,17 +64,17 @@ BASIC = (
 
 
 def test_basic_import_adds_pupils(store, tmp_path):
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC))
     assert (plan.added, plan.updated, plan.unchanged, plan.rejected_count) == (3, 0, 0, 0)
     assert [r.line for r in plan.rows] == [2, 3, 4]
-    result = store.apply_import(plan)
+    result = store.pupils.apply_import(plan)
     assert (result.added, result.updated, result.unchanged, result.rejected) == (3, 0, 0, 0)
-    row = store.pupil_by_upn(make_upn(2))
+    row = store.pupils.by_upn(make_upn(2))
     assert row["legal_surname"] == "O'Brien" and row["legal_forename"] == "Siobhán"
     assert row["form"] == "11B" and row["sen_status"] == "K" and row["gender"] == "F"
     assert row["dob"] == "2011-03-15"
-    assert store.pupil_by_upn(make_upn(3))["sen_status"] == "E"
-    assert store.pupil_by_upn(make_upn(1))["preferred_forename"] == "Jack"
+    assert store.pupils.by_upn(make_upn(3))["sen_status"] == "E"
+    assert store.pupils.by_upn(make_upn(1))["preferred_forename"] == "Jack"
 
 
 def test_header_variants(store, tmp_path):
@@ -82,11 +82,11 @@ def test_header_variants(store, tmp_path):
         " surname , Forename,Date_of_Birth,NC  Year,Form, upn ,Ethnicity\n"
         f"Jones,Mia,2012-03-15,10,10C,{make_upn(4)},White British\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.rejected == [] and plan.added == 1
     assert plan.ignored_columns == ["Ethnicity"]
-    store.apply_import(plan)
-    row = store.pupil_by_upn(make_upn(4))
+    store.pupils.apply_import(plan)
+    row = store.pupils.by_upn(make_upn(4))
     assert (row["legal_surname"], row["legal_forename"], row["dob"], row["form"]) == ("Jones", "Mia", "2012-03-15", "10C")
 
 
@@ -95,7 +95,7 @@ def test_legal_names_win_over_plain_ones(store, tmp_path):
         "UPN,Surname,Legal Surname,Forename,Legal Forename,Date of Birth\n"
         f"{make_upn(5)},Smyth,Smith,Jo,Joanna,{dob_for(8)}\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.rows[0].checked.values["legal_surname"] == "Smith"
     assert plan.rows[0].checked.values["legal_forename"] == "Joanna"
     assert set(plan.ignored_columns) == {"Surname", "Forename"}
@@ -107,11 +107,11 @@ def test_bom_and_crlf_and_both_date_styles(store, tmp_path):
         f"{make_upn(6)},Ahmed,Sara,01/09/2011,10\n"
         f"{make_upn(7)},Brown,Leo,2011-08-31,11\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text, bom=True, crlf=True))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text, bom=True, crlf=True))
     assert plan.rejected == [] and plan.added == 2
     assert [r.checked.values["dob"] for r in plan.rows] == ["2011-09-01", "2011-08-31"]
-    store.apply_import(plan)
-    assert store.pupil_by_upn(make_upn(6))["legal_forename"] == "Sara"   # no BOM in the first column
+    store.pupils.apply_import(plan)
+    assert store.pupils.by_upn(make_upn(6))["legal_forename"] == "Sara"   # no BOM in the first column
 
 
 def test_quoted_fields_with_newlines_keep_physical_line_numbers(store, tmp_path):
@@ -120,14 +120,14 @@ def test_quoted_fields_with_newlines_keep_physical_line_numbers(store, tmp_path)
         f'{make_upn(8)},"Smith,\nJones",Ann,{dob_for(9)}\n'
         f"{make_upn(9)},Lee,Bo,not a date\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.rows[0].line == 2
     assert [(r.line, r.upn) for r in plan.rejected] == [(4, make_upn(9))]
 
 
 def test_blank_lines_are_skipped_but_counted(store, tmp_path):
     text = f"UPN,Surname,Forename,DOB\n\n{make_upn(10)},Lee,Bo,{dob_for(9)}\n,,,\n"
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert [r.line for r in plan.rows] == [3] and plan.rejected == []
 
 
@@ -144,20 +144,20 @@ BAD = (
 
 
 def test_bad_rows_are_reported_with_line_and_reason_and_nothing_is_written(store, tmp_path):
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", BAD))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BAD))
     assert [r.line for r in plan.rejected] == [3, 5]
     assert "check letter" in plan.rejected[0].reason
     assert "surname" in plan.rejected[1].reason and "February" in plan.rejected[1].reason
     assert plan.rejected[1].upn == make_upn(14)
     before = audit_count(store)
     with pytest.raises(StoreError, match="2 rows are invalid: nothing was imported"):
-        store.apply_import(plan)
+        store.pupils.apply_import(plan)
     assert pupil_count(store) == 0 and audit_count(store) == before
 
 
 def test_skip_invalid_writes_the_good_rows(store, tmp_path):
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", BAD))
-    result = store.apply_import(plan, skip_invalid=True)
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BAD))
+    result = store.pupils.apply_import(plan, skip_invalid=True)
     assert (result.added, result.rejected) == (2, 2)
     assert pupil_count(store) == 2
 
@@ -169,7 +169,7 @@ def test_wrong_number_of_cells_is_rejected(store, tmp_path):
         f"{make_upn(16)},Short\n"
         f"{make_upn(17)},Fine,Trailing,{dob_for(9)},,\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert [r.line for r in plan.rejected] == [2, 3]
     assert "6 cells but the header has 4" in plan.rejected[0].reason
     assert "2 cells" in plan.rejected[1].reason
@@ -183,7 +183,7 @@ def test_duplicate_upn_in_file_names_the_first_line(store, tmp_path):
         f"{make_upn(19)},Other,Kid,{dob_for(9)}\n"
         f"{make_upn(18).lower()},Smith,Joanne,{dob_for(9)}\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.added == 2
     assert len(plan.rejected) == 1 and plan.rejected[0].line == 4
     assert "line 2" in plan.rejected[0].reason
@@ -191,11 +191,11 @@ def test_duplicate_upn_in_file_names_the_first_line(store, tmp_path):
 
 def test_year_group_mismatch_is_a_warning_not_a_rejection(store, tmp_path):
     text = f"UPN,Surname,Forename,DOB,Year\n{make_upn(20)},Held,Back,{dob_for(10)},9\n"
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.rejected == [] and plan.added == 1
     assert "differs" in plan.rows[0].warnings[0]
-    store.apply_import(plan)
-    page = store.register_page(store_filter(year=9))
+    store.pupils.apply_import(plan)
+    page = store.pupils.page(store_filter(year=9))
     assert [r.upn for r in page] == [make_upn(20)]
 
 
@@ -214,13 +214,13 @@ def test_hostile_text_does_not_break_anything(store, tmp_path):
         f"{make_upn(23)},Date,Bad,\x1b]0;pwned\x07{long},9A\n"
         f"\x00\x01,Nul,Row,{dob_for(9)},9A\n"
     )
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.added == 1
     assert [r.line for r in plan.rejected] == [3, 4, 5]
     for bad in plan.rejected:
         assert "\x1b" not in bad.reason and "\x00" not in bad.reason and len(bad.reason) <= 400
-    store.apply_import(plan, skip_invalid=True)
-    row = store.pupil_by_upn(make_upn(21))
+    store.pupils.apply_import(plan, skip_invalid=True)
+    row = store.pupils.by_upn(make_upn(21))
     assert row["legal_surname"] == "[b]Bold[/b]" and "\x1b" not in row["legal_forename"]
 
 
@@ -229,11 +229,11 @@ def test_hostile_text_does_not_break_anything(store, tmp_path):
 
 def test_reimport_is_all_unchanged_and_writes_nothing(store, tmp_path):
     path = write_csv(tmp_path / "p.csv", BASIC)
-    store.apply_import(store.plan_import(path))
+    store.pupils.apply_import(store.pupils.plan_import(path))
     before = audit_count(store)
-    plan = store.plan_import(path)
+    plan = store.pupils.plan_import(path)
     assert (plan.added, plan.updated, plan.unchanged) == (0, 0, 3)
-    result = store.apply_import(plan)
+    result = store.pupils.apply_import(plan)
     assert (result.added, result.updated, result.unchanged) == (0, 0, 3)
     assert audit_count(store) == before
 
@@ -243,52 +243,52 @@ def test_missing_columns_keep_stored_values(store, tmp_path):
         "UPN,Surname,Forename,Preferred Forename,DOB,Year,Form,Gender,SEN Status,Pupil Premium,LAC,EAL,Young Carer\n"
         f"{make_upn(24)},Smith,Johnathan,Jon,{dob_for(9)},8,8A,M,K,Y,Yes,1,no\n"
     )
-    store.apply_import(store.plan_import(write_csv(tmp_path / "full.csv", full)))
-    row = store.pupil_by_upn(make_upn(24))
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "full.csv", full)))
+    row = store.pupils.by_upn(make_upn(24))
     assert (row["pupil_premium"], row["looked_after"], row["eal"], row["young_carer"]) == (1, 1, 1, 0)
-    store.set_pupil_left(row["id"], date(2026, 12, 20))
+    store.pupils.set_left(row["id"], date(2026, 12, 20))
     before = audit_count(store)
     # A thinner export: no flags, no preferred name, no year, no form, no gender, no SEN.
     thin = f"UPN,Surname,Forename,DOB\n{make_upn(24)},Smith,Johnathan,{dob_for(9)}\n"
-    plan = store.plan_import(write_csv(tmp_path / "thin.csv", thin))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "thin.csv", thin))
     assert plan.unchanged == 1, plan.rows
-    store.apply_import(plan)
+    store.pupils.apply_import(plan)
     assert audit_count(store) == before
-    after = store.pupil_by_upn(make_upn(24))
+    after = store.pupils.by_upn(make_upn(24))
     assert dict(after) == dict(row) | {"date_left": "2026-12-20", "updated_at": after["updated_at"]}
 
 
 def test_blank_year_cell_means_year_from_dob(store, tmp_path):
-    store.apply_import(store.plan_import(write_csv(
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(
         tmp_path / "a.csv", f"UPN,Surname,Forename,DOB,Year\n{make_upn(25)},Held,Back,{dob_for(10)},9\n")))
-    plan = store.plan_import(write_csv(
+    plan = store.pupils.plan_import(write_csv(
         tmp_path / "b.csv", f"UPN,Surname,Forename,DOB,Year\n{make_upn(25)},Held,Back,{dob_for(10)},\n"))
     assert plan.updated == 1
-    store.apply_import(plan)
-    assert [r.year_group for r in store.register_page(store_filter())] == [10]
+    store.pupils.apply_import(plan)
+    assert [r.year_group for r in store.pupils.page(store_filter())] == [10]
 
 
 def test_newer_file_updates_by_upn_and_adds_new_ones(store, tmp_path):
-    store.apply_import(store.plan_import(write_csv(tmp_path / "autumn.csv", BASIC)))
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "autumn.csv", BASIC)))
     newer = (
         "UPN,Legal Surname,Legal Forename,Preferred Forename,DOB,Year,Reg,Gender,SEN Status\n"
         f"{make_upn(1)},Smith,John,Jack,{dob_for(10)},10,10B,M,K\n"        # changed form and SEN
         f"{make_upn(2)},O'Brien,Siobhán,,{dob_for(11)},11,11B,F,K\n"       # the same
         f"{make_upn(26)},New,Pupil,,{dob_for(7)},7,7A,F,N\n"               # new
     )
-    plan = store.plan_import(write_csv(tmp_path / "spring.csv", newer))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "spring.csv", newer))
     assert (plan.added, plan.updated, plan.unchanged) == (1, 1, 1)
-    result = store.apply_import(plan)
+    result = store.pupils.apply_import(plan)
     assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
     assert pupil_count(store) == 4   # Khan (not in the newer file) stays; nobody duplicated
-    row = store.pupil_by_upn(make_upn(1))
+    row = store.pupils.by_upn(make_upn(1))
     assert (row["form"], row["sen_status"]) == ("10B", "K")
     assert store.conn.execute("SELECT count(DISTINCT upn) = count(*) FROM pupils").fetchone()[0] == 1
 
 
 def test_audit_entries(store, tmp_path):
     store.adviser_id = None
-    store.apply_import(store.plan_import(write_csv(tmp_path / "school-export.csv", BASIC)))
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "school-export.csv", BASIC)))
     inserts = store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'insert' AND table_name = 'pupils'").fetchone()[0]
     assert inserts == 3
     entry = store.conn.execute("SELECT * FROM audit_log WHERE action = 'import'").fetchone()
@@ -298,22 +298,22 @@ def test_audit_entries(store, tmp_path):
 
 
 def test_failure_midway_rolls_back_everything(store, tmp_path):
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC))
     # Someone adds the third pupil between plan and apply: the whole import must roll back.
-    other = store.plan_import(write_csv(tmp_path / "one.csv",
+    other = store.pupils.plan_import(write_csv(tmp_path / "one.csv",
                                         f"UPN,Surname,Forename,DOB\n{make_upn(3)},Khan,Amir,{dob_for(9)}\n"))
-    store.apply_import(other)
+    store.pupils.apply_import(other)
     before_pupils, before_audit = pupil_count(store), audit_count(store)
     with pytest.raises(StoreError, match="Line 4: .*Nothing was imported"):
-        store.apply_import(plan)
+        store.pupils.apply_import(plan)
     assert (pupil_count(store), audit_count(store)) == (before_pupils, before_audit)
 
 
 def test_progress_is_called_a_bounded_number_of_times(store, tmp_path):
     lines = ["UPN,Surname,Forename,DOB"] + [f"{make_upn(1000 + i)},S{i},F,{dob_for(9)}" for i in range(450)]
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
     calls = []
-    store.apply_import(plan, progress=lambda done, total: calls.append((done, total)))
+    store.pupils.apply_import(plan, progress=lambda done, total: calls.append((done, total)))
     assert 1 <= len(calls) <= 101 and calls[-1] == (450, 450)
 
 
@@ -325,15 +325,15 @@ def test_two_thousand_rows_plan_and_apply_quickly(store, tmp_path):
                      f"{year}X,{'NKE'[i % 3]},{i % 2}")
     path = write_csv(tmp_path / "big.csv", "\n".join(lines) + "\n", crlf=True)
     start = time.perf_counter()
-    plan = store.plan_import(path)
+    plan = store.pupils.plan_import(path)
     planned = time.perf_counter()
-    result = store.apply_import(plan)
+    result = store.pupils.apply_import(plan)
     done = time.perf_counter()
     print(f"\n2,000 rows: plan {planned - start:.3f} s, apply {done - planned:.3f} s, total {done - start:.3f} s")
     assert result.added == 2000 and plan.rejected == []
     assert done - start < 10
     start = time.perf_counter()
-    again = store.plan_import(path)
+    again = store.pupils.plan_import(path)
     print(f"2,000 rows re-planned (all unchanged) in {time.perf_counter() - start:.3f} s")
     assert again.unchanged == 2000
 
@@ -356,7 +356,7 @@ def test_two_thousand_rows_plan_and_apply_quickly(store, tmp_path):
 def test_file_problems_are_one_plain_sentence(store, tmp_path, make, expected):
     path = make(tmp_path)
     with pytest.raises(ImportFileError) as info:
-        store.plan_import(path)
+        store.pupils.plan_import(path)
     message = str(info.value)
     assert expected in message
     assert "\n" not in message and "Traceback" not in message
@@ -364,7 +364,7 @@ def test_file_problems_are_one_plain_sentence(store, tmp_path, make, expected):
 
 
 def test_plan_is_an_import_plan(store, tmp_path):
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC))
     assert isinstance(plan, ImportPlan) and plan.source.endswith("p.csv")
     assert plan.rows[0].name == "Smith, Jack" and plan.rows[0].action == "add" and plan.rows[0].pupil_id is None
 
@@ -375,14 +375,14 @@ def test_the_mis_date_of_entry_is_imported_and_checked(store, tmp_path, header):
             f"{make_upn(1)},Smith,John,{dob_for(10)},10,04/11/2024\n"
             f"{make_upn(2)},Khan,Amir,{dob_for(9)},9,\n"
             f"{make_upn(3)},Ng,Lily,{dob_for(9)},9,31/02/2025\n")
-    plan = store.plan_import(write_csv(tmp_path / "p.csv", text))
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", text))
     assert plan.rejected_count == 1 and "February 2025 has no day 31" in plan.rejected[0].reason
-    store.apply_import(plan, skip_invalid=True)
-    assert store.pupil_by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"
-    assert store.pupil_by_upn(make_upn(2))["date_of_entry"] is None
+    store.pupils.apply_import(plan, skip_invalid=True)
+    assert store.pupils.by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"
+    assert store.pupils.by_upn(make_upn(2))["date_of_entry"] is None
     # A later file without the column leaves the date as it is.
-    plan = store.plan_import(write_csv(tmp_path / "q.csv", f"UPN,Surname,Forename,DOB,Year\n"
+    plan = store.pupils.plan_import(write_csv(tmp_path / "q.csv", f"UPN,Surname,Forename,DOB,Year\n"
                                                           f"{make_upn(1)},Smith,John,{dob_for(10)},10\n"))
     assert plan.unchanged == 1
-    store.apply_import(plan)
-    assert store.pupil_by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"
+    store.pupils.apply_import(plan)
+    assert store.pupils.by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"

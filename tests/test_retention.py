@@ -106,20 +106,20 @@ def test_the_periods_are_checked_and_unreadable_settings_fall_back_to_the_defaul
 
 
 def _add(store, n, fore, sur, dob, *, sen="N", left=None):
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
                                                      dob=dob, sen_status=sen, form="")))
     if left:
-        store.set_pupil_left(pid, left)
+        store.pupils.set_left(pid, left)
     return pid
 
 
 def test_the_policy_is_kept_in_settings_and_its_change_audited(store):
-    assert store.retention_policy() == DEFAULT
+    assert store.retention.policy() == DEFAULT
     with pytest.raises(StoreError, match="1 to 100"):
-        store.set_retention_policy({"record_years": "0", "send_years": "31", "destination_years": "3"})
-    assert store.retention_policy() == DEFAULT
-    store.set_retention_policy({"record_years": "20", "send_years": "30", "destination_years": "4"})
-    assert store.retention_policy() == rules.Policy(20, 30, 4)
+        store.retention.set_policy({"record_years": "0", "send_years": "31", "destination_years": "3"})
+    assert store.retention.policy() == DEFAULT
+    store.retention.set_policy({"record_years": "20", "send_years": "30", "destination_years": "4"})
+    assert store.retention.policy() == rules.Policy(20, 30, 4)
     entry = store.conn.execute("SELECT * FROM audit_log WHERE table_name = 'settings' ORDER BY id DESC").fetchone()
     assert '"retention_years_record": "20"' in entry["after"]
 
@@ -134,20 +134,20 @@ def test_past_retention_lists_leavers_by_name_in_pages(store, clock):
         "leap": _add(store, 5, "Ed", "Leap", "29/02/1984", left=date(2000, 7, 20)),
     }
     clock.moment = datetime(2009, 3, 14, 9, 0)       # Ada: 25 today; Ed (29 Feb) on 1 March
-    assert [r.id for r in store.past_retention()] == [ids["leap"], ids["old"]]
-    assert store.past_retention_count() == 2
-    first = store.past_retention(limit=1)
+    assert [r.id for r in store.retention.page()] == [ids["leap"], ids["old"]]
+    assert store.retention.count() == 2
+    first = store.retention.page(limit=1)
     assert [r.id for r in first] == [ids["leap"]]
-    assert [r.id for r in store.past_retention(limit=1, after=first[0].key)] == [ids["old"]]
+    assert [r.id for r in store.retention.page(limit=1, after=first[0].key)] == [ids["old"]]
     row = first[0]
     assert row.retention.words() == "Pupil record: 25 years from birth, until 01/03/2009"
     assert row.date_left == date(2000, 7, 20) and row.name == "Leap, Ed"
     assert row.held_words() == "2 log entries"                   # added, marked left: nothing else
     clock.moment = datetime(2015, 3, 14, 9, 0)       # Bea's SEN file: 31 years
-    assert ids["sen"] in [r.id for r in store.past_retention()]
-    assert ids["roll"] not in [r.id for r in store.past_retention()]
-    store.set_retention_policy({"record_years": "40", "send_years": "31", "destination_years": "3"})
-    assert store.past_retention_count() == 0
+    assert ids["sen"] in [r.id for r in store.retention.page()]
+    assert ids["roll"] not in [r.id for r in store.retention.page()]
+    store.retention.set_policy({"record_years": "40", "send_years": "31", "destination_years": "3"})
+    assert store.retention.count() == 0
 
 
 def test_the_list_is_read_through_an_index_not_a_scan_of_every_pupil(store):
@@ -171,7 +171,7 @@ def test_the_sql_filter_agrees_with_the_rules_on_random_pupils(store, clock):
             dob = date(rng.choice([1980, 1984]), 2, 29)
         sen = rng.choice("NNKE")
         pid = _add(store, n + 1, "P", f"Pupil{n:03d}", dob.strftime("%d/%m/%Y"), sen=sen)
-        row = store.pupil(pid)
+        row = store.pupils.get(pid)
         left = None
         if rng.random() < 0.85:
             left = date(row["intake_year"] + rng.choice([3, 5, 7]), 7, 20)
@@ -179,7 +179,7 @@ def test_the_sql_filter_agrees_with_the_rules_on_random_pupils(store, clock):
             if rng.random() < 0.1:
                 left = None
             else:
-                store.set_pupil_left(pid, left)
+                store.pupils.set_left(pid, left)
             clock.moment = datetime(1998, 9, 10, 9, 0)
         facts[pid] = (dob, sen, row["intake_year"], left)
     with_plan = set(list(facts)[::11])
@@ -187,7 +187,7 @@ def test_the_sql_filter_agrees_with_the_rules_on_random_pupils(store, clock):
     for pid in with_plan:
         store.conn.execute("INSERT INTO plans (pupil_id, created_at, updated_at) VALUES (?, ?, ?)", (pid, stamp, stamp))
     for policy in (DEFAULT, rules.Policy(1, 2, 3), rules.Policy(20, 22, 30)):
-        store.set_retention_policy({"record_years": policy.record_years, "send_years": policy.send_years,
+        store.retention.set_policy({"record_years": policy.record_years, "send_years": policy.send_years,
                                     "destination_years": policy.destination_years})
         for today in (date(2000, 7, 20), date(2005, 3, 1), date(2008, 2, 29), date(2009, 2, 28), date(2011, 9, 1),
                       date(2012, 2, 29), date(2016, 3, 1)):
@@ -195,9 +195,9 @@ def test_the_sql_filter_agrees_with_the_rules_on_random_pupils(store, clock):
             expected = {pid for pid, (dob, sen, intake, left) in facts.items()
                         if rules.is_past(dob=dob, sen_status=sen, has_plan=pid in with_plan, intake_year=intake,
                                          date_left=left, policy=policy, today=today)}
-            listed = store.past_retention(limit=1000)
+            listed = store.retention.page(limit=1000)
             assert {r.id for r in listed} == expected, (policy, today)
-            assert store.past_retention_count() == len(expected)
+            assert store.retention.count() == len(expected)
             for r in listed:
                 dob, sen, intake, left = facts[r.id]
                 assert r.retention == rules.retention(dob=dob, sen_status=sen, has_plan=r.id in with_plan,
@@ -215,49 +215,49 @@ def _everything(store, clock, tmp_path, *, n, fore, sur, note, dob="14/03/1995",
                 activity_note="Lots of good questions."):
     """A pupil with a row in every table that can hold one, in 2010-2012, and left in July 2011."""
     clock.moment = datetime(2010, 11, 22, 10, 0)
-    adviser = store.current_adviser()["id"]
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
+    adviser = store.advisers.current()["id"]
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
                                                      preferred_forename=fore[:3], dob=dob, sen_status=sen,
                                                      form="11Q")))
-    iid = store.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2010, 11, 16, 9 + n, 0),
+    iid = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2010, 11, 16, 9 + n, 0),
                                     reason=f"Talk about {note}"), confirm=True)
-    other = store.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2010, 11, 30, 9 + n, 0)),
+    other = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2010, 11, 30, 9 + n, 0)),
                        confirm=True)
-    store.cancel_booking(other, f"{fore} is ill ({note})")
-    rid = store.start_record(interview_id=iid)
-    store.save_record(rid, {"confidentiality_explained": "yes", "situation": f"{fore} {sur}: {note}",
+    store.bookings.cancel(other, f"{fore} is ill ({note})")
+    rid = store.records.start(interview_id=iid)
+    store.records.save(rid, {"confidentiality_explained": "yes", "situation": f"{fore} {sur}: {note}",
                             "advice_given": f"Advice for {note}", "decisions": "Apply to Riverside College",
                             "intended_destination": "230", "confidential_notes": f"Confidential {note}"})
-    action = store.add_action(pupil_id=pid, record_id=rid, description=f"Visit the {note} studio", owner="pupil",
+    action = store.actions.add(pupil_id=pid, record_id=rid, description=f"Visit the {note} studio", owner="pupil",
                               due="30/11/2010")
-    store.sign_off_record(rid)
-    store.amend_record(rid, "decisions", f"Apply to Riverside ({note})", f"{fore} corrected it")
-    store.set_action_status(action, "done", note=f"Went, {note}")
-    store.save_draft(f"record:{rid}", {"situation": f"draft {note}"})
-    store.save_draft(f"new-record:pupil:{pid}", {"situation": f"new draft {note}"})
-    plan = store.create_plan(pid, {"aspirations": f"Aspires {note}", "support": "TA in lessons"})
-    store.add_plan_target(plan, {"area": "employment", "what": f"Visit {note}", "who_helps": "SENCO",
+    store.records.sign_off(rid)
+    store.records.amend(rid, "decisions", f"Apply to Riverside ({note})", f"{fore} corrected it")
+    store.actions.set_status(action, "done", note=f"Went, {note}")
+    store.records.save_draft(f"record:{rid}", {"situation": f"draft {note}"})
+    store.records.save_draft(f"new-record:pupil:{pid}", {"situation": f"new draft {note}"})
+    plan = store.plans.create(pid, {"aspirations": f"Aspires {note}", "support": "TA in lessons"})
+    store.plans.add_target(plan, {"area": "employment", "what": f"Visit {note}", "who_helps": "SENCO",
                                  "by_when": "01/03/2011", "status": "in progress"})
-    store.hold_plan_review(plan, {"reviewed_on": "20/11/2010", "participants": ["pupil", "parent"],
+    store.plans.hold_review(plan, {"reviewed_on": "20/11/2010", "participants": ["pupil", "parent"],
                                   "others": f"Aunt Marvella {sur}", "what_changed": f"Changed {note}",
                                   "next_review_on": "20/05/2011", "aspirations": f"Now {note}"})
-    store.record_intended_destination(pid, {"code": "230", "provider": f"{note} College",
+    store.destinations.record_intended(pid, {"code": "230", "provider": f"{note} College",
                                             "course_or_role": f"Course {note}"})
-    activity = store.add_activity({"kind": "careers_fair", "title": "Year 11 fair", "held_on": "12/11/2010",
+    activity = store.activities.add({"kind": "careers_fair", "title": "Year 11 fair", "held_on": "12/11/2010",
                                    "benchmarks": [2, 5], "notes": activity_note})
-    store.attach_pupils(activity, [pid])
-    sar = store.log_sar(pid, {"requester_kind": "parent", "requester_name": f"Marvella {sur}",
+    store.activities.attach(activity, [pid])
+    sar = store.requests.log(pid, {"requester_kind": "parent", "requester_name": f"Marvella {sur}",
                               "received_on": "15/11/2010", "notes": f"Asked at reception, {note}"})
     out = tmp_path / f"out-{n}"
     out.mkdir()
-    store.export_pupil(pid, "md", out, sar_id=sar, how="handed over")
+    store.exports.pupil_record(pid, "md", out, sar_id=sar, how="handed over")
     clock.moment = datetime(2011, 7, 20, 10, 0)
-    store.set_pupil_left(pid, date(2011, 7, 20))
-    store.set_destination_consent(pid, True)
+    store.pupils.set_left(pid, date(2011, 7, 20))
+    store.destinations.set_consent(pid, True)
     clock.moment = datetime(2012, 10, 1, 10, 0)
-    store.record_actual_destination(pid, {"code": "230", "checked_on": "01/10/2012", "method": "phone call",
+    store.destinations.record_actual(pid, {"code": "230", "checked_on": "01/10/2012", "method": "phone call",
                                           "provider": f"{note} College", "course_or_role": f"Glass {note}"})
-    store.record_destination_check(pid, {"checked_on": "01/10/2012", "method": "phone call",
+    store.destinations.record_check(pid, {"checked_on": "01/10/2012", "method": "phone call",
                                          "note": f"Still there, {note}"})
     clock.moment = datetime(2026, 11, 22, 10, 0)
     return {"pupil": pid, "interview": iid, "record": rid, "action": action, "plan": plan, "activity": activity,
@@ -268,11 +268,11 @@ def _everything(store, clock, tmp_path, *, n, fore, sur, note, dob="14/03/1995",
 def two(store, clock, tmp_path):
     """Zebedee, past retention (SEN support, born 1995: kept to 14/03/2026), and Wilhelmina, who
     took part in the same things but is still on roll."""
-    store.set_current_adviser(store.add_adviser({"name": "Ms Patel"}))
+    store.advisers.set_current(store.advisers.add({"name": "Ms Patel"}))
     z = _everything(store, clock, tmp_path, n=1, fore=NAME[0], sur=NAME[1], note=UNIQUE_NOTE)
     w = _everything(store, clock, tmp_path, n=2, fore="Wilhelmina", sur="Stayput", note="Keeps-her-notes-WW9",
                     dob="14/03/1996", sen="N")
-    store.set_pupil_left(w["pupil"], None)
+    store.pupils.set_left(w["pupil"], None)
     return z, w
 
 
@@ -337,17 +337,17 @@ def test_the_fixture_reaches_every_table(store, two):
 def test_erase_removes_every_row_and_every_byte_and_leaves_a_tombstone(store, two):
     z, w = two
     pid = z["pupil"]
-    assert [r.id for r in store.past_retention()] == [pid]
+    assert [r.id for r in store.retention.page()] == [pid]
     before_w = footprint(store.conn, w["pupil"])
     w_texts = store.conn.execute("SELECT situation, confidential_notes FROM meeting_records WHERE pupil_id = ?",
                                  (w["pupil"],)).fetchall()
     seen = []
-    outcome = store.erase_pupils([pid], progress=lambda done, total: seen.append((done, total)))
+    outcome = store.retention.erase([pid], progress=lambda done, total: seen.append((done, total)))
     assert outcome.pupils == 1 and outcome.rows > 20 and outcome.compacted
     assert seen == [(1, 1)]
     left = footprint(store.conn, pid)
     assert not any(left.values()), {t: n for t, n in left.items() if n}
-    assert store.pupil(pid) is None
+    assert store.pupils.get(pid) is None
     # The other pupil is untouched, in every table.
     assert footprint(store.conn, w["pupil"]) == before_w
     assert store.conn.execute("SELECT situation, confidential_notes FROM meeting_records WHERE pupil_id = ?",
@@ -363,8 +363,8 @@ def test_erase_removes_every_row_and_every_byte_and_leaves_a_tombstone(store, tw
     assert NAME[1].lower() not in stone["after"].lower()
     assert not store.conn.execute("SELECT count(*) FROM erasures_in_progress").fetchone()[0]
     # Search finds nothing; the register no longer holds them.
-    assert store.register_ids(PupilFilter(search="stayput", roll="all")) == [w["pupil"]]
-    assert store.register_ids(PupilFilter(search="quillfeather", roll="all")) == []
+    assert store.pupils.ids(PupilFilter(search="stayput", roll="all")) == [w["pupil"]]
+    assert store.pupils.ids(PupilFilter(search="quillfeather", roll="all")) == []
     # Nothing of theirs is left in the file: names, UPN, notes (the database file and any journal).
     store.conn.close()
     assert found_in_file(store.path, NAME[0], NAME[1], "Quillfeather", z["upn"], UNIQUE_NOTE,
@@ -377,23 +377,23 @@ def test_erasing_takes_them_out_of_saved_searches_and_lists_the_files_exported_f
     pid = z["pupil"]
     out = tmp_path / "lists"
     out.mkdir()
-    record = store.export_pupil(pid, "html", out)
+    record = store.exports.pupil_record(pid, "html", out)
     by_name = out / "register - search results - 2026-11-22.csv"
     by_upn = out / "register - one pupil.csv"
     by_form = out / "register - form.csv"
     other = out / "register - another pupil.csv"
-    assert store.export_list("register", {"search": "quillfeather", "roll": "all"}, by_name) == 1
-    assert store.export_list("register", {"search": z["upn"], "roll": "all"}, by_upn) == 1
+    assert store.exports.csv_list("register", {"search": "quillfeather", "roll": "all"}, by_name) == 1
+    assert store.exports.csv_list("register", {"search": z["upn"], "roll": "all"}, by_upn) == 1
     by_both = out / "register - two words.csv"
-    assert store.export_list("register", {"search": "Zebedee quill", "roll": "all"}, by_both) == 1
-    assert store.export_list("register", {"search": "11Q", "roll": "all"}, by_form) == 2
-    assert store.export_list("register", {"search": "Stayput", "roll": "all"}, other) == 1
+    assert store.exports.csv_list("register", {"search": "Zebedee quill", "roll": "all"}, by_both) == 1
+    assert store.exports.csv_list("register", {"search": "11Q", "roll": "all"}, by_form) == 2
+    assert store.exports.csv_list("register", {"search": "Stayput", "roll": "all"}, other) == 1
     # What the confirmation will list, before anything is done.
     before = store_retention.exported_files(store.conn, [pid])
     certain = [f.path for f in before if f.certain]
     assert {str(record), str(by_name), str(by_upn), str(by_both)} <= set(certain)
     assert {str(by_form), str(other)} <= {f.path for f in before if not f.certain}     # may include them
-    outcome = store.erase_pupils([pid])
+    outcome = store.retention.erase([pid])
     assert outcome.files == tuple(before) and outcome.log_cleaned == 3
     assert any(f.path.endswith(".md") and f.certain for f in outcome.files)      # the copy given in the fixture
     # The list entries stay, with the searches that named them taken out; the others as they were.
@@ -412,7 +412,7 @@ def test_erasing_takes_them_out_of_saved_searches_and_lists_the_files_exported_f
 
 def test_the_audit_log_still_refuses_changes_after_an_erase(store, two):
     z, w = two
-    store.erase_pupils([z["pupil"]])
+    store.retention.erase([z["pupil"]])
     with pytest.raises(sqlite3.IntegrityError, match="audit log cannot be changed"):
         store.conn.execute("DELETE FROM audit_log WHERE pupil_id = ?", (w["pupil"],))
     with pytest.raises(sqlite3.IntegrityError, match="audit log cannot be changed"):
@@ -430,7 +430,7 @@ def test_a_refused_erase_or_pseudonymisation_changes_nothing(store, two, clock, 
     if who == "not_yet":
         clock.moment = datetime(2026, 3, 13, 10, 0)         # the day before the SEN file's 31 years
     before = _dump(store.conn)
-    for act in (store.erase_pupils, store.pseudonymise_pupils):
+    for act in (store.retention.erase, store.retention.pseudonymise):
         with pytest.raises(StoreError, match="Nothing was changed") as e:
             act(ids)
         assert _dump(store.conn) == before
@@ -438,7 +438,7 @@ def test_a_refused_erase_or_pseudonymisation_changes_nothing(store, two, clock, 
     assert {"unknown": "pupil 987654 is not on the register", "on_roll": "Wil Stayput is still on roll",
             "not_yet": "kept until 14/03/2026 (SEN file: 31 years from birth", "mixed": "987654"}[who] in words
     with pytest.raises(StoreError, match="Mark at least one pupil"):
-        store.erase_pupils([])
+        store.retention.erase([])
 
 
 def test_an_erase_that_fails_part_way_rolls_back_whole(store, two, monkeypatch):
@@ -451,7 +451,7 @@ def test_an_erase_that_fails_part_way_rolls_back_whole(store, two, monkeypatch):
 
     monkeypatch.setattr(store_retention, "_merge_search_index", broken)
     with pytest.raises((StoreError, sqlite3.Error)):
-        store.erase_pupils([z["pupil"]])
+        store.retention.erase([z["pupil"]])
     assert _dump(store.conn) == before
     assert store.conn.execute("PRAGMA secure_delete").fetchone()[0] == 0      # as it was
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -466,7 +466,7 @@ def test_a_pseudonymisation_that_fails_part_way_rolls_back_whole_and_keeps_recor
 
     monkeypatch.setattr(store_retention, "_merge_search_index", broken)
     with pytest.raises((StoreError, sqlite3.Error)):
-        store.pseudonymise_pupils([z["pupil"]])
+        store.retention.pseudonymise([z["pupil"]])
     assert _dump(store.conn) == before
     with pytest.raises(sqlite3.IntegrityError, match="signed off"):
         store.conn.execute("UPDATE meeting_records SET situation = 'x' WHERE id = ?", (z["record"],))
@@ -479,7 +479,7 @@ def test_an_erase_that_would_leave_another_pupils_row_pointing_at_theirs_refuses
                        "VALUES (?, ?, 'Linked by mistake', 'pupil', ?, ?)", (w["pupil"], z["record"], stamp, stamp))
     before = _dump(store.conn)
     with pytest.raises(StoreError, match="actions pointing at deleted meeting_records"):
-        store.erase_pupils([z["pupil"]])
+        store.retention.erase([z["pupil"]])
     assert _dump(store.conn) == before
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -490,19 +490,19 @@ def test_an_erase_reaching_an_unknown_table_refuses_whole(store, two):
     store.conn.execute("INSERT INTO notes_added_later (pupil_id, body) VALUES (?, 'x')", (z["pupil"],))
     before = _dump(store.conn)
     with pytest.raises(StoreError, match="notes_added_later"):
-        store.erase_pupils([z["pupil"]])
+        store.retention.erase([z["pupil"]])
     assert _dump(store.conn) == before
 
 
 def test_backups_beside_the_database_are_named_as_still_holding_the_data(store, two):
-    assert store.backups_holding_data() == []
+    assert store.backup.holding_data() == []
     old = store.path.with_name(f"{store.path.stem}.pre-v2-backup-20250101-101010.db")
     old.write_bytes(b"SQLite format 3\x00")
     folder = store.path.parent / f"{store.path.stem}-backups"
     folder.mkdir()
     newer = folder / f"{store.path.stem} 2026-11-22 09.00.00 opened.db"
     newer.write_bytes(b"SQLite format 3\x00")
-    assert set(store.backups_holding_data()) == {old, newer}
+    assert set(store.backup.holding_data()) == {old, newer}
 
 
 # ---------------------------------------------------------------- pseudonymising
@@ -523,11 +523,11 @@ def test_pseudonymise_keeps_the_statistics_and_removes_who_they_were(store, two)
                      conn.execute("SELECT status FROM actions WHERE pupil_id = ?", (pid,)).fetchall())
     before = [[tuple(r) for r in part] if isinstance(part, list) else tuple(part) for part in stats()]
     w_before = footprint(conn, w["pupil"])
-    outcome = store.pseudonymise_pupils([pid])
+    outcome = store.retention.pseudonymise([pid])
     assert outcome.pupils == 1 and outcome.skipped == 0 and outcome.compacted
     after = [[tuple(r) for r in part] if isinstance(part, list) else tuple(part) for part in stats()]
     assert after == before
-    row = store.pupil(pid)
+    row = store.pupils.get(pid)
     assert (row["legal_forename"], row["legal_surname"], row["preferred_forename"], row["form"]) == \
         (f"Pupil {pid}", "Pseudonymised", None, None)
     assert row["dob"] == "1995-01-01"
@@ -549,14 +549,14 @@ def test_pseudonymise_keeps_the_statistics_and_removes_who_they_were(store, two)
     entries = conn.execute("SELECT * FROM audit_log WHERE pupil_id = ?", (pid,)).fetchall()
     assert len(entries) == 1 and '"pseudonymised": true' in entries[0]["after"]
     # Search: the old names find nothing, the pseudonym finds them.
-    assert store.register_ids(PupilFilter(search="quillfeather", roll="all")) == []
-    assert store.register_ids(PupilFilter(search="zebedee", roll="all")) == []
-    assert store.register_ids(PupilFilter(search="pseudonymised", roll="all")) == [pid]
+    assert store.pupils.ids(PupilFilter(search="quillfeather", roll="all")) == []
+    assert store.pupils.ids(PupilFilter(search="zebedee", roll="all")) == []
+    assert store.pupils.ids(PupilFilter(search="pseudonymised", roll="all")) == [pid]
     # The other pupil is untouched; a second pseudonymisation skips them.
     assert footprint(conn, w["pupil"]) == w_before
-    assert store.pseudonymise_pupils([pid]).skipped == 1
+    assert store.retention.pseudonymise([pid]).skipped == 1
     # They are still past retention (they can be erased later), shown as pseudonymised.
-    listed = store.past_retention()
+    listed = store.retention.page()
     assert [(r.id, r.pseudonymised) for r in listed] == [(pid, True)]
     store.conn.close()
     assert found_in_file(store.path, NAME[0], NAME[1], z["upn"], UNIQUE_NOTE, f"Marvella {NAME[1]}") == []
@@ -569,16 +569,16 @@ def test_a_placeholder_upn_never_clashes(store, clock):
     other = _add(store, 2, "Bo", "Real", "14/03/1990")
     store.conn.execute("UPDATE pupils SET upn = ? WHERE id = ?", (taken, other))   # someone holds it already
     clock.moment = datetime(2026, 11, 22, 10, 0)
-    store.pseudonymise_pupils([pid])
-    upn = store.pupil(pid)["upn"]
+    store.retention.pseudonymise([pid])
+    upn = store.pupils.get(pid)["upn"]
     assert upn != taken and is_valid(upn) and upn[1:4] == "000" and upn[-1].isalpha()
 
 
 def test_a_name_in_an_activity_note_is_taken_out_of_the_note_and_of_its_log_entries(store, clock, tmp_path):
-    store.set_current_adviser(store.add_adviser({"name": "Ms Patel"}))
+    store.advisers.set_current(store.advisers.add({"name": "Ms Patel"}))
     z = _everything(store, clock, tmp_path, n=1, fore=NAME[0], sur=NAME[1], note=UNIQUE_NOTE,
                     activity_note=f"{NAME[0]}  {NAME[1].upper()} asked the most; so did quillfeather, zeb.")
-    outcome = store.pseudonymise_pupils([z["pupil"]])
+    outcome = store.retention.pseudonymise([z["pupil"]])
     assert store.conn.execute("SELECT notes FROM activities WHERE id = ?", (z["activity"],)).fetchone()[0] == \
         "[removed] asked the most; so did [removed]."
     # The activity's own audit entry (it belongs to no pupil) stays, with the name taken out of the note.

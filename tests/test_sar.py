@@ -44,13 +44,13 @@ def test_extension_is_three_months_from_receipt_and_bank_holidays_are_right():
 
 @pytest.fixture
 def amara(store):
-    return store.add_pupil(store.validate_pupil(pupil()))
+    return store.pupils.add(store.pupils.validate(pupil()))
 
 
 def test_log_a_request_with_its_due_date_audited(store, amara):
-    sar_id = store.log_sar(amara, {"requester_kind": "parent", "requester_name": "  Grace   Okafor ",
+    sar_id = store.requests.log(amara, {"requester_kind": "parent", "requester_name": "  Grace   Okafor ",
                                    "received_on": "03/11/2026", "notes": "By email; ID seen"})
-    r = store.sar(sar_id)
+    r = store.requests.get(sar_id)
     assert (r.requester, r.received_on, r.due_on, r.status) == (
         "A parent or carer (Grace Okafor)", date(2026, 11, 3), date(2026, 12, 3), "open")
     assert r.days_left(date(2026, 11, 22)) == "due in 11 days"
@@ -60,49 +60,49 @@ def test_log_a_request_with_its_due_date_audited(store, amara):
 
 def test_bad_requests_are_refused_in_words_and_nothing_is_written(store, amara):
     with pytest.raises(SarInvalid) as e:
-        store.log_sar(amara, {"requester_kind": "parent", "requester_name": "", "received_on": "31/02/2026"})
+        store.requests.log(amara, {"requester_kind": "parent", "requester_name": "", "received_on": "31/02/2026"})
     assert set(e.value.errors) == {"requester_name", "received_on"}
     assert "February 2026 has no day 31" in e.value.errors["received_on"]
     with pytest.raises(SarInvalid) as e:
-        store.log_sar(amara, {"requester_kind": "pupil", "received_on": "23/11/2026"})
+        store.requests.log(amara, {"requester_kind": "pupil", "received_on": "23/11/2026"})
     assert "future" in e.value.errors["received_on"]
     with pytest.raises(SarInvalid):
-        store.log_sar(amara, {"requester_kind": "neighbour"})
+        store.requests.log(amara, {"requester_kind": "neighbour"})
     assert store.conn.execute("SELECT count(*) FROM subject_access_requests").fetchone()[0] == 0
 
 
 def test_extend_once_with_a_reason_and_withdraw(store, amara):
-    sar_id = store.log_sar(amara, {"requester_kind": "pupil", "received_on": "30/11/2025"})
+    sar_id = store.requests.log(amara, {"requester_kind": "pupil", "received_on": "30/11/2025"})
     with pytest.raises(StoreError, match="Say why"):
-        store.extend_sar(sar_id, "  ")
-    assert store.extend_sar(sar_id, "Records from three advisers to gather") == date(2026, 3, 2)
-    r = store.sar(sar_id)
+        store.requests.extend(sar_id, "  ")
+    assert store.requests.extend(sar_id, "Records from three advisers to gather") == date(2026, 3, 2)
+    r = store.requests.get(sar_id)
     assert r.extended and r.due_on == date(2026, 3, 2) and "Records from three advisers" in r.notes
     with pytest.raises(StoreError, match="already extended"):
-        store.extend_sar(sar_id, "again")
-    store.withdraw_sar(sar_id, "Pupil said they no longer need it")
-    assert store.sar(sar_id).status == "withdrawn"
+        store.requests.extend(sar_id, "again")
+    store.requests.withdraw(sar_id, "Pupil said they no longer need it")
+    assert store.requests.get(sar_id).status == "withdrawn"
     with pytest.raises(StoreError, match="already withdrawn"):
-        store.withdraw_sar(sar_id, "")
+        store.requests.withdraw(sar_id, "")
 
 
 def test_open_requests_nearest_due_first_and_the_overdue_count(store, amara):
-    ben = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes")))
-    late = store.log_sar(ben, {"requester_kind": "pupil", "received_on": "01/10/2026"})       # due 2 Nov: overdue
-    soon = store.log_sar(amara, {"requester_kind": "pupil", "received_on": "20/11/2026"})     # due 21 Dec
-    done = store.log_sar(amara, {"requester_kind": "pupil", "received_on": "01/11/2026"})
-    store.withdraw_sar(done, "")
-    assert [r.id for r in store.sars()] == [late, soon]
-    assert [r.id for r in store.sars(include_closed=True)] == [late, soon, done]
-    assert store.sars_overdue() == (1, date(2026, 11, 2))
-    assert store.sars()[0].overdue(store.today) and store.sars()[0].days_left(store.today) == "20 days overdue"
+    ben = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes")))
+    late = store.requests.log(ben, {"requester_kind": "pupil", "received_on": "01/10/2026"})       # due 2 Nov: overdue
+    soon = store.requests.log(amara, {"requester_kind": "pupil", "received_on": "20/11/2026"})     # due 21 Dec
+    done = store.requests.log(amara, {"requester_kind": "pupil", "received_on": "01/11/2026"})
+    store.requests.withdraw(done, "")
+    assert [r.id for r in store.requests.page()] == [late, soon]
+    assert [r.id for r in store.requests.page(include_closed=True)] == [late, soon, done]
+    assert store.requests.overdue() == (1, date(2026, 11, 2))
+    assert store.requests.page()[0].overdue(store.today) and store.requests.page()[0].days_left(store.today) == "20 days overdue"
 
 
 def test_an_overlong_reason_is_refused_and_the_request_unchanged(store, amara):
-    sar_id = store.log_sar(amara, {"requester_kind": "pupil", "received_on": "20/11/2026"})
+    sar_id = store.requests.log(amara, {"requester_kind": "pupil", "received_on": "20/11/2026"})
     with pytest.raises(StoreError, match="too long"):
-        store.extend_sar(sar_id, "x" * 1001)
+        store.requests.extend(sar_id, "x" * 1001)
     with pytest.raises(StoreError, match="too long"):
-        store.withdraw_sar(sar_id, "y" * 1001)
-    r = store.sar(sar_id)
+        store.requests.withdraw(sar_id, "y" * 1001)
+    r = store.requests.get(sar_id)
     assert r.status == "open" and not r.extended and r.notes is None

@@ -41,14 +41,14 @@ def school(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     path = tmp_path / "school.db"
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     try:
-        helen = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway Careers"})
-        daniel = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal"})
-        third = store.add_adviser({"name": "Priya Shah"})
+        helen = store.advisers.add({"name": "Helen Marsh", "organisation": "Northway Careers"})
+        daniel = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal"})
+        third = store.advisers.add({"name": "Priya Shah"})
         for adviser_id, password in ((helen, HELEN_PW), (daniel, DANIEL_PW)):
             users.set_password(store.conn, adviser_id, password, stamp=store.clock.stamp(), by=None)
-        store.set_setting("export_folder", str(tmp_path))
-        amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
-        zoe = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Zoë",
+        store.settings.set("export_folder", str(tmp_path))
+        amara = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1))))
+        zoe = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Zoë",
                                                          legal_surname="Brennan", form="11B")))
     finally:
         store.close()
@@ -410,7 +410,7 @@ def test_a_version_3_database_gains_the_passwords_table(tmp_path):
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     try:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
-        helen = store.add_adviser({"name": "Helen Marsh"})
+        helen = store.advisers.add({"name": "Helen Marsh"})
         assert users.set_password(store.conn, helen, HELEN_PW, stamp=store.clock.stamp(), by=helen)
         assert users.check(store.conn, "Helen Marsh", HELEN_PW)["id"] == helen
     finally:

@@ -52,11 +52,11 @@ def served(tmp_path: Path):
     exports = tmp_path / "exports"
     exports.mkdir()
     store = Store.open(path, clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
-    helen = store.add_adviser({"name": "Helen Marsh"})
+    helen = store.advisers.add({"name": "Helen Marsh"})
     users.set_password(store.conn, helen, PASSWORD, stamp=store.clock.stamp(), by=None)
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Zoë", legal_surname="Brennan")))
-    store.set_setting("export_folder", str(exports))
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1))))
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Zoë", legal_surname="Brennan")))
+    store.settings.set("export_folder", str(exports))
     store.close()
     port = free_port()
     env = {**os.environ, "GATSBY_TUI_TODAY": "2026-11-22T10:00"}

@@ -145,9 +145,9 @@ def test_a_failing_migration_leaves_the_old_version(tmp_path):
 
 
 def test_add_pupil_derives_year_group_and_writes_audit(store):
-    checked = store.validate_pupil(pupil())
-    pupil_id = store.add_pupil(checked)
-    rows = store.register_page(PupilFilter())
+    checked = store.pupils.validate(pupil())
+    pupil_id = store.pupils.add(checked)
+    rows = store.pupils.page(PupilFilter())
     assert [(r.id, r.year_group, r.form) for r in rows] == [(pupil_id, 10, "10B")]
     entry = store.conn.execute("SELECT * FROM audit_log WHERE table_name='pupils'").fetchone()
     assert entry["action"] == "insert" and entry["pupil_id"] == pupil_id
@@ -155,7 +155,7 @@ def test_add_pupil_derives_year_group_and_writes_audit(store):
 
 
 def test_the_audit_log_refuses_changes(store):
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.pupils.add(store.pupils.validate(pupil()))
     with pytest.raises(sqlite3.DatabaseError, match="audit log cannot be changed"):
         store.conn.execute("UPDATE audit_log SET action = 'delete'")
     with pytest.raises(sqlite3.DatabaseError, match="audit log cannot be changed"):
@@ -163,18 +163,18 @@ def test_the_audit_log_refuses_changes(store):
 
 
 def test_duplicate_upn_names_the_pupil_who_has_it(store):
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.pupils.add(store.pupils.validate(pupil()))
     with pytest.raises(PupilInvalid) as info:
-        store.add_pupil(store.validate_pupil(pupil(legal_forename="Ben", legal_surname="Hughes")))
+        store.pupils.add(store.pupils.validate(pupil(legal_forename="Ben", legal_surname="Hughes")))
     assert "already belongs to Okafor, Amara (Year 10, 10B)" in info.value.errors["upn"]
-    assert store.register_count(PupilFilter()) == 1
+    assert store.pupils.count(PupilFilter()) == 1
 
 
 def test_year_group_mismatch_is_a_warning_not_a_refusal(store):
-    checked = store.validate_pupil(pupil(year_group="9"))
+    checked = store.pupils.validate(pupil(year_group="9"))
     assert checked.warnings and "Year 10" in checked.warnings[0]
-    pid = store.add_pupil(checked)
-    assert store.register_page(PupilFilter(year=9))[0].id == pid
+    pid = store.pupils.add(checked)
+    assert store.pupils.page(PupilFilter(year=9))[0].id == pid
 
 
 @pytest.mark.parametrize("field, value, words", [
@@ -187,31 +187,31 @@ def test_year_group_mismatch_is_a_warning_not_a_refusal(store):
 ])
 def test_each_bad_field_gets_its_own_message(store, field, value, words):
     with pytest.raises(PupilInvalid) as info:
-        store.validate_pupil(pupil(**{field: value}))
+        store.pupils.validate(pupil(**{field: value}))
     assert words in info.value.errors[field]
 
 
 def test_edit_changes_only_what_changed_in_the_audit(store):
-    pid = store.add_pupil(store.validate_pupil(pupil()))
-    assert store.update_pupil(pid, store.validate_pupil(pupil(form="10C"))) is True
-    assert store.update_pupil(pid, store.validate_pupil(pupil(form="10C"))) is False
+    pid = store.pupils.add(store.pupils.validate(pupil()))
+    assert store.pupils.update(pid, store.pupils.validate(pupil(form="10C"))) is True
+    assert store.pupils.update(pid, store.pupils.validate(pupil(form="10C"))) is False
     last = store.conn.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert json.loads(last["before"]) == {"form": "10B"}
     assert json.loads(last["after"]) == {"form": "10C"}
 
 
 def test_mark_left_moves_pupil_off_roll_and_keeps_them(store, clock):
-    pid = store.add_pupil(store.validate_pupil(pupil()))
-    store.set_pupil_left(pid, date(2026, 10, 1))
-    assert store.register_count(PupilFilter()) == 0
-    assert [r.id for r in store.register_page(PupilFilter(roll="left"))] == [pid]
-    assert store.register_count(PupilFilter(roll="all")) == 1
+    pid = store.pupils.add(store.pupils.validate(pupil()))
+    store.pupils.set_left(pid, date(2026, 10, 1))
+    assert store.pupils.count(PupilFilter()) == 0
+    assert [r.id for r in store.pupils.page(PupilFilter(roll="left"))] == [pid]
+    assert store.pupils.count(PupilFilter(roll="all")) == 1
     with pytest.raises(StoreError, match="before the date of birth"):
-        store.set_pupil_left(pid, date(2000, 1, 1))
+        store.pupils.set_left(pid, date(2000, 1, 1))
 
 
 def _add(store, serial, forename, surname, **over):
-    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(serial), legal_forename=forename,
+    return store.pupils.add(store.pupils.validate(pupil(upn=make_upn(serial), legal_forename=forename,
                                                       legal_surname=surname, **over)))
 
 
@@ -222,7 +222,7 @@ def test_search_handles_accents_apostrophes_upn_and_form(store):
     d = _add(store, 4, "민준", "김")
 
     def ids(text):
-        return [r.id for r in store.register_page(PupilFilter(search=text))]
+        return [r.id for r in store.pupils.page(PupilFilter(search=text))]
 
     assert ids("obrien") == [a]
     assert ids("o'brien") == [a]
@@ -236,7 +236,7 @@ def test_search_handles_accents_apostrophes_upn_and_form(store):
     assert ids("11a") == [a]
     assert ids("nia jones") == [b]
     assert ids("zzz") == []
-    assert store.register_count(PupilFilter(search="o")) == 1
+    assert store.pupils.count(PupilFilter(search="o")) == 1
 
 
 def test_search_folds_letters_unicode_does_not_decompose(store):
@@ -247,7 +247,7 @@ def test_search_folds_letters_unicode_does_not_decompose(store):
     w = _add(store, 5, "子涵", "王")
 
     def ids(text):
-        return [r.id for r in store.register_page(PupilFilter(search=text))]
+        return [r.id for r in store.pupils.page(PupilFilter(search=text))]
 
     assert ids("kozlowski") == [k] and ids("Kozłowski") == [k] and ids("lukasz koz") == [k]
     assert ids("kilic") == [e] and ids("Kılıç") == [e]
@@ -255,11 +255,11 @@ def test_search_folds_letters_unicode_does_not_decompose(store):
     assert ids("odegard") == [o] and ids("ode") == [o]
     assert ids("子涵") == [w] and ids("wang") == [w]
     # An edited name is found by its new spelling and no longer by the old one.
-    store.update_pupil(k, store.validate_pupil(pupil(upn=make_upn(1), legal_forename="Łukasz",
+    store.pupils.update(k, store.pupils.validate(pupil(upn=make_upn(1), legal_forename="Łukasz",
                                                      legal_surname="Wójcik")))
     assert ids("wojcik") == [k] and ids("kozlowski") == []
     # The register's order folds the same way: Kılıç beside Kilic, Ødegård among the Os.
-    order = [r.surname for r in store.register_page(PupilFilter())]
+    order = [r.surname for r in store.pupils.page(PupilFilter())]
     assert order == ["Kılıç", "Nowak", "Ødegård", "王", "Wójcik"]
 
 
@@ -292,11 +292,11 @@ def test_a_version_3_database_gets_the_folded_search_index(tmp_path):
     s = Store.open(path)
     try:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == dbmod.SCHEMA_VERSION
-        assert [r.surname for r in s.register_page(PupilFilter(search="kozlowski"))] == ["Kozłowski"]
+        assert [r.surname for r in s.pupils.page(PupilFilter(search="kozlowski"))] == ["Kozłowski"]
         assert s.conn.execute("SELECT sort_name FROM pupils").fetchone()[0] == "kozlowski lukasz"
         # The triggers were remade: a pupil added after the upgrade is found too.
         new = _add(s, 8, "Ingrid", "Ødegård")
-        assert [r.id for r in s.register_page(PupilFilter(search="odegard"))] == [new]
+        assert [r.id for r in s.pupils.page(PupilFilter(search="odegard"))] == [new]
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         s.conn.execute("INSERT INTO pupils_fts (pupils_fts) VALUES ('integrity-check')")
     finally:
@@ -306,8 +306,8 @@ def test_a_version_3_database_gets_the_folded_search_index(tmp_path):
 def test_search_survives_hostile_text(store):
     _add(store, 1, "Amara", "Okafor")
     for text in ['"', "'", "*", "AND OR NOT", "NEAR(", "a:b", "[b]", "\x00", "-", "^", "é" * 500]:
-        store.register_page(PupilFilter(search=text))
-        store.register_count(PupilFilter(search=text))
+        store.pupils.page(PupilFilter(search=text))
+        store.pupils.count(PupilFilter(search=text))
 
 
 def test_register_pages_by_keyset_in_both_orders(store):
@@ -321,7 +321,7 @@ def test_register_pages_by_keyset_in_both_orders(store):
         seen = []
         after = None
         while True:
-            rows = store.register_page(f, after=after, limit=60)
+            rows = store.pupils.page(f, after=after, limit=60)
             if not rows:
                 break
             seen.extend(rows)
@@ -329,7 +329,7 @@ def test_register_pages_by_keyset_in_both_orders(store):
         assert sorted(r.id for r in seen) == sorted(made), "every pupil exactly once"
         keys = [(-r.intake_year if sort == "year" else 0, r.sort_name, r.id) for r in seen]
         assert keys == sorted(keys)
-    assert store.register_count(PupilFilter(year=7)) == 50
+    assert store.pupils.count(PupilFilter(year=7)) == 50
 
 
 def test_filters_combine(store):
@@ -337,10 +337,10 @@ def test_filters_combine(store):
     _add(store, 2, "Ben", "Hughes", sen_status="K")
     c = _add(store, 3, "Cara", "Doyle", sen_status="E", form="9A", dob="01/01/2014")
     store.conn.execute("UPDATE pupils SET pupil_premium = 1 WHERE id = ?", (c,))
-    assert [r.id for r in store.register_page(PupilFilter(sen="E"))] == [c, a]
-    assert [r.id for r in store.register_page(PupilFilter(sen="E", year=10))] == [a]
-    assert [r.id for r in store.register_page(PupilFilter(flag="pupil_premium"))] == [c]
-    assert store.register_page(PupilFilter(flag="pupil_premium"))[0].flags == ("PP",)
+    assert [r.id for r in store.pupils.page(PupilFilter(sen="E"))] == [c, a]
+    assert [r.id for r in store.pupils.page(PupilFilter(sen="E", year=10))] == [a]
+    assert [r.id for r in store.pupils.page(PupilFilter(flag="pupil_premium"))] == [c]
+    assert store.pupils.page(PupilFilter(flag="pupil_premium"))[0].flags == ("PP",)
 
 
 def test_a_version_1_database_gains_the_created_at_index(tmp_path):
@@ -391,22 +391,22 @@ def _import_csv(other: Store, tmp_path: Path, row: dict, *, surname: str, form: 
     csv_path.write_text(
         "UPN,Legal Surname,Legal Forename,DOB,Reg,Gender,SEN Status\n"
         f"{row['upn']},{surname},{row['legal_forename']},14/03/2012,{form},F,N\n", encoding="utf-8")
-    plan = other.plan_import(csv_path)
+    plan = other.pupils.plan_import(csv_path)
     assert plan.updated == 1
-    other.apply_import(plan)
+    other.pupils.apply_import(plan)
 
 
 def test_a_pupil_form_saves_only_what_was_changed(store, tmp_path, clock):
-    pid = store.add_pupil(store.validate_pupil(pupil()))
-    opened, values = store.pupil_for_form(pid)
+    pid = store.pupils.add(store.pupils.validate(pupil()))
+    opened, values = store.pupils.for_form(pid)
     other = Store.open(store.path, clock=clock)            # a second copy of the app / the command line
     try:
         _import_csv(other, tmp_path, opened, surname="Okafor-Reid", form="10C")
     finally:
         other.close()
     values["preferred_forename"] = "Mara"                    # the only change made at the form
-    assert store.update_pupil(pid, store.validate_pupil(values), original=opened)
-    row = store.pupil(pid)
+    assert store.pupils.update(pid, store.pupils.validate(values), original=opened)
+    row = store.pupils.get(pid)
     assert (row["preferred_forename"], row["legal_surname"], row["form"]) == ("Mara", "Okafor-Reid", "10C")
     assert row["sort_name"] == names.sort_name("Okafor-Reid", "Amara")
     last = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'pupils' "
@@ -415,8 +415,8 @@ def test_a_pupil_form_saves_only_what_was_changed(store, tmp_path, clock):
 
 
 def test_a_change_to_a_field_someone_else_changed_meanwhile_is_refused(store, tmp_path, clock):
-    pid = store.add_pupil(store.validate_pupil(pupil()))
-    opened, values = store.pupil_for_form(pid)
+    pid = store.pupils.add(store.pupils.validate(pupil()))
+    opened, values = store.pupils.for_form(pid)
     other = Store.open(store.path, clock=clock)
     try:
         _import_csv(other, tmp_path, opened, surname="Okafor-Reid", form="10C")
@@ -426,62 +426,62 @@ def test_a_change_to_a_field_someone_else_changed_meanwhile_is_refused(store, tm
     values["form"] = "10D"
     values["preferred_forename"] = "Mara"
     with pytest.raises(StoreError) as e:
-        store.update_pupil(pid, store.validate_pupil(values), original=opened)
+        store.pupils.update(pid, store.pupils.validate(values), original=opened)
     words = str(e.value)
     assert "changed by someone else since you opened this form" in words
     assert "the form is now '10C' (you had '10B')" in words
     assert "surname" not in words, "only the fields changed at the form are compared"
     assert "Close the form and open it again." in words
-    row = store.pupil(pid)
+    row = store.pupils.get(pid)
     assert (row["form"], row["preferred_forename"]) == ("10C", None), "nothing written"
     assert store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audits
 
 
 def test_the_same_change_made_twice_is_not_a_conflict(store, clock):
-    pid = store.add_pupil(store.validate_pupil(pupil()))
-    opened, values = store.pupil_for_form(pid)
+    pid = store.pupils.add(store.pupils.validate(pupil()))
+    opened, values = store.pupils.for_form(pid)
     other = Store.open(store.path, clock=clock)
     try:
-        o_opened, o_values = other.pupil_for_form(pid)
+        o_opened, o_values = other.pupils.for_form(pid)
         o_values["form"] = "11A"
-        other.update_pupil(pid, other.validate_pupil(o_values), original=o_opened)
+        other.pupils.update(pid, other.pupils.validate(o_values), original=o_opened)
     finally:
         other.close()
     values["form"] = "11A"
-    assert store.update_pupil(pid, store.validate_pupil(values), original=opened) is False
-    assert store.pupil(pid)["form"] == "11A"
+    assert store.pupils.update(pid, store.pupils.validate(values), original=opened) is False
+    assert store.pupils.get(pid)["form"] == "11A"
 
 
 def test_a_plan_form_keeps_what_another_copy_saved_and_refuses_a_clash(store, clock):
-    pid = store.add_pupil(store.validate_pupil(pupil(sen_status="E")))
-    plan_id = store.create_plan(pid, {"aspirations": "Be a chef", "strengths": "Calm",
+    pid = store.pupils.add(store.pupils.validate(pupil(sen_status="E")))
+    plan_id = store.plans.create(pid, {"aspirations": "Be a chef", "strengths": "Calm",
                                       "next_review_on": "01/02/2027"})
-    target = store.add_plan_target(plan_id, {"area": "employment", "what": "Visit a kitchen", "status": "not_started"})
-    opened = store.plan(pid)
+    target = store.plans.add_target(plan_id, {"area": "employment", "what": "Visit a kitchen", "status": "not_started"})
+    opened = store.plans.get(pid)
     opened_target = next(t for t in opened["shown"]["targets"] if t["id"] == target)
     other = Store.open(store.path, clock=clock)
     try:
-        other.update_plan(plan_id, {"strengths": "Calm and kind", "next_review_on": "15/02/2027"})
-        other.update_plan_target(target, {"status": "in_progress"})
+        other.plans.update(plan_id, {"strengths": "Calm and kind", "next_review_on": "15/02/2027"})
+        other.plans.update_target(target, {"status": "in_progress"})
     finally:
         other.close()
     # Only the aspirations changed at this form: the other copy's strengths and date stay.
     form = {"aspirations": "Be a pastry chef", "strengths": "Calm", "needs": "", "support": "",
             "next_review_on": "01/02/2027", "ehcp_annual_review_on": "", "transition_plan_on": ""}
-    assert store.update_plan(plan_id, form, original=opened) == ["aspirations"]
-    now = store.plan(pid)
+    assert store.plans.update(plan_id, form, original=opened) == ["aspirations"]
+    now = store.plans.get(pid)
     assert (now["shown"]["aspirations"], now["shown"]["strengths"], now["next_review_on"]) == (
         "Be a pastry chef", "Calm and kind", "2027-02-15")
     # The same target's status, changed at both: refused, in words, nothing written.
     with pytest.raises(StoreError) as e:
-        store.update_plan_target(target, {"area": "employment", "what": "Visit a kitchen", "status": "achieved",
+        store.plans.update_target(target, {"area": "employment", "what": "Visit a kitchen", "status": "achieved",
                                           "outcome": "", "by_when": "", "who_helps": "", "evidence": ""},
                                  original=opened_target)
     assert "the status is now 'in progress' (you had 'not started')" in str(e.value)
-    assert store.plan(pid)["shown"]["targets"][0]["status"] == "in_progress"
+    assert store.plans.get(pid)["shown"]["targets"][0]["status"] == "in_progress"
     # And the plan's date, changed at both.
     with pytest.raises(StoreError, match="the next review date is now '2027-02-15' .you had '2027-02-01'."):
-        store.update_plan(plan_id, {**form, "next_review_on": "01/03/2027"}, original=opened)
+        store.plans.update(plan_id, {**form, "next_review_on": "01/03/2027"}, original=opened)
 
 
 def _two(store, clock):
@@ -490,20 +490,20 @@ def _two(store, clock):
 
 
 def test_an_adviser_form_keeps_another_copys_change_and_refuses_a_clash(store, clock):
-    helen = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway", "kind": "external"})
-    opened = dict(store.adviser(helen))
+    helen = store.advisers.add({"name": "Helen Marsh", "organisation": "Northway", "kind": "external"})
+    opened = dict(store.advisers.get(helen))
     other = _two(store, clock)
     try:
-        other.update_adviser(helen, {"organisation": "Northway Careers Ltd"})
+        other.advisers.update(helen, {"organisation": "Northway Careers Ltd"})
     finally:
         other.close()
     form = {k: ("" if opened[k] is None else str(opened[k])) for k in ("name", "organisation", "kind", "email")}
-    assert store.update_adviser(helen, {**form, "email": "helen@example.org"}, original=opened)
-    row = store.adviser(helen)
+    assert store.advisers.update(helen, {**form, "email": "helen@example.org"}, original=opened)
+    row = store.advisers.get(helen)
     assert (row["organisation"], row["email"]) == ("Northway Careers Ltd", "helen@example.org")
     with pytest.raises(StoreError, match="the organisation is now 'Northway Careers Ltd' .you had 'Northway'."):
-        store.update_adviser(helen, {**form, "organisation": "Northway Guidance"}, original=opened)
-    assert store.adviser(helen)["organisation"] == "Northway Careers Ltd"
+        store.advisers.update(helen, {**form, "organisation": "Northway Guidance"}, original=opened)
+    assert store.advisers.get(helen)["organisation"] == "Northway Careers Ltd"
 
 
 def test_a_destination_offer_a_booking_move_an_action_and_settings_refuse_a_clash(store, clock):
@@ -511,44 +511,44 @@ def test_a_destination_offer_a_booking_move_an_action_and_settings_refuse_a_clas
 
     from gatsby_tui.store import BookingRequest
 
-    helen = store.add_adviser({"name": "Helen Marsh", "kind": "internal"})
-    store.set_current_adviser(helen)
-    pid = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011", form="11A")))
-    dest = store.record_intended_destination(pid, {"code": "230", "provider": "Riverside College"})
-    meeting = store.book(BookingRequest(pupil_id=pid, adviser_id=helen, start=dt(2026, 11, 24, 10, 0), minutes=45),
+    helen = store.advisers.add({"name": "Helen Marsh", "kind": "internal"})
+    store.advisers.set_current(helen)
+    pid = store.pupils.add(store.pupils.validate(pupil(dob="14/03/2011", form="11A")))
+    dest = store.destinations.record_intended(pid, {"code": "230", "provider": "Riverside College"})
+    meeting = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=helen, start=dt(2026, 11, 24, 10, 0), minutes=45),
                          confirm=True)
-    action = store.add_action(pupil_id=pid, description="Visit the open day", owner="pupil")
+    action = store.actions.add(pupil_id=pid, description="Visit the open day", owner="pupil")
     seen_dest = dict(store.conn.execute("SELECT * FROM destinations WHERE id = ?", (dest,)).fetchone())
-    seen_meeting = store.interview(meeting)
+    seen_meeting = store.bookings.get(meeting)
     seen_action = dict(store.conn.execute("SELECT * FROM actions WHERE id = ?", (action,)).fetchone())
     keys = ["retention_years_record", "retention_years_send", "retention_years_destinations"]
-    seen_settings = store.settings(keys)
+    seen_settings = store.settings.many(keys)
     other = _two(store, clock)
     try:
-        other.set_current_adviser(helen)
-        other.set_destination_offer(dest, {"offer_status": "offered", "offer_provider": "Riverside College"})
-        other.reschedule(meeting, dt(2026, 11, 24, 11, 0), confirm=True)
-        other.reassign_action(action, "parent")
-        other.set_retention_policy({"record_years": "30", "send_years": "31", "destination_years": "3"})
+        other.advisers.set_current(helen)
+        other.destinations.set_offer(dest, {"offer_status": "offered", "offer_provider": "Riverside College"})
+        other.bookings.reschedule(meeting, dt(2026, 11, 24, 11, 0), confirm=True)
+        other.actions.reassign(action, "parent")
+        other.retention.set_policy({"record_years": "30", "send_years": "31", "destination_years": "3"})
     finally:
         other.close()
     with pytest.raises(StoreError, match="the offer is now 'offered' .you had blank."):
-        store.set_destination_offer(dest, {"offer_status": "accepted", "offer_provider": "Riverside College"},
+        store.destinations.set_offer(dest, {"offer_status": "accepted", "offer_provider": "Riverside College"},
                                     original=seen_dest)
     with pytest.raises(StoreError, match="its start is now '2026-11-24 11:00' .you had '2026-11-24 10:00'."):
-        store.reschedule(meeting, dt(2026, 11, 24, 14, 0), confirm=True, original=seen_meeting)
+        store.bookings.reschedule(meeting, dt(2026, 11, 24, 14, 0), confirm=True, original=seen_meeting)
     with pytest.raises(StoreError, match="its owner is now 'parent/carer' .you had 'pupil'."):
-        store.reassign_action(action, "school", original=seen_action)
+        store.actions.reassign(action, "school", original=seen_action)
     with pytest.raises(StoreError, match="the pupil record period is now '30' .you had blank."):
-        store.set_retention_policy({"record_years": "40", "send_years": "31", "destination_years": "3"},
+        store.retention.set_policy({"record_years": "40", "send_years": "31", "destination_years": "3"},
                                    original=seen_settings)
     # Nothing of the refused changes was written.
     assert store.conn.execute("SELECT offer_status FROM destinations WHERE id = ?", (dest,)).fetchone()[0] == "offered"
-    assert store.interview(meeting)["starts_at"] == "2026-11-24T11:00"
+    assert store.bookings.get(meeting)["starts_at"] == "2026-11-24T11:00"
     assert store.conn.execute("SELECT owner FROM actions WHERE id = ?", (action,)).fetchone()[0] == "parent"
-    assert store.setting("retention_years_record") == "30"
+    assert store.settings.get("retention_years_record") == "30"
     # A change to another field still lands: the action marked done, the other copy's owner kept.
-    store.set_action_status(action, "done", original=seen_action)
+    store.actions.set_status(action, "done", original=seen_action)
     assert tuple(store.conn.execute("SELECT status, owner FROM actions WHERE id = ?", (action,)).fetchone()) == (
         "done", "parent")
 def test_a_version_3_database_gains_the_date_of_entry_and_named_providers(tmp_path):
@@ -561,7 +561,7 @@ def test_a_version_3_database_gains_the_moment_each_copy_was_given(tmp_path):
     """Copies given before the moment was kept get it from the audit entry that recorded them."""
     path = tmp_path / "v3.db"
     s = Store.open(path)
-    pid = s.add_pupil(s.validate_pupil(pupil()))
+    pid = s.pupils.add(s.pupils.validate(pupil()))
     s.conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) VALUES (?, 'record', 'pdf', "
                    "'2026-11-20')", (pid,))
     s.conn.execute("INSERT INTO audit_log (at, action, table_name, row_id, pupil_id) "
@@ -590,7 +590,7 @@ def test_a_version_3_database_gains_the_moment_each_copy_was_given(tmp_path):
         columns = lambda st: [r[1] for r in st.conn.execute("PRAGMA table_info(exports_given)")]  # noqa: E731
         assert columns(s) == columns(fresh) and "given_at" in columns(s)
         assert s.conn.execute("SELECT given_at FROM exports_given").fetchone()[0] == "2026-11-20T14:05:09"
-        assert s.pupil_history(pid, kind="export")[0].at == "2026-11-20T14:05:09"
+        assert s.history.for_pupil(pid, kind="export")[0].at == "2026-11-20T14:05:09"
     finally:
         s.close()
         fresh.close()

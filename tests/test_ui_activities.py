@@ -24,13 +24,13 @@ def text_of(widget) -> str:
 
 @pytest.fixture
 def school(store):
-    adviser = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
+    store.advisers.set_current(adviser)
     people = [("Amara", "Okafor", "10A"), ("Ben", "Hughes", "10A"), ("Cara", "Doyle", "10A"),
               ("Dan", "Evans", "10B"), ("Siobhán", "O'Brien-Ní Bhriain", "10B")]
     ids = {}
     for i, (fore, sur, form) in enumerate(people):
-        ids[sur] = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i + 1), legal_forename=fore,
+        ids[sur] = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(i + 1), legal_forename=fore,
                                                               legal_surname=sur, dob="14/03/2012", form=form)))
     return ids
 
@@ -78,7 +78,7 @@ async def test_record_an_activity_then_attach_a_form_minus_an_absentee(store, sc
         row = store.conn.execute("SELECT * FROM activities").fetchone()
         assert (row["title"], row["held_on"], row["kind"]) == ("Year 10 careers fair <b>&</b>", "2026-11-12",
                                                                 "careers_fair")
-        assert store.activity(row["id"])["benchmarks"] == (2, 5)
+        assert store.activities.get(row["id"])["benchmarks"] == (2, 5)
         assert "Year 10 careers fair <b>&</b>" in screen_text(app)       # typed text, not markup
         assert "Nobody attached yet" in text_of(detail.query_one("#attendee-status", Static))
 
@@ -106,7 +106,7 @@ async def test_record_an_activity_then_attach_a_form_minus_an_absentee(store, sc
         names = [str(detail.query_one("#attendees", DataTable).get_row_at(i)[0]) for i in range(2)]
         assert names == ["Doyle, Cara", "Okafor, Amara"]
         # The pupil's history shows it.
-        events = store.pupil_history(school["Okafor"], kind="activity")
+        events = store.history.for_pupil(school["Okafor"], kind="activity")
         assert events and events[0].title == "Careers fair: Year 10 careers fair <b>&</b>"
 
 
@@ -132,7 +132,7 @@ async def test_a_bad_activity_is_not_saved_and_says_why(store, school):
 
 
 async def test_add_one_pupil_by_name_and_the_registers_filter(store, school):
-    activity = store.add_activity({"kind": "employer_talk", "title": "NHS careers talk", "held_on": "10/11/2026",
+    activity = store.activities.add({"kind": "employer_talk", "title": "NHS careers talk", "held_on": "10/11/2026",
                                    "benchmarks": [5]})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,7 @@ SIZE = (120, 40)
 
 
 def using(store) -> None:
-    store.set_current_adviser(store.add_adviser({"name": "Helen Marsh", "kind": "external",
+    store.advisers.set_current(store.advisers.add({"name": "Helen Marsh", "kind": "external",
                                                  "qualification_level": "6"}))
 
 
@@ -41,12 +41,12 @@ async def test_a_date_of_entry_typed_in_the_form_waives_the_years_before_it(stor
         await pilot.pause()
         assert isinstance(app.screen, PupilForm)
         assert "is in the future" in screen_text(app)
-        assert store.pupil_by_upn(make_upn(41)) is None
+        assert store.pupils.by_upn(make_upn(41)) is None
         await fill(pilot, "04/11/2024", "#date_of_entry")         # joined in Year 9
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        row = store.pupil_by_upn(make_upn(41))
+        row = store.pupils.by_upn(make_upn(41))
         assert row["date_of_entry"] == "2024-11-04"
         await pilot.press("enter")
         await pilot.pause()
@@ -54,14 +54,14 @@ async def test_a_date_of_entry_typed_in_the_form_waives_the_years_before_it(stor
         details = str(app.screen.query_one("#pupil-right-col", Static).render())
         assert "Joined: 04/11/2024: joined in Year 9: Years 7–8 not expected" in details
         assert "joined in Year 9" in screen_text(app)
-        states = store.pupil_benchmarks(row["id"])
+        states = store.coverage.pupil(row["id"])
         assert [p.status for p in states[5].parts[:2]] == [rules.PART_WAIVED, rules.PART_WAIVED]
         assert states[5].parts[2].status != rules.PART_WAIVED
 
 
 async def test_a_careers_fair_names_the_provider_types_that_were_there(store):
     using(store)
-    pid = store.add_pupil(store.validate_pupil({"upn": make_upn(42), "legal_forename": "Zofia",
+    pid = store.pupils.add(store.pupils.validate({"upn": make_upn(42), "legal_forename": "Zofia",
                                                 "legal_surname": "Kowalski", "dob": "02/02/2011"}))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -88,7 +88,7 @@ async def test_a_careers_fair_names_the_provider_types_that_were_there(store):
         assert not isinstance(app.screen, ActivityForm)
         row = store.conn.execute("SELECT id, providers_named FROM activities").fetchone()
         assert rules.providers_of(row["providers_named"]) == {"sixth_form", "college", "training"}
-    store.attach_pupils(row["id"], [pid])
-    b7 = store.pupil_benchmarks(pid)[7]
+    store.activities.attach(row["id"], [pid])
+    b7 = store.coverage.pupil(pid)[7]
     assert b7.state == rules.NOT_YET and b7.missing[0].startswith(
         "meaningful encounters with the full range of providers by the end of Year 11 (still: a university)")

@@ -31,16 +31,16 @@ def text_of(widget) -> str:
 @pytest.fixture
 def school(store):
     """An adviser using the app, Tuesday and Thursday clinics, and Year 11 pupils."""
-    adviser = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway Careers",
+    adviser = store.advisers.add({"name": "Helen Marsh", "organisation": "Northway Careers",
                                  "kind": "external", "qualification_level": "6"})
-    store.set_current_adviser(adviser)
-    store.add_clinic({"adviser_id": adviser, "weekdays": "tue,thu", "start": "09:00", "end": "15:00",
+    store.advisers.set_current(adviser)
+    store.bookings.add_clinic({"adviser_id": adviser, "weekdays": "tue,thu", "start": "09:00", "end": "15:00",
                       "slot_minutes": "45", "break_start": "12:00", "break_end": "12:45",
                       "place": "Careers office", "valid_from": "01/09/2026", "valid_until": ""})
     people = [("Amara", "Okafor", "E"), ("Ben", "Hughes", "N"), ("Cara", "Doyle", "K"), ("Dan", "Evans", "N")]
     ids = []
     for i, (fore, sur, sen) in enumerate(people):
-        ids.append(store.add_pupil(store.validate_pupil(pupil(
+        ids.append(store.pupils.add(store.pupils.validate(pupil(
             upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur, dob="14/03/2011", form="11A",
             sen_status=sen))))
     return {"adviser": adviser, "pupils": dict(zip([p[1] for p in people], ids))}
@@ -66,7 +66,7 @@ async def test_first_run_asks_who_is_using_the_app(store):
         await pilot.press("escape")                 # it can wait (the palette offers it again)
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        assert store.current_adviser()["name"] == "Helen Marsh"
+        assert store.advisers.current()["name"] == "Helen Marsh"
         await pilot.press("f4")
         await pilot.pause()
         assert isinstance(app.screen, AdviserChooser)
@@ -138,7 +138,7 @@ async def test_a_clash_is_refused_with_a_sentence_naming_it(store, school):
     from gatsby_tui.store.bookings import BookingRequest
     from datetime import datetime
 
-    store.book(BookingRequest(pupil_id=school["pupils"]["Okafor"], adviser_id=school["adviser"],
+    store.bookings.book(BookingRequest(pupil_id=school["pupils"]["Okafor"], adviser_id=school["adviser"],
                               start=datetime(2026, 11, 24, 10, 30), minutes=45))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -254,14 +254,14 @@ async def test_bulk_booking_skips_slots_within_the_notice_and_says_so(store, sch
         assert str(table.get_row_at(0)[0]) == "Tue 24 Nov 10:30"
         summary = text_of(bulk.query_one("#bulk-summary", Static))
         assert "2 free slots in the next 48 hours were skipped, so pupils get 48 hours' notice" in summary
-    assert store.booking_notice_hours() == 48
+    assert store.bookings.notice_hours() == 48
 
 
 async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):
     from gatsby_tui.store.bookings import BookingRequest
     from datetime import datetime
 
-    store.book(BookingRequest(pupil_id=school["pupils"]["Okafor"], adviser_id=school["adviser"],
+    store.bookings.book(BookingRequest(pupil_id=school["pupils"]["Okafor"], adviser_id=school["adviser"],
                               start=datetime(2026, 11, 24, 10, 30), minutes=45, reason="post-16 options"))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -287,8 +287,8 @@ async def test_export_a_calendar_file_from_the_agenda(store, school, tmp_path):
 
 
 async def test_clinic_hours_and_days_off_through_the_agenda(store):
-    adviser = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal"})
+    store.advisers.set_current(adviser)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -321,18 +321,18 @@ async def test_clinic_hours_and_days_off_through_the_agenda(store):
         app.screen.query_one("#reason", Input).value = "Training day"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert store.clinic_exceptions(adviser)[0]["reason"] == "Training day"
+        assert store.bookings.clinic_exceptions(adviser)[0]["reason"] == "Training day"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, AgendaScreen)
     # Wednesday 25 has no free slots; Wednesday 2 December has six.
-    free_25 = [r for r in store.agenda(adviser, date(2026, 11, 25), 1) if r.free]
-    free_2 = [r for r in store.agenda(adviser, date(2026, 12, 2), 1) if r.free]
+    free_25 = [r for r in store.bookings.agenda(adviser, date(2026, 11, 25), 1) if r.free]
+    free_2 = [r for r in store.bookings.agenda(adviser, date(2026, 12, 2), 1) if r.free]
     assert free_25 == [] and len(free_2) == 6
 
 
 async def test_a_day_off_shows_in_the_agenda(store, school):
-    store.add_clinic_exception({"first_day": "24/11/2026", "reason": "Training day"})
+    store.bookings.add_clinic_exception({"first_day": "24/11/2026", "reason": "Training day"})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -27,7 +27,7 @@ def text_of(widget) -> str:
 
 def add(store, fore, sur, *, dob, pp=False, n=[300]):
     n[0] += 1
-    return store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n[0]), legal_forename=fore, legal_surname=sur,
+    return store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n[0]), legal_forename=fore, legal_surname=sur,
                                                       dob=dob, pupil_premium=pp, form="11A")))
 
 
@@ -35,11 +35,11 @@ def add(store, fore, sur, *, dob, pp=False, n=[300]):
 def school(store):
     """Year 11: Asha met a Level 6 adviser, Dara a Level 7 one; Bilal met an adviser with no recorded
     level; Chloe (pupil premium) met nobody. Year 7: Gus. Benchmark 8 in Year 11: 2 met, 2 not yet."""
-    l6 = store.add_adviser({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
-    l7 = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
-    unknown = store.add_adviser({"name": "Sam Nolevel", "kind": "external"})
-    store.set_current_adviser(l6)
-    store.add_clinic({"adviser_id": l6, "weekdays": "tue,thu", "start": "09:00", "end": "12:00",
+    l6 = store.advisers.add({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
+    l7 = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal", "qualification_level": "7"})
+    unknown = store.advisers.add({"name": "Sam Nolevel", "kind": "external"})
+    store.advisers.set_current(l6)
+    store.bookings.add_clinic({"adviser_id": l6, "weekdays": "tue,thu", "start": "09:00", "end": "12:00",
                       "slot_minutes": "45", "place": "Careers office", "valid_from": "01/09/2026", "valid_until": ""})
     p = {"asha": add(store, "Asha", "Ahmed", dob="01/09/2010"),
          "bilal": add(store, "Bilal", "Bashir", dob="31/08/2011"),
@@ -47,9 +47,9 @@ def school(store):
          "dara": add(store, "Dara", "Doyle", dob="20/05/2011"),
          "gus": add(store, "Gus", "Grant", dob="14/03/2015")}
     for who, adviser, day in (("asha", l6, 6), ("bilal", unknown, 6), ("dara", l7, 7)):
-        interview = store.book(BookingRequest(pupil_id=p[who], adviser_id=adviser,
+        interview = store.bookings.book(BookingRequest(pupil_id=p[who], adviser_id=adviser,
                                               start=datetime(2026, 10, day, 13, 0), minutes=45), confirm=True)
-        store.mark_held(interview)
+        store.bookings.mark_held(interview)
     return p
 
 
@@ -143,7 +143,7 @@ async def test_drill_into_who_is_missing_and_book_them_in_bulk(store, school):
 
 
 async def test_drill_and_attach_the_missing_pupils_to_an_activity(store, school):
-    talk = store.add_activity({"kind": "employer_talk", "title": "Year 7 meet the professionals",
+    talk = store.activities.add({"kind": "employer_talk", "title": "Year 7 meet the professionals",
                                "held_on": "15/10/2026", "benchmarks": [5], "m_purpose": True, "m_outcomes": True,
                                "m_interaction": True, "m_reflection": True})
     app = build_app(store)
@@ -183,7 +183,7 @@ async def test_drill_and_attach_the_missing_pupils_to_an_activity(store, school)
 
 
 async def test_the_programme_grid_edits_a_cell_and_links_an_activity(store, school, tmp_path):
-    talk = store.add_activity({"kind": "employer_talk", "title": "Engineering talk", "held_on": "15/10/2026",
+    talk = store.activities.add({"kind": "employer_talk", "title": "Engineering talk", "held_on": "15/10/2026",
                                "benchmarks": [5], "m_purpose": True, "m_outcomes": True, "m_interaction": True,
                                "m_reflection": True})
     app = build_app(store)
@@ -210,7 +210,7 @@ async def test_the_programme_grid_edits_a_cell_and_links_an_activity(store, scho
         await pilot.pause()
         await pilot.press("space")
         await pilot.pause()
-        assert store.activity(talk)["programme_item_id"] == item["id"]
+        assert store.activities.get(talk)["programme_item_id"] == item["id"]
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("escape")
@@ -255,7 +255,7 @@ async def test_the_app_works_out_the_coverage_when_it_starts(store, school):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
-        known = store.benchmark_cohort_known()
+        known = store.coverage.known()
         assert known is not None and known[1]                       # worked out, and current
         assert known[0].tally(8, year=11).met == 2
         await pilot.press("f9")
@@ -273,7 +273,7 @@ async def test_after_a_change_the_known_figures_show_at_once_marked_as_updating(
         await pilot.pause()
         # Chloe meets the Level 6 adviser while the careers leader is elsewhere in the app.
         l6 = store.conn.execute("SELECT id FROM advisers WHERE name = 'Helen Marsh'").fetchone()[0]
-        store.mark_held(store.book(BookingRequest(pupil_id=school["chloe"], adviser_id=l6,
+        store.bookings.mark_held(store.bookings.book(BookingRequest(pupil_id=school["chloe"], adviser_id=l6,
                                                   start=datetime(2026, 10, 8, 13, 0), minutes=45), confirm=True))
         with store._readers_lock:       # hold the fresh work back, to see what shows meanwhile
             await pilot.press("f9")

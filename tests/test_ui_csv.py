@@ -25,8 +25,8 @@ SIZE = (120, 40)
 
 @pytest.fixture
 def adviser(store):
-    adviser_id = store.add_adviser({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
-    store.set_current_adviser(adviser_id)
+    adviser_id = store.advisers.add({"name": "Helen Marsh", "kind": "external", "qualification_level": "6"})
+    store.advisers.set_current(adviser_id)
     return adviser_id
 
 
@@ -34,7 +34,7 @@ def adviser(store):
 def school(store, adviser):
     people = [("Łukasz", "Wiśniewski", "02/02/2011"), ("Zoë", "Brontë", "03/03/2011"), ("민준", "김", "04/04/2011"),
               ("=HYPERLINK(\"x\")", "Adams", "05/05/2011"), ("Ben", "Hughes", "14/03/2012")]
-    return [store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur,
+    return [store.pupils.add(store.pupils.validate(pupil(upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur,
                                                        dob=dob, form="11A")))
             for i, (fore, sur, dob) in enumerate(people)]
 
@@ -68,7 +68,7 @@ async def save(app, pilot, key: str = "ctrl+s") -> None:
 
 
 async def test_register_with_a_year_filter_saves_that_list(store, school, tmp_path):
-    store.set_setting("export_folder", str(tmp_path))
+    store.settings.set("export_folder", str(tmp_path))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -105,7 +105,7 @@ async def test_the_folder_is_remembered_and_enter_saves(store, school, tmp_path)
         dialog.query_one("#csv-name", Input).focus()
         await save(app, pilot, "enter")
         assert len(read(folder / "everyone.csv")) == 5, "'.csv' is added to a name without it"
-        assert store.setting("export_folder") == str(folder)
+        assert store.settings.get("export_folder") == str(folder)
         dialog = await open_dialog(app, pilot)
         assert dialog.query_one("#csv-folder", Input).value == str(folder)
         # The same name again asks before replacing the file.
@@ -132,7 +132,7 @@ async def test_a_missing_folder_is_a_sentence_and_nothing_is_written(store, scho
         assert f"The folder {tmp_path / 'no such folder'} does not exist" in said
         assert "Traceback" not in screen_text(app)
         assert not (tmp_path / "no such folder").exists()
-        assert store.setting("export_folder") is None
+        assert store.settings.get("export_folder") is None
         # Fixed, it saves; Escape on another attempt closes without writing.
         dialog.query_one("#csv-folder", Input).value = str(tmp_path)
         await save(app, pilot)
@@ -148,7 +148,7 @@ async def test_a_missing_folder_is_a_sentence_and_nothing_is_written(store, scho
 
 
 async def test_ctrl_e_works_from_the_search_box(store, school, tmp_path):
-    store.set_setting("export_folder", str(tmp_path))
+    store.settings.set("export_folder", str(tmp_path))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -165,12 +165,12 @@ async def test_ctrl_e_works_from_the_search_box(store, school, tmp_path):
 
 
 async def test_follow_ups_saves_the_open_actions_shown(store, school, adviser, tmp_path):
-    store.set_setting("export_folder", str(tmp_path))
-    other = store.add_adviser({"name": "Mr Jones"})
-    store.add_action(pupil_id=school[0], description="Bring two apprenticeship adverts", owner="pupil",
+    store.settings.set("export_folder", str(tmp_path))
+    other = store.advisers.add({"name": "Mr Jones"})
+    store.actions.add(pupil_id=school[0], description="Bring two apprenticeship adverts", owner="pupil",
                      due="20/11/2026")
-    store.add_action(pupil_id=school[1], description="@Call home", owner="parent", due="10/11/2026")
-    store.add_action(pupil_id=school[2], description="Jones's own", owner="pupil", adviser_id=other)
+    store.actions.add(pupil_id=school[1], description="@Call home", owner="parent", due="10/11/2026")
+    store.actions.add(pupil_id=school[2], description="Jones's own", owner="pupil", adviser_id=other)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -196,7 +196,7 @@ async def test_follow_ups_saves_the_open_actions_shown(store, school, adviser, t
 
 
 async def test_gaps_saves_every_pupil_missing_the_benchmark(store, school, tmp_path):
-    store.set_setting("export_folder", str(tmp_path))
+    store.settings.set("export_folder", str(tmp_path))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -216,11 +216,11 @@ async def test_gaps_saves_every_pupil_missing_the_benchmark(store, school, tmp_p
 async def test_leavers_saves_the_cohort_shown(store, adviser, tmp_path):
     from datetime import date
 
-    store.set_setting("export_folder", str(tmp_path))
+    store.settings.set("export_folder", str(tmp_path))
     for n, surname in enumerate(("Ní Bhriain", "Okafor")):
-        pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n + 1), legal_surname=surname,
+        pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n + 1), legal_surname=surname,
                                                          dob="14/03/2010", destination_consent=True, form="")))
-        store.set_pupil_left(pid, date(2026, 7, 17))
+        store.pupils.set_left(pid, date(2026, 7, 17))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -256,7 +256,7 @@ async def test_a_long_list_shows_a_progress_bar_fed_by_the_worker(store, school,
     from gatsby_tui.screens import save_csv
 
     monkeypatch.setattr(save_csv, "PROGRESS_FROM", 3)       # "long" from three rows, for the test
-    store.set_setting("export_folder", str(tmp_path))
+    store.settings.set("export_folder", str(tmp_path))
     seen: list[tuple[int, int, bool]] = []
     original = SaveCsvDialog._progress
 

@@ -21,16 +21,16 @@ LEFT = date(2026, 7, 17)
 
 @pytest.fixture
 def leavers(store):
-    adviser = store.add_adviser({"name": "Helen Marsh", "kind": "external"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": "Helen Marsh", "kind": "external"})
+    store.advisers.set_current(adviser)
     ids = {}
     for n, (fore, sur, consent) in enumerate((("Siobhán", "O'Brien-Ní Bhriain", True), ("Ben", "Hughes", False),
                                               ("[b]Bold[/b]", "Markup", True), ("Cara", "Doyle", True))):
-        ids[sur] = store.add_pupil(store.validate_pupil(pupil(
+        ids[sur] = store.pupils.add(store.pupils.validate(pupil(
             upn=make_upn(n + 1), legal_forename=fore, legal_surname=sur, dob="14/03/2010", form="",
             destination_consent=consent)))
-        store.set_pupil_left(ids[sur], LEFT)
-    store.record_actual_destination(ids["Doyle"], {"code": "619", "method": "phone call", "checked_on": "01/10/2026"})
+        store.pupils.set_left(ids[sur], LEFT)
+    store.destinations.record_actual(ids["Doyle"], {"code": "619", "method": "phone call", "checked_on": "01/10/2026"})
     return ids
 
 
@@ -79,7 +79,7 @@ async def test_leavers_summary_views_and_recording_a_destination(store, leavers)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form
-        assert store.destinations(siobhan)["actual"] == []
+        assert store.destinations.for_pupil(siobhan)["actual"] == []
         form.query_one("#code", Input).value = "310"
         await pilot.pause()
         assert "✓ 310 Apprenticeship" in screen_text(app)
@@ -91,7 +91,7 @@ async def test_leavers_summary_views_and_recording_a_destination(store, leavers)
         text = screen_text(app)
         assert "Now: 310 Apprenticeship — Calder Engineering (recorded 22/11/2026)" in text
         assert "1 year 17/07/2027 upcoming" in text
-        info = store.destinations(siobhan)
+        info = store.destinations.for_pupil(siobhan)
         assert info["actual"][0]["code"] == "310" and info["actual"][0]["start_date"] == "2026-09-07"
         assert info["checks"][0]["method"] == "phone call" and info["checks"][0]["checked_on"] == "2026-11-22"
         await pilot.press("escape")
@@ -129,7 +129,7 @@ async def test_tracking_without_consent_is_refused_then_allowed_once_consent_is_
         await pilot.pause()
         assert app.screen is form, "refused: the form stays open with the reason"
         assert "tracking them is refused" in screen_text(app)
-        assert store.destinations(ben)["actual"] == []
+        assert store.destinations.for_pupil(ben)["actual"] == []
         assert store.conn.execute("SELECT count(*) FROM destination_checks WHERE pupil_id = ?", (ben,)).fetchone()[0] == 0
         await pilot.press("escape")          # the form holds typing: asked first, and y discards it
         await pilot.pause()
@@ -153,12 +153,12 @@ async def test_tracking_without_consent_is_refused_then_allowed_once_consent_is_
         await pilot.pause()
         assert isinstance(app.screen, DestinationsScreen)
         assert "Now: 230 Further education" in screen_text(app)
-    assert store.pupil(ben)["destination_consent"] == 1
-    assert store.destinations(ben)["actual"][0]["code"] == "230"
+    assert store.pupils.get(ben)["destination_consent"] == 1
+    assert store.destinations.for_pupil(ben)["actual"][0]["code"] == "230"
 
 
 async def test_intended_destination_with_offer_for_a_year_11_pupil(store, leavers):
-    y11 = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(9), legal_forename="Nía",
+    y11 = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(9), legal_forename="Nía",
                                                      legal_surname="Fernández Ruiz", dob="14/03/2011")))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -186,4 +186,4 @@ async def test_intended_destination_with_offer_for_a_year_11_pupil(store, leaver
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "✓ accepted" in str(app.screen.query_one("#dest-intended", DataTable).get_row_at(0)[5])
-    assert store.destinations(y11)["intended"][0]["offer_status"] == "accepted"
+    assert store.destinations.for_pupil(y11)["intended"][0]["offer_status"] == "accepted"

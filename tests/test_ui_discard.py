@@ -17,8 +17,8 @@ SIZE = (120, 40)
 
 @pytest.fixture(autouse=True)
 def adviser(store):
-    adviser_id = store.add_adviser({"name": "Test Adviser", "kind": "external"})
-    store.set_current_adviser(adviser_id)
+    adviser_id = store.advisers.add({"name": "Test Adviser", "kind": "external"})
+    store.advisers.set_current(adviser_id)
     return adviser_id
 
 

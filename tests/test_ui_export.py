@@ -24,18 +24,18 @@ SIZE = (120, 40)
 
 @pytest.fixture
 def school(store):
-    patel = store.add_adviser({"name": "Ms Patel", "qualification_level": "6", "email": "patel@school.example"})
-    store.set_current_adviser(patel)
-    amara = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011")))
-    chloe = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Chloe", legal_surname="Clarke",
+    patel = store.advisers.add({"name": "Ms Patel", "qualification_level": "6", "email": "patel@school.example"})
+    store.advisers.set_current(patel)
+    amara = store.pupils.add(store.pupils.validate(pupil(dob="14/03/2011")))
+    chloe = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Chloe", legal_surname="Clarke",
                                                        dob="14/03/2011")))
-    iid = store.book(BookingRequest(pupil_id=amara, adviser_id=patel, start=datetime(2026, 11, 16, 10, 0)), confirm=True)
-    rid = store.start_record(interview_id=iid)
-    store.save_record(rid, {"confidentiality_explained": "yes", "situation": "Revises with Chloe Clarke after school.",
+    iid = store.bookings.book(BookingRequest(pupil_id=amara, adviser_id=patel, start=datetime(2026, 11, 16, 10, 0)), confirm=True)
+    rid = store.records.start(interview_id=iid)
+    store.records.save(rid, {"confidentiality_explained": "yes", "situation": "Revises with Chloe Clarke after school.",
                             "advice_given": "Explained T Levels.", "decisions": "Apply to Riverside College",
                             "intended_destination": "230", "confidential_notes": "Worried about home."})
-    store.add_action(pupil_id=amara, record_id=rid, description="Book the open evening", owner="pupil", due="30/11/2026")
-    store.sign_off_record(rid)
+    store.actions.add(pupil_id=amara, record_id=rid, description="Book the open evening", owner="pupil", due="30/11/2026")
+    store.records.sign_off(rid)
     return {"patel": patel, "amara": amara, "chloe": chloe, "record": rid}
 
 
@@ -87,7 +87,7 @@ async def test_export_a_record_withholding_another_pupil_and_confidential_notes(
         assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
         row = store.conn.execute("SELECT kind, format, how FROM exports_given").fetchone()
         assert tuple(row) == ("record", "html", "handed over")
-        assert store.setting("export_folder") == str(out)
+        assert store.settings.get("export_folder") == str(out)
         assert "Copy of the record given" in screen_text(app)          # in the pupil's history at once
         assert "Details changed" not in screen_text(app)               # the export is not a change of details
 
@@ -112,7 +112,7 @@ async def test_a_request_is_logged_shown_overdue_on_the_first_screen_and_answere
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, PupilScreen)
-        assert store.sars()[0].requester == "A parent or carer (Grace Okafor)"
+        assert store.requests.page()[0].requester == "A parent or carer (Grace Okafor)"
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("f2")
@@ -128,7 +128,7 @@ async def test_a_request_is_logged_shown_overdue_on_the_first_screen_and_answere
         await pilot.press("x")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ExportScreen) and dialog.query_one("#sar", Select).value == store.sars()[0].id
+        assert isinstance(dialog, ExportScreen) and dialog.query_one("#sar", Select).value == store.requests.page()[0].id
         dialog.query_one("#how", Select).value = "posted home"
         set_folder(dialog, tmp_path)
         await pilot.press("ctrl+s")
@@ -172,7 +172,7 @@ async def test_action_plan_from_the_signed_off_record(store, school, tmp_path):
 
 async def test_bulk_export_of_the_register_with_a_progress_bar(store, school, tmp_path):
     for n in range(3, 9):
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_forename=f"Pupil{chr(64 + n)}",
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_forename=f"Pupil{chr(64 + n)}",
                                                    legal_surname="Extra", dob="14/03/2011")))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -201,7 +201,7 @@ async def test_bulk_export_of_the_register_with_a_progress_bar(store, school, tm
 async def test_extend_then_withdraw_a_request_from_the_list(store, school):
     from gatsby_tui.screens.follow_ups import NoteDialog
 
-    sar_id = store.log_sar(school["amara"], {"requester_kind": "pupil", "received_on": "20/11/2026"})
+    sar_id = store.requests.log(school["amara"], {"requester_kind": "pupil", "received_on": "20/11/2026"})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -214,10 +214,10 @@ async def test_extend_then_withdraw_a_request_from_the_list(store, school):
         app.screen.query_one("#note", Input).value = "Records from two services"
         await pilot.press("enter")
         await pilot.pause()
-        assert store.sar(sar_id).extended and "22/02/2027" in screen_text(app)      # 20 Feb 2027 is a Saturday
+        assert store.requests.get(sar_id).extended and "22/02/2027" in screen_text(app)      # 20 Feb 2027 is a Saturday
         await pilot.press("w")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert store.sar(sar_id).status == "withdrawn"
+        assert store.requests.get(sar_id).status == "withdrawn"
         assert "No open subject access requests" in screen_text(app)

@@ -25,13 +25,13 @@ def status_text(screen) -> str:
 
 @pytest.fixture
 def school(store: Store) -> dict:
-    patel = store.add_adviser({"name": "Ms Patel"})
-    jones = store.add_adviser({"name": "Mr Jones"})
-    store.set_current_adviser(patel)
-    amara = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011")))
-    ben = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes",
+    patel = store.advisers.add({"name": "Ms Patel"})
+    jones = store.advisers.add({"name": "Mr Jones"})
+    store.advisers.set_current(patel)
+    amara = store.pupils.add(store.pupils.validate(pupil(dob="14/03/2011")))
+    ben = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes",
                                                      dob="14/03/2012")))
-    add = store.add_action
+    add = store.actions.add
     ids = {
         "undated": add(pupil_id=amara, description="Think about sixth form subjects", owner="pupil"),
         "later": add(pupil_id=ben, description="Send the college application", owner="school", due="15/12/2026"),
@@ -43,7 +43,7 @@ def school(store: Store) -> dict:
                      adviser_id=jones),
     }
     done = add(pupil_id=amara, description="Already finished", owner="pupil", due="01/11/2026")
-    store.set_action_status(done, "done")
+    store.actions.set_status(done, "done")
     return {"patel": patel, "jones": jones, "amara": amara, "ben": ben, **ids}
 
 
@@ -140,7 +140,7 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
         await pilot.press("d")
         await pilot.pause()
         assert status_of(store, school["late2"]) == ("done", "pupil")
-        assert [e["status"] for e in store.action_events(school["late2"])] == ["open", "done"]
+        assert [e["status"] for e in store.actions.events(school["late2"])] == ["open", "done"]
         assert "Bring two apprenticeship adverts" not in [r[3] for r in rows(table)]
         assert table.cursor_row == 1 and rows(table)[1][3] == "Book the [b]taster[/b] day"  # the next one
         assert status_text(screen).startswith("Showing all 4 open actions · ⚠ 1 overdue")
@@ -152,7 +152,7 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
         await pilot.press("u")
         await pilot.pause()
         assert status_of(store, school["late2"]) == ("open", "pupil")
-        assert [e["status"] for e in store.action_events(school["late2"])] == ["open", "done", "open"]
+        assert [e["status"] for e in store.actions.events(school["late2"])] == ["open", "done", "open"]
         assert rows(table)[table.cursor_row][3] == "Bring two apprenticeship adverts"
         assert status_text(screen).startswith("Showing all 5 open actions")
         assert "Undo done" not in screen_text(app)              # nothing more to undo
@@ -160,7 +160,7 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
 
 async def test_end_goes_to_the_very_last_action_and_home_to_the_first(store, school):
     for i in range(230):                                       # more than one page of the list
-        store.add_action(pupil_id=school["amara"], description=f"Extra step {i:03d}", owner="pupil",
+        store.actions.add(pupil_id=school["amara"], description=f"Extra step {i:03d}", owner="pupil",
                          due="01/06/2027")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -188,7 +188,7 @@ async def test_r_reassigns_and_keeps_the_change_with_its_date(store, school):
         await pilot.pause()
         assert isinstance(app.screen, FollowUpsScreen)
         assert status_of(store, school["soon"]) == ("open", "school")
-        events = store.action_events(school["soon"])
+        events = store.actions.events(school["soon"])
         assert [(e["status"], e["owner"]) for e in events] == [("open", "parent"), ("open", "school")]
         assert events[-1]["at"] == "2026-11-22T10:00:00" and events[-1]["adviser_id"] == school["patel"]
         assert table.cursor_row == 2 and rows(table)[2][3:] == ["Book the [b]taster[/b] day", "school"]
@@ -217,7 +217,7 @@ async def test_c_cancels_with_a_note_and_escape_cancels_nothing(store, school):
         await pilot.press("enter")
         await pilot.pause()
         assert status_of(store, school["late1"])[0] == "cancelled"
-        assert store.action_events(school["late1"])[-1]["note"] == "not needed"
+        assert store.actions.events(school["late1"])[-1]["note"] == "not needed"
         assert table.row_count == 4 and table.cursor_row == 0
 
 
@@ -237,7 +237,7 @@ async def test_enter_opens_the_pupil(store, school):
 async def test_pages_load_as_the_cursor_nears_the_end(store, school):
     total = 2 * PAGE + 50
     for i in range(total - 5):
-        store.add_action(pupil_id=school["ben"], description=f"Bulk action {i:03d}", owner="pupil",
+        store.actions.add(pupil_id=school["ben"], description=f"Bulk action {i:03d}", owner="pupil",
                          due=f"{1 + i % 28:02d}/{1 + i % 12:02d}/2027")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -270,7 +270,7 @@ async def test_pages_load_as_the_cursor_nears_the_end(store, school):
 async def test_a_pupil_who_has_left_shows_as_left_not_a_year_group(store, school):
     from datetime import date
 
-    store.set_pupil_left(school["ben"], date(2026, 10, 1))
+    store.pupils.set_left(school["ben"], date(2026, 10, 1))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)

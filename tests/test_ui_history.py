@@ -29,27 +29,27 @@ def rows(table: DataTable) -> list[list[str]]:
 
 
 def book(store: Store, pupil_id: int, adviser_id: int, when: datetime, kind: str = "guidance") -> int:
-    return store.book(BookingRequest(pupil_id=pupil_id, adviser_id=adviser_id, start=when, kind=kind), confirm=True)
+    return store.bookings.book(BookingRequest(pupil_id=pupil_id, adviser_id=adviser_id, start=when, kind=kind), confirm=True)
 
 
 @pytest.fixture
 def school(store: Store) -> dict:
     """Amara (Year 11, SEN support, pupil premium) with a full history; Ben with nothing yet."""
-    patel = store.add_adviser({"name": "Ms Patel"})
-    store.set_current_adviser(patel)
-    amara = store.add_pupil(store.validate_pupil(pupil(dob="14/03/2011", sen_status="K", pupil_premium="yes")))
-    ben = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes",
+    patel = store.advisers.add({"name": "Ms Patel"})
+    store.advisers.set_current(patel)
+    amara = store.pupils.add(store.pupils.validate(pupil(dob="14/03/2011", sen_status="K", pupil_premium="yes")))
+    ben = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(2), legal_forename="Ben", legal_surname="Hughes",
                                                      dob="14/03/2011")))
     moved = book(store, amara, patel, datetime(2026, 11, 9, 9, 0))
-    store.reschedule(moved, datetime(2026, 11, 16, 10, 0), confirm=True)  # kept in the history as a move
-    rid = store.start_record(interview_id=moved)
-    store.save_record(rid, COMPLETE)
-    store.sign_off_record(rid)                                       # marks the meeting held
-    store.amend_record(rid, "decisions", "Apply to Northway College", "Pupil corrected the college")
-    done = store.add_action(pupil_id=amara, record_id=rid, description="Send the application", owner="pupil",
+    store.bookings.reschedule(moved, datetime(2026, 11, 16, 10, 0), confirm=True)  # kept in the history as a move
+    rid = store.records.start(interview_id=moved)
+    store.records.save(rid, COMPLETE)
+    store.records.sign_off(rid)                                       # marks the meeting held
+    store.records.amend(rid, "decisions", "Apply to Northway College", "Pupil corrected the college")
+    done = store.actions.add(pupil_id=amara, record_id=rid, description="Send the application", owner="pupil",
                             due="30/11/2026")
-    store.set_action_status(done, "done", note="Sent on Friday")
-    late = store.add_action(pupil_id=amara, record_id=rid, description="Visit [b]Riverside[/b] open evening",
+    store.actions.set_status(done, "done", note="Sent on Friday")
+    late = store.actions.add(pupil_id=amara, record_id=rid, description="Visit [b]Riverside[/b] open evening",
                             owner="parent", due="20/11/2026")
     nxt = book(store, amara, patel, datetime(2026, 12, 1, 10, 0))
     return {"patel": patel, "amara": amara, "ben": ben, "meeting": moved, "record": rid, "done": done,
@@ -182,7 +182,7 @@ async def test_enter_on_an_action_opens_it_and_done_is_saved_and_shown(store, sc
         await pilot.pause()
         row = store.conn.execute("SELECT status FROM actions WHERE id = ?", (school["late"],)).fetchone()
         assert row["status"] == "done"
-        events = [e["status"] for e in store.action_events(school["late"])]
+        events = [e["status"] for e in store.actions.events(school["late"])]
         assert events == ["open", "open", "done"]
         assert "✓ marked as done" in screen_text(app) and "Status: ✓ done" in screen_text(app)
         await pilot.press("escape")
@@ -210,7 +210,7 @@ async def test_cancel_and_reopen_an_action_from_the_dialog(store, school):
         await pilot.pause()
         assert store.conn.execute("SELECT status FROM actions WHERE id = ?", (school["late"],)).fetchone()[0] == \
             "cancelled"
-        assert store.action_events(school["late"])[-1]["note"] == "moved away"
+        assert store.actions.events(school["late"])[-1]["note"] == "moved away"
         assert isinstance(app.screen, ActionDialog)
         assert app.screen.check_action("done", ()) is False      # only reopen applies now
         await pilot.press("o")
@@ -277,7 +277,7 @@ async def test_enter_on_a_record_or_an_amendment_opens_the_record(store, school)
 
 async def test_a_long_history_is_cut_to_the_most_recent(store, school):
     for i in range(HISTORY_LIMIT + 5):
-        store.add_action(pupil_id=school["ben"], description=f"Step {i}", owner="pupil")
+        store.actions.add(pupil_id=school["ben"], description=f"Step {i}", owner="pupil")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_pupil(app, pilot, school["ben"])
@@ -334,7 +334,7 @@ async def test_pupil_audit_lists_the_changes_and_changes_nothing(store, school):
 
 
 async def test_audit_by_adviser_from_the_palette(store, school):
-    other = store.add_adviser({"name": "Mr Jones"})
+    other = store.advisers.add({"name": "Mr Jones"})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -371,19 +371,19 @@ async def test_benchmark_strip_and_enter_on_plan_destination_and_activity_items(
     from gatsby_tui.screens.destinations import DestinationsScreen
     from gatsby_tui.screens.plan import PlanScreen
 
-    store.create_plan(school["amara"], {"aspirations": "Work with animals"})
-    store.record_intended_destination(school["amara"], {"code": "230", "provider": "Riverside College"})
-    activity = store.add_activity({"kind": "employer_talk", "title": "Vet practice talk", "held_on": "10/11/2026",
+    store.plans.create(school["amara"], {"aspirations": "Work with animals"})
+    store.destinations.record_intended(school["amara"], {"code": "230", "provider": "Riverside College"})
+    activity = store.activities.add({"kind": "employer_talk", "title": "Vet practice talk", "held_on": "10/11/2026",
                                    "organisation": "Riverside Vets", "benchmarks": [5], "m_purpose": True,
                                    "m_outcomes": True, "m_interaction": True, "m_reflection": True})
-    store.attach_pupils(activity, [school["amara"]])
+    store.activities.attach(activity, [school["amara"]])
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_pupil(app, pilot, school["amara"])
         text = screen_text(app)
         # Eight benchmarks, each in words as well as colour.
         from gatsby_tui.domain import benchmarks as rules
-        states = store.pupil_benchmarks(school["amara"])
+        states = store.coverage.pupil(school["amara"])
         for n in range(1, 9):
             shown = f"{n} {rules.BENCHMARKS[n][1]}" + r"\s+" + re.escape(f"{states[n].symbol} {states[n].words}")
             assert re.search(shown, text), shown

@@ -16,7 +16,7 @@ from helpers import make_upn, wait_for_import
 
 @pytest.fixture(autouse=True)
 def adviser(store):
-    store.set_current_adviser(store.add_adviser({"name": "Test Adviser", "kind": "external"}))
+    store.advisers.set_current(store.advisers.add({"name": "Test Adviser", "kind": "external"}))
 
 
 async def test_choose_the_file_from_a_list_and_preview_it_in_80_columns(store, tmp_path):
@@ -27,7 +27,7 @@ async def test_choose_the_file_from_a_list_and_preview_it_in_80_columns(store, t
         "UPN,Legal Surname,Legal Forename,DOB,NC Year,Reg,SEN Provision\n"
         f"{make_upn(11)},Okafor,Amara,14/03/2012,10,10B,N\n"
         "A801200005001,Wrong,Check,14/03/2012,10,10B,N\n", encoding="utf-8")
-    store.set_setting("import_folder", f"{folder}/")
+    store.settings.set("import_folder", f"{folder}/")
     app = build_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -64,4 +64,4 @@ async def test_choose_the_file_from_a_list_and_preview_it_in_80_columns(store, t
         await pilot.press("ctrl+s")
         await wait_for_import(app)
         await pilot.pause()
-    assert store.register_count(PupilFilter()) == 1
+    assert store.pupils.count(PupilFilter()) == 1

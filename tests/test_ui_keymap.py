@@ -20,7 +20,7 @@ SIZE = (120, 40)
 
 @pytest.fixture(autouse=True)
 def adviser(store):
-    store.set_current_adviser(store.add_adviser({"name": "Test Adviser", "kind": "external"}))
+    store.advisers.set_current(store.advisers.add({"name": "Test Adviser", "kind": "external"}))
 
 
 def footer_text(app) -> str:
@@ -28,7 +28,7 @@ def footer_text(app) -> str:
 
 
 async def test_a_keymap_file_remaps_a_key_everywhere_it_is_shown(store, config_folder):
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.pupils.add(store.pupils.validate(pupil()))
     (config_folder / "keymap.toml").write_text(
         '# my keys\n'
         '"register.add" = "n"\n'
@@ -81,7 +81,7 @@ async def test_an_unreadable_keymap_is_reported_and_the_usual_keys_work(store, c
 
 
 async def test_the_theme_is_the_users_own_not_the_databases(store, config_folder):
-    store.set_setting("theme", "nord")                  # where an older version kept it
+    store.settings.set("theme", "nord")                  # where an older version kept it
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -90,7 +90,7 @@ async def test_the_theme_is_the_users_own_not_the_databases(store, config_folder
         app.theme = "gruvbox"
         await pilot.pause()
     assert json.loads((config_folder / "settings.json").read_text())["theme"] == "gruvbox"
-    assert store.setting("theme") == "nord"             # the shared database is not written
+    assert store.settings.get("theme") == "nord"             # the shared database is not written
     assert oct((config_folder / "settings.json").stat().st_mode & 0o777) == oct(0o600)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,9 +16,9 @@ PASSWORD = "kettle on the landing 42"
 
 
 def _school(store):
-    helen = store.add_adviser({"name": "Helen Marsh"})
-    daniel = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal"})
-    store.set_current_adviser(helen)
+    helen = store.advisers.add({"name": "Helen Marsh"})
+    daniel = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal"})
+    store.advisers.set_current(helen)
     return helen, daniel
 
 
@@ -92,7 +92,7 @@ async def test_in_a_browser_the_signed_in_adviser_cannot_be_changed(store):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Sign out" in titles and "Change my password" in titles
         # A write is made, and audited, in the signed-in adviser's name.
-        store.update_adviser(daniel, {"email": "daniel@school.example"})
+        store.advisers.update(daniel, {"email": "daniel@school.example"})
         entry = store.conn.execute("SELECT adviser_id FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         assert entry["adviser_id"] == daniel
     remembered = store.conn.execute("SELECT value FROM settings WHERE key = 'current_adviser_id'").fetchone()
@@ -100,7 +100,7 @@ async def test_in_a_browser_the_signed_in_adviser_cannot_be_changed(store):
 
 
 async def test_a_name_with_brackets_is_shown_as_typed_in_a_browser(store):
-    odd = store.add_adviser({"name": "Sam [/] Jones"})
+    odd = store.advisers.add({"name": "Sam [/] Jones"})
     users.set_password(store.conn, odd, PASSWORD, stamp=store.clock.stamp(), by=None)
     app = ServedApp(store, adviser_id=odd, notice="Signed in as Sam [/] Jones.")
     async with app.run_test(size=SIZE) as pilot:

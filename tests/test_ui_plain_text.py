@@ -123,35 +123,35 @@ def _said(app, text: str) -> None:
 
 
 def _hostile_school(store, tmp_path: Path) -> dict:
-    adviser = store.add_adviser({"name": ADVISER, "kind": "internal"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": ADVISER, "kind": "internal"})
+    store.advisers.set_current(adviser)
     ids = {}
     for n, surname in enumerate(MARKUP, start=1):
-        ids[surname] = store.add_pupil(store.validate_pupil(pupil(
+        ids[surname] = store.pupils.add(store.pupils.validate(pupil(
             upn=make_upn(n), legal_surname=surname, legal_forename="Amara",
             preferred_forename={1: ESCAPE, 2: RTL, 3: NUL}.get(n, ""))))
     # The reported one arrives from the MIS: surname Smith[/], through the CSV import.
     csv_path = tmp_path / "mis.csv"
     csv_path.write_text("UPN,Legal Surname,Legal Forename,DOB,Reg,Gender,SEN Status\n"
                         f"{make_upn(9)},Smith[/],[@click=app.quit],14/03/2012,[b]10B,F,N\n", encoding="utf-8")
-    plan = store.plan_import(csv_path)
-    store.apply_import(plan)
-    imported = store.pupil_by_upn(make_upn(9))["id"]
+    plan = store.pupils.plan_import(csv_path)
+    store.pupils.apply_import(plan)
+    imported = store.pupils.by_upn(make_upn(9))["id"]
     who = ids["Smith[/]"]
-    interview = store.book(BookingRequest(pupil_id=who, adviser_id=adviser, start=datetime(2026, 11, 20, 10, 0),
+    interview = store.bookings.book(BookingRequest(pupil_id=who, adviser_id=adviser, start=datetime(2026, 11, 20, 10, 0),
                                           minutes=45, reason="[b]options[/]"), confirm=True)
-    store.book(BookingRequest(pupil_id=who, adviser_id=adviser, start=datetime(2026, 11, 23, 10, 0),
+    store.bookings.book(BookingRequest(pupil_id=who, adviser_id=adviser, start=datetime(2026, 11, 23, 10, 0),
                               minutes=45, reason="[/]"), confirm=True)
-    record = store.start_record(interview_id=interview)
-    store.save_record(record, {"situation": "[/] [b]" + ESCAPE + RTL + NUL, "advice_given": LONG})
-    store.add_action(pupil_id=who, record_id=record, description="[@click=app.quit]call", owner="pupil",
+    record = store.records.start(interview_id=interview)
+    store.records.save(record, {"situation": "[/] [b]" + ESCAPE + RTL + NUL, "advice_given": LONG})
+    store.actions.add(pupil_id=who, record_id=record, description="[@click=app.quit]call", owner="pupil",
                      due="30/11/2026")
-    store.add_snippet(SNIPPET, "[b]" + NUL + RTL)
-    store.create_plan(who, {"aspirations": "[b]chef[/]"})
-    store.record_intended_destination(who, {"code": "230", "provider": "[/]College"})
-    activity = store.add_activity({"kind": "employer_talk", "title": "[b]Talk[/]", "held_on": "10/11/2026",
+    store.records.add_snippet(SNIPPET, "[b]" + NUL + RTL)
+    store.plans.create(who, {"aspirations": "[b]chef[/]"})
+    store.destinations.record_intended(who, {"code": "230", "provider": "[/]College"})
+    activity = store.activities.add({"kind": "employer_talk", "title": "[b]Talk[/]", "held_on": "10/11/2026",
                                    "organisation": "[/]Org", "benchmarks": [5]})
-    store.log_sar(who, {"requester_kind": "parent", "requester_name": "[/]Mum", "received_on": "20/11/2026"})
+    store.requests.log(who, {"requester_kind": "parent", "requester_name": "[/]Mum", "received_on": "20/11/2026"})
     return {"adviser": adviser, "ids": ids, "who": who, "imported": imported, "record": record,
             "activity": activity}
 
@@ -214,7 +214,7 @@ async def test_hostile_text_everywhere_is_shown_as_typed_and_never_stops_the_app
         await pilot.press("ctrl+s")
         await pilot.pause()
         _running(app)
-        assert store.pupil(school["imported"])["preferred_forename"] == "[/link]"
+        assert store.pupils.get(school["imported"])["preferred_forename"] == "[/link]"
 
         # The record, its 10,000 characters, and the snippet picker.
         await app.push_screen(RecordScreen(school["record"]))
@@ -235,7 +235,7 @@ async def test_hostile_text_everywhere_is_shown_as_typed_and_never_stops_the_app
         await pilot.pause()
         _running(app)
         _said(app, "Snippet '[@click=app.quit] typed' added.")
-        assert "[@click=app.quit] typed" in [s["title"] for s in store.snippets()]
+        assert "[@click=app.quit] typed" in [s["title"] for s in store.records.snippets()]
         await pilot.press("escape")
         await pilot.pause()
         # The record's text, typed: markup, an escape sequence and a right-to-left override.
@@ -243,7 +243,7 @@ async def test_hostile_text_everywhere_is_shown_as_typed_and_never_stops_the_app
         await pilot.press("ctrl+s")
         await pilot.pause()
         _running(app)
-        assert store.record(school["record"])["situation"].startswith("[/] typed [b]Esc")
+        assert store.records.get(school["record"])["situation"].startswith("[/] typed [b]Esc")
         _shows(app, "[/] typed [b]Esc")
         app.pop_screen()
         await pilot.pause()

@@ -18,13 +18,13 @@ SIZE = (120, 40)
 
 @pytest.fixture
 def school(store):
-    adviser = store.add_adviser({"name": "Priya Nair", "kind": "internal"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": "Priya Nair", "kind": "internal"})
+    store.advisers.set_current(adviser)
     ids = {}
     for n, (fore, sur, sen, dob) in enumerate((("Siobhán", "O'Brien-Ní Bhriain", "E", "14/03/2012"),
                                                 ("[b]Bold[/b]", "Markup", "K", "14/03/2013"),
                                                 ("Ben", "Hughes", "N", "14/03/2012"))):
-        ids[sur] = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n + 1), legal_forename=fore,
+        ids[sur] = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n + 1), legal_forename=fore,
                                                               legal_surname=sur, sen_status=sen, dob=dob)))
     return ids
 
@@ -57,7 +57,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
         await pilot.pause()
         assert app.screen is form, "a bad date keeps the form open"
         assert "February 2027 has no day 31" in screen_text(app)
-        assert store.plan(siobhan) is None
+        assert store.plans.get(siobhan) is None
         form.query_one("#next_review_on", Input).value = "15/01/2027"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -66,7 +66,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
         assert "Version 1 of 1 (current)" in text and "To work with animals" in text
         assert "Finds [crowds] hard" in text                      # markup-looking text shown as typed
         assert "⚠ No Preparing-for-Adulthood outcomes (Year 9 and above)" in text   # she is in Year 10
-        assert store.plan(siobhan)["next_review_on"] == "2027-01-15"
+        assert store.plans.get(siobhan)["next_review_on"] == "2027-01-15"
 
         # Add a target.
         await pilot.press("t")
@@ -105,7 +105,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
         reviews = app.screen.query_one("#plan-reviews", DataTable)
         assert [str(c) for c in reviews.get_row_at(0)[:3]] == ["22/11/2026", "EHCP annual review",
                                                                 "pupil, SENCO, LA caseworker"]
-        plan = store.plan(siobhan)
+        plan = store.plans.get(siobhan)
         assert plan["current_version"] == 2 and plan["ehcp_annual_review_on"] == "2027-11-22"
         assert plan["reviews"][0]["participants"] == ["pupil", "SENCO", "LA caseworker"]
         assert plan["reviews"][0]["what_changed"] == "Aspiration is now horses."
@@ -144,7 +144,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "✓ achieved" in screen_text(app)
-        old, new = store.plan(siobhan, 1)["shown"], store.plan(siobhan)["shown"]
+        old, new = store.plans.get(siobhan, 1)["shown"], store.plans.get(siobhan)["shown"]
         assert old["targets"][0]["status"] == "not_started" and new["targets"][0]["status"] == "achieved"
 
         # Reviews due no longer lists her.
@@ -160,7 +160,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
 
 async def test_review_refused_with_no_participants_keeps_the_form(store, school):
     markup = school["Markup"]
-    plan_id = store.create_plan(markup, {"aspirations": "Be a chef"})
+    plan_id = store.plans.create(markup, {"aspirations": "Be a chef"})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -209,8 +209,8 @@ async def test_pupil_screen_opens_the_plan_and_the_destinations(store, school):
 
 async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(store, school):
     siobhan = school["O'Brien-Ní Bhriain"]
-    plan_id = store.create_plan(siobhan, {"aspirations": "To work with animals", "next_review_on": "01/12/2026"})
-    store.add_plan_target(plan_id, {"area": "employment", "what": "Visit two colleges"})
+    plan_id = store.plans.create(siobhan, {"aspirations": "To work with animals", "next_review_on": "01/12/2026"})
+    store.plans.add_target(plan_id, {"area": "employment", "what": "Visit two colleges"})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -246,7 +246,7 @@ async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(sto
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         assert "The plan ended at the review of 22/11/2026: no next review" in screen_text(app)
-        assert store.plan(siobhan)["ceased_on"] == "2026-11-22"
+        assert store.plans.get(siobhan)["ceased_on"] == "2026-11-22"
         # Typing then Escape, then y: the form closes and nothing is saved.
         await pilot.press("e")
         await pilot.pause()
@@ -256,7 +256,7 @@ async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(sto
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
-        assert store.plan(siobhan)["shown"]["aspirations"] == "To work with animals"
+        assert store.plans.get(siobhan)["shown"]["aspirations"] == "To work with animals"
 
 
 async def test_reviews_due_shows_every_reason_whole_at_120_columns(tmp_path):
@@ -266,11 +266,11 @@ async def test_reviews_due_shows_every_reason_whole_at_120_columns(tmp_path):
     from gatsby_tui.store import Store
 
     s = Store.open(tmp_path / "t.db", clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
-    s.set_current_adviser(s.add_adviser({"name": "Priya Nair", "kind": "internal"}))
-    pid = s.add_pupil(s.validate_pupil(pupil(upn=make_upn(1), legal_forename="Adebola", legal_surname="Okoro",
+    s.advisers.set_current(s.advisers.add({"name": "Priya Nair", "kind": "internal"}))
+    pid = s.pupils.add(s.pupils.validate(pupil(upn=make_upn(1), legal_forename="Adebola", legal_surname="Okoro",
                                              sen_status="E", dob="14/03/2011")))
-    plan = s.create_plan(pid, {"next_review_on": "10/12/2026", "ehcp_annual_review_on": "01/10/2026"})
-    s.add_plan_target(plan, {"area": "employment", "what": "Choose a course"})
+    plan = s.plans.create(pid, {"next_review_on": "10/12/2026", "ehcp_annual_review_on": "01/10/2026"})
+    s.plans.add_target(plan, {"area": "employment", "what": "Choose a course"})
     app = build_app(s)
     try:
         async with app.run_test(size=SIZE) as pilot:

@@ -40,16 +40,16 @@ async def test_first_run_asks_for_the_school_and_its_careers_leader_after_the_ad
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        school = store.school()
+        school = store.programme.school()
         assert (school.name, school.leader_name, school.leader_phone) == (
             "Hollins Park Academy", "Daniel [b]Whitaker[/b]", "01282 555 0142")
         assert store.conn.execute("SELECT count(*) FROM audit_log WHERE table_name = 'schools'").fetchone()[0] == 1
 
 
 async def test_the_school_form_is_in_the_palette_and_keeps_what_was_saved(store):
-    adviser = store.add_adviser({"name": "Helen Marsh", "kind": "external"})
-    store.set_current_adviser(adviser)
-    store.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker"})
+    adviser = store.advisers.add({"name": "Helen Marsh", "kind": "external"})
+    store.advisers.set_current(adviser)
+    store.programme.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker"})
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -63,13 +63,13 @@ async def test_the_school_form_is_in_the_palette_and_keeps_what_was_saved(store)
         await fill(pilot, "Priya Shah", "#leader_name")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert store.school().leader_name == "Priya Shah"
+        assert store.programme.school().leader_name == "Priya Shah"
 
 
 async def test_the_page_texts_and_the_export_options(store, tmp_path):
-    adviser = store.add_adviser({"name": "Helen Marsh", "kind": "external"})
-    store.set_current_adviser(adviser)
-    store.add_programme_item(2026, 7, 5, "Meet the professionals")
+    adviser = store.advisers.add({"name": "Helen Marsh", "kind": "external"})
+    store.advisers.set_current(adviser)
+    store.programme.add_item(2026, 7, 5, "Meet the professionals")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -88,12 +88,12 @@ async def test_the_page_texts_and_the_export_options(store, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ProgrammePageForm)
         assert "has passed" in screen_text(app)
-        assert store.school().texts["evaluation"] is None               # nothing half-written
+        assert store.programme.school().texts["evaluation"] is None               # nothing half-written
         await fill(pilot, "14/07/2027", "#next_review")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ProgrammeScreen)
-        school = store.school()
+        school = store.programme.school()
         assert school.next_review == "2027-07-14" and school.statement(5) == ("A talk every year from Year 7.",
                                                                            "Mentoring for Year 10.")
         assert school.texts["provider_access_policy"] == "Providers may ask Daniel Whitaker for a date."
@@ -108,7 +108,7 @@ async def test_the_page_texts_and_the_export_options(store, tmp_path):
         await pilot.pause()
         assert "careers leader's name first" in str(app.screen.query_one("#export-result", Static).render())
         assert list(out.iterdir()) == []
-        store.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker"})
+        store.programme.save_school({"name": "Hollins Park Academy", "leader_name": "Daniel Whitaker"})
         app.screen.query_one("#delivered", TickBox).value = False
         app.screen.query_one("#figures", TickBox).value = False
         await pilot.press("ctrl+s")

@@ -36,12 +36,12 @@ def text_of(widget) -> str:
 @pytest.fixture
 def school(store):
     """Helen Marsh using the app; a meeting with Amara held on Friday 20 November (two days ago)."""
-    helen = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway Careers", "kind": "external",
+    helen = store.advisers.add({"name": "Helen Marsh", "organisation": "Northway Careers", "kind": "external",
                                "qualification_level": "6", "qualification": "Diploma in Career Guidance"})
-    other = store.add_adviser({"name": "Daniel Whitaker", "kind": "internal"})
-    store.set_current_adviser(helen)
-    amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), dob="14/03/2011", form="11A")))
-    interview = store.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 11, 20, 10, 0),
+    other = store.advisers.add({"name": "Daniel Whitaker", "kind": "internal"})
+    store.advisers.set_current(helen)
+    amara = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), dob="14/03/2011", form="11A")))
+    interview = store.bookings.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 11, 20, 10, 0),
                                           minutes=45), confirm=True)   # no reason given: the record starts empty
     return {"helen": helen, "other": other, "amara": amara, "interview": interview}
 
@@ -169,7 +169,7 @@ async def test_unsaved_typing_is_kept_as_a_draft_and_restored(store, school):
 
 
 async def test_quitting_straight_after_typing_keeps_the_last_keystrokes(store, school):
-    record_id = store.start_record(interview_id=school["interview"])
+    record_id = store.records.start(interview_id=school["interview"])
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -253,13 +253,13 @@ async def test_sign_off_refusals_then_sign_off_locks_the_record(store, school):
 
         await fill_complete(pilot, screen)
         # Someone else using the app cannot sign Helen's record off.
-        store.set_current_adviser(school["other"])
+        store.advisers.set_current(school["other"])
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert "Only Helen Marsh, who wrote this record, can sign it off." in text_of(
             screen.query_one("#record-banner", Static))
         assert record_row(store, school["interview"])["status"] == "draft"
-        store.set_current_adviser(school["helen"])
+        store.advisers.set_current(school["helen"])
 
         await pilot.press("ctrl+o")
         await pilot.pause()
@@ -276,7 +276,7 @@ async def test_sign_off_refusals_then_sign_off_locks_the_record(store, school):
         row = record_row(store, school["interview"])
         assert row["status"] == "signed_off" and row["signed_off_by"] == school["helen"]
         assert row["advice_given"] == "Explained apprenticeship levels.\nShowed the college prospectus."
-        assert store.interview(school["interview"])["status"] == "held"
+        assert store.bookings.get(school["interview"])["status"] == "held"
         assert "Signed off on 22 November 2026 by Helen Marsh" in text_of(screen.query_one("#record-details", Static))
         assert all(area.read_only for area in screen.query(TextArea))
         assert screen.query_one("#intended_destination", Input).disabled
@@ -293,10 +293,10 @@ async def test_sign_off_refusals_then_sign_off_locks_the_record(store, school):
 
 
 async def test_amend_a_signed_off_record_keeps_the_original(store, school):
-    record_id = store.start_record(interview_id=school["interview"])
-    store.save_record(record_id, {"reason": "Options", "confidentiality_explained": True,
+    record_id = store.records.start(interview_id=school["interview"])
+    store.records.save(record_id, {"reason": "Options", "confidentiality_explained": True,
                                   "advice_given": "Levels explained", "decisions": "Apply to Riverside College"})
-    store.sign_off_record(record_id)
+    store.records.sign_off(record_id)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -357,8 +357,8 @@ async def test_snippets_add_insert_at_the_cursor_and_delete(store, school):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is picker
-        assert [r["title"] for r in store.snippets()] == ["Apprenticeship levels"]
-        store.add_snippet("College open evenings", "Riverside: 3 December.")
+        assert [r["title"] for r in store.records.snippets()] == ["Apprenticeship levels"]
+        store.records.add_snippet("College open evenings", "Riverside: 3 December.")
         picker.reload()
         await insert(pilot, "appr")  # filter by title
         await pilot.pause()
@@ -375,10 +375,10 @@ async def test_snippets_add_insert_at_the_cursor_and_delete(store, school):
         await insert(pilot, "college")
         await pilot.press("ctrl+d")
         await pilot.pause()
-        assert len(store.snippets()) == 2
+        assert len(store.records.snippets()) == 2
         await pilot.press("ctrl+d")
         await pilot.pause()
-        assert [r["title"] for r in store.snippets()] == ["Apprenticeship levels"]
+        assert [r["title"] for r in store.records.snippets()] == ["Apprenticeship levels"]
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
@@ -420,12 +420,12 @@ async def test_actions_added_and_marked_done_in_the_record(store, school):
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert store.conn.execute("SELECT status FROM actions").fetchone()[0] == "open"
-        events = [e["status"] for e in store.action_events(row["id"])]
+        events = [e["status"] for e in store.actions.events(row["id"])]
         assert events == ["open", "done", "open"]
 
 
 async def test_book_the_follow_up_from_the_record(store, school):
-    store.add_clinic({"adviser_id": school["helen"], "weekdays": "tue,thu", "start": "09:00", "end": "15:00",
+    store.bookings.add_clinic({"adviser_id": school["helen"], "weekdays": "tue,thu", "start": "09:00", "end": "15:00",
                       "slot_minutes": "45", "place": "Careers office", "valid_from": "01/09/2026",
                       "valid_until": ""})
     app = build_app(store)
@@ -452,7 +452,7 @@ async def test_book_the_follow_up_from_the_record(store, school):
 
 
 async def test_no_record_key_for_cancelled_or_missed_meetings(store, school):
-    store.cancel_booking(school["interview"], "pupil absent")
+    store.bookings.cancel(school["interview"], "pupil absent")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

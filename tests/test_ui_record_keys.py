@@ -46,21 +46,21 @@ class Keyboard:
 
 @pytest.fixture
 def school(store):
-    helen = store.add_adviser({"name": "Helen Marsh", "organisation": "Northway Careers", "kind": "external",
+    helen = store.advisers.add({"name": "Helen Marsh", "organisation": "Northway Careers", "kind": "external",
                                "qualification_level": "6"})
-    store.set_current_adviser(helen)
-    amara = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1), dob="14/03/2011", form="11A")))
+    store.advisers.set_current(helen)
+    amara = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1), dob="14/03/2011", form="11A")))
     # Her last guidance meeting, in September: signed off, with her intended destination.
-    earlier = store.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 9, 15, 10, 0)),
+    earlier = store.bookings.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 9, 15, 10, 0)),
                          confirm=True)
-    store.mark_held(earlier)
-    rid = store.start_record(interview_id=earlier)
-    store.save_record(rid, {"reason": "Year 11 guidance", "confidentiality_explained": True,
+    store.bookings.mark_held(earlier)
+    rid = store.records.start(interview_id=earlier)
+    store.records.save(rid, {"reason": "Year 11 guidance", "confidentiality_explained": True,
                             "situation": "Unsure", "advice_given": "Routes after 16", "decisions": "Research",
                             "intended_destination": "230", "copy_given_how": "Printed and handed over"})
-    store.sign_off_record(rid)
-    store.add_snippet("Post-16 routes", "Explained A levels, T levels and apprenticeships, and where each leads.")
-    today = store.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 11, 20, 10, 0),
+    store.records.sign_off(rid)
+    store.records.add_snippet("Post-16 routes", "Explained A levels, T levels and apprenticeships, and where each leads.")
+    today = store.bookings.book(BookingRequest(pupil_id=amara, adviser_id=helen, start=datetime(2026, 11, 20, 10, 0),
                                       reason="Post-16 options"), confirm=True)
     return {"amara": amara, "interview": today}
 
@@ -115,7 +115,7 @@ async def test_a_plain_guidance_record_takes_fewer_than_300_keys(store, school, 
 async def test_the_form_says_what_goes_on_the_pupils_copy_and_what_stays_internal(store, school):
     from textual.widgets import Label
 
-    rid = store.start_record(interview_id=school["interview"])
+    rid = store.records.start(interview_id=school["interview"])
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(RecordScreen(rid))
@@ -134,9 +134,9 @@ async def test_the_form_says_what_goes_on_the_pupils_copy_and_what_stays_interna
         assert "Not shared with the pupil" in " ".join(str(w.render()) for w in screen.query(".confidential-label"))
     # And the action plan, the pupil's copy, holds exactly the fields marked so.
     from gatsby_tui.store.pupil_record import ON_PUPILS_COPY
-    store.save_record(rid, {"confidentiality_explained": True, "situation": "S1", "aspirations": "A1",
+    store.records.save(rid, {"confidentiality_explained": True, "situation": "S1", "aspirations": "A1",
                             "advice_given": "V1", "decisions": "D1", "referrals": "R1-internal"})
-    store.sign_off_record(rid)
-    plan = store.export_action_plan(rid, "md", store.path.parent / "plan.md").read_text()
+    store.records.sign_off(rid)
+    plan = store.exports.action_plan(rid, "md", store.path.parent / "plan.md").read_text()
     assert all(text in plan for text in ("S1", "A1", "V1", "D1")) and "R1-internal" not in plan
     assert "Post-16 options" not in plan and set(ON_PUPILS_COPY) >= {"situation", "decisions"}

@@ -22,8 +22,8 @@ SIZE = (120, 40)
 @pytest.fixture(autouse=True)
 def adviser(store):
     """Someone is using the app (on first run the app asks; see test_ui_booking)."""
-    adviser_id = store.add_adviser({"name": "Test Adviser", "kind": "external"})
-    store.set_current_adviser(adviser_id)
+    adviser_id = store.advisers.add({"name": "Test Adviser", "kind": "external"})
+    store.advisers.set_current(adviser_id)
     return adviser_id
 
 
@@ -35,7 +35,7 @@ def seed(store, n=5):
               ("Tomasz", "Nowak", "7D", "14/03/2015", "N")]
     ids = []
     for i, (fore, sur, form, dob, sen) in enumerate(people[:n]):
-        ids.append(store.add_pupil(store.validate_pupil(pupil(
+        ids.append(store.pupils.add(store.pupils.validate(pupil(
             upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur, form=form, dob=dob, sen_status=sen))))
     return ids
 
@@ -78,7 +78,7 @@ async def test_register_lists_pupils_and_searches_as_you_type(store):
 
 async def test_down_from_the_search_box_moves_into_the_results(store):
     seed(store)
-    store.add_pupil(store.validate_pupil(pupil(upn=make_upn(90), legal_forename="Fionn", legal_surname="O'Brien")))
+    store.pupils.add(store.pupils.validate(pupil(upn=make_upn(90), legal_forename="Fionn", legal_surname="O'Brien")))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -113,7 +113,7 @@ async def test_filters_narrow_the_register(store):
 
 async def test_left_pupils_are_filtered_by_roll(store):
     ids = seed(store)
-    store.set_pupil_left(ids[0], date(2026, 7, 20))
+    store.pupils.set_left(ids[0], date(2026, 7, 20))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -127,7 +127,7 @@ async def test_left_pupils_are_filtered_by_roll(store):
 
 async def test_register_pages_from_sql_as_you_scroll(store):
     for i in range(230):
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i), legal_surname=f"Surname{i:03d}")))
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(i), legal_surname=f"Surname{i:03d}")))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -163,7 +163,7 @@ async def test_add_a_pupil_through_the_form(store):
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
-        row = store.pupil_by_upn(make_upn(7))
+        row = store.pupils.by_upn(make_upn(7))
         assert row["legal_surname"] == "O'Brien-Ní Bhriain" and row["dob"] == "2011-02-02"
         assert row["form"] == "11A"
         entries = store.conn.execute(
@@ -192,9 +192,9 @@ async def test_edit_with_a_bad_upn_explains_and_saves_nothing(store):
         upn_error = str(form.query_one("#err-upn", Static).render())
         assert f"should be '{good[0]}'" in upn_error
         assert "February 2012 has no day 31" in str(form.query_one("#err-dob", Static).render())
-        assert store.pupil(ids[1])["upn"] == good
+        assert store.pupils.get(ids[1])["upn"] == good
         # Duplicate UPN names the pupil who has it.
-        upn.value = store.pupil(ids[0])["upn"]
+        upn.value = store.pupils.get(ids[0])["upn"]
         form.query_one("#dob", Input).value = "14/03/2012"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -205,7 +205,7 @@ async def test_edit_with_a_bad_upn_explains_and_saves_nothing(store):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        assert store.pupil(ids[1])["form"] == "10D"
+        assert store.pupils.get(ids[1])["form"] == "10D"
 
 
 async def test_year_group_mismatch_warns_but_saves(store):
@@ -225,7 +225,7 @@ async def test_year_group_mismatch_warns_but_saves(store):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        assert store.register_page(PupilFilter(year=9))[0].surname == "Doyle"
+        assert store.pupils.page(PupilFilter(year=9))[0].surname == "Doyle"
 
 
 async def test_open_a_pupil_mark_left_and_see_history(store):
@@ -246,7 +246,7 @@ async def test_open_a_pupil_mark_left_and_see_history(store):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, PupilScreen)
-        assert store.pupil(ids[0])["date_left"] == "2026-07-20"
+        assert store.pupils.get(ids[0])["date_left"] == "2026-07-20"
         history = app.screen.query_one("#history", DataTable)
         titles = [str(history.get_row_at(i)[1]) for i in range(history.row_count)]
         assert titles[0] == "Marked as left on 20 July 2026"
@@ -310,7 +310,7 @@ async def test_import_preview_then_commit(store, tmp_path):
         first = [str(c) for c in preview.get_row_at(0)]
         assert first[0] == "4" and first[1] == "REJECTED" and "should be 'B'" in first[3]
         assert screen.query_one("#commit", Button).disabled, "a bad row blocks the import by default"
-        assert store.register_count(PupilFilter()) == 0
+        assert store.pupils.count(PupilFilter()) == 0
         screen.query_one("#skip-invalid", Checkbox).value = True
         await pilot.pause()
         assert not screen.query_one("#commit", Button).disabled
@@ -322,7 +322,7 @@ async def test_import_preview_then_commit(store, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
         assert sorted(names_shown(app)) == ["Nowak, Tomasz", "Okafor, Amara"]
-        assert store.pupil_by_upn(good2)["sen_status"] == "K"
+        assert store.pupils.by_upn(good2)["sen_status"] == "K"
 
 
 async def test_escape_with_unsaved_changes_asks_before_discarding(store):
@@ -339,7 +339,7 @@ async def test_escape_with_unsaved_changes_asks_before_discarding(store):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        assert store.register_page(PupilFilter())[0].form == "11A"
+        assert store.pupils.page(PupilFilter())[0].form == "11A"
         # With nothing changed, one Escape closes.
         await pilot.press("e")
         await pilot.pause()
@@ -353,7 +353,7 @@ async def test_search_folds_every_letter_and_namesakes_are_told_apart(store):
               ("Michał", "Nowak", "9C", "03/03/2013"), ("Ingrid", "Ødegård", "9D", "04/03/2013"),
               ("Orla", "Ní Shúilleabháin", "7A", "05/10/2014"), ("Orla", "Ní Shúilleabháin", "7D", "09/01/2015")]
     for i, (fore, sur, form, dob) in enumerate(people):
-        store.add_pupil(store.validate_pupil(pupil(upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur,
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(i + 1), legal_forename=fore, legal_surname=sur,
                                                    form=form, dob=dob)))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:

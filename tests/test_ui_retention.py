@@ -20,14 +20,14 @@ SIZE = (120, 40)
 @pytest.fixture
 def leavers(store, clock, tmp_path):
     """Three leavers past retention on 22/11/2026 (Zebedee with a whole history), one still on roll."""
-    store.set_current_adviser(store.add_adviser({"name": "Ms Patel"}))
+    store.advisers.set_current(store.advisers.add({"name": "Ms Patel"}))
     ids = {"zeb": _everything(store, clock, tmp_path, n=1, fore=NAME[0], sur=NAME[1], note=UNIQUE_NOTE)["pupil"]}
     clock.moment = datetime(2010, 11, 22, 10, 0)
     for n, (fore, sur) in enumerate((("Ada", "Ashworth"), ("Bram", "Bell"), ("Cy", "Onroll")), start=2):
-        ids[sur] = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
+        ids[sur] = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_forename=fore, legal_surname=sur,
                                                               dob="14/03/1995", form="")))
         if sur != "Onroll":
-            store.set_pupil_left(ids[sur], date(2010, 11, 1))
+            store.pupils.set_left(ids[sur], date(2010, 11, 1))
     clock.moment = datetime(2026, 11, 22, 10, 0)
     return ids
 
@@ -94,7 +94,7 @@ async def test_open_from_the_palette_mark_and_erase_with_the_word_typed(store, l
         assert _names(app) == ["Ashworth, Ada", "Bell, Bram"]
         assert screen.marked == set()
         assert any(n.message.startswith("Erased 1 pupil (") for n in app._notifications)
-    assert store.pupil(leavers["zeb"]) is None
+    assert store.pupils.get(leavers["zeb"]) is None
     assert store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'erase' AND pupil_id IS NULL "
                               "AND row_id = ?", (leavers["zeb"],)).fetchone()[0] == 1
     store.conn.close()
@@ -105,9 +105,9 @@ async def test_the_confirmation_lists_the_files_exported_for_them_and_nothing_of
                                                                                                  tmp_path):
     out = tmp_path / "exports"
     out.mkdir()
-    record = store.export_pupil(leavers["zeb"], "html", out)
+    record = store.exports.pupil_record(leavers["zeb"], "html", out)
     searched = out / "register - search results.csv"
-    store.export_list("register", {"search": NAME[1], "roll": "all"}, searched)
+    store.exports.csv_list("register", {"search": NAME[1], "roll": "all"}, searched)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -188,7 +188,7 @@ async def test_pseudonymise_from_the_screen(store, leavers):
         assert f"Pseudonymised, Pupil {pid} (pseudonymised)" in _names(app)
         row = _table(app).get_row(str(pid))
         assert str(row[4]) == "already pseudonymised: erasing removes the rest"
-    row = store.pupil(pid)
+    row = store.pupils.get(pid)
     assert (row["legal_surname"], row["dob"], row["date_left"]) == ("Pseudonymised", "1995-01-01", "2010-11-01")
 
 
@@ -207,7 +207,7 @@ async def test_the_periods_form_checks_and_saves_and_the_list_follows(store, lea
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "must be 1 to 100 years" in str(form.query_one("#periods-result", Static).render())
-        assert store.retention_policy().record_years == 25
+        assert store.retention.policy().record_years == 25
         form.query_one("#record_years", Input).value = "20"
         form.query_one("#send_years", Input).value = "40"
         await pilot.pause()
@@ -215,10 +215,10 @@ async def test_the_periods_form_checks_and_saves_and_the_list_follows(store, lea
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RetentionScreen)
-        assert store.retention_policy().record_years == 20 and store.retention_policy().send_years == 40
+        assert store.retention.policy().record_years == 20 and store.retention.policy().send_years == 40
         assert _names(app) == ["Ashworth, Ada", "Bell, Bram"]         # Zebedee's SEN file: 40 years now
         assert "⚠ Shorter than the school retention guidance" in screen_text(app)
-        store.set_retention_policy({"record_years": 90, "send_years": 90, "destination_years": 3})
+        store.retention.set_policy({"record_years": 90, "send_years": 90, "destination_years": 3})
         app.screen.reload()
         await pilot.pause()
         assert _names(app) == []

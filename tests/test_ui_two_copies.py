@@ -20,15 +20,15 @@ def _import_elsewhere(store: Store, clock, tmp_path, *, surname: str, form: str)
                         f"{make_upn(1)},{surname},Amara,14/03/2012,{form},F,N\n", encoding="utf-8")
     other = Store.open(store.path, clock=clock)
     try:
-        other.apply_import(other.plan_import(csv_path))
+        other.pupils.apply_import(other.pupils.plan_import(csv_path))
     finally:
         other.close()
 
 
 async def test_the_pupil_form_saves_only_what_was_changed_at_it(store, clock, tmp_path):
-    adviser = store.add_adviser({"name": "Helen Marsh", "kind": "internal"})
-    store.set_current_adviser(adviser)
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
+    adviser = store.advisers.add({"name": "Helen Marsh", "kind": "internal"})
+    store.advisers.set_current(adviser)
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1))))
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -40,7 +40,7 @@ async def test_the_pupil_form_saves_only_what_was_changed_at_it(store, clock, tm
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, PupilForm)
-        row = store.pupil(pid)
+        row = store.pupils.get(pid)
         assert (row["preferred_forename"], row["legal_surname"], row["form"]) == ("Mara", "Okafor-Reid", "10C")
 
         # Both change the form: refused in a sentence saying what it is now; nothing written.
@@ -54,5 +54,5 @@ async def test_the_pupil_form_saves_only_what_was_changed_at_it(store, clock, tm
         said = [n.message for n in app._notifications]
         assert any("changed by someone else since you opened this form: the form is now '10D' (you had '10C')"
                    in m for m in said), said
-        assert store.pupil(pid)["form"] == "10D"
+        assert store.pupils.get(pid)["form"] == "10D"
         assert app.screen.query_one("#form", Input).value == "11A", "the typing is still there"

@@ -23,8 +23,8 @@ SIZE = (120, 40)
 
 
 def _adviser(store) -> int:
-    adviser = store.add_adviser({"name": "Helen Marsh", "kind": "internal"})
-    store.set_current_adviser(adviser)
+    adviser = store.advisers.add({"name": "Helen Marsh", "kind": "internal"})
+    store.advisers.set_current(adviser)
     return adviser
 
 
@@ -50,7 +50,7 @@ def _check_reported(app, unforeseen_errors, text: str) -> str:
 
 async def test_a_failing_action_is_told_in_a_sentence_and_the_app_goes_on(store, monkeypatch, unforeseen_errors):
     _adviser(store)
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.pupils.add(store.pupils.validate(pupil()))
 
     def broken(self):
         raise RuntimeError("sorting broke")
@@ -74,7 +74,7 @@ async def test_a_failing_action_is_told_in_a_sentence_and_the_app_goes_on(store,
 
 async def test_a_failing_handler_leaves_its_screen_working(store, monkeypatch, unforeseen_errors):
     _adviser(store)
-    pid = store.add_pupil(store.validate_pupil(pupil()))
+    pid = store.pupils.add(store.pupils.validate(pupil()))
     real = PupilScreen.load_history
     searches = []
 
@@ -101,10 +101,10 @@ async def test_a_failing_handler_leaves_its_screen_working(store, monkeypatch, u
 
 async def test_the_record_being_typed_is_kept_as_a_draft(store, unforeseen_errors):
     adviser = _adviser(store)
-    pid = store.add_pupil(store.validate_pupil(pupil(upn=make_upn(1))))
-    interview = store.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2026, 11, 20, 10, 0),
+    pid = store.pupils.add(store.pupils.validate(pupil(upn=make_upn(1))))
+    interview = store.bookings.book(BookingRequest(pupil_id=pid, adviser_id=adviser, start=datetime(2026, 11, 20, 10, 0),
                                           minutes=45), confirm=True)
-    record = store.start_record(interview_id=interview)
+    record = store.records.start(interview_id=interview)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(RecordScreen(record))
@@ -128,7 +128,7 @@ def _boom() -> None:
 
 async def test_a_screen_workers_error_goes_to_the_same_handler(store, unforeseen_errors):
     _adviser(store)
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.pupils.add(store.pupils.validate(pupil()))
     app = build_app(store)
 
     def failing() -> None:

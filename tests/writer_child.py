@@ -49,7 +49,7 @@ def run(path: str, seed: int, count: int | None = None, out=None) -> int:
     OUT = out or sys.stdout
     rng = random.Random(seed)
     store = Store.open(path, create=False)
-    store.set_current_adviser(store.conn.execute("SELECT id FROM advisers ORDER BY id LIMIT 1").fetchone()[0])
+    store.advisers.set_current(store.conn.execute("SELECT id FROM advisers ORDER BY id LIMIT 1").fetchone()[0])
     adviser = store.adviser_id
     folder = Path(tempfile.mkdtemp(prefix="gatsby-writer-"))
     began, done = time.monotonic(), 0
@@ -58,34 +58,34 @@ def run(path: str, seed: int, count: int | None = None, out=None) -> int:
         kind = rng.choice(("pupil", "pupil", "meeting", "meeting", "meeting", "import"))
         try:
             if kind == "pupil":
-                checked = store.validate_pupil({"upn": upn(rng), "legal_forename": f"Writer{seed}",
+                checked = store.pupils.validate({"upn": upn(rng), "legal_forename": f"Writer{seed}",
                                                 "legal_surname": f"Test{rng.randint(0, 10**9)}", "dob": "14/03/2011",
                                                 "form": "11A", "sen_status": "N"})
-                say("OK pupil", store.add_pupil(checked))
+                say("OK pupil", store.pupils.add(checked))
             elif kind == "meeting":
                 row = store.conn.execute("SELECT id FROM pupils ORDER BY random() LIMIT 1").fetchone()
                 if row is None:
                     continue
                 start = datetime(2017, 1, 2, 9, 0) + timedelta(days=rng.randint(0, 3000), minutes=15 * rng.randint(0, 28))
-                iid = store.book(BookingRequest(pupil_id=row[0], adviser_id=adviser, start=start), confirm=True)
+                iid = store.bookings.book(BookingRequest(pupil_id=row[0], adviser_id=adviser, start=start), confirm=True)
                 say("OK interview", iid)
-                rid = store.start_record(interview_id=iid)
-                store.save_record(rid, {"confidentiality_explained": True, "advice_given": f"Advice {seed}-{done}",
+                rid = store.records.start(interview_id=iid)
+                store.records.save(rid, {"confidentiality_explained": True, "advice_given": f"Advice {seed}-{done}",
                                         "decisions": "Apply to college", "intended_destination": "230"})
-                action = store.add_action(pupil_id=row[0], record_id=rid, description=f"Action {seed}-{done}",
+                action = store.actions.add(pupil_id=row[0], record_id=rid, description=f"Action {seed}-{done}",
                                           owner="pupil")
                 say("OK action", action)
-                store.sign_off_record(rid)
+                store.records.sign_off(rid)
                 say("OK record", rid)
-                say("OK amendment", store.amend_record(rid, "decisions", f"Amended {seed}-{done}", "Pupil changed mind"))
+                say("OK amendment", store.records.amend(rid, "decisions", f"Amended {seed}-{done}", "Pupil changed mind"))
             else:
                 csv_path = folder / "import.csv"
                 code = upn(rng)
                 csv_path.write_text("UPN,Legal Surname,Legal Forename,DOB,Year,Form\n"
                                     f"{code},Imported{rng.randint(0, 10**9)},Ina,14/03/2011,11,11B\n",
                                     encoding="utf-8")
-                plan = store.plan_import(csv_path)
-                result = store.apply_import(plan)
+                plan = store.pupils.plan_import(csv_path)
+                result = store.pupils.apply_import(plan)
                 if result.added:
                     new = store.conn.execute("SELECT id FROM pupils WHERE upn = ?", (code,)).fetchone()[0]
                     say("OK import", new)

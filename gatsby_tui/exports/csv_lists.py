@@ -1,6 +1,6 @@
 """Lists from the app as CSV files a spreadsheet opens safely: the register, follow-ups, the pupils
 missing a benchmark, and a leaving cohort's destinations. Pure: no database, no Textual; the store
-pages the rows from SQL (Store.export_list) and writes the bytes made here atomically.
+pages the rows from SQL (store.exports.csv_list) and writes the bytes made here atomically.
 
 * Every cell is guarded against spreadsheet formula injection: text beginning with = + - @, a tab,
   CR, LF or NUL gets a leading apostrophe, so Excel, LibreOffice and Google Sheets show it as text

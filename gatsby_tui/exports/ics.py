@@ -48,7 +48,7 @@ def summary(item: Mapping[str, Any], *, full_names: bool = False) -> str:
 
 def calendar_bytes(items: Iterable[Mapping[str, Any]], *, now: datetime, first: date, last: date,
                    full_names: bool = False) -> bytes:
-    """A VCALENDAR of the items made by ``store.bookings.for_export``."""
+    """A VCALENDAR of the items made by ``store.calendar.for_export``."""
     import icalendar
 
     from gatsby_tui.zone import school_zone

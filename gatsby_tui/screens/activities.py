@@ -141,8 +141,8 @@ class ActivitiesScreen(ListKeys, Screen):
         table = self.query_one("#activities", DataTable)
         table.clear()
         self._last, self._exhausted = None, False
-        self.total = store.activities_count(**self._filters())
-        self._append(store.activities_page(**self._filters(), limit=PAGE))
+        self.total = store.activities.count(**self._filters())
+        self._append(store.activities.page(**self._filters(), limit=PAGE))
         if keep is not None:
             try:
                 table.move_cursor(row=table.get_row_index(str(keep)))
@@ -164,7 +164,7 @@ class ActivitiesScreen(ListKeys, Screen):
     def load_more(self) -> bool:
         if self._exhausted:
             return False
-        rows = self.app.store.activities_page(**self._filters(), after=self._last, limit=PAGE)
+        rows = self.app.store.activities.page(**self._filters(), after=self._last, limit=PAGE)
         self._append(rows)
         self._status()
         return bool(rows)
@@ -269,7 +269,7 @@ class ActivityForm(AsksBeforeDiscarding, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        values = store.activity_form_values(self.activity_id) if self.activity_id else {
+        values = store.activities.form_values(self.activity_id) if self.activity_id else {
             "kind": "employer_talk", "title": "", "held_on": dates.uk(store.today), "organisation": "",
             "subject": "", "notes": "", "benchmarks": list(rules.DEFAULT_BENCHMARKS["employer_talk"]),
             "programme_item_id": None, **{k: False for k, _ in rules.POINTS}, "providers": [], **self.preset}
@@ -343,7 +343,7 @@ class ActivityForm(AsksBeforeDiscarding, ModalScreen[int | None]):
             day = store.today
         sy = schoolyear.school_year_of(day)
         options = [(f"Year {r['year_group']} · B{r['benchmark']}: {r['description'][:50]}", r["id"])
-                   for r in store.programme_items(sy)]
+                   for r in store.programme.items(sy)]
         select = self.query_one("#programme_item_id", Select)
         current = select.value if select.value is not Select.NULL else self.values.get("programme_item_id")
         with self.prevent(Select.Changed):
@@ -388,7 +388,7 @@ class ActivityForm(AsksBeforeDiscarding, ModalScreen[int | None]):
 
         box = self.query_one("#form-warning", Static)
         try:
-            checked = self.app.store.check_activity(self._raw())
+            checked = self.app.store.activities.check(self._raw())
         except ActivityInvalid:
             box.update("")
             return
@@ -403,10 +403,10 @@ class ActivityForm(AsksBeforeDiscarding, ModalScreen[int | None]):
             self.query_one(f"#err-{key}", Static).update("")
         try:
             if self.activity_id:
-                store.update_activity(self.activity_id, self._raw())
+                store.activities.update(self.activity_id, self._raw())
                 activity_id = self.activity_id
             else:
-                activity_id = store.add_activity(self._raw())
+                activity_id = store.activities.add(self._raw())
         except ActivityInvalid as e:
             for key, message in e.errors.items():
                 target = self.query(f"#err-{key}")
@@ -469,7 +469,7 @@ class ActivityScreen(Screen):
 
     def refresh_activity(self) -> None:
         store = self.app.store
-        a = store.activity(self.activity_id)
+        a = store.activities.get(self.activity_id)
         if a is None:
             self.app.notify("That activity is no longer in the database.", severity="error")
             self.dismiss()
@@ -510,7 +510,7 @@ class ActivityScreen(Screen):
         from gatsby_tui.store.activities import ActivityInvalid
 
         try:
-            warnings = store.check_activity(store.activity_form_values(self.activity_id)).warnings
+            warnings = store.activities.check(store.activities.form_values(self.activity_id)).warnings
         except ActivityInvalid:
             warnings = ()
         warning = self.query_one("#activity-warning", Static)
@@ -523,7 +523,7 @@ class ActivityScreen(Screen):
         keep = self._current()
         table.clear()
         self._last, self._exhausted = None, False
-        self._append(self.app.store.activity_attendees(self.activity_id, limit=200))
+        self._append(self.app.store.activities.attendees(self.activity_id, limit=200))
         if keep is not None:
             try:
                 table.move_cursor(row=table.get_row_index(str(keep)))
@@ -541,7 +541,7 @@ class ActivityScreen(Screen):
             self._exhausted = True
 
     def _status(self) -> None:
-        total = self.app.store.activity(self.activity_id)["pupils"]
+        total = self.app.store.activities.get(self.activity_id)["pupils"]
         shown = self.query_one("#attendees", DataTable).row_count
         if not total:
             text = "Nobody attached yet: p adds a pupil; y a year group, f a form, r the register's filter."
@@ -554,7 +554,7 @@ class ActivityScreen(Screen):
     @on(DataTable.RowHighlighted, "#attendees")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
         if not self._exhausted and event.cursor_row >= event.data_table.row_count - 10:
-            self._append(self.app.store.activity_attendees(self.activity_id, after=self._last, limit=200))
+            self._append(self.app.store.activities.attendees(self.activity_id, after=self._last, limit=200))
             self._status()
 
     @on(DataTable.RowSelected, "#attendees")
@@ -581,11 +581,11 @@ class ActivityScreen(Screen):
             if pupil_id is None:
                 return
             try:
-                added = self.app.store.attach_pupils(self.activity_id, [pupil_id])
+                added = self.app.store.activities.attach(self.activity_id, [pupil_id])
             except StoreError as e:
                 self.app.notify(str(e), severity="error", title="Not attached")
                 return
-            who = self.app.store.describe_pupil(self.app.store.pupil(pupil_id))
+            who = self.app.store.pupils.describe(self.app.store.pupils.get(pupil_id))
             self.app.notify(f"Added {who}." if added else f"{who} was already on this activity.")
             self.refresh_activity()
 
@@ -602,7 +602,7 @@ class ActivityScreen(Screen):
 
     def action_attach_register(self) -> None:
         f = register_filter(self.app) or PupilFilter()
-        ids = self.app.store.register_ids(f)
+        ids = self.app.store.pupils.ids(f)
         self._open_attach("ids", ids=ids, label=f"the register's filter ({describe_filter(f)})")
 
     def action_remove_pupil(self) -> None:
@@ -610,11 +610,11 @@ class ActivityScreen(Screen):
         if pupil_id is None:
             return
         try:
-            self.app.store.detach_pupils(self.activity_id, [pupil_id])
+            self.app.store.activities.detach(self.activity_id, [pupil_id])
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return
-        self.app.notify(f"Took {self.app.store.describe_pupil(self.app.store.pupil(pupil_id))} off this activity.")
+        self.app.notify(f"Took {self.app.store.pupils.describe(self.app.store.pupils.get(pupil_id))} off this activity.")
         self.refresh_activity()
 
     def action_open_pupil(self) -> None:
@@ -630,7 +630,7 @@ class ActivityScreen(Screen):
     def action_link_plan(self) -> None:
         day = dates.from_iso(self.activity["held_on"])
         sy = schoolyear.school_year_of(day)
-        items = self.app.store.programme_items(sy)
+        items = self.app.store.programme.items(sy)
         if not items:
             self.app.notify(f"The {schoolyear.school_year_label(sy)} programme has no planned activities yet: "
                             "plan them on the programme screen (Ctrl+P, Careers programme).", severity="warning")
@@ -644,7 +644,7 @@ class ActivityScreen(Screen):
             if not yes:
                 return
             try:
-                count = self.app.store.delete_activity(self.activity_id)
+                count = self.app.store.activities.delete(self.activity_id)
             except StoreError as e:
                 self.app.notify(str(e), severity="error")
                 return
@@ -692,7 +692,7 @@ class AttachScreen(ModalScreen[int]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        a = store.activity(self.activity_id)
+        a = store.activities.get(self.activity_id)
         self.held_on = dates.from_iso(a["held_on"])
         with Vertical(id="dialog", classes="wide-dialog"):
             yield Static(Text(f"Who took part in '{a['title']}' ({dates.uk(self.held_on)})"), classes="dialog-title")
@@ -703,7 +703,7 @@ class AttachScreen(ModalScreen[int]):
                                  id="attach-year", compact=True, value=self.year if self.year else Select.NULL)
                 elif self.mode == "form":
                     yield Label("Form", classes="bulk-label")
-                    yield Select([(f, f) for f in store.forms_on_roll()], prompt="Choose a form", id="attach-form",
+                    yield Select([(f, f) for f in store.pupils.forms_on_roll()], prompt="Choose a form", id="attach-form",
                                  compact=True)
                 else:
                     yield Label(Text(f"Pupils from {self.label}"), classes="bulk-label")
@@ -745,7 +745,7 @@ class AttachScreen(ModalScreen[int]):
     def _load(self) -> None:
         group = self._group()
         self.absent = set()
-        self.members = self.app.store.activity_group(self.activity_id, group) if group else []
+        self.members = self.app.store.activities.group(self.activity_id, group) if group else []
         table = self.query_one("#attach-table", DataTable)
         table.clear()
         for m in self.members:
@@ -820,7 +820,7 @@ class AttachScreen(ModalScreen[int]):
         if group is None or self.query_one("#commit", Button).disabled:
             return
         try:
-            added = self.app.store.attach_group(self.activity_id, group, absent=sorted(self.absent))
+            added = self.app.store.activities.attach_group(self.activity_id, group, absent=sorted(self.absent))
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Nobody attached")
             return
@@ -848,8 +848,8 @@ class ActivityChooser(SearchChooser):
     def rows(self, text: str) -> tuple[list[tuple[tuple[str, ...], int]], str]:
         store = self.app.store
         found = [((dates.uk(dates.from_iso(r.held_on)), r.title, str(r.pupils)), r.id)
-                 for r in store.activities_page(search=text, limit=100)]
-        total = store.activities_count(search=text)
+                 for r in store.activities.page(search=text, limit=100)]
+        total = store.activities.count(search=text)
         return found, ("No activities match: record it first on the activities screen (F8)." if not total else
                        f"{total:,} activities" + (" (the newest 100: type to narrow)" if total > 100 else ""))
 
@@ -882,9 +882,9 @@ class PlanItemChooser(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         table = self.query_one("#choose-table", DataTable)
-        current = self.app.store.activity(self.activity_id)["programme_item_id"]
+        current = self.app.store.activities.get(self.activity_id)["programme_item_id"]
         table.add_row(Text("—"), Text(""), Text("Not in the programme (unlink)"), key="none")
-        for r in self.app.store.programme_items(self.school_year):
+        for r in self.app.store.programme.items(self.school_year):
             mark = "✓ " if r["id"] == current else ""
             table.add_row(Text(str(r["year_group"])), Text(f"B{r['benchmark']} {rules.BENCHMARKS[r['benchmark']][1]}"),
                           Text(mark + r["description"]), key=str(r["id"]))
@@ -900,7 +900,7 @@ class PlanItemChooser(ModalScreen[bool]):
         table = self.query_one("#choose-table", DataTable)
         key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         try:
-            self.app.store.link_activity(self.activity_id, None if key.value == "none" else int(key.value))
+            self.app.store.programme.link(self.activity_id, None if key.value == "none" else int(key.value))
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return

@@ -58,7 +58,7 @@ class AdviserChooser(ModalScreen[int | None]):
         from gatsby_tui.store import users
 
         can_sign_in = users.with_passwords(store.conn)
-        for adviser in store.advisers():
+        for adviser in store.advisers.all():
             label = adviser["name"]
             if adviser["organisation"]:
                 label += f" — {adviser['organisation']}"
@@ -87,11 +87,11 @@ class AdviserChooser(ModalScreen[int | None]):
 
     def _use(self, adviser_id: int) -> None:
         try:
-            self.app.store.set_current_adviser(adviser_id)
+            self.app.store.advisers.set_current(adviser_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return
-        name = self.app.store.current_adviser()["name"]
+        name = self.app.store.advisers.current()["name"]
         self.app.notify(f"You are {name}: bookings and changes are recorded in your name.")
         self.dismiss(adviser_id)
 
@@ -125,7 +125,7 @@ class AdviserChooser(ModalScreen[int | None]):
             self.app.notify("Highlight an adviser first.", severity="warning")
             return
         store = self.app.store
-        name = store.adviser(adviser_id)["name"]
+        name = store.advisers.get(adviser_id)["name"]
         try:
             removed = users.remove_password(store.conn, adviser_id, stamp=store.clock.stamp(), by=store.adviser_id)
         except StoreError as e:
@@ -151,7 +151,7 @@ class PasswordDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         from gatsby_tui.store import users
 
-        name = self.app.store.adviser(self.adviser_id)["name"]
+        name = self.app.store.advisers.get(self.adviser_id)["name"]
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static(Text(f"Password for {name}"), classes="dialog-title")
             yield field("New password", Input(password=True, id="password", compact=True,
@@ -183,7 +183,7 @@ class PasswordDialog(ModalScreen[bool]):
         except StoreError as e:
             errors.update(Text(f"✗ {e}"))
             return
-        name = store.adviser(self.adviser_id)["name"]
+        name = store.advisers.get(self.adviser_id)["name"]
         self.app.notify(f"{name} can now sign in from a browser." if first else f"{name}'s password is changed.",
                         markup=False)
         self.dismiss(True)
@@ -219,7 +219,7 @@ class AdviserForm(AsksBeforeDiscarding, ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         if self.adviser_id is not None:
-            row = next((a for a in self.app.store.advisers() if a["id"] == self.adviser_id), None)
+            row = next((a for a in self.app.store.advisers.all() if a["id"] == self.adviser_id), None)
             if row is not None:
                 self._opened = dict(row)
                 for key, _, _ in ADVISER_FIELDS:
@@ -238,9 +238,9 @@ class AdviserForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         store = self.app.store
         try:
             if self.adviser_id is None:
-                adviser_id = store.add_adviser(self.values())
+                adviser_id = store.advisers.add(self.values())
             else:
-                store.update_adviser(self.adviser_id, self.values(), original=self._opened)
+                store.advisers.update(self.adviser_id, self.values(), original=self._opened)
                 adviser_id = self.adviser_id
         except StoreError as e:
             errors = getattr(e, "errors", None)

@@ -83,7 +83,7 @@ class AgendaScreen(Screen):
         table.add_column("Kind", key="kind", width=20)
         table.add_column("Status", key="status", width=18)
         first, days = self._range()
-        adviser = store.current_adviser()
+        adviser = store.advisers.current()
         title = self.query_one("#agenda-title", Static)
         self.rows = {}
         if adviser is None:
@@ -98,7 +98,7 @@ class AgendaScreen(Screen):
             if first == store.today:
                 heading += " (today)"
         title.update(Text(heading, style="bold"))
-        rows = store.agenda(adviser["id"], first, days)
+        rows = store.bookings.agenda(adviser["id"], first, days)
         booked = free = 0
         for i, row in enumerate(rows):
             key = f"i{row.interview_id}" if row.interview_id else f"f{row.start.isoformat()}"

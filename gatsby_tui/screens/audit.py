@@ -170,25 +170,25 @@ class AuditScreen(ListKeys, Screen):
     def on_mount(self) -> None:
         store = self.app.store
         if self.pupil_id is not None:
-            row = store.pupil(self.pupil_id)
+            row = store.pupils.get(self.pupil_id)
             whose = (names.display_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
                      if row is not None else "a pupil no longer on the register")
             heading = f"Audit log for {whose}: every change recorded for this pupil"
         else:
-            row = store.adviser(self.adviser_id)
+            row = store.advisers.get(self.adviser_id)
             whose = row["name"] if row is not None else "an adviser no longer in the database"
             heading = f"Audit log for {whose}: every change made in their name"
         self.sub_title = f"Audit log · {whose}"
         title = Text(heading, style="bold")
         title.append("\nRead only — entries cannot be changed or deleted.", style="italic")
         self.query_one("#audit-title", Static).update(title)
-        self.total = store.audit_count(pupil_id=self.pupil_id, adviser_id=self.adviser_id)
+        self.total = store.audit.count(pupil_id=self.pupil_id, adviser_id=self.adviser_id)
         self._append(self._page(None))
         self._update_status()
         self.query_one("#audit", DataTable).focus()
 
     def _page(self, after: tuple[str, int] | None) -> list:
-        return self.app.store.audit_entries(pupil_id=self.pupil_id, adviser_id=self.adviser_id, limit=PAGE,
+        return self.app.store.audit.entries(pupil_id=self.pupil_id, adviser_id=self.adviser_id, limit=PAGE,
                                             after=after)
 
     def _append(self, rows: list) -> None:
@@ -274,7 +274,7 @@ class AuditEntryDialog(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        row = self.app.store.audit_entry(self.entry_id)
+        row = self.app.store.audit.get(self.entry_id)
         if row is None:
             self.app.notify("That audit entry cannot be found.", severity="error")
             self.dismiss(None)
@@ -318,10 +318,10 @@ class AuditEntryDialog(ModalScreen[None]):
         store = self.app.store
         number = int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
         if number is not None and key in _ADVISER_KEYS:
-            row = store.adviser(number)
+            row = store.advisers.get(number)
             return f"{text} ({row['name']})" if row is not None else text
         if number is not None and key == "pupil_id":
-            row = store.pupil(number)
+            row = store.pupils.get(number)
             if row is not None:
                 return f"{text} ({names.display_name(row['legal_surname'], row['legal_forename'], row['preferred_forename'])})"
         return text
@@ -348,7 +348,7 @@ class AuditAdviserChooser(ModalScreen[int | None]):
         store = self.app.store
         options = self.query_one("#audit-advisers", OptionList)
         mine = 0
-        for i, adviser in enumerate(store.advisers(include_inactive=True)):
+        for i, adviser in enumerate(store.advisers.all(include_inactive=True)):
             label = adviser["name"]
             if not adviser["active"]:
                 label += "  (no longer active)"
@@ -377,7 +377,7 @@ def open_adviser_audit(app: App) -> None:
     """Ask whose changes to show, then show them (the palette's 'Audit log by adviser')."""
     if isinstance(app.screen, ModalScreen):
         return
-    if not app.store.advisers(include_inactive=True):
+    if not app.store.advisers.all(include_inactive=True):
         app.notify("There are no advisers yet, so nothing has been recorded in anyone's name.")
         return
 

@@ -56,7 +56,7 @@ def strip_text(states: dict[int | str, Any]) -> Text:
 
 
 class BenchmarkStrip(Static, can_focus=True):
-    """Shows ``store.pupil_benchmarks(pupil_id)``; call ``refresh_states()`` after changes."""
+    """Shows ``store.coverage.pupil(pupil_id)``; call ``refresh_states()`` after changes."""
 
     DEFAULT_CSS = """
     BenchmarkStrip {
@@ -80,7 +80,7 @@ class BenchmarkStrip(Static, can_focus=True):
         self.refresh_states()
 
     def refresh_states(self) -> None:
-        self.states = self.app.store.pupil_benchmarks(self.pupil_id)  # type: ignore[attr-defined]
+        self.states = self.app.store.coverage.pupil(self.pupil_id)  # type: ignore[attr-defined]
         self.update(strip_text(self.states))
         for state in (rules.MET, rules.NOT_YET, rules.NOT_DUE):
             self.set_class(any(s.state == state for s in self.states.values()), f"-has-{state}")

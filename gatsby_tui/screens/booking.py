@@ -62,10 +62,10 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         store = self.app.store
-        row = store.pupil(self.pupil_id)
+        row = store.pupils.get(self.pupil_id)
         who = names.full_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
         title = f"Move the meeting with {who}" if self.interview_id else f"Book a meeting with {who}"
-        existing = store.interview(self.interview_id) if self.interview_id else None
+        existing = store.bookings.get(self.interview_id) if self.interview_id else None
         self._opened = dict(existing) if existing else None   # the meeting as it was when the form opened
         with Vertical(id="dialog", classes="form-dialog booking-dialog"):
             yield Static(Text(title), classes="dialog-title")
@@ -112,7 +112,7 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         if store.adviser_id is None:
             options.add_option(Option("Choose who you are first (F4).", disabled=True))
             return
-        slots = store.next_free_slots(store.adviser_id, count=8)
+        slots = store.bookings.next_free_slots(store.adviser_id, count=8)
         if not slots:
             options.add_option(Option("No free clinic slots in the next 8 weeks: add clinic hours on the agenda (c).",
                                       disabled=True))
@@ -144,7 +144,7 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         if when.next_free:
             if store.adviser_id is None:
                 raise StoreError("Choose who you are first (F4): 'next' means your next free slot.")
-            slots = store.next_free_slots(store.adviser_id, count=1, minutes=minutes)
+            slots = store.bookings.next_free_slots(store.adviser_id, count=1, minutes=minutes)
             if not slots:
                 raise StoreError("You have no free clinic slot in the next 8 weeks: type a time instead.")
             return slots[0].start, minutes
@@ -153,7 +153,7 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     def _request(self, start: datetime, minutes: int) -> BookingRequest:
         store = self.app.store
         if self.interview_id:
-            existing = store.interview(self.interview_id)
+            existing = store.bookings.get(self.interview_id)
             return BookingRequest(pupil_id=self.pupil_id, adviser_id=existing["adviser_id"], start=start,
                                   minutes=minutes, mode=existing["mode"], place=existing["place"],
                                   kind=existing["kind"], reason=existing["reason"])
@@ -183,7 +183,7 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         self._highlight_slot(start)
         if self.app.store.adviser_id is None:
             return
-        check = self.app.store.check_booking(self._request(start, minutes), ignore_interview_id=self.interview_id)
+        check = self.app.store.bookings.check(self._request(start, minutes), ignore_interview_id=self.interview_id)
         self._show_problems(check.clashes, check.warnings)
 
     def _show_problems(self, clashes: list[str], warnings: list[str]) -> None:
@@ -207,12 +207,12 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
             key = (start, minutes)
             confirm = self._confirm_for == key
             if self.interview_id:
-                interview_id = store.reschedule(self.interview_id, start, minutes=minutes, confirm=confirm,
+                interview_id = store.bookings.reschedule(self.interview_id, start, minutes=minutes, confirm=confirm,
                                                 original=self._opened)
                 interview_id = self.interview_id
                 verb = "Moved to"
             else:
-                interview_id = store.book(request, confirm=confirm)
+                interview_id = store.bookings.book(request, confirm=confirm)
                 verb = "Booked for"
         except NeedsConfirmation as e:
             self._confirm_for = key

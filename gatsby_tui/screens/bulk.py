@@ -78,7 +78,7 @@ class BulkBookingScreen(ModalScreen[int]):
                 yield Label("Minutes", classes="bulk-label")
                 yield Input(value="45", id="bulk-minutes", compact=True)
                 yield Label("Notice (hours)", classes="bulk-label")
-                yield Input(value=str(self.app.store.booking_notice_hours()), id="bulk-notice", compact=True)
+                yield Input(value=str(self.app.store.bookings.notice_hours()), id="bulk-notice", compact=True)
                 yield Select(MODES, value="in_person", allow_blank=False, id="bulk-mode", compact=True)
                 yield Select(KINDS, value="guidance", allow_blank=False, id="bulk-kind", compact=True)
             yield Static("Set the filters, then Ctrl+R (or Preview) to see the timetable.", id="bulk-summary")
@@ -124,10 +124,10 @@ class BulkBookingScreen(ModalScreen[int]):
             typed = self.query_one("#bulk-from", Input).value.strip() or "next"
             when = when_rules.parse_when(typed, now=store.clock.now()) if typed != "next" else None
             start_from = when.start if when and when.start else store.clock.now()
-            self.notice = store.set_booking_notice_hours(self.query_one("#bulk-notice", Input).value or "0")
-            candidates = store.bulk_candidates(self._filter())
-            self.proposals = list(store.propose_bulk(store.adviser_id, candidates, start_from, minutes=minutes))
-            self.skipped = store.bulk_notice_skipped(store.adviser_id, start_from, minutes=minutes)
+            self.notice = store.bookings.set_notice_hours(self.query_one("#bulk-notice", Input).value or "0")
+            candidates = store.bookings.bulk_candidates(self._filter())
+            self.proposals = list(store.bookings.propose_bulk(store.adviser_id, candidates, start_from, minutes=minutes))
+            self.skipped = store.bookings.bulk_notice_skipped(store.adviser_id, start_from, minutes=minutes)
         except (when_rules.WhenError, StoreError) as e:
             self._say(f"✗ {e}")
             return
@@ -174,7 +174,7 @@ class BulkBookingScreen(ModalScreen[int]):
             return
         store = self.app.store
         try:
-            ids = store.commit_bulk(self.proposals, mode=self.query_one("#bulk-mode", Select).value,
+            ids = store.bookings.commit_bulk(self.proposals, mode=self.query_one("#bulk-mode", Select).value,
                                     kind=self.query_one("#bulk-kind", Select).value)
         except BookingRefused as e:
             self._say(f"✗ Nothing was booked: {e} Press Ctrl+R for a fresh preview.")

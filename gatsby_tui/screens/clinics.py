@@ -68,7 +68,7 @@ class ClinicsScreen(Screen):
 
     def reload(self) -> None:
         store = self.app.store
-        adviser = store.current_adviser()
+        adviser = store.advisers.current()
         title = self.query_one("#clinics-title", Static)
         patterns = self.query_one("#patterns", DataTable)
         off = self.query_one("#exceptions", DataTable)
@@ -78,24 +78,24 @@ class ClinicsScreen(Screen):
             title.update("Choose who you are first (F4).")
             return
         title.update(Text(f"Clinic hours for {adviser['name']}", style="bold"))
-        for p in store.clinic_patterns(adviser["id"]):
+        for p in store.bookings.clinic_patterns(adviser["id"]):
             patterns.add_row(Text(describe(p)), key=str(p.id))
         if not patterns.row_count:
             patterns.add_row(Text("No clinic hours yet: press a to add them."), key="none")
-        for e in store.clinic_exceptions(adviser["id"]):
+        for e in store.bookings.clinic_exceptions(adviser["id"]):
             first, last = dates.from_iso(e["first_day"]), dates.from_iso(e["last_day"])
             days = dates.long_uk(first) if first == last else f"{dates.long_uk(first)} to {dates.long_uk(last)}"
             off.add_row(Text(days), Text("everyone" if e["adviser_id"] is None else "you"),
                         Text(e["reason"] or ""), key=str(e["id"]))
 
     def action_add_clinic(self) -> None:
-        self.app.push_screen(FieldsForm("Add clinic hours", CLINIC_FIELDS, self.app.store.add_clinic,
+        self.app.push_screen(FieldsForm("Add clinic hours", CLINIC_FIELDS, self.app.store.bookings.add_clinic,
                                         extra={"adviser_id": self.app.store.adviser_id}),
                              callback=lambda _: self.reload())
 
     def action_add_exception(self) -> None:
         self.app.push_screen(FieldsForm("Add a day off or holiday", EXCEPTION_FIELDS,
-                                        self.app.store.add_clinic_exception,
+                                        self.app.store.bookings.add_clinic_exception,
                                         extra={"adviser_id": self.app.store.adviser_id}),
                              callback=lambda _: self.reload())
 
@@ -107,7 +107,7 @@ class ClinicsScreen(Screen):
         if key.value == "none":
             return
         try:
-            self.app.store.remove_clinic(int(key.value))
+            self.app.store.bookings.remove_clinic(int(key.value))
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return

@@ -111,14 +111,14 @@ class CohortScreen(Screen):
     def load(self) -> None:
         """Show the figures last worked out at once (the app works them out when it starts); if
         anything has been written since, say they are being updated and work them out afresh."""
-        known = self.app.store.benchmark_cohort_known()
+        known = self.app.store.coverage.known()
         self.stale = known is None or not known[1]
         if known is not None and known[0] is not self.cohort:
             self._loaded(known[0])
         elif known is not None and self.stale:
             self.show()          # the same figures, now marked as being updated
         if self.stale:
-            version = self.app.store.coverage_version()
+            version = self.app.store.coverage.version()
             if known is None:
                 self._compute(version)
             else:        # paint the known figures first: the work would hold the first paint back
@@ -126,7 +126,7 @@ class CohortScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cohort")
     def _compute(self, version: tuple) -> None:
-        cohort = self.app.store.benchmark_cohort(version=version)
+        cohort = self.app.store.coverage.cohort(version=version)
         self.app.call_from_thread(self._loaded, cohort, True)
 
     def _loaded(self, cohort: Any, fresh: bool = False) -> None:
@@ -245,7 +245,7 @@ class CohortScreen(Screen):
         self.app.action_go_programme()
 
     def action_refresh(self) -> None:
-        self.app.store.forget_cohort()
+        self.app.store.coverage.forget()
         self.query_one("#cohort-summary", Static).update("Working out the coverage…")
         self.load()
 
@@ -314,7 +314,7 @@ class GapsScreen(ListKeys, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="gaps")
     def _fetch(self, include_not_due: bool) -> None:
-        found = self.app.store.benchmark_gaps(self.key, year=self.year, breakdown=self.breakdown, value=self.value,
+        found = self.app.store.coverage.gaps(self.key, year=self.year, breakdown=self.breakdown, value=self.value,
                                               include_not_due=include_not_due)
         self.app.call_from_thread(self._show, *found)
 

@@ -41,10 +41,10 @@ class DamagedScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         store = self.app.store
-        self.good = store.newest_good_backup()
+        self.good = store.backup.newest_good()
         words = (f"{store.path} {self.problem}. It is open read-only: you can look, but nothing can be saved.\n\n")
         if self.good is None:
-            words += (f"No good backup was found in {store.backup_folder()}. Keep a copy of the file as it is, "
+            words += (f"No good backup was found in {store.backup.folder()}. Keep a copy of the file as it is, "
                       "and ask for help before changing anything.")
             self.query_one("#restore", Button).display = False
         else:
@@ -58,7 +58,7 @@ class DamagedScreen(ModalScreen[None]):
         if self.good is None:
             return
         try:
-            kept = self.app.store.restore_backup(self.good.path)
+            kept = self.app.store.backup.restore(self.good.path)
         except StoreError as e:
             self.query_one("#damaged-text", Static).update(Text(f"✗ {e}"))
             return

@@ -83,7 +83,7 @@ class DestinationsScreen(Screen):
     def refresh_info(self) -> None:
         store = self.app.store
         try:
-            info = store.destinations(self.pupil_id)
+            info = store.destinations.for_pupil(self.pupil_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             self.dismiss()
@@ -234,7 +234,7 @@ class DestinationForm(AsksBeforeDiscarding, ModalScreen[Any]):
         self.destination = destination
 
     def compose(self) -> ComposeResult:
-        row = self.app.store.pupil(self.pupil_id)
+        row = self.app.store.pupils.get(self.pupil_id)
         who = f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static(Text(f"{TITLES[self.kind]}: {who}"), classes="dialog-title")
@@ -269,11 +269,11 @@ class DestinationForm(AsksBeforeDiscarding, ModalScreen[Any]):
             note.update("")
             return
         try:
-            code = self.app.store.parse_destination(event.value)
+            code = self.app.store.records.parse_destination(event.value)
         except StoreError as e:
             note.update(Text("✗ " + str(e)))
             return
-        label = next((r["label"] for r in self.app.store.find_nccis(code)), "") if code else ""
+        label = next((r["label"] for r in self.app.store.records.find_nccis(code)), "") if code else ""
         neet = "  (NEET)" if send.is_neet(code) else ""
         note.update(Text(f"✓ {code} {label}{neet}"))
 
@@ -304,17 +304,17 @@ class DestinationForm(AsksBeforeDiscarding, ModalScreen[Any]):
         values = self.values()
         try:
             if self.kind == "intended":
-                store.record_intended_destination(self.pupil_id, values)
+                store.destinations.record_intended(self.pupil_id, values)
                 done = "Intended destination recorded."
             elif self.kind == "offer":
-                store.set_destination_offer(self.destination["id"], values,  # type: ignore[index]
+                store.destinations.set_offer(self.destination["id"], values,  # type: ignore[index]
                                             original=self.destination)
                 done = "September Guarantee offer saved."
             elif self.kind == "actual":
-                store.record_actual_destination(self.pupil_id, values)
+                store.destinations.record_actual(self.pupil_id, values)
                 done = "Actual destination recorded."
             else:
-                store.record_destination_check(self.pupil_id, values)
+                store.destinations.record_check(self.pupil_id, values)
                 done = "Check recorded."
         except DestinationInvalid as e:
             self._show(e.errors)
@@ -348,7 +348,7 @@ class ConsentForm(ModalScreen[bool]):
         self.pupil_id = pupil_id
 
     def compose(self) -> ComposeResult:
-        row = self.app.store.pupil(self.pupil_id)
+        row = self.app.store.pupils.get(self.pupil_id)
         who = f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
         with Vertical(id="dialog", classes="small-dialog"):
             yield Static(Text(f"Consent: {who}"), classes="dialog-title")
@@ -366,7 +366,7 @@ class ConsentForm(ModalScreen[bool]):
     def action_save(self) -> None:
         consent = self.query_one("#consent", TickBox).value
         try:
-            changed = self.app.store.set_destination_consent(self.pupil_id, consent)
+            changed = self.app.store.destinations.set_consent(self.pupil_id, consent)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not saved")
             return

@@ -55,6 +55,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.record_id = record_id
         self.sar_id = sar_id
         self.mentions: list[Any] = []
+        self.gathered: Any = None
         self._request_how: dict[int, str] = {}
         self.writing = False
 
@@ -64,12 +65,12 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        name = store._full_name(self.pupil_id)
+        name = store.pupils.full_name(self.pupil_id)
         with VerticalScroll(id="dialog", classes="form-dialog export-dialog"):
             if self.kind == "record":
                 yield Static(Text(f"Export {name}'s careers record"), classes="dialog-title")
                 yield field("Format", Select(RECORD_FORMATS, value="pdf", allow_blank=False, id="format", compact=True))
-                requests = [r for r in store.pupil_sars(self.pupil_id) if r.status == "open"]
+                requests = [r for r in store.requests.for_pupil(self.pupil_id) if r.status == "open"]
                 choices = [("Not for a request", 0)] + [
                     (f"Request from {r.requester[0].lower() + r.requester[1:]}, received {dates.uk(r.received_on)} ({r.days_left(store.today)})", r.id)
                     for r in requests]
@@ -82,7 +83,7 @@ class ExportScreen(ModalScreen[Path | None]):
             # No default claims the copy was given: for a request it starts from who asked.
             how = self._request_how.get(chosen, "") if self.kind == "record" else ""
             yield field("Given how", Select(HOW, value=how, allow_blank=False, id="how", compact=True))
-            yield field("Folder", Input(value=str(store.export_folder()), id="folder", compact=True))
+            yield field("Folder", Input(value=str(store.exports.folder()), id="folder", compact=True))
             yield Static("", id="file-name", classes="dialog-hint")
             if self.kind == "record":
                 with Horizontal(classes="field checks"):
@@ -101,7 +102,8 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#format", Select).focus()
         if self.kind != "record":
             return
-        _, self.mentions = self.app.store.pupil_export_preview(self.pupil_id)
+        self.gathered = self.app.store.exports.preview(self.pupil_id)     # written as gathered, not again
+        self.mentions = self.gathered.mentions
         title = self.query_one("#mentions-title", Static)
         box = self.query_one("#mentions", Vertical)
         if not self.mentions:
@@ -127,7 +129,7 @@ class ExportScreen(ModalScreen[Path | None]):
         fmt = self.query_one("#format", Select).value
         what = "careers record" if self.kind == "record" else "action plan"
         self.query_one("#file-name", Static).update(
-            Text(f"File: {self.app.store.export_name(self.pupil_id, what, str(fmt))} (readable by you only)"))
+            Text(f"File: {self.app.store.exports.file_name(self.pupil_id, what, str(fmt))} (readable by you only)"))
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -149,13 +151,13 @@ class ExportScreen(ModalScreen[Path | None]):
             job: dict[str, Any] = {"pupil_id": self.pupil_id, "fmt": fmt, "path": folder, "how": how,
                                    "include_confidential": self.query_one("#confidential", TickBox).value,
                                    "redact": redact, "sar_id": int(sar) if sar else None,
-                                   "record_given": how is not None}
+                                   "record_given": how is not None, "gathered": self.gathered}
         else:
             job = {"record_id": self.record_id, "fmt": fmt, "path": folder, "how": how, "record_given": how is not None}
         self.writing = True
         self.query_one("#save", Button).disabled = True
         result.update(Text("Writing…" + (" (a PDF takes a second or two)" if fmt == "pdf" else "")))
-        store.set_setting("export_folder", str(folder))
+        store.settings.set("export_folder", str(folder))
         self._write(job)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
@@ -164,9 +166,9 @@ class ExportScreen(ModalScreen[Path | None]):
         store = self.app.store.reopen()
         try:
             if self.kind == "record":
-                path = store.export_pupil(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
+                path = store.exports.pupil_record(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
             else:
-                path = store.export_action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
+                path = store.exports.action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
         except StoreError as e:
             self.app.call_from_thread(self._failed, str(e))
             return
@@ -219,7 +221,7 @@ class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         from gatsby_tui.store.sar import KINDS
 
         with Vertical(id="dialog", classes="form-dialog"):
-            yield Static(Text(f"Subject access request: {store._full_name(self.pupil_id)}"), classes="dialog-title")
+            yield Static(Text(f"Subject access request: {store.pupils.full_name(self.pupil_id)}"), classes="dialog-title")
             yield field("Who asked", Select([(w, k) for k, w in KINDS], value="pupil", allow_blank=False,
                                             id="requester_kind", compact=True))
             yield field("Their name", Input(placeholder="needed for a parent, carer or someone else", id="requester_name",
@@ -257,11 +259,11 @@ class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         values = {key: self.query_one(f"#{key}", Input).value for key in ("requester_name", "received_on", "notes")}
         values["requester_kind"] = self.query_one("#requester_kind", Select).value
         try:
-            sar_id = self.app.store.log_sar(self.pupil_id, values)
+            sar_id = self.app.store.requests.log(self.pupil_id, values)
         except StoreError as e:
             self.query_one("#sar-result", Static).update(Text(f"✗ {e}"))
             return
-        request = self.app.store.sar(sar_id)
+        request = self.app.store.requests.get(sar_id)
         self.app.notify(f"Request logged: due by {dates.long_uk(request.due_on)}.", title="Subject access request")
         self.dismiss(sar_id)
 
@@ -308,7 +310,7 @@ class SarsScreen(ListKeys, Screen):
     def load(self) -> None:
         store = self.app.store
         today = store.today
-        self.rows = store.sars(limit=self.LIMIT, include_closed=self.show_all)
+        self.rows = store.requests.page(limit=self.LIMIT, include_closed=self.show_all)
         table = self.query_one("#sars-table", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -319,8 +321,8 @@ class SarsScreen(ListKeys, Screen):
                           Text(dates.uk(r.received_on)), key=str(r.id))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
-        count = store.sars_count(include_closed=self.show_all)
-        overdue, _ = store.sars_overdue()
+        count = store.requests.count(include_closed=self.show_all)
+        overdue, _ = store.requests.overdue()
         words = f"{count} {'request' if count == 1 else 'requests'}" + ("" if self.show_all else " open")
         if overdue:
             words += f" · ⚠ {overdue} overdue"
@@ -361,7 +363,7 @@ class SarsScreen(ListKeys, Screen):
 
     def action_extend(self) -> None:
         def extend(r: Any, reason: str) -> str:
-            due = self.app.store.extend_sar(r.id, reason)
+            due = self.app.store.requests.extend(r.id, reason)
             return f"Extended: now due by {dates.long_uk(due)}. Tell the requester, and why."
 
         self._with_reason("Extend {name}'s request by two months?",
@@ -369,7 +371,7 @@ class SarsScreen(ListKeys, Screen):
 
     def action_withdraw(self) -> None:
         def withdraw(r: Any, reason: str) -> str:
-            self.app.store.withdraw_sar(r.id, reason)
+            self.app.store.requests.withdraw(r.id, reason)
             return "Request marked withdrawn."
 
         self._with_reason("Mark {name}'s request withdrawn?", "how it was withdrawn (optional), then Enter",
@@ -427,7 +429,7 @@ class BulkExportScreen(ModalScreen[None]):
                                         ("Whole careers record", "record")], value="action_plan", allow_blank=False,
                                        id="what", compact=True))
             yield field("Format", Select(RECORD_FORMATS, value="pdf", allow_blank=False, id="format", compact=True))
-            yield field("Folder", Input(value=str(self.app.store.export_folder()), id="folder", compact=True))
+            yield field("Folder", Input(value=str(self.app.store.exports.folder()), id="folder", compact=True))
             yield ProgressBar(total=max(len(self.pupil_ids), 1), show_eta=True, id="bulk-progress")
             yield Static("", id="bulk-result", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
@@ -466,7 +468,7 @@ class BulkExportScreen(ModalScreen[None]):
     def _run(self, what: str, fmt: str, folder: Path, bar: ProgressBar) -> None:
         store = self.app.store.reopen()          # this thread's own connection
         try:
-            written, skipped = store.export_many(
+            written, skipped = store.exports.many(
                 self.pupil_ids, what, fmt, folder,
                 progress=lambda done, total: self.app.call_from_thread(bar.update, progress=done),
                 cancelled=lambda: self.stop)
@@ -488,7 +490,7 @@ class BulkExportScreen(ModalScreen[None]):
             result.update(Text(f"✗ {error}"))
             return
         folder = self.query_one("#folder", Input).value.strip()
-        self.app.store.set_setting("export_folder", str(Path(folder).expanduser()))
+        self.app.store.settings.set("export_folder", str(Path(folder).expanduser()))
         words = f"Wrote {len(written or []):,} files to {folder}."
         if self.stop:
             words += " Stopped before the end."

@@ -1,6 +1,6 @@
 """My follow-ups: every open action across pupils, overdue first; and one action with its changes.
 
-The list pages from SQL by (due date, id) — store.follow_ups(after=...) — and loads the next
+The list pages from SQL by (due date, id) — store.actions.follow_ups(after=...) — and loads the next
 page as the cursor nears the end, so it stays quick with tens of thousands of open actions.
 Overdue actions carry the word "overdue" and a ⚠, never colour alone.
 """
@@ -172,7 +172,7 @@ class ActionDialog(ModalScreen[bool]):
 
     def refresh_action(self) -> None:
         store = self.app.store
-        item = store.action_detail(self.action_id)
+        item = store.actions.detail(self.action_id)
         if item is None:
             self.app.notify("That action no longer exists.", severity="error")
             self.dismiss(self.changed)
@@ -237,15 +237,15 @@ class ActionDialog(ModalScreen[bool]):
         self.refresh_action()
 
     def action_done(self) -> None:
-        self._do("✓ Action marked as done.", self.app.store.set_action_status, "done", original=self.item)
+        self._do("✓ Action marked as done.", self.app.store.actions.set_status, "done", original=self.item)
 
     def action_reopen(self) -> None:
-        self._do("Action reopened.", self.app.store.set_action_status, "open", original=self.item)
+        self._do("Action reopened.", self.app.store.actions.set_status, "open", original=self.item)
 
     def action_cancel_action(self) -> None:
         def cancelled(note: str | None) -> None:
             if note is not None:
-                self._do("✗ Action cancelled.", self.app.store.set_action_status, "cancelled", note=note or None,
+                self._do("✗ Action cancelled.", self.app.store.actions.set_status, "cancelled", note=note or None,
                          original=self.item)
 
         self.app.push_screen(cancel_note_dialog(self.item["description"]), callback=cancelled)
@@ -253,7 +253,7 @@ class ActionDialog(ModalScreen[bool]):
     def action_reassign(self) -> None:
         def chosen(owner: str | None) -> None:
             if owner is not None:
-                self._do(f"Action passed to the {OWNER_WORDS[owner]}.", self.app.store.reassign_action, owner,
+                self._do(f"Action passed to the {OWNER_WORDS[owner]}.", self.app.store.actions.reassign, owner,
                          original=self.item)
 
         self.app.push_screen(OwnerChooser(self.item["owner"], self.item["description"]), callback=chosen)
@@ -347,13 +347,13 @@ class FollowUpsScreen(ListKeys, Screen):
         return self.app.store.adviser_id if self.mine else None
 
     def _page(self, after: tuple | None) -> list:
-        return self.app.store.follow_ups(owner=self.owner, due_before=self.due, adviser_id=self._adviser_filter(),
+        return self.app.store.actions.follow_ups(owner=self.owner, due_before=self.due, adviser_id=self._adviser_filter(),
                                          limit=PAGE, after=after)
 
     def reload(self, keep_index: int | None = None, keep_id: int | None = None) -> None:
         store = self.app.store
         table = self.query_one("#follow-ups", DataTable)
-        self.total, self.overdue = store.follow_ups_count(owner=self.owner, due_before=self.due,
+        self.total, self.overdue = store.actions.follow_ups_count(owner=self.owner, due_before=self.due,
                                                           adviser_id=self._adviser_filter())
         table.clear()
         self.rows = {}
@@ -408,7 +408,7 @@ class FollowUpsScreen(ListKeys, Screen):
         store = self.app.store
         whose = "every adviser's"
         if self.mine:
-            me = store.current_adviser()
+            me = store.advisers.current()
             whose = f"followed up by {me['name']}" if me is not None else "yours (nobody chosen: F4)"
         if self.total == 0:
             if self.owner or self.due or self.mine:
@@ -535,8 +535,8 @@ class FollowUpsScreen(ListKeys, Screen):
         fu = self.selected()
         if fu is not None:
             self._change(f"✓ Done: {first_line(fu.description, 60)} ({fu.pupil_name}).",
-                         self.app.store.set_action_status, fu.action_id, "done", original=_shown(fu))
-            if self.app.store.action_detail(fu.action_id)["status"] == "done":
+                         self.app.store.actions.set_status, fu.action_id, "done", original=_shown(fu))
+            if self.app.store.actions.detail(fu.action_id)["status"] == "done":
                 self.last_done = fu.action_id
                 self.refresh_bindings()
 
@@ -545,7 +545,7 @@ class FollowUpsScreen(ListKeys, Screen):
         action_id, self.last_done = self.last_done, None
         if action_id is None:
             return
-        self._change("○ Reopened: it is back in the list.", self.app.store.set_action_status, action_id, "open",
+        self._change("○ Reopened: it is back in the list.", self.app.store.actions.set_status, action_id, "open",
                      note="Reopened: marked done by mistake.", keep_id=action_id)
         self.refresh_bindings()
 
@@ -565,7 +565,7 @@ class FollowUpsScreen(ListKeys, Screen):
         def chosen(owner: str | None) -> None:
             if owner is not None:
                 self._change(f"Passed to the {OWNER_WORDS[owner]}: {first_line(fu.description, 60)}.",
-                             self.app.store.reassign_action, fu.action_id, owner, keep_id=fu.action_id,
+                             self.app.store.actions.reassign, fu.action_id, owner, keep_id=fu.action_id,
                              original=_shown(fu))
 
         self.app.push_screen(OwnerChooser(fu.owner, fu.description), callback=chosen)
@@ -577,7 +577,7 @@ class FollowUpsScreen(ListKeys, Screen):
 
         def cancelled(note: str | None) -> None:
             if note is not None:
-                self._change(f"✗ Cancelled: {first_line(fu.description, 60)}.", self.app.store.set_action_status,
+                self._change(f"✗ Cancelled: {first_line(fu.description, 60)}.", self.app.store.actions.set_status,
                              fu.action_id, "cancelled", note=note or None, original=_shown(fu))
 
         self.app.push_screen(cancel_note_dialog(fu.description), callback=cancelled)

@@ -35,8 +35,8 @@ class IcsExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        folder = store.setting("export_folder") or str(Path.home())
-        adviser = store.current_adviser()
+        folder = store.settings.get("export_folder") or str(Path.home())
+        adviser = store.advisers.current()
         name = (adviser["name"] if adviser else "adviser").lower().replace(" ", "-")
         default = Path(folder) / f"bookings-{name}-{self.first:%Y%m%d}.ics"
         with Vertical(id="dialog", classes="form-dialog"):
@@ -63,9 +63,9 @@ class IcsExportScreen(ModalScreen[None]):
             path = Path(self.query_one("#path", Input).value.strip()).expanduser()
             if store.adviser_id is None:
                 raise StoreError("Choose who you are first (F4).")
-            count = store.export_ics(store.adviser_id, first, last, path,
+            count = store.bookings.export_ics(store.adviser_id, first, last, path,
                                      full_names=self.query_one("#full-names", TickBox).value)
-            store.set_setting("export_folder", str(path.parent))
+            store.settings.set("export_folder", str(path.parent))
         except (dates.DateError, StoreError) as e:
             result.update(Text(f"✗ {e}"))
             return

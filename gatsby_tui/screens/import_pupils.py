@@ -72,7 +72,7 @@ class ImportScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide-dialog"):
             yield Static("Import pupils from a CSV", classes="dialog-title")
-            default = self.app.store.setting("import_folder") or ""
+            default = self.app.store.settings.get("import_folder") or ""
             yield field("CSV file", Input(value=default, placeholder="path of the CSV exported from your MIS, then Enter",
                                           id="path"))
             yield CsvTree(self._tree_root(default), id="import-files")
@@ -139,7 +139,7 @@ class ImportScreen(ModalScreen[bool]):
     def _plan(self, path: Path) -> None:
         store = self.app.store.reopen()
         try:
-            plan = store.plan_import(path)
+            plan = store.pupils.plan_import(path)
         except StoreError as e:
             self.app.call_from_thread(self._say, str(e))
             return
@@ -153,7 +153,7 @@ class ImportScreen(ModalScreen[bool]):
     def _show_plan(self, plan) -> None:
         self.plan = plan
         try:  # remember the folder for next time
-            self.app.store.set_setting("import_folder", str(self._path.parent) + "/")
+            self.app.store.settings.set("import_folder", str(self._path.parent) + "/")
         except StoreError:
             pass
         table = self.query_one("#import-preview", DataTable)
@@ -219,7 +219,7 @@ class ImportScreen(ModalScreen[bool]):
             self.app.call_from_thread(bar.update, total=max(1, total), progress=done)
 
         try:
-            result = store.apply_import(plan, skip_invalid=skip_invalid, progress=progress)
+            result = store.pupils.apply_import(plan, skip_invalid=skip_invalid, progress=progress)
         except StoreError as e:
             self.app.call_from_thread(self._say, f"Nothing was imported: {e}")
             return

@@ -53,7 +53,7 @@ class LeaversScreen(ListKeys, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.cohort = self.app.store.default_cohort()
+        self.cohort = self.app.store.destinations.default_cohort()
         self.reload()
         self.query_one("#leavers-table", DataTable).focus()
 
@@ -67,7 +67,7 @@ class LeaversScreen(ListKeys, Screen):
         cohort = self.cohort
         assert cohort is not None
         self.sub_title = f"Leavers · {cohort}"
-        summary = store.cohort_summary(cohort)
+        summary = store.destinations.cohort_summary(cohort)
         self.query_one("#leavers-title", Static).update(Text(
             f"{send.cohort_label(cohort)}: {summary.total:,} leaver{'s' if summary.total != 1 else ''}  ·  "
             "[ earlier cohort, ] later", style="bold"))
@@ -89,11 +89,11 @@ class LeaversScreen(ListKeys, Screen):
             views.append(f"{'▸ ' if chosen else ''}{label} ({key})", style="bold underline" if chosen else "")
         self.query_one("#leavers-views", Static).update(views)
         table = self.query_one("#leavers-table", DataTable)
-        self.total = store.leavers_count(cohort, self.view)
+        self.total = store.destinations.leavers_count(cohort, self.view)
         table.clear()
         self._last_key = None
         self._exhausted = False
-        self._append(store.leavers_page(cohort, self.view, limit=PAGE))
+        self._append(store.destinations.leavers_page(cohort, self.view, limit=PAGE))
         if keep_id is not None:
             for _ in range(20):
                 try:
@@ -123,7 +123,7 @@ class LeaversScreen(ListKeys, Screen):
     def load_more(self) -> bool:
         if self._exhausted or self.cohort is None:
             return False
-        rows = self.app.store.leavers_page(self.cohort, self.view, after=self._last_key, limit=PAGE)
+        rows = self.app.store.destinations.leavers_page(self.cohort, self.view, after=self._last_key, limit=PAGE)
         self._append(rows)
         self._status()
         return bool(rows)
@@ -135,7 +135,7 @@ class LeaversScreen(ListKeys, Screen):
                       "checks_due": "with a check due"}[self.view]
         if self.total == 0:
             if self.view == "all":
-                known = self.app.store.leaving_cohorts()
+                known = self.app.store.destinations.cohorts()
                 text = (f"No leavers in the {what}." +
                         (f" Cohorts with leavers: {', '.join(map(str, known))}." if known else ""))
             else:

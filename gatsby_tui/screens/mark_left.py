@@ -28,7 +28,7 @@ class MarkLeftScreen(ModalScreen[bool]):
         self.pupil_id = pupil_id
 
     def compose(self) -> ComposeResult:
-        row = self.app.store.pupil(self.pupil_id)
+        row = self.app.store.pupils.get(self.pupil_id)
         who = names.full_name(row["legal_surname"], row["legal_forename"], row["preferred_forename"])
         with Vertical(id="dialog", classes="small-dialog"):
             yield Static(Text(f"{who} has left"), classes="dialog-title")
@@ -50,7 +50,7 @@ class MarkLeftScreen(ModalScreen[bool]):
     def action_save(self) -> None:
         try:
             day = dates.parse_date(self.query_one("#date_left", Input).value, what="leaving date")
-            self.app.store.set_pupil_left(self.pupil_id, day)
+            self.app.store.pupils.set_left(self.pupil_id, day)
         except (dates.DateError, StoreError) as e:
             self.query_one("#err-date_left", Static).update(Text("✗ " + str(e)))
             return
@@ -60,7 +60,7 @@ class MarkLeftScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#on-roll")
     def _back_on_roll(self) -> None:
         try:
-            self.app.store.set_pupil_left(self.pupil_id, None)
+            self.app.store.pupils.set_left(self.pupil_id, None)
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return

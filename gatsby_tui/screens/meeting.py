@@ -53,7 +53,7 @@ class MeetingScreen(ModalScreen[None]):
         self.refresh_meeting()
 
     def refresh_meeting(self) -> None:
-        row = self.app.store.interview(self.interview_id)
+        row = self.app.store.bookings.get(self.interview_id)
         if row is None:
             self.app.notify("That meeting no longer exists.", severity="error")
             self.dismiss(None)
@@ -84,7 +84,7 @@ class MeetingScreen(ModalScreen[None]):
         self.refresh_bindings()
 
     def _record_words(self, row) -> str:
-        record = self.app.store.record_for_interview(self.interview_id)
+        record = self.app.store.records.for_interview(self.interview_id)
         can_open = "record" in ALLOWED.get(row["status"], set())
         if record is None:
             return "none yet (W starts it)" if can_open else "none"
@@ -112,13 +112,13 @@ class MeetingScreen(ModalScreen[None]):
         self.refresh_meeting()
 
     def action_held(self) -> None:
-        self._do("Marked as held.", self.app.store.mark_held)
+        self._do("Marked as held.", self.app.store.bookings.mark_held)
 
     def action_did_not_attend(self) -> None:
-        self._do("Marked: did not attend.", self.app.store.mark_did_not_attend)
+        self._do("Marked: did not attend.", self.app.store.bookings.mark_did_not_attend)
 
     def action_reinstate(self) -> None:
-        self._do("Back in the agenda as booked.", self.app.store.reinstate)
+        self._do("Back in the agenda as booked.", self.app.store.bookings.reinstate)
 
     def _show_reason(self, show: bool) -> None:
         self.query_one("#cancel-row").display = show
@@ -135,7 +135,7 @@ class MeetingScreen(ModalScreen[None]):
         if not event.value.strip():
             self.app.notify("Give a reason for cancelling (e.g. pupil absent, adviser ill).", severity="error")
             return
-        self._do("Meeting cancelled.", self.app.store.cancel_booking, event.value.strip())
+        self._do("Meeting cancelled.", self.app.store.bookings.cancel, event.value.strip())
         self._show_reason(False)
 
     def action_move(self) -> None:
@@ -147,10 +147,10 @@ class MeetingScreen(ModalScreen[None]):
     def action_record(self) -> None:
         from gatsby_tui.screens.record import RecordScreen
 
-        existing = self.app.store.record_for_interview(self.interview_id)
+        existing = self.app.store.records.for_interview(self.interview_id)
         try:
             record_id = (existing["id"] if existing is not None
-                         else self.app.store.start_record(interview_id=self.interview_id))
+                         else self.app.store.records.start(interview_id=self.interview_id))
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return

@@ -97,7 +97,7 @@ class PupilPicker(SearchChooser):
         store = self.app.store
         f = PupilFilter(search=text)
         found = [((row.name, str(row.year_group), row.form or ""), row.id)
-                 for row in store.register_page(f, limit=LIMIT)]
-        total = store.register_count(f)
+                 for row in store.pupils.page(f, limit=LIMIT)]
+        total = store.pupils.count(f)
         more = f" (first {LIMIT} of {total:,}: type more to narrow)" if total > LIMIT else ""
         return found, f"{total:,} pupils on roll match{more}."

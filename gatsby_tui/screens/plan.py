@@ -85,16 +85,16 @@ class PlanScreen(Screen):
     # ------------------------------------------------------------ showing
     def refresh_plan(self) -> None:
         store = self.app.store
-        row = store.pupil(self.pupil_id)
+        row = store.pupils.get(self.pupil_id)
         if row is None:
             self.app.notify("That pupil is no longer on the register.", severity="error")
             self.dismiss()
             return
         try:
-            self.plan = store.plan(self.pupil_id, self.shown_version)
+            self.plan = store.plans.get(self.pupil_id, self.shown_version)
         except StoreError:
             self.shown_version = None
-            self.plan = store.plan(self.pupil_id)
+            self.plan = store.plans.get(self.pupil_id)
         who = f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
         self.sub_title = f"Plan · {who}"
         plan = self.plan
@@ -364,7 +364,7 @@ class PlanForm(_Form):
         self.plan = plan
 
     def compose(self) -> ComposeResult:
-        row = self.app.store.pupil(self.pupil_id)
+        row = self.app.store.pupils.get(self.pupil_id)
         who = f"{row['preferred_forename'] or row['legal_forename']} {row['legal_surname']}"
         title = (f"Start an individual plan for {who}" if self.plan is None
                  else f"Edit {who}'s plan (version {self.plan['current_version']})")
@@ -399,9 +399,9 @@ class PlanForm(_Form):
     def action_save(self) -> None:
         store = self.app.store
         if self.plan is None:
-            self.save_with(lambda: store.create_plan(self.pupil_id, self.values()), "Plan started: version 1.")
+            self.save_with(lambda: store.plans.create(self.pupil_id, self.values()), "Plan started: version 1.")
         else:
-            self.save_with(lambda: store.update_plan(self.plan["id"], self.values(), original=self.plan) or True,
+            self.save_with(lambda: store.plans.update(self.plan["id"], self.values(), original=self.plan) or True,
                            f"Saved version {self.plan['current_version']}.")
 
 
@@ -457,9 +457,9 @@ class TargetForm(_Form):
     def action_save(self) -> None:
         store = self.app.store
         if self.target is None:
-            self.save_with(lambda: store.add_plan_target(self.plan_id, self.values()), "Target added.")
+            self.save_with(lambda: store.plans.add_target(self.plan_id, self.values()), "Target added.")
         else:
-            self.save_with(lambda: store.update_plan_target(self.target["id"], self.values(),
+            self.save_with(lambda: store.plans.update_target(self.target["id"], self.values(),
                                                             original=self.target) or True,
                            "Target saved.")
 
@@ -549,7 +549,7 @@ class ReviewForm(_Form):
     def action_save(self) -> None:
         store = self.app.store
         nxt = self.plan["current_version"] + 1
-        self.save_with(lambda: store.hold_plan_review(self.plan["id"], self.values())[1],
+        self.save_with(lambda: store.plans.hold_review(self.plan["id"], self.values())[1],
                        f"Review recorded: the plan is now version {nxt}; version {nxt - 1} is kept.")
 
 
@@ -608,7 +608,7 @@ class CompareScreen(Screen):
 
     def show(self) -> None:
         store = self.app.store
-        changes = store.compare_plan_versions(self.plan_id, self.old)
+        changes = store.plans.compare(self.plan_id, self.old)
         counted = {kind: sum(1 for c in changes if c.change == kind) for kind in CHANGE_MARKS}
         summary = ", ".join(f"{n} {kind}" for kind, n in counted.items() if n)
         self.sub_title = f"Plan versions {self.old} and {self.current}"

@@ -77,7 +77,7 @@ class ProgrammeScreen(Screen):
 
     def reload(self) -> None:
         store = self.app.store
-        self.grid = store.programme_grid(self.school_year)
+        self.grid = store.programme.grid(self.school_year)
         table = self.query_one("#programme-grid", DataTable)
         row, column = table.cursor_coordinate
         table.clear()
@@ -151,7 +151,7 @@ class ProgrammeScreen(Screen):
     def action_copy_year(self) -> None:
         last = self.school_year - 1
         try:
-            count = self.app.store.copy_programme(last, self.school_year)
+            count = self.app.store.programme.copy_year(last, self.school_year)
         except StoreError as e:
             self.app.notify(str(e), severity="warning", title="Not copied")
             return
@@ -198,7 +198,7 @@ class CellScreen(ModalScreen[bool]):
         self.query_one("#cell-items", DataTable).focus()
 
     def reload(self) -> None:
-        grid = self.app.store.programme_grid(self.school_year)
+        grid = self.app.store.programme.grid(self.school_year)
         table = self.query_one("#cell-items", DataTable)
         row = table.cursor_row
         table.clear()
@@ -228,7 +228,7 @@ class CellScreen(ModalScreen[bool]):
             if text is None:
                 return
             try:
-                self.app.store.add_programme_item(self.school_year, self.year_group, self.benchmark, text)
+                self.app.store.programme.add_item(self.school_year, self.year_group, self.benchmark, text)
             except StoreError as e:
                 self.app.notify(str(e), severity="error", title="Not added")
                 return
@@ -242,13 +242,13 @@ class CellScreen(ModalScreen[bool]):
         item_id = self._current()
         if item_id is None:
             return
-        row = self.app.store.programme_item(item_id)
+        row = self.app.store.programme.item(item_id)
 
         def saved(text: str | None) -> None:
             if text is None:
                 return
             try:
-                self.app.store.update_programme_item(item_id, text)
+                self.app.store.programme.update_item(item_id, text)
             except StoreError as e:
                 self.app.notify(str(e), severity="error", title="Not saved")
                 return
@@ -267,7 +267,7 @@ class CellScreen(ModalScreen[bool]):
             return
         self._delete_armed = None
         try:
-            unlinked = self.app.store.delete_programme_item(item_id)
+            unlinked = self.app.store.programme.delete_item(item_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return
@@ -338,7 +338,7 @@ class LinkActivities(ModalScreen[bool]):
         self.item_id = item_id
 
     def compose(self) -> ComposeResult:
-        item = self.app.store.programme_item(self.item_id)
+        item = self.app.store.programme.item(self.item_id)
         with Vertical(id="dialog", classes="form-dialog picker-dialog"):
             yield Static(Text(f"What delivered: {item['description']}"), classes="dialog-title")
             table: DataTable = DataTable(id="link-table", cursor_type="row")
@@ -355,7 +355,7 @@ class LinkActivities(ModalScreen[bool]):
         self.query_one("#link-table", DataTable).focus()
 
     def reload(self) -> None:
-        rows = self.app.store.programme_candidates(self.item_id)
+        rows = self.app.store.programme.candidates(self.item_id)
         table = self.query_one("#link-table", DataTable)
         row = table.cursor_row
         table.clear()
@@ -379,9 +379,9 @@ class LinkActivities(ModalScreen[bool]):
             return
         key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         activity_id = int(key.value)
-        linked = self.app.store.activity(activity_id)["programme_item_id"] == self.item_id
+        linked = self.app.store.activities.get(activity_id)["programme_item_id"] == self.item_id
         try:
-            self.app.store.link_activity(activity_id, None if linked else self.item_id)
+            self.app.store.programme.link(activity_id, None if linked else self.item_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error")
             return
@@ -436,7 +436,7 @@ class ExportProgramme(ModalScreen[bool]):
         figures = self.query_one("#figures", TickBox).value
         try:
             for fmt in ("html", "md"):
-                written.append(self.app.store.export_programme(self.school_year, folder / f"{name}.{fmt}", fmt,
+                written.append(self.app.store.programme.export(self.school_year, folder / f"{name}.{fmt}", fmt,
                                                                delivered=delivered, figures=figures))
         except StoreError as e:
             self.query_one("#export-result", Static).update(Text("✗ " + str(e)))

@@ -3,7 +3,7 @@ their whole history, newest first, filtered by kind and searched as you type.
 
 The history is limited in SQL (HISTORY_LIMIT items, newest first: store/history.py); the kinds
 offered come from store.history.KINDS, so a kind added there appears here with no change.
-Enter opens an item through store.history_target(ref) and OPENERS below.
+Enter opens an item through store.history.target(ref) and OPENERS below.
 
 Speed (benchmarks/history.py): the screen must paint quickly for a pupil with hundreds of items.
 Textual's Input and Select each cost tens of milliseconds to mount here, so the search box is
@@ -135,7 +135,7 @@ def open_activity(screen: Screen, activity_id: int) -> None:
     screen.app.push_screen(ActivityScreen(activity_id))
 
 
-# What Enter opens for a history item, by the kind of store.history_target(ref): 'record:5'
+# What Enter opens for a history item, by the kind of store.history.target(ref): 'record:5'
 # opens the record editor. A new kind of history item adds its opener here.
 OPENERS: dict[str, Callable[[Screen, int], None]] = {
     "record": open_record, "interview": open_meeting, "action": open_action, "audit": open_audit_entry,
@@ -254,7 +254,7 @@ class PupilScreen(ListKeys, Screen):
 
     def refresh_pupil(self) -> None:
         store = self.app.store
-        row = store.pupil(self.pupil_id)
+        row = store.pupils.get(self.pupil_id)
         if row is None:
             self.app.notify("That pupil is no longer on the register.", severity="error")
             self.dismiss()
@@ -306,7 +306,7 @@ class PupilScreen(ListKeys, Screen):
 
     def refresh_summary(self) -> None:
         store = self.app.store
-        s = store.pupil_summary(self.pupil_id)
+        s = store.history.summary(self.pupil_id)
         today = store.today
         if s["open_actions"]:
             overdue = f"⚠ {s['overdue_actions']} overdue" if s["overdue_actions"] else "none overdue"
@@ -343,7 +343,7 @@ class PupilScreen(ListKeys, Screen):
         store = self.app.store
         table = self.query_one("#history", DataTable)
         old_ref = self._current_ref() if keep else None
-        events = store.pupil_history(self.pupil_id, limit=HISTORY_LIMIT + 1, kind=self.kind,
+        events = store.history.for_pupil(self.pupil_id, limit=HISTORY_LIMIT + 1, kind=self.kind,
                                      search=self.search or None)
         self.history_cut = len(events) > HISTORY_LIMIT
         events = events[:HISTORY_LIMIT]
@@ -431,7 +431,7 @@ class PupilScreen(ListKeys, Screen):
         key = self._current_ref()
         if key is None:
             return
-        target = self.app.store.history_target(self.refs[key])
+        target = self.app.store.history.target(self.refs[key])
         what, _, number = target.partition(":")
         opener = OPENERS.get(what)
         if opener is None or not number.isdigit():
@@ -459,7 +459,7 @@ class PupilScreen(ListKeys, Screen):
                             severity="error")
             return
         try:
-            record_id = self.app.store.start_record(pupil_id=self.pupil_id)
+            record_id = self.app.store.records.start(pupil_id=self.pupil_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return

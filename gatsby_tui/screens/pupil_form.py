@@ -88,7 +88,7 @@ class PupilForm(ModalScreen[int | None]):
             error.display = False
         if self.pupil_id is not None:
             try:
-                self._opened, values = self.app.store.pupil_for_form(self.pupil_id)
+                self._opened, values = self.app.store.pupils.for_form(self.pupil_id)
             except StoreError as e:
                 self.app.notify(str(e), severity="error")
                 self.dismiss(None)
@@ -133,7 +133,7 @@ class PupilForm(ModalScreen[int | None]):
     def _preview_year(self) -> None:
         """Show the year-group warning as soon as the date of birth and year are typed."""
         try:
-            checked = self.app.store.validate_pupil(self.values())
+            checked = self.app.store.pupils.validate(self.values())
         except PupilInvalid:
             self.query_one("#form-warning", Static).update("")
             return
@@ -143,12 +143,12 @@ class PupilForm(ModalScreen[int | None]):
     def action_save(self) -> None:
         store = self.app.store
         try:
-            checked = store.validate_pupil(self.values())
+            checked = store.pupils.validate(self.values())
             if self.pupil_id is None:
-                pupil_id = store.add_pupil(checked)
+                pupil_id = store.pupils.add(checked)
                 verb = "Added"
             else:
-                store.update_pupil(self.pupil_id, checked, original=self._opened)
+                store.pupils.update(self.pupil_id, checked, original=self._opened)
                 pupil_id = self.pupil_id
                 verb = "Saved"
         except PupilInvalid as e:
@@ -164,7 +164,7 @@ class PupilForm(ModalScreen[int | None]):
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not saved")
             return
-        saved = store.pupil(pupil_id) or checked.values   # as saved, with any change made elsewhere meanwhile
+        saved = store.pupils.get(pupil_id) or checked.values   # as saved, with any change made elsewhere meanwhile
         message = f"{verb} {saved['legal_forename']} {saved['legal_surname']}."
         if checked.warnings:
             self.app.notify(message + " " + " ".join(checked.warnings), severity="warning", timeout=10)

@@ -211,7 +211,7 @@ class RecordScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Meeting record"
-        self._labels = {r["code"]: r["label"] for r in self.app.store.nccis_codes()}
+        self._labels = {r["code"]: r["label"] for r in self.app.store.records.nccis_codes()}
         table = self.query_one("#record-actions", DataTable)
         table.add_column("What", key="what", width=54)
         table.add_column("Owner", key="owner", width=13)
@@ -231,7 +231,7 @@ class RecordScreen(Screen[None]):
     # ------------------------------------------------------------ loading and showing
     def load(self, *, restore: bool) -> bool:
         store = self.app.store
-        rec = store.record(self.record_id)
+        rec = store.records.get(self.record_id)
         if rec is None:
             self.app.notify("That meeting record no longer exists.", severity="error")
             self.dismiss(None)
@@ -243,17 +243,17 @@ class RecordScreen(Screen[None]):
         values = saved
         restored = None
         if rec["status"] == "draft" and restore:
-            draft = store.load_draft(self.draft_key)
+            draft = store.records.load_draft(self.draft_key)
             if draft:
                 merged = {**saved, **{k: draft[k] for k in FIELDS if k in draft}}
                 if normalised(merged) != normalised(saved):
                     values = merged
                     self._last_draft = normalised(merged)
                     restored = (f"Restored your unsaved typing from "
-                                f"{_moment_words(store.draft_saved_at(self.draft_key), store.today)}. "
+                                f"{_moment_words(store.records.draft_saved_at(self.draft_key), store.today)}. "
                                 "Ctrl+S saves it into the record.")
                 else:
-                    store.discard_draft(self.draft_key)
+                    store.records.discard_draft(self.draft_key)
         self._fill(values)
         self._show_header()
         self._show_amendments()
@@ -299,7 +299,7 @@ class RecordScreen(Screen[None]):
         details.append(" · booked meeting" if rec["interview_id"] else " · unplanned conversation")
         details.append("\nAdviser: ", style="bold")
         details.append(rec["adviser_name"])
-        adviser = store.adviser(rec["adviser_id"])
+        adviser = store.advisers.get(rec["adviser_id"])
         qualification = []
         named = rec.get("adviser_qualification") or ""
         if adviser is not None and adviser["qualification_level"]:
@@ -394,7 +394,7 @@ class RecordScreen(Screen[None]):
             status.update(Text("● Draft · unsaved typing (kept as a draft as you type) · Ctrl+S saves"))
             return
         if self._last_draft is not None:
-            at = _moment_words(self.app.store.draft_saved_at(self.draft_key), self.app.store.today)
+            at = _moment_words(self.app.store.records.draft_saved_at(self.draft_key), self.app.store.today)
             status.update(Text(f"● Draft · unsaved typing, kept as a draft at {at} · Ctrl+S saves"))
         else:
             status.update(Text("Draft · everything is saved · Ctrl+O signs off when complete"))
@@ -453,10 +453,10 @@ class RecordScreen(Screen[None]):
         try:
             if now == normalised(self._baseline):
                 if self._last_draft is not None:
-                    store.discard_draft(self.draft_key)
+                    store.records.discard_draft(self.draft_key)
                     self._last_draft = None
             elif now != self._last_draft:
-                store.save_draft(self.draft_key, values)
+                store.records.save_draft(self.draft_key, values)
                 self._last_draft = now
         except (StoreError, sqlite3.Error) as e:
             if not closing:
@@ -494,7 +494,7 @@ class RecordScreen(Screen[None]):
             note.update("Type part of the destination's name or its NCCIS code, e.g. 'apprent' or 310.")
             return
         try:
-            code = self.app.store.parse_destination(text)
+            code = self.app.store.records.parse_destination(text)
         except StoreError as e:
             note.update(Text("✗ " + str(e)))
             note.set_class(True, "problem")
@@ -550,7 +550,7 @@ class RecordScreen(Screen[None]):
         store = self.app.store
         values = self.values()
         try:
-            changed = store.save_record(self.record_id, values)
+            changed = store.records.save(self.record_id, values)
         except RecordInvalid as e:
             self._show_errors(e.errors)
             n = len(e.errors)
@@ -563,13 +563,13 @@ class RecordScreen(Screen[None]):
             self.app.notify(str(e), severity="error", title="Not saved")
             return False
         try:
-            store.discard_draft(self.draft_key)
+            store.records.discard_draft(self.draft_key)
         except StoreError:
             pass
         self._last_draft = None
         self._baseline = values
         self._show_errors({})
-        self.rec = store.record(self.record_id) or self.rec
+        self.rec = store.records.get(self.record_id) or self.rec
         self.query_one("#record-banner", Static).display = False
         self._show_state()
         self.app.notify("Saved." if changed else "Saved: nothing had changed.")
@@ -578,7 +578,7 @@ class RecordScreen(Screen[None]):
     def action_close(self) -> None:
         kept = self.dirty()
         self._flush_draft()
-        if not kept and self.app.store.discard_if_untouched(self.record_id):
+        if not kept and self.app.store.records.discard_if_untouched(self.record_id):
             self.app.notify("Nothing was written, so no record was kept.", timeout=4)
         elif kept:
             self.app.notify("Not saved yet, but nothing is lost: your typing is kept as a draft and comes back "
@@ -591,7 +591,7 @@ class RecordScreen(Screen[None]):
             return
         if self.dirty() and not self.action_save():
             return
-        problem = self.app.store.sign_off_problem(self.record_id)
+        problem = self.app.store.records.sign_off_problem(self.record_id)
         if problem:
             banner = self.query_one("#record-banner", Static)
             banner.update(Text("✗ Not signed off. " + problem))
@@ -605,7 +605,7 @@ class RecordScreen(Screen[None]):
             if not yes:
                 return
             try:
-                self.app.store.sign_off_record(self.record_id)
+                self.app.store.records.sign_off(self.record_id)
             except StoreError as e:
                 self.app.notify(str(e), severity="error", title="Not signed off")
                 return
@@ -657,7 +657,7 @@ class RecordScreen(Screen[None]):
 
     # ------------------------------------------------------------ actions
     def _reload_actions(self, select: int | None = None) -> None:
-        self.rec = self.app.store.record(self.record_id) or self.rec
+        self.rec = self.app.store.records.get(self.record_id) or self.rec
         self._show_actions(select)
 
     def action_add_action(self) -> None:
@@ -686,7 +686,7 @@ class RecordScreen(Screen[None]):
         action = next(a for a in self.rec["actions"] if str(a["id"]) == key)
         new = "done" if action["status"] == "open" else "open"
         try:
-            self.app.store.set_action_status(action["id"], new, original=action)
+            self.app.store.actions.set_status(action["id"], new, original=action)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return
@@ -738,7 +738,7 @@ class RecordScreen(Screen[None]):
         store = self.app.store
         after = max(datetime.combine(day, time.min), store.clock.now())
         try:
-            slots = store.next_free_slots(store.adviser_id, after=after, count=1)
+            slots = store.bookings.next_free_slots(store.adviser_id, after=after, count=1)
         except StoreError:
             slots = []
         if slots and slots[0].start.date() - day <= timedelta(days=14):
@@ -840,7 +840,7 @@ class ActionForm(AsksBeforeDiscarding, ModalScreen[int | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         try:
-            action_id = self.app.store.add_action(
+            action_id = self.app.store.actions.add(
                 pupil_id=self.pupil_id, record_id=self.record_id,
                 description=self.query_one("#action-what", Input).value,
                 owner=self.query_one("#action-owner", Select).value,
@@ -897,7 +897,7 @@ class AmendDialog(AsksBeforeDiscarding, ModalScreen[int | None]):
         return key in LONG or key == "copy_given_how"
 
     def _prefill(self, key: str) -> None:
-        rec = self.app.store.record(self.record_id)
+        rec = self.app.store.records.get(self.record_id)
         if rec is None:
             self.dismiss(None)
             return
@@ -928,7 +928,7 @@ class AmendDialog(AsksBeforeDiscarding, ModalScreen[int | None]):
                else self.query_one("#amend-value", Input).value)
         reason = self.query_one("#amend-reason", Input).value
         try:
-            amendment_id = self.app.store.amend_record(self.record_id, key, new, reason)
+            amendment_id = self.app.store.records.amend(self.record_id, key, new, reason)
         except StoreError as e:
             error = self.query_one("#amend-error", Static)
             message = " ".join(getattr(e, "errors", {}).values()) or str(e)

@@ -110,7 +110,7 @@ class RegisterScreen(ListKeys, Screen):
 
     def _sar_alert(self) -> None:
         """Overdue subject access requests stand out on the first screen, in words."""
-        overdue, earliest = self.app.store.sars_overdue()
+        overdue, earliest = self.app.store.requests.overdue()
         alert = self.query_one("#sar-alert", Static)
         alert.display = overdue > 0
         if overdue:
@@ -128,7 +128,7 @@ class RegisterScreen(ListKeys, Screen):
             self.app.notify(f"This list has {self.total:,} pupils: export at most {BULK_LIMIT:,} at a time. Choose a "
                             "year group or search to narrow it.", title="Too many at once", timeout=8)
             return
-        ids = self.app.store.register_ids(self.filter, limit=BULK_LIMIT)
+        ids = self.app.store.pupils.ids(self.filter, limit=BULK_LIMIT)
         if not ids:
             self.app.notify("There are no pupils in the list to export.", timeout=4)
             return
@@ -140,8 +140,8 @@ class RegisterScreen(ListKeys, Screen):
         """Show the first page for the current filter (and keep a pupil highlighted if asked)."""
         store = self.app.store
         table = self.query_one("#register", DataTable)
-        self.total = store.register_count(self.filter)
-        rows = store.register_page(self.filter, limit=PAGE)
+        self.total = store.pupils.count(self.filter)
+        rows = store.pupils.page(self.filter, limit=PAGE)
         table.clear()
         self._last_key = None
         self._exhausted = False
@@ -164,7 +164,7 @@ class RegisterScreen(ListKeys, Screen):
     def load_more(self) -> bool:
         if self._exhausted:
             return False
-        rows = self.app.store.register_page(self.filter, after=self._last_key, limit=PAGE)
+        rows = self.app.store.pupils.page(self.filter, after=self._last_key, limit=PAGE)
         self._append(rows)
         self._update_status()
         return bool(rows)

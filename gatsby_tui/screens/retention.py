@@ -85,13 +85,13 @@ class RetentionScreen(ListKeys, Screen):
     def reload(self, keep_id: int | None = None) -> None:
         store = self.app.store
         table = self.query_one(self.LIST, DataTable)
-        policy = store.retention_policy()
-        self.total = store.past_retention_count()
+        policy = store.retention.policy()
+        self.total = store.retention.count()
         table.clear()
         self.rows = {}
         self._last_key = None
         self._exhausted = False
-        self._append(store.past_retention(limit=PAGE))
+        self._append(store.retention.page(limit=PAGE))
         self.marked &= set(self.rows)
         short = policy.shorter_than_guidance()
         title = Text(f"Leavers past the retention period · as of {dates.uk(store.today)}", style="bold")
@@ -123,7 +123,7 @@ class RetentionScreen(ListKeys, Screen):
     def load_more(self) -> bool:
         if self._exhausted:
             return False
-        rows = self.app.store.past_retention(limit=PAGE, after=self._last_key)
+        rows = self.app.store.retention.page(limit=PAGE, after=self._last_key)
         self._append(rows)
         self._status()
         return bool(rows)
@@ -214,8 +214,8 @@ class RetentionScreen(ListKeys, Screen):
             self.reload()
             self.query_one("#retention-files", Static).update(Text(files_words(outcome.files, limit=10, after=True)))
 
-        files = store.exported_files([r.id for r in chosen])
-        self.app.push_screen(ConfirmRemoval(what, chosen, store.backups_holding_data(), files), done)
+        files = store.retention.exported_files([r.id for r in chosen])
+        self.app.push_screen(ConfirmRemoval(what, chosen, store.backup.holding_data(), files), done)
 
     def action_periods(self) -> None:
         def done(changed: bool | None) -> None:
@@ -356,7 +356,7 @@ class ConfirmRemoval(ModalScreen[Any]):
         """In a thread, on a connection of its own: the screen stays live and shows progress."""
         store = self.app.store.reopen()
         bar = self.query_one("#removal-progress", ProgressBar)
-        act = store.erase_pupils if self.what == "erase" else store.pseudonymise_pupils
+        act = store.retention.erase if self.what == "erase" else store.retention.pseudonymise
         try:
             outcome = act(pupil_ids, progress=lambda done, total: self.app.call_from_thread(bar.update,
                                                                                             progress=done))
@@ -378,7 +378,7 @@ class ConfirmRemoval(ModalScreen[Any]):
         self.query_one("#removal-result", Static).update(Text(f"✗ {message}"))
 
     def _finished(self, outcome: Any) -> None:
-        self.app.store.forget_cohort()
+        self.app.store.coverage.forget()
         if self.what == "erase":
             words = f"Erased {_plural(outcome.pupils, 'pupil')} ({_plural(outcome.rows, 'row')} removed)."
         else:
@@ -430,9 +430,9 @@ class RetentionPeriodsForm(AsksBeforeDiscarding, ModalScreen[bool]):
     FIELDS = (("record_years", "Pupil record"), ("send_years", "SEN file"), ("destination_years", "Destinations"))
 
     def compose(self) -> ComposeResult:
-        policy = self.app.store.retention_policy()
+        policy = self.app.store.retention.policy()
         # The periods as stored when the form opened: only the ones changed here are saved.
-        self._opened = self.app.store.settings([key for key, *_ in rules.SETTINGS])
+        self._opened = self.app.store.settings.many([key for key, *_ in rules.SETTINGS])
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static("Retention periods", classes="dialog-title")
             for name, label in self.FIELDS:
@@ -468,7 +468,7 @@ class RetentionPeriodsForm(AsksBeforeDiscarding, ModalScreen[bool]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         try:
-            self.app.store.set_retention_policy(self._values(), original=self._opened)
+            self.app.store.retention.set_policy(self._values(), original=self._opened)
         except StoreError as e:
             self.query_one("#periods-result", Static).update(Text(f"✗ {e}"))
             return

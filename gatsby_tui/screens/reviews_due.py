@@ -61,11 +61,11 @@ class ReviewsDueScreen(ListKeys, Screen):
     def reload(self, keep_id: int | None = None) -> None:
         store = self.app.store
         table = self.query_one("#reviews-due", DataTable)
-        self.total = store.reviews_due_count()
+        self.total = store.plans.reviews_due_count()
         table.clear()
         self._last_key = None
         self._exhausted = False
-        self._append(store.reviews_due(limit=PAGE))
+        self._append(store.plans.reviews_due(limit=PAGE))
         self.query_one("#reviews-title", Static).update(Text(
             f"Reviews due · as of {store.today:%d/%m/%Y} · due within {send.REVIEW_SOON_DAYS} days or overdue, "
             "and plans missing what the EHCP rules ask for", style="bold"))
@@ -94,7 +94,7 @@ class ReviewsDueScreen(ListKeys, Screen):
     def load_more(self) -> bool:
         if self._exhausted:
             return False
-        rows = self.app.store.reviews_due(after=self._last_key, limit=PAGE)
+        rows = self.app.store.plans.reviews_due(after=self._last_key, limit=PAGE)
         self._append(rows)
         self._status()
         return bool(rows)

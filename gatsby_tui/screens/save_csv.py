@@ -50,8 +50,8 @@ class SaveCsvDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        labels = store.list_labels(self.which, self.filters, self.count)
-        folder = store.setting("export_folder") or str(Path.home())
+        labels = store.exports.list_labels(self.which, self.filters, self.count)
+        folder = store.settings.get("export_folder") or str(Path.home())
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static("Save as CSV", classes="dialog-title")
             yield Static(Text(labels.words), id="csv-what")
@@ -116,7 +116,7 @@ class SaveCsvDialog(ModalScreen[Path | None]):
         try:
             store = self.app.store.reopen()
             try:
-                rows = store.export_list(self.which, self.filters, path, progress=progress)
+                rows = store.exports.csv_list(self.which, self.filters, path, progress=progress)
             finally:
                 store.close()
         except StoreError as e:
@@ -145,7 +145,7 @@ class SaveCsvDialog(ModalScreen[Path | None]):
 
     def _done(self, path: Path, rows: int) -> None:
         try:
-            self.app.store.set_setting("export_folder", str(path.parent))
+            self.app.store.settings.set("export_folder", str(path.parent))
         except StoreError:
             pass         # the file is saved; only the folder is not remembered
         self.app.notify(f"Saved {rows:,} row{'s' if rows != 1 else ''} to {path}.", title="CSV saved", timeout=8)

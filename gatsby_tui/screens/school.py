@@ -45,7 +45,7 @@ class SchoolForm(AsksBeforeDiscarding, ModalScreen[bool]):
             "telephone are shown on the published programme when given.")
 
     def compose(self) -> ComposeResult:
-        school = self.app.store.school()
+        school = self.app.store.programme.school()
         values = {"name": school.name, "leader_name": school.leader_name, "leader_email": school.leader_email,
                   "leader_phone": school.leader_phone}
         with Vertical(id="dialog", classes="form-dialog"):
@@ -66,7 +66,7 @@ class SchoolForm(AsksBeforeDiscarding, ModalScreen[bool]):
     def action_save(self) -> None:
         values = {key: self.query_one(f"#{key}", Input).value for key, _, _ in SCHOOL_FIELDS}
         try:
-            self.app.store.save_school(values)
+            self.app.store.programme.save_school(values)
         except StoreError as e:
             _errors(self.query_one("#school-errors", Static), e)
             return
@@ -89,7 +89,7 @@ class ProgrammePageForm(AsksBeforeDiscarding, ModalScreen[bool]):
             "off the page. Ctrl+S saves.")
 
     def compose(self) -> ComposeResult:
-        school = self.app.store.school()
+        school = self.app.store.programme.school()
         texts = school.texts
         with Vertical(id="dialog", classes="form-dialog page-dialog"):
             yield Static("The published careers programme: what the school says", classes="dialog-title")
@@ -129,7 +129,7 @@ class ProgrammePageForm(AsksBeforeDiscarding, ModalScreen[bool]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         try:
-            changed = self.app.store.save_programme_page(self.values())
+            changed = self.app.store.programme.save_page(self.values())
         except StoreError as e:
             _errors(self.query_one("#page-errors", Static), e)
             return

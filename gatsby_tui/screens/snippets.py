@@ -64,7 +64,7 @@ class SnippetPicker(ModalScreen[str | None]):
         listing = self.query_one("#snippet-list", OptionList)
         listing.clear_options()
         self.rows = {}
-        rows = self.app.store.snippets()
+        rows = self.app.store.records.snippets()
         shown = [r for r in rows if text in r["title"].lower()] if text else list(rows)
         for r in shown:
             key = str(r["id"])
@@ -138,7 +138,7 @@ class SnippetPicker(ModalScreen[str | None]):
                             severity="warning", title="Delete?")
             return
         try:
-            self.app.store.delete_snippet(row["id"])
+            self.app.store.records.delete_snippet(row["id"])
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return
@@ -178,7 +178,7 @@ class SnippetForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         title = self.query_one("#snippet-title", Input).value
         body = self.query_one("#snippet-body", TextArea).text
         try:
-            snippet_id = self.app.store.add_snippet(title, body)
+            snippet_id = self.app.store.records.add_snippet(title, body)
         except StoreError as e:
             error = self.query_one("#snippet-error", Static)
             error.update(Text("✗ " + str(e)))

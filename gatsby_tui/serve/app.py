@@ -27,7 +27,7 @@ class ServedApp(GatsbyApp):
         super().__init__(store, notice=None, backups=False)
         self.welcome = notice                # names typed by people: shown as plain text, never markup
         self.signed_in = adviser_id
-        self.signed_in_name = store.adviser(adviser_id)["name"]
+        self.signed_in_name = store.advisers.get(adviser_id)["name"]
         self.sub_title = f"signed in as {self.signed_in_name}"
 
     def on_mount(self) -> None:

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
         print(f"gatsby-tui: {e}", file=sys.stderr)
         return 2
     adviser_id = int(argv[1])
-    adviser = store.adviser(adviser_id)
+    adviser = store.advisers.get(adviser_id)
     if adviser is None or not adviser["active"] or not users.has_password(store.conn, adviser_id):
         print("gatsby-tui: that adviser may not sign in.", file=sys.stderr)
         store.close()

@@ -498,3 +498,28 @@ def choose(data: dict[str, Any], *, include_confidential: bool, redact: Iterable
     out["confidential_notes_included"] = bool(include_confidential and confidential)
     out["withheld"] = withheld
     return out
+
+
+def latest_signed_off(conn: sqlite3.Connection, pupil_id: int) -> int | None:
+    """The pupil's latest signed-off meeting record (its action plan is the one to give), or None."""
+    row = conn.execute("SELECT id FROM meeting_records WHERE pupil_id = ? AND status = 'signed_off' "
+                       "ORDER BY held_at DESC, id DESC LIMIT 1", (pupil_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def pupil_of_record(conn: sqlite3.Connection, record_id: int) -> int:
+    row = conn.execute("SELECT pupil_id FROM meeting_records WHERE id = ?", (record_id,)).fetchone()
+    if row is None:
+        raise StoreError("That meeting record is no longer in the database.")
+    return row[0]
+
+
+def record_given(conn: sqlite3.Connection, *, pupil_id: int, kind: str, fmt: str, given_on: date, how: str | None,
+                 adviser_id: int | None, stamp: str, sar_id: int | None = None, record_id: int | None = None,
+                 withheld: str | None = None) -> int:
+    """Note in the pupil's history that a copy (``kind`` 'record' or 'action_plan') was given;
+    the caller's transaction holds it and its audit entry. Returns the exports_given id."""
+    return conn.execute(
+        "INSERT INTO exports_given (pupil_id, kind, format, given_on, how, sar_id, record_id, withheld, adviser_id, "
+        "given_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (pupil_id, kind, fmt, given_on.isoformat(), how, sar_id, record_id, withheld, adviser_id, stamp)).lastrowid

@@ -351,6 +351,47 @@ def get(conn: sqlite3.Connection, pupil_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
 
 
+def ids(conn: sqlite3.Connection, f: PupilFilter, *, today: date, limit: int = 5000) -> list[int]:
+    """The ids of the pupils a register filter shows (by name), at most ``limit``."""
+    where, params = _where(f, schoolyear.school_year_of(today), today.isoformat())
+    return [r[0] for r in conn.execute(
+        f"SELECT p.id FROM pupils p WHERE {where} ORDER BY p.sort_name, p.id LIMIT {int(limit)}", params)]
+
+
+def upns(conn: sqlite3.Connection, pupil_ids: list[int]) -> dict[int, str]:
+    """Each pupil's UPN by id."""
+    if not pupil_ids:
+        return {}
+    return dict(conn.execute(f"SELECT id, upn FROM pupils WHERE id IN ({','.join('?' * len(pupil_ids))})",
+                             pupil_ids).fetchall())
+
+
+def full_name(conn: sqlite3.Connection, pupil_id: int) -> str:
+    """'Amara Okafor' (the preferred forename if any); StoreError if the pupil is gone."""
+    row = conn.execute("SELECT legal_surname, legal_forename, preferred_forename FROM pupils WHERE id = ?",
+                       (pupil_id,)).fetchone()
+    if row is None:
+        raise StoreError("That pupil is no longer on the register.")
+    return names.full_name(row[0], row[1], row[2])
+
+
+def name_apart(conn: sqlite3.Connection, pupil_id: int, today: date) -> str:
+    """The pupil's full name, told apart from another pupil with the same name by form (or the
+    year they left, or year group): 'Orla Ní Shúilleabháin (7A)'. Never a UPN."""
+    who = full_name(conn, pupil_id)
+    row = conn.execute("SELECT sort_name, form, intake_year, date_left FROM pupils WHERE id = ?",
+                       (pupil_id,)).fetchone()
+    if row is not None and conn.execute("SELECT 1 FROM pupils WHERE sort_name = ? AND id != ? LIMIT 1",
+                                        (row["sort_name"], pupil_id)).fetchone():
+        if row["date_left"]:
+            who += f" (left {row['date_left'][:4]})"
+        elif row["form"]:
+            who += f" ({row['form']})"
+        else:
+            who += f" (Year {schoolyear.year_group_in(row['intake_year'], schoolyear.school_year_of(today))})"
+    return who
+
+
 def by_upn(conn: sqlite3.Connection, upn: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM pupils WHERE upn = ?", (upn_rules.normalise(upn),)).fetchone()
 

@@ -1,0 +1,97 @@
+"""Pupils and the register: checking, adding and changing pupils, register pages, importing (SQL in
+store/pupils.py, store/importer.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from gatsby_tui.store import pupils
+from gatsby_tui.store.db import StoreError
+from gatsby_tui.store.pupils import Checked, PupilFilter, RegisterRow
+from gatsby_tui.store.services import Service
+
+if TYPE_CHECKING:
+    from gatsby_tui.store import importer
+
+
+class Pupils(Service):
+    """The register: pupils checked, added and changed, pages and counts by filter, imports."""
+
+    def validate(self, raw: Mapping[str, Any]) -> Checked:
+        return pupils.validate(raw, today=self.today)
+
+    def page(self, f: PupilFilter, after: tuple | None = None, limit: int = 100) -> list[RegisterRow]:
+        return pupils.page(self.conn, f, today=self.today, now=self.clock.now().strftime("%Y-%m-%dT%H:%M"),
+                           after=after, limit=limit)
+
+    def count(self, f: PupilFilter) -> int:
+        return pupils.count(self.conn, f, today=self.today)
+
+    def get(self, pupil_id: int) -> sqlite3.Row | None:
+        return pupils.get(self.conn, pupil_id)
+
+    def by_upn(self, upn: str) -> sqlite3.Row | None:
+        return pupils.by_upn(self.conn, upn)
+
+    def form_values(self, pupil_id: int) -> dict[str, Any]:
+        return self.for_form(pupil_id)[1]
+
+    def for_form(self, pupil_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the row as it is now, to give back to ``store.pupils.update`` as ``original``; the form's values)."""
+        row = self.get(pupil_id)
+        if row is None:
+            raise StoreError("That pupil is no longer on the register.")
+        return dict(row), pupils.form_values(row, self.today)
+
+    def describe(self, row: Mapping[str, Any]) -> str:
+        return pupils.describe(row, self.today)
+
+    def add(self, checked: Checked) -> int:
+        return pupils.add(self.conn, checked, stamp=self.clock.stamp(), today=self.today,
+                          adviser_id=self.adviser_id)
+
+    def update(self, pupil_id: int, checked: Checked, *, original: Mapping[str, Any] | None = None) -> bool:
+        """``original``: the row as the form read it when it opened (``store.pupils.for_form``); then only
+        what was changed at the form is written, refused if someone else changed it meanwhile."""
+        return pupils.update(self.conn, pupil_id, checked, stamp=self.clock.stamp(), today=self.today,
+                             adviser_id=self.adviser_id, original=original)
+
+    def set_left(self, pupil_id: int, left_on: date | None) -> None:
+        pupils.set_left(self.conn, pupil_id, left_on, stamp=self.clock.stamp(), adviser_id=self.adviser_id)
+
+    def interviews(self, pupil_id: int, limit: int = 50) -> list[sqlite3.Row]:
+        return pupils.interviews_for(self.conn, pupil_id, limit)
+
+    def plan_import(self, path: str | Path) -> "importer.ImportPlan":
+        """What importing an MIS CSV export would do, row by row; writes nothing."""
+        from gatsby_tui.store import importer
+
+        return importer.plan_import(self.conn, path, today=self.today)
+
+    def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
+                     progress: "importer.Progress | None" = None) -> "importer.ImportResult":
+        """Write a plan made by ``store.pupils.plan_import`` in one transaction (all or nothing), after a
+        verified backup."""
+        from gatsby_tui.store import importer
+
+        if plan.added or plan.updated:
+            self.store.backup.take("before-import")
+
+        return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
+                                     adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
+
+    def forms_on_roll(self) -> list[str]:
+        from gatsby_tui.store import activities
+
+        return activities.forms(self.conn, self.today)
+
+    def ids(self, f: PupilFilter, limit: int = 5000) -> list[int]:
+        """The ids of the pupils a register filter shows (by name), at most ``limit``."""
+        return pupils.ids(self.conn, f, today=self.today, limit=limit)
+
+    def full_name(self, pupil_id: int) -> str:
+        """'Amara Okafor'; StoreError if the pupil is no longer on the register."""
+        return pupils.full_name(self.conn, pupil_id)
