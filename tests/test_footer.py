@@ -24,8 +24,8 @@ def bound_keys(app) -> list[str]:
 
 
 async def test_the_footer_follows_the_focus_and_skips_rebuilding_the_same_keys(store: Store, monkeypatch):
-    store.set_current_adviser(store.add_adviser({"name": "Test Adviser", "kind": "external"}))
-    store.add_pupil(store.validate_pupil(pupil()))
+    store.advisers.set_current(store.advisers.add({"name": "Test Adviser", "kind": "external"}))
+    store.pupils.add(store.pupils.validate(pupil()))
     rebuilds = []
     original = Footer.recompose
 
