@@ -421,9 +421,11 @@ def import_csv(path: Path, n: int) -> None:
             upn = check_letter(body) + body
             girl = rng.random() < 0.5
             year = 7 + i % 7
-            born = 2026 - year - 5
-            w.writerow([upn, rng.choice(SURNAMES), rng.choice(FORENAMES_F if girl else FORENAMES_M), "",
-                        f"{rng.randrange(1, 29):02d}/{rng.randrange(1, 13):02d}/{born}", "F" if girl else "M",
+            month = rng.randrange(1, 13)                 # born in the school year of their year group
+            born = 2026 - year - (5 if month >= 9 else 4)
+            surname = rng.choice(SURNAMES).split("|")    # "Kowalski|Kowalska": by gender
+            w.writerow([upn, surname[-1] if girl else surname[0], rng.choice(FORENAMES_F if girl else FORENAMES_M), "",
+                        f"{rng.randrange(1, 29):02d}/{month:02d}/{born}", "F" if girl else "M",
                         str(year), f"{year}{'ABCDEFG'[i % 7]}", rng.choice("NNNNNNK"), rng.choice(["Y", "N", "N"]),
                         rng.choice(["Y", "N", "N", "N"])])
 
