@@ -70,21 +70,18 @@ def build_database(pupils: int, log: Callable[[str], None]) -> tuple[Path, dict[
     from gatsby_tui.clock import FixedClock
     from gatsby_tui.store import Store
 
-    # About 20 attendances a pupil (4 million at 200,000 pupils): 5 activities a year group a year
+    # About 50 attendances a pupil on roll (4 million at 200,000 pupils): 12 activities a year group a year
     # over six school years, each for the whole year group or some of its forms.
     log("adding careers activities and attendances (cohort.py's add_activities) ...")
     store = Store.open(work, create=False, clock=FixedClock(datetime(2026, 11, 22, 12, 0)))
     try:
-        made = add_activities(store, per_year=5, seed=2026)
-        rebuild = getattr(store, "rebuild_coverage", None)
-        if rebuild is not None:
-            rebuild()
+        made = add_activities(store, per_year=12, seed=2026)
     finally:
         store.close()
     conn = sqlite3.connect(work)
     facts = {
         "pupils": conn.execute("SELECT count(*) FROM pupils").fetchone()[0],
-        "on_roll_7_13": conn.execute("SELECT count(*) FROM pupils WHERE date_left IS NULL OR date_left > '2026-11-22'").fetchone()[0],
+        "on_roll": conn.execute("SELECT count(*) FROM pupils WHERE date_left IS NULL OR date_left > '2026-11-22'").fetchone()[0],
         "interviews": conn.execute("SELECT count(*) FROM interviews").fetchone()[0],
         "meeting_records": conn.execute("SELECT count(*) FROM meeting_records").fetchone()[0],
         "activities": made["activities"],
@@ -523,7 +520,7 @@ def main() -> int:
         print(text, flush=True)
 
     db, facts = build_database(pupils, lambda t: log(f"[{time.perf_counter() - started:6.1f} s] {t}"))
-    log(f"database {db.name}: {facts['pupils']:,} pupils ({facts['on_roll_7_13']:,} on roll), "
+    log(f"database {db.name}: {facts['pupils']:,} pupils ({facts['on_roll']:,} on roll), "
         f"{facts['interviews']:,} interviews, {facts['meeting_records']:,} meeting records, "
         f"{facts['activities']:,} activities, {facts['attendances']:,} attendances, {facts['file_mib']} MiB")
     sc = Scenario(db)
