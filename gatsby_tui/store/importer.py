@@ -471,11 +471,6 @@ def apply_import(
     total = len(todo)
     step = -(-total // 100)          # at most 100 calls, the last one at done == total
     line = 0
-    # Room for every page the import changes: with SQLite's default cache (2 MiB) a large import
-    # spills changed pages to the file part-way through, each spill waiting for the journal to
-    # reach the disk. Given back afterwards.
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-max(2048, min(262144, total * 8))}")     # KiB: ~8 a pupil
     try:
         with transaction(conn):
             done = 0
@@ -518,6 +513,4 @@ def apply_import(
             raise StoreError("The database is in use by another program (perhaps another copy of "
                              "gatsby-tui): close it there and try again. Nothing was imported.") from None
         raise StoreError(f"Line {line} could not be written ({e}): nothing was imported.") from None
-    finally:
-        conn.execute(f"PRAGMA cache_size = {cache}")
     return ImportResult(added, updated, unchanged, plan.rejected_count)
