@@ -115,7 +115,9 @@ def _cohort(store: Any, args: argparse.Namespace, day: date) -> int:
     from gatsby_tui.domain import dates, schoolyear
     from gatsby_tui.store import coverage
 
-    cohort = store.coverage.cohort_on(day)
+    # Once, on the store's own connection: no cache to keep, no reader connections or threads, and
+    # no file mapped into memory (a mapped page counts as the process's own once read).
+    cohort = coverage.cohort(store.conn, today=day)
     rows = coverage.report_rows(cohort, args.year)
     label = schoolyear.school_year_label(cohort.school_year)
     if args.format == "csv":

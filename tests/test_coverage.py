@@ -265,6 +265,22 @@ def test_cli_report_benchmarks(store, school, capsys):
     assert cli.main(["report", "benchmarks", "--db", str(Path(path).with_name("nope.db")), *today]) == 3
 
 
+def test_cli_report_benchmarks_reads_once_without_mapping_the_file(store, school, capsys, monkeypatch):
+    """The command works the cohort out once on its own connection: it never opens the app's
+    reader connections (which map the whole file into memory), and its figures are the app's."""
+    from gatsby_tui.store import coverage
+
+    app_figures = coverage.report_rows(store.coverage.cohort())
+
+    def refused(self, count):
+        raise AssertionError("the report opened the memory-mapped reader connections")
+
+    monkeypatch.setattr(Store, "readers", refused)
+    assert cli.main(["report", "benchmarks", "--db", str(store.path), "--format", "json",
+                     "--today", "2026-11-22"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == app_figures
+
+
 def test_cli_report_benchmarks_on_a_day_counts_only_what_had_happened(store, school, capsys):
     path = str(store.path)
     # On 1 October 2026 none of the October meetings or talks had happened yet.

@@ -434,3 +434,30 @@ def test_an_ehcp_review_with_a_level_7_adviser_is_personal_guidance_in_the_copy(
     store.records.sign_off(rid)
     text = store.exports.pupil_record(pid, "md", tmp_path).read_text()
     assert "Benchmark 8, Personal guidance: met" in text
+
+
+def test_long_text_in_a_pdf_wraps_inside_the_margins_and_keeps_every_word():
+    """Paragraphs, field values and bullets are laid out line by line: every word printed once,
+    in order, over as many pages as it takes, and no line running past the right margin."""
+    import io
+
+    from gatsby_tui.exports.document import Bullets, Document, Fields, Para
+    from gatsby_tui.exports.pdf import pdf_bytes
+
+    words = [f"word{i}" for i in range(900)]
+    long_word = "Llanfairpwllgwyngyll" * 8                          # wider than the column
+    doc = Document("Record of Ada Lovelace", "careers record", "School")
+    doc.blocks += [Para(" ".join(words[:300]) + " " + long_word),
+                   Fields([("Advice given", " ".join(words[300:600])), ("Next steps\nagreed", "Two\nlines")]),
+                   Bullets([" ".join(words[600:900])])]
+    reader = PdfReader(io.BytesIO(pdf_bytes(doc, produced=datetime(2026, 11, 22, 12, 0))))
+    assert len(reader.pages) >= 3
+    text = " ".join(page.extract_text() for page in reader.pages)
+    found = [w for w in text.split() if w.startswith("word")]
+    assert found == words
+    assert long_word in text.replace("\n", "").replace(" ", "")
+    assert "Two" in text and "lines" in text and "agreed" in text
+    # A line of 11-point text across the 174 mm between the margins holds about 90 characters.
+    lines = [line for page in reader.pages for line in page.extract_text().splitlines()]
+    assert max(len(line) for line in lines) <= 100
+    assert sum(len(line) > 70 for line in lines) > 40                    # and the lines are filled

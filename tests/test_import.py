@@ -386,3 +386,33 @@ def test_the_mis_date_of_entry_is_imported_and_checked(store, tmp_path, header):
     assert plan.unchanged == 1
     store.pupils.apply_import(plan)
     assert store.pupils.by_upn(make_upn(1))["date_of_entry"] == "2024-11-04"
+
+
+def test_new_pupils_written_together_are_stored_and_audited_as_if_added_one_by_one(store, tmp_path):
+    """New pupils are written in batches between the updates: each keeps its place in the file's
+    order, its own audit entry holding exactly the stored row, and its entry in the search."""
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "autumn.csv", BASIC)))
+    first_new = store.conn.execute("SELECT max(id) FROM pupils").fetchone()[0] + 1
+    newer = (
+        "UPN,Legal Surname,Legal Forename,Preferred Forename,DOB,Year,Reg,Gender,SEN Status\n"
+        f"{make_upn(30)},Nowak,Zofia,,{dob_for(8)},8,8C,F,N\n"               # new
+        f"{make_upn(31)},Adeyemi,Tobi,,{dob_for(9)},9,9A,M,N\n"              # new
+        f"{make_upn(1)},Smith,John,Jack,{dob_for(10)},10,10C,M,K\n"          # changed
+        f"{make_upn(32)},Ó Briain,Aoife,Eva,{dob_for(12)},12,12H,F,E\n"      # new
+    )
+    result = store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "spring.csv", newer)))
+    assert (result.added, result.updated) == (3, 1)
+    entries = store.conn.execute(
+        "SELECT action, row_id, pupil_id, after FROM audit_log WHERE id > (SELECT max(id) FROM audit_log "
+        "WHERE action = 'import' AND after LIKE '%autumn%') AND action <> 'import' ORDER BY id").fetchall()
+    smith = store.pupils.by_upn(make_upn(1))["id"]
+    assert [(e["action"], e["row_id"]) for e in entries] == [
+        ("insert", first_new), ("insert", first_new + 1), ("update", smith), ("insert", first_new + 2)]
+    for entry, upn in zip([entries[0], entries[1], entries[3]], (make_upn(30), make_upn(31), make_upn(32))):
+        row = store.pupils.by_upn(upn)
+        assert entry["pupil_id"] == row["id"]
+        after = json.loads(entry["after"])
+        assert after["upn"] == upn and after["created_at"] == row["created_at"]
+        assert {k: row[k] for k in after} == after          # the audit says what was stored
+    found = store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH 'aoife'").fetchall()
+    assert [r[0] for r in found] == [store.pupils.by_upn(make_upn(32))["id"]]

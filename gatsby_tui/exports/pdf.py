@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 from gatsby_tui import clock
 from gatsby_tui.exports.document import Bullets, Document, Fields, Heading, Notice, Para
@@ -44,6 +45,50 @@ def needs_fallback(text: str) -> bool:
     """True when some character of ``text`` is not in DejaVu Sans."""
     covered = _latin_coverage()
     return any(ord(c) not in covered for c in set(text) if c not in "\n\t")
+
+
+def _wrapper(pdf: Any) -> Callable[[str, float], list[str]]:
+    """Lines of text that fit a column, broken at spaces (a word wider than the column broken
+    where it must be), in the current font. fpdf2's multi_cell measures a line again for every
+    character it adds (most of the time of a long record); this measures each word once (and
+    remembers it), and each line is then written with one cell()."""
+    widths: dict[tuple, float] = {}
+
+    def width(text: str) -> float:
+        key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text)
+        value = widths.get(key)
+        if value is None:
+            value = widths[key] = pdf.get_string_width(text)
+        return value
+
+    def lines(text: str, column: float) -> list[str]:
+        limit = column - 2 * pdf.c_margin
+        space = width(" ")
+        out: list[str] = []
+        for para in text.split("\n"):
+            words: list[str] = []
+            used = 0.0
+            for word in para.split(" "):
+                w = width(word)
+                wider = w if not words else used + space + w
+                if wider <= limit:
+                    words.append(word)
+                    used = wider
+                    continue
+                if words:
+                    out.append(" ".join(words))
+                while w > limit and len(word) > 1:
+                    n = 1
+                    while n < len(word) and width(word[:n + 1]) <= limit:
+                        n += 1
+                    out.append(word[:n])
+                    word = word[n:]
+                    w = width(word)
+                words, used = [word], w
+            out.append(" ".join(words).rstrip())
+        return out
+
+    return lines
 
 
 def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
@@ -87,6 +132,24 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
     pdf.alias_nb_pages()
     pdf.add_page()
     width = pdf.epw
+    # Text DejaVu prints is laid out here, line by line; text needing the fallback font is left
+    # to fpdf2's multi_cell, which measures each character in the font that draws it.
+    wrap = None if fallback else _wrapper(pdf)
+
+    def text_lines(x: float, column: float, text: str) -> None:
+        """``text`` in a column at ``x``, 5.5 mm a line, on as many pages as it takes."""
+        if wrap is None:
+            pdf.set_x(x)
+            pdf.multi_cell(column, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            return
+        for line in wrap(text, column):
+            pdf.set_x(x)
+            pdf.cell(column, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+
+    def height(column: float, text: str) -> float:
+        if wrap is None:
+            return pdf.multi_cell(column, 5.5, text, dry_run=True, output=MethodReturnValue.HEIGHT)
+        return 5.5 * len(wrap(text, column))
     for b in doc.blocks:
         if isinstance(b, Heading):
             size = {1: 18, 2: 14, 3: 12}.get(b.level, 11)
@@ -108,24 +171,24 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
             pdf.ln(2)
         elif isinstance(b, Para):
             pdf.set_font("body", "", 11)
-            pdf.multi_cell(width, 5.5, b.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            text_lines(pdf.l_margin, width, b.text)
             pdf.ln(1.5)
         elif isinstance(b, Fields):
             label_w = min(55.0, width * 0.38)
             for label, value in b.pairs:
                 pdf.set_font("body", "B", 10)
-                label_h = pdf.multi_cell(label_w, 5.5, label + ":", dry_run=True, output=MethodReturnValue.HEIGHT)
+                label_h = height(label_w, label + ":")
                 pdf.set_font("body", "", 11)
-                value_h = pdf.multi_cell(width - label_w, 5.5, value, dry_run=True, output=MethodReturnValue.HEIGHT)
+                value_h = height(width - label_w, value)
                 if pdf.get_y() + min(max(label_h, value_h), 30) > pdf.page_break_trigger:
                     pdf.add_page()      # keep a label with (the start of) its value
                 y = pdf.get_y()
                 pdf.set_font("body", "B", 10)
-                pdf.multi_cell(label_w, 5.5, label + ":", new_x=XPos.RIGHT, new_y=YPos.TOP, align="L")
+                text_lines(pdf.l_margin, label_w, label + ":")
                 pdf.set_font("body", "", 11)
                 pdf.set_xy(pdf.l_margin + label_w, y)
                 page = pdf.page_no()
-                pdf.multi_cell(width - label_w, 5.5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+                text_lines(pdf.l_margin + label_w, width - label_w, value)
                 if pdf.page_no() == page:
                     pdf.set_y(max(pdf.get_y(), y + label_h))
             pdf.ln(1.5)
@@ -134,7 +197,10 @@ def pdf_bytes(doc: Document, *, produced: datetime | None = None) -> bytes:
             for item in b.items:
                 pdf.set_x(pdf.l_margin)
                 pdf.cell(6, 5.5, "•")
-                pdf.multi_cell(width - 6, 5.5, item, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+                if wrap is None:
+                    pdf.multi_cell(width - 6, 5.5, item, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+                else:
+                    text_lines(pdf.l_margin + 6, width - 6, item)
             pdf.ln(1.5)
         elif isinstance(b, Notice):
             pdf.set_font("body", "B", 10)

@@ -17,6 +17,11 @@ def _json(values: Mapping[str, Any] | None) -> str | None:
     return json.dumps(dict(values), ensure_ascii=False, sort_keys=True, default=str)
 
 
+def as_json(values: Mapping[str, Any] | None) -> str | None:
+    """A value as ``write`` stores it (for writers that insert many entries at once)."""
+    return _json(values)
+
+
 def write(
     conn: sqlite3.Connection,
     *,

@@ -344,6 +344,7 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
     rows: list[RowPlan] = []
     rejected: list[Rejected] = []
     first_seen: dict[str, int] = {}
+    checked_rows: list[tuple[int, Checked, str]] = []
     for line, cells in csv_file.records:
         upn_index = columns["upn"]
         raw_upn = upn_rules.normalise(cells[upn_index]) if upn_index < len(cells) else ""
@@ -369,7 +370,12 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
         values = checked.values
         name = names.display_name(values["legal_surname"], values["legal_forename"],
                                   values.get("preferred_forename"))
-        existing = conn.execute("SELECT * FROM pupils WHERE upn = ?", (values["upn"],)).fetchone()
+        checked_rows.append((line, checked, name))
+    # The pupils already stored, read for the whole file at once (a query per row was a third of
+    # the time of a large import).
+    stored = _stored_by_upn(conn, [checked.values["upn"] for _, checked, _ in checked_rows])
+    for line, checked, name in checked_rows:
+        existing = stored.get(checked.values["upn"])
         warnings = tuple(plain(w) for w in checked.warnings)
         if existing is None:
             rows.append(RowPlan(line, "add", None, plan_row_values(checked, provided, new=True), name, warnings))
@@ -381,6 +387,58 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
         action: Action = "unchanged" if _compare(existing, keep.values) else "update"
         rows.append(RowPlan(line, action, existing["id"], keep, name, warnings))
     return ImportPlan(rows, rejected, csv_file.ignored_columns, csv_file.source)
+
+
+_CHUNK = 500          # UPNs in one IN (...) list: well under SQLite's limit on parameters
+
+
+def _stored_by_upn(conn: sqlite3.Connection, upns: list[str]) -> dict[str, sqlite3.Row]:
+    """The stored pupils with these UPNs, by UPN."""
+    out: dict[str, sqlite3.Row] = {}
+    for i in range(0, len(upns), _CHUNK):
+        chunk = upns[i:i + _CHUNK]
+        for row in conn.execute(f"SELECT * FROM pupils WHERE upn IN ({', '.join('?' * len(chunk))})", chunk):
+            out[row["upn"]] = row
+    return out
+
+
+class _RowError(StoreError):
+    """A row that cannot be written, with its line in the file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _insert_new(conn: sqlite3.Connection, batch: list[RowPlan], *, stamp: str, today: date,
+                adviser_id: int | None) -> None:
+    """Add new pupils as pupils.insert_checked adds each (the same row, the same audit entry), in
+    three statements for the batch instead of three per pupil. Inside the caller's transaction,
+    which is the only writer, so the ids are the ones SQLite would give one by one."""
+    taken = _stored_by_upn(conn, [row.checked.values["upn"] for row in batch])
+    if taken:        # added since the plan was made: the same message as adding them one by one
+        for row in batch:
+            if row.checked.values["upn"] in taken:
+                try:
+                    pupils.insert_checked(conn, row.checked, stamp=stamp, today=today, adviser_id=adviser_id)
+                except StoreError as e:
+                    raise _RowError(row.line, str(e)) from None
+    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM pupils").fetchone()[0]
+    values = []
+    for offset, row in enumerate(batch):
+        value = pupils.row_values(row.checked.values)
+        value["created_at"] = value["updated_at"] = stamp
+        values.append((next_id + offset, value))
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    for pupil_id, value in values:
+        groups.setdefault(tuple(value), []).append((pupil_id, value))
+    for columns, members in groups.items():
+        conn.executemany(f"INSERT INTO pupils (id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
+                         [(pupil_id, *value.values()) for pupil_id, value in members])
+    conn.executemany(
+        "INSERT INTO audit_log (at, adviser_id, action, table_name, row_id, pupil_id, before, after) "
+        "VALUES (?, ?, 'insert', 'pupils', ?, ?, NULL, ?)",
+        [(stamp, adviser_id, pupil_id, pupil_id, audit.as_json(value)) for pupil_id, value in values])
 
 
 # ---------------------------------------------------------------- writing
@@ -415,25 +473,40 @@ def apply_import(
     line = 0
     try:
         with transaction(conn):
-            for done, row in enumerate(todo, start=1):
-                line = row.line
+            done = 0
+            batch: list[RowPlan] = []
+
+            def add_batch() -> None:
+                nonlocal added, line
+                if batch:
+                    line = batch[0].line
+                    _insert_new(conn, batch, stamp=stamp, today=today, adviser_id=adviser_id)
+                    added += len(batch)
+                    batch.clear()
+
+            for row in todo:
+                done += 1
                 if row.action == "add":
-                    pupils.insert_checked(conn, row.checked, stamp=stamp, today=today, adviser_id=adviser_id)
-                    added += 1
+                    batch.append(row)       # consecutive new pupils go in together, in file order
                 else:
+                    add_batch()
+                    line = row.line
                     assert row.pupil_id is not None
                     if pupils.update_checked(conn, row.pupil_id, row.checked, stamp=stamp, today=today,
                                              adviser_id=adviser_id):
                         updated += 1
                     else:
                         unchanged += 1
-                if progress and (done % step == 0 or done == total):
-                    progress(done, total)
+                if done % step == 0 or done == total:
+                    add_batch()
+                    if progress:
+                        progress(done, total)
             audit.write(conn, at=stamp, adviser_id=adviser_id, action="import", table="pupils",
                         row_id=None, pupil_id=None,
                         after={"file": Path(plan.source).name, "added": added, "updated": updated,
                                "unchanged": unchanged, "rejected": plan.rejected_count})
     except StoreError as e:
+        line = getattr(e, "line", line)
         raise StoreError(f"Line {line}: {e} Nothing was imported.") from None
     except sqlite3.Error as e:
         if "locked" in str(e).lower() or "busy" in str(e).lower():

@@ -424,6 +424,11 @@ def _check_unique(conn: sqlite3.Connection, upn: str, own_id: int | None, today:
                                    "UPNs are unique, so check the number."})
 
 
+def row_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored columns of a checked pupil, with the sort and search names worked out."""
+    return _row_values(values)
+
+
 def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: values[k] for k in EDITABLE if k in values}
     out["sort_name"] = names.sort_name(values["legal_surname"], values["legal_forename"])
