@@ -36,7 +36,10 @@ from typing import Any, Sequence
 
 from gatsby_tui.domain import names, schoolyear
 from gatsby_tui.domain.upn import CHECK_LETTERS, check_letter
-from gatsby_tui import sample_records
+from gatsby_tui.sample import activities as sample_activities
+from gatsby_tui.sample import records as sample_records
+from gatsby_tui.sample import requests as sample_requests
+from gatsby_tui.sample import send as sample_send
 from gatsby_tui.store import audit, pupils
 from gatsby_tui.store.db import create_database, transaction
 
@@ -894,9 +897,9 @@ def build(path: Path) -> None:
         _insert_pupils(conn, people)
         _insert_interviews(conn, _schedule(rng, people))
         sample_records.add_records(conn, reference_day=REFERENCE_DAY)
-        __import__("gatsby_tui.sample_activities").sample_activities.add_activities(conn, reference_day=REFERENCE_DAY)
-        __import__("gatsby_tui.sample_send").sample_send.add_send(conn, reference_day=REFERENCE_DAY)
-        __import__("gatsby_tui.sample_requests").sample_requests.add_requests(conn, reference_day=REFERENCE_DAY)
+        sample_activities.add_activities(conn, reference_day=REFERENCE_DAY)
+        sample_send.add_send(conn, reference_day=REFERENCE_DAY)
+        sample_requests.add_requests(conn, reference_day=REFERENCE_DAY)
         conn.execute("VACUUM")
     finally:
         conn.close()

@@ -1,7 +1,7 @@
 """The command-line commands: ``import pupils``, ``pupils``, ``agenda``, ``ics``, ``history`` and the
 reports. Never imports Textual.
 
-Exit codes (cli_output): 0 done; 1 the file has invalid rows (nothing was written, or a dry run
+Exit codes (cli/output.py): 0 done; 1 the file has invalid rows (nothing was written, or a dry run
 found some); 2 a usage error; 3 a data error (the file or the database cannot be used, an
 unknown UPN or adviser); 4 refused for safety (the database is locked). Every problem is one
 plain sentence on stderr, never a traceback.
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from gatsby_tui.cli_output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
+from gatsby_tui.cli.output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
                                    name_json, pad, table_lines)
 from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection guard
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
