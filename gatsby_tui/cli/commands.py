@@ -180,7 +180,7 @@ def _as_dict(row: RegisterRow) -> dict[str, Any]:
 
 def _as_json(row: RegisterRow) -> dict[str, Any]:
     """One pupil in the commands' JSON dialect (gatsby_tui/schemas/pupils.json)."""
-    from gatsby_tui.store.pupils import SEN_LABELS
+    from gatsby_tui.domain.codes import SEN_LABELS
 
     return {
         "upn": row.upn,

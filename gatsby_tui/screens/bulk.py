@@ -15,7 +15,7 @@ from gatsby_tui.domain import when as when_rules
 from gatsby_tui.screens.booking import KINDS, MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BulkFilter
-from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS
 from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 

@@ -14,14 +14,14 @@ from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import AsksBeforeDiscarding
-from gatsby_tui.domain import dates, send
+from gatsby_tui.domain import codes, dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 OFFERS = [("Not known yet", ""), ("Offered", "offered"), ("Accepted", "accepted"), ("No offer", "none")]
-OFFER_WORDS = {"offered": "offered", "accepted": "✓ accepted", "none": "no offer"}
+OFFER_WORDS = {**codes.OFFER_WORDS, "accepted": "✓ accepted"}   # marked, not told by colour alone
 STATE_WORDS = {"done": "✓ done", "due": "⚠ due", "overdue": "⚠ overdue", "upcoming": "upcoming",
                "missed": "✗ missed"}
 

@@ -32,7 +32,7 @@ from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
 from gatsby_tui.store import StoreError
 from gatsby_tui.store import history as history_store
-from gatsby_tui.store.pupils import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 from gatsby_tui.widgets.plain import DataTable, OptionList, Static
 
 HISTORY_LIMIT = 200

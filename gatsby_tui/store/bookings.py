@@ -48,7 +48,8 @@ from gatsby_tui.domain.slots import Slot
 from gatsby_tui.domain.when import MAX_MINUTES, MIN_MINUTES, short, short_day, span
 from gatsby_tui.store import audit, clinics, edits
 from gatsby_tui.store.db import StoreError, transaction
-from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, parse_sen
+from gatsby_tui.domain.codes import FLAG_FIELDS, FLAG_LABELS
+from gatsby_tui.store.pupils import parse_sen
 
 KINDS = ("guidance", "follow_up", "group", "ehcp_review")
 MODES = ("in_person", "phone", "video")

@@ -14,8 +14,7 @@ from gatsby_tui.store import audit
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.records import parse_day
 
-KINDS = tuple((key, words[0].upper() + words[1:]) for key, words in rule.REQUESTERS)   # "The pupil", for a choice
-KIND_WORDS = dict(KINDS)
+KIND_WORDS = dict(rule.REQUESTER_LABELS)
 STATUS_WORDS = {"open": "open", "fulfilled": "answered", "withdrawn": "withdrawn"}
 
 
