@@ -14,6 +14,8 @@ from __future__ import annotations
 # ---------------------------------------------------------------- pupils: SEN status, gender, flags
 
 SEN_LABELS = {"N": "None", "K": "SEN support", "E": "EHCP"}
+# Inside a sentence: "Year 10 · no SEN".
+SEN_WORDS = {"N": "no SEN", "K": "SEN support", "E": "EHCP"}
 # A short mark in a list's column ('' for none), and a cell of a CSV list.
 SEN_MARKS = {"E": "EHCP", "K": "SEN", "N": ""}
 SEN_CELLS = {"N": "", "K": "SEN support", "E": "EHCP"}
@@ -58,6 +60,9 @@ MEETING_KIND_TITLES = {"guidance": "Guidance meeting", "follow_up": "Follow-up m
                        "ehcp_review": "EHCP review"}
 # In a list's column: the agenda, a meeting's details.
 MEETING_KIND_SHORT = {"guidance": "Guidance", "follow_up": "Follow-up", "group": "Group", "ehcp_review": "EHCP review"}
+# Inside a line about a meeting: "Tue 24/11/2026 09:30 · guidance with Ms Patel".
+MEETING_KIND_PLAIN = {"guidance": "guidance", "follow_up": "follow-up", "group": "group session",
+                      "ehcp_review": "EHCP review"}
 # Inside a sentence on the pupil's own record: "a guidance meeting".
 MEETING_KIND_WORDS = {"guidance": "guidance meeting", "follow_up": "follow-up meeting", "group": "group session",
                       "ehcp_review": "EHCP review meeting"}
@@ -76,10 +81,17 @@ MODE_TITLES = {"in_person": "In person", "phone": "Phone", "video": "Video call"
 # ---------------------------------------------------------------- actions and destinations
 
 ACTION_STATUSES = ("open", "done", "cancelled")
+# In a list's column, with a mark so the state is not told by colour alone: the follow-ups list,
+# and a record's actions (where an open action needs no mark beside the due date).
+ACTION_STATUS_MARKED = {"open": "○ open", "done": "✓ done", "cancelled": "✗ cancelled"}
+ACTION_STATUS_IN_RECORD = {"open": "open", "done": "✓ done", "cancelled": "✗ cancelled"}
 # Written to the pupil: "to do".
 ACTION_STATUS_TO_PUPIL = {"open": "to do", "done": "done", "cancelled": "cancelled"}
 
 OFFER_WORDS = {"offered": "offered", "accepted": "accepted", "none": "no offer"}
+# The state of a leaver's destination check (the schedule after leaving), marked.
+CHECK_STATE_MARKED = {"done": "✓ done", "due": "⚠ due", "overdue": "⚠ overdue", "upcoming": "upcoming",
+                      "missed": "✗ missed"}
 # Written to the pupil.
 OFFER_WORDS_TO_PUPIL = {"offered": "offered a place", "accepted": "accepted a place", "none": "no offer yet"}
 # What a person may type for each ('' for not known yet).

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from gatsby_tui.domain.codes import FLAG_CELLS, SEN_CELLS
+from gatsby_tui.domain.codes import FLAG_CELLS, SEN_CELLS, SEN_WORDS
 from gatsby_tui.domain.owners import OWNER_WORDS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -99,7 +99,7 @@ def _register_words(f: Mapping[str, Any]) -> tuple[str, list[str]]:
     year = f.get("year")
     words = f"{f'Year {year}' if year is not None else 'All years'} {ROLL_WORDS.get(roll, roll)}"
     parts = ["register"] + ([f"Year {year}"] if year is not None else [])
-    for extra in (SEN_CELLS.get(f.get("sen") or "") or ("no SEN" if f.get("sen") == "N" else ""),
+    for extra in (SEN_WORDS.get(f.get("sen") or "", ""),
                   FLAG_CELLS.get(f.get("flag") or "", "")):
         if extra:
             words += f", {extra}"

@@ -44,6 +44,7 @@ from gatsby_tui.domain.record_fields import (AMENDABLE, CONFIDENTIALITY, DATE_FI
 from gatsby_tui.domain.record_fields import IN_ORDER as FIELDS_IN_ORDER
 from gatsby_tui.domain.record_fields import MULTI_LINE as LONG
 from gatsby_tui.domain.record_fields import ONE_LINE as SHORT
+from gatsby_tui.domain.codes import ACTION_STATUS_IN_RECORD as ACTION_STATUS_WORDS
 from gatsby_tui.domain.codes import MODE_WORDS
 from gatsby_tui.domain.owners import OWNER_CHOICES, OWNER_WORDS
 from gatsby_tui.store.records import RecordInvalid
@@ -67,7 +68,6 @@ PLACEHOLDERS = {
     "copy_given_how": "e.g. printed and handed over; emailed to the pupil's school address",
 }
 CONFIDENTIAL_TITLE = "CONFIDENTIAL — not shared with the pupil"
-ACTION_STATUS_WORDS = {"open": "open", "done": "✓ done", "cancelled": "✗ cancelled"}
 
 
 ON_COPY = " · on the pupil's copy"
