@@ -19,6 +19,10 @@ from typing import Any, Callable, Iterator
 
 from gatsby_tui.cli.output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
                                    name_json, pad, table_lines)
+from gatsby_tui.domain.codes import MEETING_KIND_SHORT as AGENDA_KINDS
+from gatsby_tui.domain.codes import MEETING_STATUS_WORDS as AGENDA_STATUS
+from gatsby_tui.domain.codes import MODE_SUFFIX as AGENDA_MODES
+from gatsby_tui.domain.codes import SEN_MARKS as AGENDA_SEN
 from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection guard
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
 from gatsby_tui.store import importer
@@ -270,11 +274,6 @@ def _quiet_stdout() -> None:
 
 
 # ---------------------------------------------------------------- agenda and calendar files
-
-AGENDA_SEN = {"E": "EHCP", "K": "SEN"}
-AGENDA_KINDS = {"guidance": "Guidance", "follow_up": "Follow-up", "group": "Group", "ehcp_review": "EHCP review"}
-AGENDA_MODES = {"in_person": "", "phone": " (phone)", "video": " (video)"}
-AGENDA_STATUS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "did_not_attend": "did not attend"}
 
 
 def _open_existing(db: str) -> Store:

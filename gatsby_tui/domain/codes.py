@@ -16,6 +16,8 @@ from __future__ import annotations
 SEN_LABELS = {"N": "None", "K": "SEN support", "E": "EHCP"}
 # Inside a sentence: "Year 10 · no SEN".
 SEN_WORDS = {"N": "no SEN", "K": "SEN support", "E": "EHCP"}
+# A list's column, a dash for none.
+SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
 # A short mark in a list's column ('' for none), and a cell of a CSV list.
 SEN_MARKS = {"E": "EHCP", "K": "SEN", "N": ""}
 SEN_CELLS = {"N": "", "K": "SEN support", "E": "EHCP"}
@@ -55,6 +57,13 @@ FLAGS_IN_FULL = (("pupil_premium", "Pupil premium"), ("looked_after", "Looked af
 
 # ---------------------------------------------------------------- meetings (interviews)
 
+MEETING_KINDS = ("guidance", "follow_up", "group", "ehcp_review")
+MODES = ("in_person", "phone", "video")
+# A choice in a form: (label, code), in the order offered.
+MEETING_KIND_CHOICES = (("Guidance meeting", "guidance"), ("Follow-up", "follow_up"), ("Group session", "group"),
+                        ("EHCP review", "ehcp_review"))
+MODE_CHOICES = (("In person", "in_person"), ("Phone", "phone"), ("Video", "video"))
+
 # A title: a history line, a calendar event.
 MEETING_KIND_TITLES = {"guidance": "Guidance meeting", "follow_up": "Follow-up meeting", "group": "Group session",
                        "ehcp_review": "EHCP review"}
@@ -75,6 +84,8 @@ MEETING_STATUS_MARKED = {"booked": "booked", "held": "✓ held", "cancelled": "�
 MODE_WORDS = {"in_person": "in person", "phone": "by phone", "video": "by video"}
 # On the pupil's own record.
 MODE_WORDS_IN_FULL = {"in_person": "in person", "phone": "by phone", "video": "by video call"}
+# After the kind in a list's column: "Guidance (phone)"; nothing for the usual, in person.
+MODE_SUFFIX = {"in_person": "", "phone": " (phone)", "video": " (video)"}
 # Standing alone: a calendar event's location.
 MODE_TITLES = {"in_person": "In person", "phone": "Phone", "video": "Video call"}
 

@@ -17,11 +17,10 @@ from textual.widgets import Footer, Header
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
-from gatsby_tui.domain.codes import MEETING_KIND_SHORT, MEETING_STATUS_MARKED, SEN_MARKS
+from gatsby_tui.domain.codes import MEETING_KIND_SHORT, MEETING_STATUS_MARKED, MODE_SUFFIX, SEN_MARKS
 from gatsby_tui.widgets.plain import DataTable, Static
 
 STATUS_WORDS = {**MEETING_STATUS_MARKED, None: "free"}   # None: a free clinic slot
-MODE_WORDS = {"in_person": "", "phone": " (phone)", "video": " (video)"}
 
 
 class AgendaScreen(Screen):
@@ -112,7 +111,7 @@ class AgendaScreen(Screen):
                     Text(row.pupil_name or ""),
                     Text(str(row.year_group) if row.year_group is not None else "—"),
                     Text(SEN_MARKS.get(row.sen, "")),
-                    Text(MEETING_KIND_SHORT.get(row.kind, row.kind or "") + MODE_WORDS.get(row.mode, "")),
+                    Text(MEETING_KIND_SHORT.get(row.kind, row.kind or "") + MODE_SUFFIX.get(row.mode, "")),
                     Text(STATUS_WORDS.get(row.status, row.status or "")),
                 ]
             else:

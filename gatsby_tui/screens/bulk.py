@@ -12,7 +12,8 @@ from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import when as when_rules
-from gatsby_tui.screens.booking import KINDS, MODES
+from gatsby_tui.domain.codes import MEETING_KIND_CHOICES as KINDS
+from gatsby_tui.domain.codes import MODE_CHOICES as MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BulkFilter
 from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS

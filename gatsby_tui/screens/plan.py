@@ -22,7 +22,6 @@ from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 
-
 def _uk(iso: str | None, blank: str = "—") -> str:
     return dates.uk(dates.from_iso(iso)) if iso else blank
 
