@@ -10,7 +10,7 @@ skipped: this is synthetic data, not changes anyone made.
 
 What goes in:
   * pupils with valid, unique UPNs and names drawn from the same varied pools as
-    the demo database (gatsby_tui/sample_data.py), sort_name from
+    the demo database (gatsby_tui/sample/names.py), sort_name from
     domain.names.sort_name, intake years spread over the 7 year groups on roll in
     2026/27 plus 8 earlier intakes of leavers (date_left set; some left after
     Year 11, the rest after Year 13);
@@ -52,7 +52,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from gatsby_tui.domain import names, schoolyear  # noqa: E402
 from gatsby_tui.domain.upn import CHECK_LETTERS, check_letter  # noqa: E402
-from gatsby_tui.sample_data import COMMUNITIES, NICKNAMES, WEIGHTS  # noqa: E402
+from gatsby_tui.sample.names import COMMUNITIES, NICKNAMES, WEIGHTS  # noqa: E402
 from gatsby_tui.store.db import create_database  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 12, 0)           # a Sunday: the register benchmark's "today"

@@ -408,7 +408,7 @@ def timed_process(argv: list[str]) -> tuple[float, float]:
 def import_csv(path: Path, n: int) -> None:
     """n new pupils, as a school's MIS exports them."""
     from gatsby_tui.domain.upn import check_letter
-    from gatsby_tui.sample_data import COMMUNITIES
+    from gatsby_tui.sample.names import COMMUNITIES
 
     rng = random.Random(20)
     FORENAMES_F = [n for c in COMMUNITIES.values() for n in c["F"]]

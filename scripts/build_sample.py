@@ -5,7 +5,7 @@
 OUT defaults to sample.db at the top of the checkout. The database is built
 into a temporary file beside OUT and renamed over it only when complete, so a
 failed build never leaves a half-made sample.db. The content comes from
-gatsby_tui/sample_data.py; tests/test_sample_data.py fails when the committed
+gatsby_tui/sample/data.py; tests/test_sample_data.py fails when the committed
 sample.db no longer matches it.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from gatsby_tui import sample_data  # noqa: E402
+from gatsby_tui.sample import data as sample_data  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

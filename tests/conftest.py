@@ -100,7 +100,7 @@ def store(tmp_path: Path, clock: FixedClock) -> Store:
 def built_sample(tmp_path_factory) -> Path:
     """The demo database built from schema.sql once per run (it takes seconds); tests that change
     it work on a copy."""
-    from gatsby_tui import sample_data
+    from gatsby_tui.sample import data as sample_data
 
     path = tmp_path_factory.mktemp("sample") / "sample.db"
     sample_data.build(path)

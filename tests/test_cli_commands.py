@@ -1,4 +1,4 @@
-"""The command line: 'gatsby-tui import pupils' and 'gatsby-tui pupils' (gatsby_tui.cli_commands)."""
+"""The command line: 'gatsby-tui import pupils' and 'gatsby-tui pupils' (gatsby_tui.cli.commands)."""
 
 from __future__ import annotations
 
@@ -299,6 +299,6 @@ def test_pupils_as_a_separate_process(capsys, filled):
 def test_the_commands_do_not_import_textual():
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(gatsby_tui.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
-    code = ("import sys, gatsby_tui.cli_commands, gatsby_tui.store.importer; "
+    code = ("import sys, gatsby_tui.cli.commands, gatsby_tui.store.importer; "
             "sys.exit(1 if 'textual' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], env=env, timeout=60).returncode == 0

@@ -86,8 +86,8 @@ def test_demo_copy_is_fresh_and_private(tmp_path):
 
 
 def test_importing_the_package_does_not_import_textual():
-    code = ("import sys, gatsby_tui, gatsby_tui.store, gatsby_tui.cli, gatsby_tui.cli_commands, "
-            "gatsby_tui.domain.upn, gatsby_tui.sample_data; "
+    code = ("import sys, gatsby_tui, gatsby_tui.store, gatsby_tui.cli, gatsby_tui.cli.commands, "
+            "gatsby_tui.domain.upn, gatsby_tui.sample.data; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'fpdf', 'icalendar')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

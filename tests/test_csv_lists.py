@@ -89,7 +89,7 @@ def test_ordinary_cells_are_left_alone():
 
 
 def test_the_cli_uses_the_same_guard():
-    from gatsby_tui import cli_commands
+    from gatsby_tui.cli import commands as cli_commands
 
     assert cli_commands.guard_cell is guard_cell
 
@@ -441,7 +441,7 @@ def test_cli_missing_database(capsys, tmp_path):
 def test_the_list_export_does_not_import_textual():
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(gatsby_tui.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
-    code = ("import sys, gatsby_tui.cli_lists, gatsby_tui.exports.csv_lists, gatsby_tui.cli_commands; "
+    code = ("import sys, gatsby_tui.cli.lists, gatsby_tui.exports.csv_lists, gatsby_tui.cli.commands; "
             "sys.exit(1 if 'textual' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], env=env, timeout=60).returncode == 0
 

@@ -154,7 +154,7 @@ def test_no_icalendar_or_textual_at_import():
     import sys
 
     code = ("import sys; import gatsby_tui.store, gatsby_tui.store.bookings, gatsby_tui.store.clinics, "
-            "gatsby_tui.domain.when, gatsby_tui.domain.slots, gatsby_tui.exports.ics, gatsby_tui.cli_commands; "
+            "gatsby_tui.domain.when, gatsby_tui.domain.slots, gatsby_tui.exports.ics, gatsby_tui.cli.commands; "
             "print('icalendar' in sys.modules, 'textual' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})

@@ -179,7 +179,7 @@ def test_year_14_is_in_the_programme_as_the_schema_allows(store):
 
 @pytest.fixture(scope="module")
 def demo_page(tmp_path_factory):
-    from gatsby_tui import sample_data
+    from gatsby_tui.sample import data as sample_data
     from gatsby_tui.clock import FixedClock
     from gatsby_tui.store import Store
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gatsby_tui import sample_data
+from gatsby_tui.sample import data as sample_data
 from gatsby_tui.domain import schoolyear, upn
 
 REPO = Path(__file__).resolve().parents[1]

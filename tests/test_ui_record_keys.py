@@ -133,7 +133,7 @@ async def test_the_form_says_what_goes_on_the_pupils_copy_and_what_stays_interna
         assert "on the pupil's copy" not in label("confidential_notes")
         assert "Not shared with the pupil" in " ".join(str(w.render()) for w in screen.query(".confidential-label"))
     # And the action plan, the pupil's copy, holds exactly the fields marked so.
-    from gatsby_tui.store.pupil_record import ON_PUPILS_COPY
+    from gatsby_tui.domain.record_fields import ON_PUPILS_COPY
     store.records.save(rid, {"confidentiality_explained": True, "situation": "S1", "aspirations": "A1",
                             "advice_given": "V1", "decisions": "D1", "referrals": "R1-internal"})
     store.records.sign_off(rid)

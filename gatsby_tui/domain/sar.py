@@ -63,6 +63,10 @@ def next_working_day(day: date) -> date:
 REQUESTERS: tuple[tuple[str, str], ...] = (("pupil", "the pupil"), ("parent", "a parent or carer"),
                                            ("other", "someone else with authority"))
 REQUESTER_WORDS = dict(REQUESTERS)
+# Where a request stands.
+REQUEST_STATUS_WORDS = {"open": "open", "fulfilled": "answered", "withdrawn": "withdrawn"}
+# Standing alone, as a choice in a form or a cell in a list: "The pupil", "A parent or carer".
+REQUESTER_LABELS: tuple[tuple[str, str], ...] = tuple((key, words[0].upper() + words[1:]) for key, words in REQUESTERS)
 
 
 def due_date(received: date, *, months: int = 1) -> date:

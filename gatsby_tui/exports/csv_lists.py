@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from gatsby_tui.domain.codes import FLAG_CELLS, SEN_CELLS, SEN_WORDS
+from gatsby_tui.domain.owners import OWNER_WORDS
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 ENDING = "\r\n"
 LISTS = ("register", "follow_ups", "gaps", "leavers")
@@ -77,9 +80,6 @@ class CsvText:
 
 # ---------------------------------------------------------------- the register
 
-SEN_WORDS = {"N": "", "K": "SEN support", "E": "EHCP"}
-FLAG_WORDS = {"pupil_premium": "pupil premium", "looked_after": "looked after", "young_carer": "young carer",
-              "eal": "EAL"}
 ROLL_WORDS = {"on_roll": "on roll", "left": "who have left", "all": "on roll and left"}
 
 REGISTER_COLUMNS = ("Surname", "Forename", "Preferred forename", "UPN", "Year", "Form", "SEN", "Flags",
@@ -89,7 +89,7 @@ REGISTER_COLUMNS = ("Surname", "Forename", "Preferred forename", "UPN", "Year", 
 def register_row(row: Any) -> list[Any]:
     """One pupils.RegisterRow. A pupil who has left has no year group now (the Year column is blank)."""
     return [row.surname, row.forename, row.preferred or "", row.upn, "" if row.date_left else row.year_group,
-            row.form or "", SEN_WORDS.get(row.sen_status, row.sen_status), " ".join(row.flags),
+            row.form or "", SEN_CELLS.get(row.sen_status, row.sen_status), " ".join(row.flags),
             uk_date(row.date_left), uk_when(row.last_meeting), uk_when(row.next_meeting)]
 
 
@@ -99,8 +99,8 @@ def _register_words(f: Mapping[str, Any]) -> tuple[str, list[str]]:
     year = f.get("year")
     words = f"{f'Year {year}' if year is not None else 'All years'} {ROLL_WORDS.get(roll, roll)}"
     parts = ["register"] + ([f"Year {year}"] if year is not None else [])
-    for extra in (SEN_WORDS.get(f.get("sen") or "") or ("no SEN" if f.get("sen") == "N" else ""),
-                  FLAG_WORDS.get(f.get("flag") or "", "")):
+    for extra in (SEN_WORDS.get(f.get("sen") or "", ""),
+                  FLAG_CELLS.get(f.get("flag") or "", "")):
         if extra:
             words += f", {extra}"
             parts.append(extra)
@@ -115,7 +115,6 @@ def _register_words(f: Mapping[str, Any]) -> tuple[str, list[str]]:
 
 # ---------------------------------------------------------------- follow-ups
 
-OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
 FOLLOW_UP_COLUMNS = ("Due", "Overdue", "Pupil", "Year", "What", "Owner", "Followed up by")
 
 
@@ -153,7 +152,7 @@ GAP_COLUMNS = ("Pupil", "UPN", "Year", "Form", "SEN", "Flags", "Benchmark", "Sta
 def gap_row(gap: Any, upn: str, benchmark: str) -> list[Any]:
     """One coverage.Gap, with the pupil's UPN and the benchmark's label ('B8 Guidance')."""
     state = "not yet met" if gap.state == "not_yet" else "not yet due"
-    return [gap.name, upn, gap.year_group, gap.form or "", SEN_WORDS.get(gap.sen, gap.sen), " ".join(gap.flags),
+    return [gap.name, upn, gap.year_group, gap.form or "", SEN_CELLS.get(gap.sen, gap.sen), " ".join(gap.flags),
             benchmark, state, gap.missing]
 
 

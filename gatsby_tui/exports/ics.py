@@ -25,11 +25,10 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping
 
+from gatsby_tui.domain.codes import MEETING_KIND_TITLES, MODE_TITLES
+
 TZID = "Europe/London"
 PRODID = "-//gatsby-tui//Guidance bookings//EN"
-KIND_TITLES = {"guidance": "Guidance meeting", "follow_up": "Follow-up meeting", "group": "Group session",
-               "ehcp_review": "EHCP review"}
-MODE_WORDS = {"in_person": "In person", "phone": "Phone", "video": "Video call"}
 
 
 def initials(forename: str, surname: str) -> str:
@@ -43,7 +42,7 @@ def initials(forename: str, surname: str) -> str:
 def summary(item: Mapping[str, Any], *, full_names: bool = False) -> str:
     """'Guidance meeting: A.O. (Y11)' or, asked for, 'Guidance meeting: Amara Okafor (Y11)'."""
     who = f"{item['forename']} {item['surname']}" if full_names else initials(item["forename"], item["surname"])
-    return f"{KIND_TITLES.get(item['kind'], 'Meeting')}: {who} (Y{item['year_group']})"
+    return f"{MEETING_KIND_TITLES.get(item['kind'], 'Meeting')}: {who} (Y{item['year_group']})"
 
 
 def calendar_bytes(items: Iterable[Mapping[str, Any]], *, now: datetime, first: date, last: date,
@@ -78,7 +77,7 @@ def calendar_bytes(items: Iterable[Mapping[str, Any]], *, now: datetime, first: 
         event.add("dtend", item["end"].replace(tzinfo=tz))
         event.add("sequence", int(item["sequence"]))
         event.add("summary", summary(item, full_names=full_names))
-        event.add("location", item["place"] or MODE_WORDS.get(item["mode"], "In person"))
+        event.add("location", item["place"] or MODE_TITLES.get(item["mode"], "In person"))
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
         event.add("class", "PRIVATE")

@@ -16,7 +16,7 @@ from typing import Any
 
 from gatsby_tui.domain import dates, names
 from gatsby_tui.exports.document import Document, html_page, markdown
-from gatsby_tui.store.pupil_record import RECORD_FIELDS
+from gatsby_tui.domain.record_fields import PUPILS_COPY_HEADINGS, RECORD_HEADINGS
 
 FORMATS = {"pdf": "PDF (to print or send)", "html": "Web page (HTML)", "md": "Markdown (plain text)",
            "json": "JSON (to move the data to another system)"}
@@ -242,7 +242,7 @@ def record_document(data: dict[str, Any]) -> Document:
         doc.fields([("Meeting record", r["status"]), ("Adviser's qualification", r["adviser_qualification"]),
                     ("Signed off on", _day(r["signed_off_on"])),
                     ("Confidentiality explained", _yes(r["confidentiality_explained"]))])
-        for field, heading in RECORD_FIELDS:
+        for field, heading in RECORD_HEADINGS:
             if r["text"].get(field) and not (field == "reason" and r["text"][field] == m.get("reason")):
                 doc.heading(heading, 4)
                 doc.para(r["text"][field])
@@ -373,8 +373,7 @@ def action_plan_document(data: dict[str, Any]) -> Document:
                 ("With", data["adviser"]["name"] + (f", {data['adviser']['qualification']}"
                                                    if data["adviser"].get("qualification") else "")),
                 ("Year group", p["year_group_words"])])
-    for key, heading in (("situation", "What we talked about"), ("aspirations", "Your hopes and ideas"),
-                         ("advice_given", "Advice"), ("decisions", "What we decided")):
+    for key, heading in PUPILS_COPY_HEADINGS:
         if data["text"].get(key):
             doc.heading(heading)
             doc.para(data["text"][key])

@@ -59,7 +59,7 @@ def register_filter(app: Any) -> PupilFilter | None:
 
 
 def describe_filter(f: PupilFilter) -> str:
-    from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
+    from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS
 
     bits = []
     if f.search:

@@ -18,13 +18,10 @@ from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates
+from gatsby_tui.domain.codes import MEETING_KIND_SHORT, MEETING_STATUS_MARKED, MODE_SUFFIX, SEN_MARKS
 from gatsby_tui.widgets.plain import DataTable, Static
 
-SEN_MARK = {"E": "EHCP", "K": "SEN", "N": "", None: ""}
-STATUS_WORDS = {"booked": "booked", "held": "✓ held", "cancelled": "✗ cancelled",
-                "did_not_attend": "✗ did not attend", None: "free"}
-KIND_WORDS = {"guidance": "Guidance", "follow_up": "Follow-up", "group": "Group", "ehcp_review": "EHCP review"}
-MODE_WORDS = {"in_person": "", "phone": " (phone)", "video": " (video)"}
+STATUS_WORDS = {**MEETING_STATUS_MARKED, None: "free"}   # None: a free clinic slot
 
 
 class AgendaScreen(Screen):
@@ -114,8 +111,8 @@ class AgendaScreen(Screen):
                     Text(f"{row.start:%H:%M}–{row.end:%H:%M}"),
                     Text(row.pupil_name or ""),
                     Text(str(row.year_group) if row.year_group is not None else "—"),
-                    Text(SEN_MARK.get(row.sen, "")),
-                    Text(KIND_WORDS.get(row.kind, row.kind or "") + MODE_WORDS.get(row.mode, "")),
+                    Text(SEN_MARKS.get(row.sen, "")),
+                    Text(MEETING_KIND_SHORT.get(row.kind, row.kind or "") + MODE_SUFFIX.get(row.mode, "")),
                     Text(STATUS_WORDS.get(row.status, row.status or "")),
                 ]
             else:

@@ -59,9 +59,10 @@ _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 
 
 def field_words(key: str) -> str:
-    from gatsby_tui.store import history, records
+    from gatsby_tui.domain import record_fields
+    from gatsby_tui.store import history
 
-    return (records.FIELD_WORDS.get(key) or history.FIELD_WORDS.get(key) or EXTRA_FIELD_WORDS.get(key)
+    return (record_fields.FIELD_WORDS.get(key) or history.FIELD_WORDS.get(key) or EXTRA_FIELD_WORDS.get(key)
             or key.replace("_", " "))
 
 

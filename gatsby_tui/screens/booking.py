@@ -19,13 +19,11 @@ from gatsby_tui import actions
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import names, when as when_rules
+from gatsby_tui.domain.codes import MEETING_KIND_CHOICES as KINDS
+from gatsby_tui.domain.codes import MODE_CHOICES as MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BookingRequest, NeedsConfirmation
 from gatsby_tui.widgets.plain import Button, Label, OptionList, Select, Static
-
-MODES = [("In person", "in_person"), ("Phone", "phone"), ("Video", "video")]
-KINDS = [("Guidance meeting", "guidance"), ("Follow-up", "follow_up"), ("Group session", "group"),
-         ("EHCP review", "ehcp_review")]
 
 
 def _minutes(interview: Any) -> int:

@@ -13,10 +13,11 @@ from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import when as when_rules
-from gatsby_tui.screens.booking import KINDS, MODES
+from gatsby_tui.domain.codes import MEETING_KIND_CHOICES as KINDS
+from gatsby_tui.domain.codes import MODE_CHOICES as MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BulkFilter
-from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS
 from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 

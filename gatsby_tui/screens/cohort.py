@@ -27,12 +27,12 @@ from gatsby_tui.widgets.footer import Footer
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
+from gatsby_tui.domain.codes import SEN_SHORT
 from gatsby_tui.screens.base import ListKeys, styled_as_app
 from gatsby_tui.store import coverage
 from gatsby_tui.widgets.plain import DataTable, Label, Select, Static
 
 BAR = 24
-SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
 
 
 def bar(met: int, total: int, width: int = BAR) -> str:

@@ -15,16 +15,14 @@ from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.screens.base import AsksBeforeDiscarding
-from gatsby_tui.domain import dates, send
+from gatsby_tui.domain import codes, dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 OFFERS = [("Not known yet", ""), ("Offered", "offered"), ("Accepted", "accepted"), ("No offer", "none")]
-OFFER_WORDS = {"offered": "offered", "accepted": "✓ accepted", "none": "no offer"}
-STATE_WORDS = {"done": "✓ done", "due": "⚠ due", "overdue": "⚠ overdue", "upcoming": "upcoming",
-               "missed": "✗ missed"}
+OFFER_WORDS = {**codes.OFFER_WORDS, "accepted": "✓ accepted"}   # marked, not told by colour alone
 
 
 def _uk(iso: str | None, blank: str = "—") -> str:
@@ -114,7 +112,7 @@ class DestinationsScreen(Screen):
         if info["schedule"]:
             facts.append("\nChecks: ")
             facts.append("  ·  ".join(f"{s['n']} year{'s' if s['n'] > 1 else ''} {dates.uk(s['due'])} "
-                                      f"{STATE_WORDS[s['state']]}" for s in info["schedule"]))
+                                      f"{codes.CHECK_STATE_MARKED[s['state']]}" for s in info["schedule"]))
         self.query_one("#dest-facts", Static).update(facts)
         refusal = self.query_one("#dest-refusal", Static)
         refusal.update(Text("⚠ " + info["refusal"]) if info["refusal"] else "")

@@ -218,7 +218,7 @@ class SarForm(AsksBeforeDiscarding, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        from gatsby_tui.store.sar import KINDS
+        from gatsby_tui.domain.sar import REQUESTER_LABELS as KINDS
 
         with Vertical(id="dialog", classes="form-dialog"):
             yield Static(Text(f"Subject access request: {store.pupils.full_name(self.pupil_id)}"), classes="dialog-title")

@@ -22,13 +22,12 @@ from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
+from gatsby_tui.domain.codes import ACTION_STATUS_MARKED as STATUS_WORDS
+from gatsby_tui.domain.owners import OWNER_CHOICES, OWNER_WORDS
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.plain import DataTable, Label, OptionList, Select, Static
 
 PAGE = 200
-OWNER_CHOICES = (("Pupil", "pupil"), ("Adviser", "adviser"), ("School", "school"), ("Parent/carer", "parent"))
-OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
-STATUS_WORDS = {"open": "○ open", "done": "✓ done", "cancelled": "✗ cancelled"}
 
 
 def first_line(text: str | None, limit: int = 200) -> str:

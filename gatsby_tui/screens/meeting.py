@@ -15,11 +15,12 @@ from gatsby_tui.widgets.footer import Footer
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates
-from gatsby_tui.screens.agenda import KIND_WORDS, STATUS_WORDS
+from gatsby_tui.domain.codes import MEETING_KIND_SHORT as KIND_WORDS
+from gatsby_tui.domain.codes import MEETING_STATUS_MARKED as STATUS_WORDS
+from gatsby_tui.domain.codes import MODE_WORDS as MODE_LABELS
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.plain import Static
 
-MODE_LABELS = {"in_person": "in person", "phone": "by phone", "video": "by video"}
 ALLOWED = {
     "booked": {"move", "held", "did_not_attend", "cancel_meeting", "record"},
     "held": {"record"},

@@ -15,13 +15,12 @@ from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import dates, send
+from gatsby_tui.domain.codes import SEN_WORDS
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
-
-SEN_WORDS = {"N": "no SEN", "K": "SEN support", "E": "EHCP"}
 
 
 def _uk(iso: str | None, blank: str = "—") -> str:

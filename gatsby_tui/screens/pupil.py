@@ -33,7 +33,8 @@ from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
 from gatsby_tui.store import StoreError
 from gatsby_tui.store import history as history_store
-from gatsby_tui.store.pupils import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import MEETING_KIND_PLAIN as MEETING_KIND_WORDS
 from gatsby_tui.widgets.plain import DataTable, OptionList, Static
 
 HISTORY_LIMIT = 200
@@ -50,10 +51,6 @@ def _when(at: str) -> str:
     day = dates.from_iso(at)
     time = at[11:16] if len(at) > 10 else ""
     return f"{day:%d/%m/%Y} {time}".strip()
-
-
-MEETING_KIND_WORDS = {"guidance": "guidance", "follow_up": "follow-up", "group": "group session",
-                      "ehcp_review": "EHCP review"}
 
 
 def _meeting_words(meeting: dict | None, none: str, weekday: bool = True) -> str:

@@ -17,7 +17,7 @@ from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import PupilInvalid, StoreError
 from gatsby_tui.widgets.plain import Button, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
-from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 
 TEXT_FIELDS = (
     ("upn", "UPN", "13 characters, e.g. B801200005001"),

@@ -40,34 +40,21 @@ from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
 from gatsby_tui.screens.booking import BookingForm
 from gatsby_tui.store import StoreError
-from gatsby_tui.store.records import (AMENDABLE, DATE_FIELDS, FIELD_WORDS, FIELDS, OWNER_WORDS,
-                                      REQUIRED_FOR_SIGN_OFF, RecordInvalid)
-from gatsby_tui.store.pupil_record import ON_PUPILS_COPY
+from gatsby_tui.domain.record_fields import (AMENDABLE, CONFIDENTIALITY, DATE_FIELDS, FIELD_WORDS, FIELDS, LABELS,
+                                             ON_PUPILS_COPY, REQUIRED_FOR_SIGN_OFF)
+from gatsby_tui.domain.record_fields import IN_ORDER as FIELDS_IN_ORDER
+from gatsby_tui.domain.record_fields import MULTI_LINE as LONG
+from gatsby_tui.domain.record_fields import ONE_LINE as SHORT
+from gatsby_tui.domain.codes import ACTION_STATUS_IN_RECORD as ACTION_STATUS_WORDS
+from gatsby_tui.domain.codes import MODE_WORDS
+from gatsby_tui.domain.owners import OWNER_CHOICES, OWNER_WORDS
+from gatsby_tui.store.records import RecordInvalid
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 DRAFT_DELAY = 0.4  # seconds between a change and its draft being written
 
-# Multi-line fields (TextArea), one-line fields (Input), in the order they are laid out.
-LONG = ("reason", "situation", "aspirations", "advice_given", "decisions", "referrals", "confidential_notes")
-SHORT = ("intended_destination", "follow_up_date", "copy_given_on", "copy_given_how")
-CONFIDENTIALITY = "confidentiality_explained"
-
-LABELS = {
-    "reason": "Why the meeting happened",
-    CONFIDENTIALITY: "Confidentiality and its limits explained to the pupil",
-    "situation": "Current situation",
-    "aspirations": "Aspirations",
-    "advice_given": "Information and advice given",
-    "decisions": "Agreed decisions",
-    "intended_destination": "Intended destination (NCCIS)",
-    "referrals": "Referrals",
-    "follow_up_date": "Follow-up date",
-    "copy_given_on": "Copy given to the pupil on",
-    "copy_given_how": "How the copy was given",
-    "confidential_notes": "Confidential notes",
-}
 PLACEHOLDERS = {
     "reason": "options, post-16 choices, a referral from the SENCO …",
     "situation": "where the pupil is now: subjects, predicted grades, circumstances",
@@ -82,9 +69,6 @@ PLACEHOLDERS = {
     "copy_given_how": "e.g. printed and handed over; emailed to the pupil's school address",
 }
 CONFIDENTIAL_TITLE = "CONFIDENTIAL — not shared with the pupil"
-MODE_WORDS = {"in_person": "in person", "phone": "by phone", "video": "by video"}
-ACTION_STATUS_WORDS = {"open": "open", "done": "✓ done", "cancelled": "✗ cancelled"}
-OWNER_CHOICES = [("Pupil", "pupil"), ("Adviser", "adviser"), ("School", "school"), ("Parent/carer", "parent")]
 
 
 ON_COPY = " · on the pupil's copy"
@@ -744,11 +728,6 @@ class RecordScreen(Screen[None]):
         if slots and slots[0].start.date() - day <= timedelta(days=14):
             return slots[0].start
         return datetime.combine(day, time(9, 0))
-
-
-FIELDS_IN_ORDER = ("reason", CONFIDENTIALITY, "situation", "aspirations", "advice_given", "decisions",
-                   "intended_destination", "referrals", "follow_up_date", "copy_given_on", "copy_given_how",
-                   "confidential_notes")
 
 
 class FollowUpBookingForm(BookingForm):

@@ -16,11 +16,10 @@ from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
-from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
+from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS, SEN_SHORT
 from gatsby_tui.widgets.plain import DataTable, Select, Static
 
 PAGE = 100
-SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
 
 
 def _when(stamp: str | None) -> str:

@@ -12,10 +12,10 @@ from gatsby_tui.widgets.footer import Footer
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import send
+from gatsby_tui.domain.codes import SEN_SHORT
 from gatsby_tui.widgets.plain import DataTable, Static
 
 PAGE = 100
-SEN_SHORT = {"N": "—", "K": "SEN support", "E": "EHCP"}
 
 
 WHY_WIDTH = 62      # 120 columns less the name, year and SEN columns, their padding and the scrollbar

@@ -48,11 +48,9 @@ from gatsby_tui.domain.slots import Slot
 from gatsby_tui.domain.when import MAX_MINUTES, MIN_MINUTES, short, short_day, span
 from gatsby_tui.store import audit, clinics, edits
 from gatsby_tui.store.db import StoreError, transaction
-from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, parse_sen
+from gatsby_tui.domain.codes import FLAG_FIELDS, FLAG_LABELS, MEETING_KINDS, MODES
+from gatsby_tui.store.pupils import parse_sen
 
-KINDS = ("guidance", "follow_up", "group", "ehcp_review")
-MODES = ("in_person", "phone", "video")
-STATUSES = ("booked", "held", "cancelled", "did_not_attend")
 ACTIVE = ("booked", "held")
 GUIDANCE_KINDS = ("guidance", "follow_up")
 FREE_WINDOW_DAYS = 56
@@ -165,7 +163,7 @@ def normalise(conn: sqlite3.Connection, req: BookingRequest) -> BookingRequest:
         raise StoreError("A meeting must end on the day it starts: choose an earlier time or a shorter meeting.")
     if req.mode not in MODES:
         raise StoreError("Say how the meeting happens: in person, by phone or by video.")
-    if req.kind not in KINDS:
+    if req.kind not in MEETING_KINDS:
         raise StoreError("Say what kind of meeting it is: guidance, follow-up, group session or EHCP review.")
     place = names.clean_text(req.place)
     if place and len(place) > 100:

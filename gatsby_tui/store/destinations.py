@@ -26,13 +26,11 @@ from datetime import date
 from typing import Any, Iterator, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear, send
+from gatsby_tui.domain.codes import OFFER_ALIASES
 from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.records import parse_day, parse_destination
 
-OFFER_WORDS = {"offered": "offered", "accepted": "accepted", "none": "no offer"}
-_OFFER_ALIASES = {"": None, "offered": "offered", "offer": "offered", "accepted": "accepted",
-                  "none": "none", "no offer": "none", "no": "none"}
 VIEWS = ("all", "unknown", "neet", "checks_due")
 VIEW_WORDS = {"all": "all leavers", "unknown": "no known destination", "neet": "NEET (540–680)",
               "checks_due": "checks due"}
@@ -113,8 +111,8 @@ def _parse_code(conn: sqlite3.Connection, value: Any, errors: dict[str, str], *,
 
 def _offer(value: Any) -> str | None:
     key = " ".join(str(value or "").strip().lower().split())
-    if key in _OFFER_ALIASES:
-        return _OFFER_ALIASES[key]
+    if key in OFFER_ALIASES:
+        return OFFER_ALIASES[key]
     raise StoreError("The September Guarantee offer is one of: offered, accepted, none (or blank if not known yet).")
 
 

@@ -12,7 +12,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gatsby_tui.domain import dates
+from gatsby_tui.domain import dates, record_fields
+from gatsby_tui.domain.codes import MEETING_KIND_TITLES, MEETING_STATUS_WORDS
+from gatsby_tui.domain.owners import OWNER_WORDS
 from gatsby_tui.store.db import StoreError
 
 FIELD_WORDS = {
@@ -22,9 +24,6 @@ FIELD_WORDS = {
     "pupil_premium": "pupil premium", "looked_after": "looked after", "young_carer": "young carer",
     "eal": "EAL", "destination_consent": "consent to destination contact", "date_left": "date left",
 }
-STATUS_WORDS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "did_not_attend": "did not attend"}
-KIND_WORDS = {"guidance": "Guidance meeting", "follow_up": "Follow-up meeting", "group": "Group session",
-              "ehcp_review": "EHCP review"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def _interviews(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Eve
     for r in rows:
         note = f" — {r['status_note']}" if r["status_note"] else ""
         out.append(Event(r["starts_at"], "meeting",
-                         f"{KIND_WORDS.get(r['kind'], r['kind'])} ({STATUS_WORDS.get(r['status'], r['status'])})",
+                         f"{MEETING_KIND_TITLES.get(r['kind'], r['kind'])} ({MEETING_STATUS_WORDS.get(r['status'], r['status'])})",
                          f"with {r['adviser']}{note}", f"interview:{r['id']}"))
     return out
 
@@ -59,7 +58,7 @@ def _moves(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Event]:
         "WHERE i.pupil_id = ? AND e.event = 'moved' ORDER BY e.at DESC LIMIT ?", (pupil_id, limit)).fetchall()
     out = []
     for r in rows:
-        what = KIND_WORDS.get(r["kind"], "Meeting")
+        what = MEETING_KIND_TITLES.get(r["kind"], "Meeting")
         out.append(Event(r["at"], "meeting", f"{what} moved",
                          f"from {_short(r['from_start'])} to {_short(r['to_start'])}", f"event:{r['id']}"))
     return out
@@ -95,13 +94,6 @@ def _register_changes(conn: sqlite3.Connection, pupil_id: int, limit: int) -> li
     return out
 
 
-RECORD_FIELD_WORDS = {
-    "reason": "why the meeting happened", "situation": "current situation", "aspirations": "aspirations",
-    "advice_given": "advice given", "decisions": "decisions agreed", "intended_destination": "intended destination",
-    "referrals": "referrals", "follow_up_date": "follow-up date", "copy_given_on": "date the copy was given",
-    "copy_given_how": "how the copy was given", "confidential_notes": "confidential notes",
-}
-OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
 KINDS = ("meeting", "record", "action", "register", "plan", "destination", "activity", "export")
 
 
@@ -133,7 +125,7 @@ def _amendments(conn: sqlite3.Connection, pupil_id: int, limit: int) -> list[Eve
         "SELECT m.id, m.record_id, m.field, m.reason, m.amended_at FROM record_amendments m "
         "JOIN meeting_records r ON r.id = m.record_id "
         "WHERE r.pupil_id = ? ORDER BY m.amended_at DESC LIMIT ?", (pupil_id, limit)).fetchall()
-    return [Event(r["amended_at"], "record", f"Record amended: {RECORD_FIELD_WORDS.get(r['field'], r['field'])}",
+    return [Event(r["amended_at"], "record", f"Record amended: {record_fields.FIELD_WORDS.get(r['field'], r['field'])}",
                   _first_line(r["reason"]), f"amendment:{r['id']}") for r in rows]
 
 
@@ -327,7 +319,7 @@ def _meeting(row: sqlite3.Row | None) -> dict | None:
     if row is None:
         return None
     return {"interview_id": row["id"], "starts_at": row["starts_at"], "kind": row["kind"],
-            "adviser_name": row["adviser"], "title": KIND_WORDS.get(row["kind"], row["kind"])}
+            "adviser_name": row["adviser"], "title": MEETING_KIND_TITLES.get(row["kind"], row["kind"])}
 
 
 # Which held meetings are personal guidance: guidance and follow-up meetings, and an EHCP review
@@ -365,7 +357,7 @@ def summary(conn: sqlite3.Connection, pupil_id: int, *, today: date, now: str | 
     guidance_by_16, guidance_by_18 (held guidance meetings to the end of Year 11 / Year 13),
     end_of_year_11, end_of_year_13 (dates)."""
     from gatsby_tui.domain import names, schoolyear
-    from gatsby_tui.store.pupils import FLAG_FIELDS, FLAG_LABELS, SEN_LABELS
+    from gatsby_tui.domain.codes import FLAG_FIELDS, FLAG_LABELS, SEN_LABELS
 
     p = conn.execute("SELECT * FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
     if p is None:

@@ -35,6 +35,7 @@ from typing import Any, Callable, Literal
 
 from gatsby_tui.domain import dates, names
 from gatsby_tui.domain import upn as upn_rules
+from gatsby_tui.domain.codes import FLAG_FIELDS
 from gatsby_tui.store import audit, pupils
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.pupils import Checked, PupilInvalid
@@ -78,7 +79,7 @@ STORED_BY_FIELD: dict[str, tuple[str, ...]] = {
     "form": ("form",),
     "gender": ("gender",),
     "sen_status": ("sen_status",),
-    **{flag: (flag,) for flag in pupils.FLAG_FIELDS},
+    **{flag: (flag,) for flag in FLAG_FIELDS},
     "date_of_entry": ("date_of_entry",),
 }
 

@@ -27,27 +27,16 @@ from typing import Any, Iterable, Iterator
 
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import names, schoolyear, send
+from gatsby_tui.domain.codes import (ACTION_STATUS_TO_PUPIL, FLAGS_IN_FULL, GENDER_LABELS, MEETING_KIND_WORDS,
+                                     MEETING_STATUS_WORDS, MODE_WORDS_IN_FULL, OFFER_WORDS_TO_PUPIL, SEN_IN_FULL)
+from gatsby_tui.domain.owners import OWNER_WORDS_TO_PUPIL
+from gatsby_tui.domain.record_fields import ON_PUPILS_COPY, RECORD_HEADINGS
 from gatsby_tui.domain.sar import REQUESTER_WORDS
 from gatsby_tui.store.coverage import pupil_coverage
 from gatsby_tui.store.db import StoreError
 from gatsby_tui.store.records import destination_label
 
 REDACTED = "[another pupil]"
-SEN_WORDS = {"N": "No special educational needs recorded", "K": "SEN support", "E": "Education, health and care plan (EHCP)"}
-GENDER_WORDS = {"F": "Female", "M": "Male", "X": "Another gender"}
-MODE_WORDS = {"in_person": "in person", "phone": "by phone", "video": "by video call"}
-STATUS_WORDS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "did_not_attend": "did not attend"}
-KIND_WORDS = {"guidance": "guidance meeting", "follow_up": "follow-up meeting", "group": "group session",
-              "ehcp_review": "EHCP review meeting"}
-OWNER_WORDS = {"pupil": "you (the pupil)", "adviser": "the careers adviser", "school": "the school",
-               "parent": "your parent or carer"}
-ACTION_STATUS_WORDS = {"open": "to do", "done": "done", "cancelled": "cancelled"}
-OFFER_WORDS = {"offered": "offered a place", "accepted": "accepted a place", "none": "no offer yet"}
-# The free-text fields of a meeting record, in the order a reader meets them, with their headings.
-RECORD_FIELDS = (("reason", "Why we met"), ("situation", "Where things stand"), ("aspirations", "Hopes and ideas"),
-                 ("advice_given", "Advice given"), ("decisions", "Decisions agreed"), ("referrals", "Referrals"))
-FLAG_WORDS = (("pupil_premium", "Pupil premium"), ("looked_after", "Looked after or care leaver"),
-              ("young_carer", "Young carer"), ("eal", "English as an additional language"))
 
 
 def _day(text: str | None) -> str | None:
@@ -104,10 +93,10 @@ def gather_pupil(conn: sqlite3.Connection, pupil_id: int, *, today: date) -> dic
             "name": names.full_name(p["legal_surname"], p["legal_forename"], p["preferred_forename"]),
             "legal_forename": p["legal_forename"], "legal_surname": p["legal_surname"],
             "preferred_forename": p["preferred_forename"], "upn": p["upn"], "date_of_birth": p["dob"],
-            "gender": GENDER_WORDS.get(p["gender"] or "", "Not recorded"),
+            "gender": GENDER_LABELS.get(p["gender"] or "", "Not recorded"),
             "year_group": year, "year_group_words": (f"Year {year}" if not left else f"Left in Year {year}"),
-            "form": p["form"], "sen": {"code": p["sen_status"], "words": SEN_WORDS[p["sen_status"]]},
-            "flags": [words for column, words in FLAG_WORDS if p[column]],
+            "form": p["form"], "sen": {"code": p["sen_status"], "words": SEN_IN_FULL[p["sen_status"]]},
+            "flags": [words for column, words in FLAGS_IN_FULL if p[column]],
             "date_left": p["date_left"],
             "consent_to_share_destination": bool(p["destination_consent"]),
         },
@@ -150,9 +139,9 @@ def _meetings(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]:
     by_interview = {r["interview_id"]: r for r in records.values() if r["interview_id"] is not None}
     out = []
     for i in conn.execute("SELECT * FROM interviews WHERE pupil_id = ? ORDER BY starts_at, id", (pupil_id,)):
-        item = {"when": i["starts_at"], "kind": KIND_WORDS.get(i["kind"], i["kind"].replace("_", " ")),
-                "status": STATUS_WORDS.get(i["status"], i["status"].replace("_", " ")),
-                "how": MODE_WORDS.get(i["mode"], i["mode"]), "place": i["place"], "reason": i["reason"],
+        item = {"when": i["starts_at"], "kind": MEETING_KIND_WORDS.get(i["kind"], i["kind"].replace("_", " ")),
+                "status": MEETING_STATUS_WORDS.get(i["status"], i["status"].replace("_", " ")),
+                "how": MODE_WORDS_IN_FULL.get(i["mode"], i["mode"]), "place": i["place"], "reason": i["reason"],
                 "status_note": i["status_note"],
                 "adviser": (_adviser(conn, i["adviser_id"]) or {}).get("name"), "record": None}
         record = by_interview.get(i["id"])
@@ -162,7 +151,7 @@ def _meetings(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]:
     for r in records.values():
         if r["interview_id"] is None:
             out.append({"when": r["held_at"], "kind": "conversation (not booked)", "status": "held",
-                        "how": MODE_WORDS.get(r["mode"], r["mode"]), "place": None, "reason": None, "status_note": None,
+                        "how": MODE_WORDS_IN_FULL.get(r["mode"], r["mode"]), "place": None, "reason": None, "status_note": None,
                         "adviser": (_adviser(conn, r["adviser_id"]) or {}).get("name"), "record": _record(conn, r)})
     out.sort(key=lambda m: m["when"])
     return out
@@ -173,7 +162,7 @@ def _record(conn: sqlite3.Connection, r: sqlite3.Row) -> dict[str, Any]:
         "SELECT m.field, m.original_text, m.amended_text, m.reason, m.amended_at, a.name AS adviser "
         "FROM record_amendments m LEFT JOIN advisers a ON a.id = m.adviser_id WHERE m.record_id = ? "
         "ORDER BY m.amended_at, m.id", (r["id"],))]
-    text = {field: r[field] for field, _ in RECORD_FIELDS}
+    text = {field: r[field] for field, _ in RECORD_HEADINGS}
     destination = r["intended_destination"]
     for a in amendments:          # the text in effect; the amendments are listed too
         if a["field"] in text:
@@ -182,14 +171,14 @@ def _record(conn: sqlite3.Connection, r: sqlite3.Row) -> dict[str, Any]:
             destination = a["amended_text"]
     adviser = _adviser(conn, r["adviser_id"]) or {}
     return {
-        "id": r["id"], "held_at": r["held_at"], "how": MODE_WORDS.get(r["mode"], r["mode"]),
+        "id": r["id"], "held_at": r["held_at"], "how": MODE_WORDS_IN_FULL.get(r["mode"], r["mode"]),
         "adviser": adviser.get("name"), "adviser_qualification": adviser.get("qualification"),
         "status": "signed off" if r["status"] == "signed_off" else "draft (not yet signed off)",
         "signed_off_on": _day(r["signed_off_at"]),
         "confidentiality_explained": bool(r["confidentiality_explained"]),
         "text": text, "intended_destination": _nccis(conn, destination),
         "follow_up_date": r["follow_up_date"], "copy_given_on": r["copy_given_on"], "copy_given_how": r["copy_given_how"],
-        "amendments": [{"field": dict(RECORD_FIELDS).get(a["field"], a["field"].replace("_", " ")),
+        "amendments": [{"field": dict(RECORD_HEADINGS).get(a["field"], a["field"].replace("_", " ")),
                         "original": a["original_text"], "amended": a["amended_text"], "reason": a["reason"],
                         "on": _day(a["amended_at"]), "by": a["adviser"]}
                        for a in amendments if a["field"] != "confidential_notes"],
@@ -200,11 +189,11 @@ def _record(conn: sqlite3.Connection, r: sqlite3.Row) -> dict[str, Any]:
 def _actions(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]:
     out = []
     for a in conn.execute("SELECT * FROM actions WHERE pupil_id = ? ORDER BY created_at, id", (pupil_id,)):
-        events = [{"on": _day(e["at"]), "status": ACTION_STATUS_WORDS.get(e["status"], e["status"]),
-                   "owner": OWNER_WORDS.get(e["owner"] or "", None), "note": e["note"]}
+        events = [{"on": _day(e["at"]), "status": ACTION_STATUS_TO_PUPIL.get(e["status"], e["status"]),
+                   "owner": OWNER_WORDS_TO_PUPIL.get(e["owner"] or "", None), "note": e["note"]}
                   for e in conn.execute("SELECT * FROM action_events WHERE action_id = ? ORDER BY at, id", (a["id"],))]
-        out.append({"what": a["description"], "who": OWNER_WORDS.get(a["owner"], a["owner"]), "due": a["due_date"],
-                    "status": ACTION_STATUS_WORDS.get(a["status"], a["status"]), "agreed_on": _day(a["created_at"]),
+        out.append({"what": a["description"], "who": OWNER_WORDS_TO_PUPIL.get(a["owner"], a["owner"]), "due": a["due_date"],
+                    "status": ACTION_STATUS_TO_PUPIL.get(a["status"], a["status"]), "agreed_on": _day(a["created_at"]),
                     "record_id": a["record_id"], "changes": events})
     return out
 
@@ -247,7 +236,7 @@ def _plan(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any] | None:
 def _destinations(conn: sqlite3.Connection, pupil_id: int) -> dict[str, Any]:
     rows = [{"kind": d["kind"], "destination": _nccis(conn, d["code"]), "provider": d["provider"],
              "course_or_role": d["course_or_role"], "recorded_in_year": d["at_year"], "start_date": d["start_date"],
-             "offer": OFFER_WORDS.get(d["offer_status"] or "", None), "offer_provider": d["offer_provider"],
+             "offer": OFFER_WORDS_TO_PUPIL.get(d["offer_status"] or "", None), "offer_provider": d["offer_provider"],
              "recorded_on": d["recorded_on"]}
             for d in conn.execute("SELECT * FROM destinations WHERE pupil_id = ? ORDER BY recorded_on, id", (pupil_id,))]
     checks = [{"due_on": c["due_on"], "checked_on": c["checked_on"], "how": c["method"],
@@ -271,12 +260,6 @@ def _activities(conn: sqlite3.Connection, pupil_id: int) -> list[dict[str, Any]]
                     "benchmarks": [rules.label_of(int(b)) for b in sorted((a["bms"] or "").split(","), key=str) if b],
                     "meaningful_points_met": met})
     return out
-
-
-# What of a meeting record goes on the pupil's copy (the action plan given to them), besides the
-# actions; the rest stays in the school's record (a subject access request shows it, the
-# confidential notes only when deliberately included).
-ON_PUPILS_COPY = ("situation", "aspirations", "advice_given", "decisions", "intended_destination", "follow_up_date")
 
 
 def action_plan(conn: sqlite3.Connection, record_id: int, *, today: date) -> dict[str, Any]:
@@ -351,7 +334,7 @@ def _free_text_places(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if r is None:
             continue
         day = r["held_at"][:10]
-        for field, heading in RECORD_FIELDS:
+        for field, heading in RECORD_HEADINGS:
             if r["text"].get(field):
                 yield f"{heading} ({day} meeting)", r["text"][field]
         for a in r["amendments"]:

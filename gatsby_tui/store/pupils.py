@@ -13,31 +13,9 @@ from datetime import date
 from typing import Any, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear, upn as upn_rules
+from gatsby_tui.domain.codes import FLAG_FIELDS, FLAG_LABELS, GENDER_ALIASES, SEN_ALIASES
 from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
-
-SEN_LABELS = {"N": "None", "K": "SEN support", "E": "EHCP"}
-FLAG_FIELDS = ("pupil_premium", "looked_after", "young_carer", "eal")
-FLAG_LABELS = {
-    "pupil_premium": ("PP", "Pupil premium"),
-    "looked_after": ("LAC", "Looked after / care leaver"),
-    "young_carer": ("YC", "Young carer"),
-    "eal": ("EAL", "English as an additional language"),
-}
-GENDER_LABELS = {"F": "Female", "M": "Male", "X": "Another gender"}
-
-_SEN_WORDS = {
-    "": "N", "n": "N", "none": "N", "no": "N", "no sen": "N", "not sen": "N",
-    "k": "K", "sen support": "K", "support": "K", "school support": "K", "sen": "K",
-    "e": "E", "ehcp": "E", "ehc plan": "E", "education, health and care plan": "E",
-    "education health and care plan": "E", "ehc": "E", "s": "E", "statement": "E",
-}
-_GENDER_WORDS = {
-    "f": "F", "female": "F", "girl": "F", "g": "F",
-    "m": "M", "male": "M", "boy": "M", "b": "M",
-    "x": "X", "other": "X", "non-binary": "X", "nonbinary": "X", "another gender": "X",
-    "": None, "unknown": None, "u": None, "not stated": None, "prefer not to say": None,
-}
 
 MIN_AGE, MAX_AGE = 10, 25
 EDITABLE = (
@@ -65,15 +43,15 @@ class PupilInvalid(StoreError):
 
 def parse_sen(text: str | None) -> str:
     key = " ".join((text or "").strip().lower().split())
-    if key in _SEN_WORDS:
-        return _SEN_WORDS[key]
+    if key in SEN_ALIASES:
+        return SEN_ALIASES[key]
     raise ValueError(f"SEN status '{names.quote(text or '')}' is not one I know: use N (none), K (SEN support) or E (EHCP).")
 
 
 def parse_gender(text: str | None) -> str | None:
     key = " ".join((text or "").strip().lower().split())
-    if key in _GENDER_WORDS:
-        return _GENDER_WORDS[key]
+    if key in GENDER_ALIASES:
+        return GENDER_ALIASES[key]
     raise ValueError(f"Gender '{names.quote(text or '')}' is not one I know: use F, M or X (another gender), or leave it blank.")
 
 

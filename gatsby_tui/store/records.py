@@ -36,29 +36,14 @@ from datetime import date, datetime
 from typing import Any, Mapping
 
 from gatsby_tui.domain import dates, names, schoolyear
+from gatsby_tui.domain.codes import ACTION_STATUSES
+from gatsby_tui.domain.owners import OWNER_ALIASES, OWNER_WORDS, OWNERS
+from gatsby_tui.domain.record_fields import (AMENDABLE, DATE_FIELDS, FIELD_WORDS, FIELDS, REQUIRED_FOR_SIGN_OFF,
+                                             TEXT_FIELDS)
 from gatsby_tui.store import audit, edits
 from gatsby_tui.store.db import StoreError, transaction
 
 MAX_TEXT = 20_000
-TEXT_FIELDS = ("reason", "situation", "aspirations", "advice_given", "decisions", "referrals",
-               "copy_given_how", "confidential_notes")
-DATE_FIELDS = ("follow_up_date", "copy_given_on")
-FIELDS = TEXT_FIELDS + DATE_FIELDS + ("confidentiality_explained", "intended_destination")
-AMENDABLE = TEXT_FIELDS + DATE_FIELDS + ("intended_destination",)
-FIELD_WORDS = {
-    "reason": "why the meeting happened", "confidentiality_explained": "confidentiality explained",
-    "situation": "current situation", "aspirations": "aspirations", "advice_given": "advice given",
-    "decisions": "decisions agreed", "intended_destination": "intended destination",
-    "referrals": "referrals", "follow_up_date": "follow-up date", "copy_given_on": "date the copy was given",
-    "copy_given_how": "how the copy was given", "confidential_notes": "confidential notes",
-}
-REQUIRED_FOR_SIGN_OFF = ("confidentiality_explained", "advice_given", "decisions")
-
-OWNERS = ("pupil", "adviser", "school", "parent")
-OWNER_WORDS = {"pupil": "pupil", "adviser": "adviser", "school": "school", "parent": "parent/carer"}
-_OWNER_ALIASES = {"parent/carer": "parent", "carer": "parent", "parent or carer": "parent",
-                  "student": "pupil", "me": "adviser"}
-ACTION_STATUSES = ("open", "done", "cancelled")
 MAX_ACTION = 1000
 MAX_DESTINATION_TEXT = 100   # the longest NCCIS label has 43 characters
 
@@ -525,7 +510,7 @@ def discard_draft(conn: sqlite3.Connection, key: str) -> None:
 
 def parse_owner(value: Any) -> str:
     key = " ".join(str(value or "").strip().lower().split())
-    key = _OWNER_ALIASES.get(key, key)
+    key = OWNER_ALIASES.get(key, key)
     if key not in OWNERS:
         raise StoreError("Say who owns the action: the pupil, the adviser, the school or the parent/carer.")
     return key

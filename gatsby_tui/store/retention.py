@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
-from gatsby_tui.domain import dates, names, retention as rules
+from gatsby_tui.domain import dates, names, record_fields, retention as rules
 from gatsby_tui.domain.upn import LETTER_VALUES, check_letter
 from gatsby_tui.store import audit
 from gatsby_tui.store.db import StoreError, transaction
@@ -485,8 +485,7 @@ def placeholder_upn(conn: sqlite3.Connection, pid: int) -> str:
 # Free text of the pupil's own rows: (table, the column that ties a row to the pupil, columns).
 _FREE_TEXT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("interviews", "pupil_id", ("reason", "place", "status_note")),
-    ("meeting_records", "pupil_id", ("reason", "situation", "aspirations", "advice_given", "decisions", "referrals",
-                                     "copy_given_how", "confidential_notes")),
+    ("meeting_records", "pupil_id", record_fields.TEXT_FIELDS),
     ("actions", "pupil_id", ("description",)),
     ("destinations", "pupil_id", ("provider", "course_or_role", "offer_provider")),
     ("destination_checks", "pupil_id", ("method", "note")),

@@ -14,9 +14,7 @@ from gatsby_tui.store import audit
 from gatsby_tui.store.db import StoreError, transaction
 from gatsby_tui.store.records import parse_day
 
-KINDS = tuple((key, words[0].upper() + words[1:]) for key, words in rule.REQUESTERS)   # "The pupil", for a choice
-KIND_WORDS = dict(KINDS)
-STATUS_WORDS = {"open": "open", "fulfilled": "answered", "withdrawn": "withdrawn"}
+KIND_WORDS = dict(rule.REQUESTER_LABELS)
 
 
 class SarInvalid(StoreError):
@@ -42,7 +40,7 @@ class Request:
 
     def days_left(self, today: date) -> str:
         if self.status != "open":
-            return STATUS_WORDS[self.status] + (f" {dates.uk(self.fulfilled_on)}" if self.fulfilled_on else "")
+            return rule.REQUEST_STATUS_WORDS[self.status] + (f" {dates.uk(self.fulfilled_on)}" if self.fulfilled_on else "")
         return rule.days_left_words(self.due_on, today)
 
     def overdue(self, today: date) -> bool:
@@ -123,7 +121,7 @@ def _change(conn: sqlite3.Connection, sar_id: int, changes: Mapping[str, Any], *
     if before is None:
         raise StoreError(f"There is no subject access request number {sar_id}.")
     if before["status"] != "open":
-        raise StoreError(f"That request is already {STATUS_WORDS[before['status']]}.")
+        raise StoreError(f"That request is already {rule.REQUEST_STATUS_WORDS[before['status']]}.")
     sets = ", ".join(f"{k} = :{k}" for k in changes)
     conn.execute(f"UPDATE subject_access_requests SET {sets} WHERE id = :id", {**changes, "id": sar_id})
     audit.write(conn, at=stamp, adviser_id=adviser_id, action="update", table="subject_access_requests",

@@ -1,6 +1,6 @@
 """The demo's guidance records: what the advisers wrote after each held meeting.
 
-Called by ``sample_data.build`` once the interviews are in. Every record, action,
+Called by ``sample.data.build`` once the interviews are in. Every record, action,
 sign-off and amendment goes through ``store.records`` exactly as the app writes
 them (checked, one transaction each, audited), with stamps derived from the
 meeting's own time (never the wall clock), so the file stays deterministic.

@@ -6,8 +6,8 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from gatsby_tui.cli_commands import _fail, _out
-from gatsby_tui.cli_output import DATA, SAFETY, USAGE, code_for
+from gatsby_tui.cli.commands import _fail, _out
+from gatsby_tui.cli.output import DATA, SAFETY, USAGE, code_for
 from gatsby_tui.store import OpenError, StoreError
 
 

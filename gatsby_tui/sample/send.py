@@ -1,6 +1,6 @@
 """The demo's individual plans (SEND) and destinations.
 
-Called by ``sample_data.build`` once the pupils, bookings and records are in. Every plan,
+Called by ``sample.data.build`` once the pupils, bookings and records are in. Every plan,
 target, review, destination and check goes through ``store.plans`` and
 ``store.destinations`` exactly as the app writes them (checked, one transaction each,
 audited), with stamps derived from the day each thing happened (never the wall clock), and

@@ -17,7 +17,7 @@
     gatsby-tui serve --db PATH [--host 127.0.0.1] [--port 8000] [--cert FILE --key FILE]
     gatsby-tui user add|passwd|remove NAME --db PATH [--password-stdin]
 
-Exit codes, the same for every command (cli_output): 0 done; 1 done with rows refused (import);
+Exit codes, the same for every command (cli/output.py): 0 done; 1 done with rows refused (import);
 2 usage error; 3 data error; 4 refused for safety (needs --yes or --create, or locked).
 
 Textual is imported only when the app is about to run, so the CLI commands and
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Sequence
 
 from gatsby_tui import __version__
-from gatsby_tui.cli_output import DATA, EXIT_CODES_HELP, SAFETY, USAGE, code_for
+from gatsby_tui.cli.output import DATA, EXIT_CODES_HELP, SAFETY, USAGE, code_for
 
 COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export", "backup", "restore", "serve", "user")
 
@@ -160,7 +160,7 @@ def _commands_parser() -> argparse.ArgumentParser:
     ea.add_argument("--format", choices=("pdf", "md"), default="pdf")
     ea.add_argument("--out", required=True, help="the file to write, or a folder")
     ea.add_argument("--how", default="handed over", help="how the pupil is given it (default: handed over)")
-    from gatsby_tui import cli_lists
+    from gatsby_tui.cli import lists as cli_lists
 
     cli_lists.add_arguments(ex_sub.add_parser("list", help="a list from the app as CSV (spreadsheet-safe)"))
 
@@ -172,7 +172,7 @@ def _commands_parser() -> argparse.ArgumentParser:
     rs.add_argument("backup", help="the backup file to restore")
     rs.add_argument("--db", required=True, help="the database file to restore into")
     rs.add_argument("--yes", action="store_true", help="confirm: without it nothing is changed")
-    from gatsby_tui import cli_serve
+    from gatsby_tui.cli import serve as cli_serve
 
     cli_serve.add_parsers(sub)
     _exit_codes_in_help(p)
@@ -199,7 +199,7 @@ def _demo_copy() -> Path:
         shutil.copyfile(source, target)
         os.chmod(target, 0o600)
     else:  # a source tree where sample.db has not been built: build it now
-        from gatsby_tui import sample_data
+        from gatsby_tui.sample import data as sample_data
 
         sample_data.build(target)
     return target
@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args_list and args_list[0] in COMMANDS:
             args = _commands_parser().parse_args(args_list)
-            from gatsby_tui import cli_commands
+            from gatsby_tui.cli import commands as cli_commands
 
             if args.command == "import":
                 return cli_commands.import_pupils(args)
@@ -314,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "ics":
                 return cli_commands.export_ics(args)
             if args.command == "report" and args.what == "benchmarks":
-                from gatsby_tui import cli_benchmarks
+                from gatsby_tui.cli import benchmarks as cli_benchmarks
 
                 return cli_benchmarks.report_benchmarks(args)
             if args.command == "report":
@@ -322,19 +322,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "history":
                 return cli_commands.history(args)
             if args.command in ("serve", "user"):
-                from gatsby_tui import cli_serve
+                from gatsby_tui.cli import serve as cli_serve
 
                 return cli_serve.run(args)
             if args.command in ("backup", "restore"):
-                from gatsby_tui import cli_backup
+                from gatsby_tui.cli import backup as cli_backup
 
                 return cli_backup.run(args)
             if args.command == "export" and args.what == "list":
-                from gatsby_tui import cli_lists
+                from gatsby_tui.cli import lists as cli_lists
 
                 return cli_lists.run(args)
             if args.command == "export":
-                from gatsby_tui import cli_exports
+                from gatsby_tui.cli import exports as cli_exports
 
                 return cli_exports.run(args)
             return cli_commands.list_pupils(args)

@@ -6,7 +6,7 @@
         gaps          --benchmark 1-8|pal [--year N] [--not-due]
         destinations  [--cohort YYYY] [--view all|unknown|neet|checks-due]
 
-Exit codes (cli_output): 0 written; 2 the filters do not fit the list; 3 the database or the place
+Exit codes (cli/output.py): 0 written; 2 the filters do not fit the list; 3 the database or the place
 to write cannot be used; 4 the database is locked (one plain sentence on stderr, never a
 traceback). Nothing is written unless the whole list is.
 """
@@ -52,7 +52,7 @@ def _given(args: argparse.Namespace, name: str) -> bool:
 
 def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
     """The store.exports.csv_list filters for the arguments; UsageError in words for ones that do not fit."""
-    from gatsby_tui.cli_output import UsageError
+    from gatsby_tui.cli.output import UsageError
     from gatsby_tui.domain import benchmarks as rules
 
     for name, lists in APPLIES.items():
@@ -90,7 +90,7 @@ def _filters(args: argparse.Namespace, store: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """gatsby-tui export list ...: prints the file written and the number of rows."""
-    from gatsby_tui.cli_commands import _out, _tolerant_output, _using_store
+    from gatsby_tui.cli.commands import _out, _tolerant_output, _using_store
     from gatsby_tui.store import StoreError
     from gatsby_tui.store.importer import plain
 

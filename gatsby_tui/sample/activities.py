@@ -1,6 +1,6 @@
 """The demo's careers activities and programme (Gatsby benchmark evidence).
 
-Called by ``sample_data.build`` once the pupils, bookings and records are in. Everything goes
+Called by ``sample.data.build`` once the pupils, bookings and records are in. Everything goes
 through ``store.activities`` and ``store.programme`` exactly as the app writes it (checked, one
 transaction each, audited), with stamps derived from REFERENCE_DAY, never the wall clock, and
 its own ``random.Random``, so the file stays deterministic.

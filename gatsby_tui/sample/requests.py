@@ -1,6 +1,6 @@
 """The demo's subject access requests and copies given.
 
-Called by ``sample_data.build`` last. Written through ``store.sar`` as the app writes them
+Called by ``sample.data.build`` last. Written through ``store.sar`` as the app writes them
 (checked, audited), stamped on the day each thing happened; copies given are rows of
 exports_given as an export writes them (the files themselves are not in the demo).
 

@@ -1,7 +1,7 @@
 """The command-line commands: ``import pupils``, ``pupils``, ``agenda``, ``ics``, ``history`` and the
 reports. Never imports Textual.
 
-Exit codes (cli_output): 0 done; 1 the file has invalid rows (nothing was written, or a dry run
+Exit codes (cli/output.py): 0 done; 1 the file has invalid rows (nothing was written, or a dry run
 found some); 2 a usage error; 3 a data error (the file or the database cannot be used, an
 unknown UPN or adviser); 4 refused for safety (the database is locked). Every problem is one
 plain sentence on stderr, never a traceback.
@@ -17,8 +17,12 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from gatsby_tui.cli_output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
+from gatsby_tui.cli.output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
                                    name_json, pad, table_lines)
+from gatsby_tui.domain.codes import MEETING_KIND_SHORT as AGENDA_KINDS
+from gatsby_tui.domain.codes import MEETING_STATUS_WORDS as AGENDA_STATUS
+from gatsby_tui.domain.codes import MODE_SUFFIX as AGENDA_MODES
+from gatsby_tui.domain.codes import SEN_MARKS as AGENDA_SEN
 from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection guard
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
 from gatsby_tui.store import importer
@@ -180,7 +184,7 @@ def _as_dict(row: RegisterRow) -> dict[str, Any]:
 
 def _as_json(row: RegisterRow) -> dict[str, Any]:
     """One pupil in the commands' JSON dialect (gatsby_tui/schemas/pupils.json)."""
-    from gatsby_tui.store.pupils import SEN_LABELS
+    from gatsby_tui.domain.codes import SEN_LABELS
 
     return {
         "upn": row.upn,
@@ -270,11 +274,6 @@ def _quiet_stdout() -> None:
 
 
 # ---------------------------------------------------------------- agenda and calendar files
-
-AGENDA_SEN = {"E": "EHCP", "K": "SEN"}
-AGENDA_KINDS = {"guidance": "Guidance", "follow_up": "Follow-up", "group": "Group", "ehcp_review": "EHCP review"}
-AGENDA_MODES = {"in_person": "", "phone": " (phone)", "video": " (video)"}
-AGENDA_STATUS = {"booked": "booked", "held": "held", "cancelled": "cancelled", "did_not_attend": "did not attend"}
 
 
 def _open_existing(db: str) -> Store:

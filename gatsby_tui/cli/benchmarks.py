@@ -22,7 +22,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from gatsby_tui.cli_output import name_json, table_lines
+from gatsby_tui.cli.output import name_json, table_lines
 from gatsby_tui.exports.csv_lists import guard_cell
 
 PUPIL_KEYS = tuple(range(1, 9))          # the upload carries B1-B8 (provider access is not a benchmark)
@@ -60,14 +60,14 @@ def pupil_rows(pupils: list[Any]) -> list[dict[str, Any]]:
 
 
 def _print_table(titles: tuple[str, ...], table: list[tuple[str, ...]]) -> None:
-    from gatsby_tui.cli_commands import _out
+    from gatsby_tui.cli.commands import _out
 
     for text in table_lines(titles, table):
         _out(text)
 
 
 def _pupils(store: Any, args: argparse.Namespace, day: date) -> int:
-    from gatsby_tui.cli_commands import _out
+    from gatsby_tui.cli.commands import _out
     from gatsby_tui.domain import benchmarks as rules
     from gatsby_tui.domain import dates
     from gatsby_tui.store.importer import plain
@@ -110,7 +110,7 @@ def _pupils(store: Any, args: argparse.Namespace, day: date) -> int:
 
 
 def _cohort(store: Any, args: argparse.Namespace, day: date) -> int:
-    from gatsby_tui.cli_commands import _out
+    from gatsby_tui.cli.commands import _out
     from gatsby_tui.domain import benchmarks as rules
     from gatsby_tui.domain import dates, schoolyear
     from gatsby_tui.store import coverage
@@ -171,7 +171,7 @@ def _cohort(store: Any, args: argparse.Namespace, day: date) -> int:
 
 def report_benchmarks(args: argparse.Namespace) -> int:
     """gatsby-tui report benchmarks --db PATH [--year N] [--on YYYY-MM-DD] [--pupils] [--format table|csv|json]"""
-    from gatsby_tui.cli_commands import _fail, _tolerant_output, _using_store
+    from gatsby_tui.cli.commands import _fail, _tolerant_output, _using_store
 
     _tolerant_output()
     top = 14 if args.pupils else 13

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from gatsby_tui.cli_commands import _fail, _out, _using_store
-from gatsby_tui.cli_output import DATA
+from gatsby_tui.cli.commands import _fail, _out, _using_store
+from gatsby_tui.cli.output import DATA
 from gatsby_tui.domain import upn as upn_rules
 from gatsby_tui.store.importer import plain
 
