@@ -57,7 +57,9 @@ def school(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
 
 @pytest.fixture
 async def server(school):
-    srv = TestServer(make_app(school["path"], sweep_seconds=0.2), host="127.0.0.1", port=0)
+    # A browser answers the server's pings whenever they come; these test clients answer only while
+    # reading, and a test may read one while another waits (under load, longer than 15 s).
+    srv = TestServer(make_app(school["path"], sweep_seconds=0.2, heartbeat_seconds=600), host="127.0.0.1", port=0)
     await srv.start_server()
     srv.base = f"http://127.0.0.1:{srv.port}"
     yield srv

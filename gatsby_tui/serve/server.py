@@ -302,7 +302,7 @@ async def _websocket(request: web.Request) -> web.StreamResponse:
     if session is None:
         raise web.HTTPForbidden(text="Sign in first.")
     config = request.app[CONFIG]
-    websocket = web.WebSocketResponse(heartbeat=15)
+    websocket = web.WebSocketResponse(heartbeat=config["heartbeat_seconds"])
     await websocket.prepare(request)
 
     def number(key: str, default: int) -> int:
@@ -433,16 +433,18 @@ async def _stop(app: web.Application) -> None:
 
 def make_app(db: Path, *, tls: bool = False, idle_minutes: float = IDLE_MINUTES, title: str = "",
              python: str | None = None, sessions: Sessions | None = None, throttle: Throttle | None = None,
-             sweep_seconds: float = 20.0) -> web.Application:
+             sweep_seconds: float = 20.0, heartbeat_seconds: float = 15.0) -> web.Application:
     """The aiohttp application serving ``db``. ``python`` is the interpreter for the app processes
-    (default: this one)."""
+    (default: this one). Every ``heartbeat_seconds`` each browser is pinged; one that has not
+    answered half as long again later has gone, and its session's app is closed."""
     from textual_serve.download_manager import DownloadManager
 
     app = web.Application(middlewares=[_guard], client_max_size=64 * 1024)
     app[SESSIONS] = sessions if sessions is not None else Sessions(idle_minutes=idle_minutes)
     app[THROTTLE] = throttle if throttle is not None else Throttle()
     app[CONFIG] = {"db": Path(db), "tls": tls, "title": title or Path(db).name, "python": python or sys.executable,
-                   "downloads": DownloadManager(), "services": {}, "sweep_seconds": sweep_seconds}
+                   "downloads": DownloadManager(), "services": {}, "sweep_seconds": sweep_seconds,
+                   "heartbeat_seconds": heartbeat_seconds}
     app.add_routes([
         web.get("/", _index),
         web.get("/sign-in", _sign_in_form),
