@@ -1,0 +1,369 @@
+"""Every screen and every dialog fits the terminal: at 80×24 nothing a person needs is cut off
+(inputs, buttons, the list, its row-count line, the footer), and at 200×60 the lists grow into
+the room while dialogs stay a readable width. F1 opens help from inside a dialog too.
+
+Each screen is opened the way the app opens it (a mode, a pushed screen, or the key/action on
+the screen beneath), on a copy of the demo database: it has every kind of row (records, plans,
+activities, requests) and long real-looking names. To cover a new screen, add a line to WAYS;
+a test below fails while a screen class in gatsby_tui/screens/ has no line."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import pkgutil
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import pytest
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
+
+import gatsby_tui.screens as screens_package
+from gatsby_tui.app import build_app
+from gatsby_tui.store import Store
+from gatsby_tui.store.db import sample_path
+
+from helpers import fill, screen_text
+
+SMALL = (80, 24)
+LARGE = (200, 60)
+WIDEST_DIALOG = 140          # at 200 columns a dialog wider than this is stretched, not readable
+
+
+# ---------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class Ids:
+    pupil: int            # a pupil with records, a plan of several versions, actions and destinations
+    plan: int
+    record: int           # a signed-off record of that pupil
+    draft: int            # a draft record (anyone's)
+    draft_pupil: int
+    interview: int
+    action: int
+    activity: int
+    audit_entry: int
+    item: int             # a programme item
+    school_year: int
+
+
+def _ids(path: Path) -> Ids:
+    with sqlite3.connect(path) as conn:
+        one = lambda sql: conn.execute(sql).fetchone()  # noqa: E731
+        plan, pupil = one("SELECT p.id, p.pupil_id FROM plans p JOIN plan_versions v ON v.plan_id = p.id "
+                          "WHERE p.pupil_id IN (SELECT pupil_id FROM meeting_records WHERE status = 'signed_off') "
+                          "AND p.pupil_id IN (SELECT pupil_id FROM actions) "
+                          "GROUP BY p.id HAVING count(*) > 1 ORDER BY p.id LIMIT 1")
+        record, = one(f"SELECT id FROM meeting_records WHERE pupil_id = {pupil} AND status = 'signed_off' LIMIT 1")
+        draft, draft_pupil = one("SELECT id, pupil_id FROM meeting_records WHERE status = 'draft' LIMIT 1")
+        interview, = one("SELECT id FROM interviews ORDER BY id LIMIT 1")
+        action, = one(f"SELECT id FROM actions WHERE pupil_id = {pupil} LIMIT 1")
+        activity, = one("SELECT id FROM activities ORDER BY id LIMIT 1")
+        entry, = one("SELECT max(id) FROM audit_log")
+        item, year = one("SELECT id, school_year FROM programme_items ORDER BY id LIMIT 1")
+    return Ids(pupil, plan, record, draft, draft_pupil, interview, action, activity, entry, item, year)
+
+
+@pytest.fixture
+def demo(tmp_path: Path, clock) -> tuple[Store, Ids]:
+    path = tmp_path / "demo.db"
+    shutil.copyfile(sample_path(), path)
+    s = Store.open(path, clock=clock)
+    yield s, _ids(path)
+    s.close()
+
+
+# ---------------------------------------------------------------- how each screen is opened
+
+Open = Callable[[Any, Ids], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Way:
+    shows: str            # the screen's class name: what must be on top once it is open
+    open: Open            # pushes it (on top of whatever the group has open)
+    group: str = "dialogs"
+
+
+def push(make: Callable[[Any, Ids], Screen]) -> Open:
+    async def go(app, ids):
+        await app.push_screen(make(app, ids))
+    return go
+
+
+def mode(name: str) -> Open:
+    async def go(app, ids):
+        await app.switch_mode(name)
+    return go
+
+
+def on(parent: Callable[[Any, Ids], Screen], *act: str | Callable[[Screen], None]) -> Open:
+    """Open ``parent``, then run its actions in turn (as their keys would), or a step of one's own."""
+    async def go(app, ids):
+        await app.push_screen(parent(app, ids))
+        await settle(app)
+        for step in act:
+            if callable(step):
+                step(app.screen)
+            else:
+                await app.screen.run_action(step)
+            await settle(app)
+    return go
+
+
+def app_action(name: str) -> Open:
+    async def go(app, ids):
+        await app.run_action(name)
+    return go
+
+
+def _s(module: str, name: str) -> Any:
+    return getattr(importlib.import_module(f"gatsby_tui.screens.{module}"), name)
+
+
+def _removal(app, ids):
+    from gatsby_tui.store import retention
+
+    # Nobody in the demo is past retention on the suite's day: decades on, the first few are.
+    rows = retention.page(app.store.conn, today=date(2090, 1, 1), policy=app.store.retention_policy(), limit=4)
+    return _s("retention", "ConfirmRemoval")("erase", rows, [], ())
+
+
+def _typed_form(app, ids):
+    return _s("follow_ups", "NoteDialog")("Cancel this action?", "Why (optional)")
+
+
+WAYS: dict[str, Way] = {
+    # The screens (modes and full screens).
+    "register": Way("RegisterScreen", mode("register"), "screens"),
+    "agenda": Way("AgendaScreen", mode("agenda"), "screens"),
+    "follow-ups": Way("FollowUpsScreen", mode("follow_ups"), "screens"),
+    "reviews due": Way("ReviewsDueScreen", mode("reviews"), "screens"),
+    "leavers": Way("LeaversScreen", mode("leavers"), "screens"),
+    "activities": Way("ActivitiesScreen", mode("activities"), "screens"),
+    "benchmark coverage": Way("CohortScreen", mode("cohort"), "screens"),
+    "programme": Way("ProgrammeScreen", mode("programme"), "screens"),
+    "subject access requests": Way("SarsScreen", app_action("go_sars"), "screens"),
+    "past retention": Way("RetentionScreen", app_action("go_retention"), "screens"),
+    "clinics": Way("ClinicsScreen", push(lambda a, i: _s("clinics", "ClinicsScreen")()), "screens"),
+    "pupil": Way("PupilScreen", push(lambda a, i: _s("pupil", "PupilScreen")(i.pupil)), "screens"),
+    "plan": Way("PlanScreen", push(lambda a, i: _s("plan", "PlanScreen")(i.pupil)), "screens"),
+    "plan versions compared": Way("CompareScreen", on(lambda a, i: _s("plan", "PlanScreen")(i.pupil), "compare"),
+                                  "screens"),
+    "destinations": Way("DestinationsScreen", push(lambda a, i: _s("destinations", "DestinationsScreen")(i.pupil)),
+                        "screens"),
+    "signed record": Way("RecordScreen", push(lambda a, i: _s("record", "RecordScreen")(i.record)), "screens"),
+    "draft record": Way("RecordScreen", push(lambda a, i: _s("record", "RecordScreen")(i.draft)), "screens"),
+    "activity": Way("ActivityScreen", push(lambda a, i: _s("activities", "ActivityScreen")(i.activity)), "screens"),
+    "gaps": Way("GapsScreen", push(lambda a, i: _s("cohort", "GapsScreen")(8, i.school_year)), "screens"),
+    "audit log": Way("AuditScreen", push(lambda a, i: _s("audit", "AuditScreen")(pupil_id=i.pupil)), "screens"),
+    # Dialogs.
+    "help": Way("HelpScreen", app_action("help")),
+    "adviser chooser": Way("AdviserChooser", push(lambda a, i: _s("advisers", "AdviserChooser")())),
+    "adviser form": Way("AdviserForm", push(lambda a, i: _s("advisers", "AdviserForm")(None))),
+    "password": Way("PasswordDialog", push(lambda a, i: _s("advisers", "PasswordDialog")(1))),
+    "school": Way("SchoolForm", app_action("school_details")),
+    "published page": Way("ProgrammePageForm", push(lambda a, i: _s("school", "ProgrammePageForm")())),
+    "add pupil": Way("PupilForm", push(lambda a, i: _s("pupil_form", "PupilForm")(None))),
+    "edit pupil": Way("PupilForm", push(lambda a, i: _s("pupil_form", "PupilForm")(i.pupil))),
+    "mark left": Way("MarkLeftScreen", push(lambda a, i: _s("mark_left", "MarkLeftScreen")(i.pupil))),
+    "import": Way("ImportScreen", push(lambda a, i: _s("import_pupils", "ImportScreen")())),
+    "save csv": Way("SaveCsvDialog", push(lambda a, i: _s("save_csv", "SaveCsvDialog")("register", {}, 1265))),
+    "booking": Way("BookingForm", push(lambda a, i: _s("booking", "BookingForm")(
+        i.pupil, start=datetime(2026, 11, 24, 10, 0)))),
+    "follow-up booking": Way("FollowUpBookingForm", push(lambda a, i: _s("record", "FollowUpBookingForm")(
+        i.pupil, start=datetime(2027, 1, 12, 10, 0), reason="Follow-up on the apprenticeship application"))),
+    "bulk booking": Way("BulkBookingScreen", push(lambda a, i: _s("bulk", "BulkBookingScreen")())),
+    "meeting": Way("MeetingScreen", push(lambda a, i: _s("meeting", "MeetingScreen")(i.interview))),
+    "pupil picker": Way("PupilPicker", push(lambda a, i: _s("picker", "PupilPicker")("Who is coming at 10:00?"))),
+    "calendar export": Way("IcsExportScreen", push(lambda a, i: _s("ics_export", "IcsExportScreen")(
+        date(2026, 11, 22), date(2027, 2, 22)))),
+    "clinic hours": Way("FieldsForm", on(lambda a, i: _s("clinics", "ClinicsScreen")(), "add_clinic")),
+    "history kind": Way("KindChooser", push(lambda a, i: _s("pupil", "KindChooser")(None))),
+    "benchmark details": Way("BenchmarkDetails", on(lambda a, i: _s("pupil", "PupilScreen")(i.pupil),
+                                                    lambda s: s.query_one("#pupil-benchmarks").action_details())),
+    "export records": Way("ExportScreen", push(lambda a, i: _s("export", "ExportScreen")(i.pupil))),
+    "subject access request": Way("SarForm", push(lambda a, i: _s("export", "SarForm")(i.pupil))),
+    "export many": Way("BulkExportScreen", push(lambda a, i: _s("export", "BulkExportScreen")(
+        list(range(1, 30)), "Year 11"))),
+    "action": Way("ActionDialog", push(lambda a, i: _s("follow_ups", "ActionDialog")(i.action))),
+    "owner": Way("OwnerChooser", push(lambda a, i: _s("follow_ups", "OwnerChooser")(
+        "adviser", "Research three apprenticeship providers in engineering and bring the list"))),
+    "note": Way("NoteDialog", push(_typed_form)),
+    "discard typing": Way("DiscardTyping", push(lambda a, i: _s("base", "DiscardTyping")())),
+    "plan form": Way("PlanForm", on(lambda a, i: _s("plan", "PlanScreen")(i.pupil), "edit_plan")),
+    "target form": Way("TargetForm", on(lambda a, i: _s("plan", "PlanScreen")(i.pupil), "add_target")),
+    "review form": Way("ReviewForm", on(lambda a, i: _s("plan", "PlanScreen")(i.pupil), "hold_review")),
+    "destination": Way("DestinationForm", push(lambda a, i: _s("destinations", "DestinationForm")(
+        i.pupil, "intended"))),
+    "consent": Way("ConsentForm", push(lambda a, i: _s("destinations", "ConsentForm")(i.pupil))),
+    "sign off": Way("SignOffConfirm", push(lambda a, i: _s("record", "SignOffConfirm")("Siobhán O'Brien-Ní Bhriain"))),
+    "record action": Way("ActionForm", push(lambda a, i: _s("record", "ActionForm")(i.draft_pupil, i.draft))),
+    "amend": Way("AmendDialog", push(lambda a, i: _s("record", "AmendDialog")(i.record, "discussion"))),
+    "snippets": Way("SnippetPicker", push(lambda a, i: _s("snippets", "SnippetPicker")())),
+    "snippet form": Way("SnippetForm", push(lambda a, i: _s("snippets", "SnippetForm")())),
+    "activity form": Way("ActivityForm", push(lambda a, i: _s("activities", "ActivityForm")(None))),
+    "attach pupils": Way("AttachScreen", push(lambda a, i: _s("activities", "AttachScreen")(i.activity, "year"))),
+    "activity chooser": Way("ActivityChooser", push(lambda a, i: _s("activities", "ActivityChooser")(
+        "Attach the 12 pupils to which activity?"))),
+    "plan items": Way("PlanItemChooser", push(lambda a, i: _s("activities", "PlanItemChooser")(
+        i.activity, i.school_year))),
+    "confirm": Way("Confirm", push(lambda a, i: _s("activities", "Confirm")(
+        "Delete 'Year 10 work experience week' (22/11/2026) and the 180 pupils' attendance?", "Delete"))),
+    "programme cell": Way("CellScreen", push(lambda a, i: _s("programme", "CellScreen")(i.school_year, 7, 1))),
+    "programme item": Way("ItemForm", push(lambda a, i: _s("programme", "ItemForm")("Add a planned activity", ""))),
+    "link activities": Way("LinkActivities", push(lambda a, i: _s("programme", "LinkActivities")(i.item))),
+    "export programme": Way("ExportProgramme", push(lambda a, i: _s("programme", "ExportProgramme")(i.school_year))),
+    "audit entry": Way("AuditEntryDialog", push(lambda a, i: _s("audit", "AuditEntryDialog")(i.audit_entry))),
+    "audit adviser": Way("AuditAdviserChooser", push(lambda a, i: _s("audit", "AuditAdviserChooser")())),
+    "confirm removal": Way("ConfirmRemoval", push(_removal)),
+    "retention periods": Way("RetentionPeriodsForm", push(lambda a, i: _s("retention", "RetentionPeriodsForm")())),
+    "damaged": Way("DamagedScreen", push(lambda a, i: _s("damaged", "DamagedScreen")(
+        "database disk image is malformed: page 4127 is never used; row 18 missing from index pupils_by_name"))),
+}
+
+# Bases that are never opened themselves: each is covered through the screens built on it.
+NOT_OPENED = {"SearchChooser": "PupilPicker, ActivityChooser", "_Form": "PlanForm, TargetForm, ReviewForm"}
+
+
+# ---------------------------------------------------------------- what "fits" means
+
+
+async def settle(app) -> None:
+    """Let the screen load: its workers (not a file list's loader, which runs while it is open) and
+    the refreshes they ask for."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+        busy = [w for w in app.workers if w.is_running and "DirectoryTree" not in type(w.node).__name__
+                and w.group != "after-start"]
+        if busy:
+            try:
+                await asyncio.wait_for(app.workers.wait_for_complete(busy), 10)
+            except Exception:  # noqa: BLE001 - a worker cancelled or failed: its screen reports it
+                pass
+    pilot_pause = getattr(app, "_pilot_pause", None)
+    if pilot_pause:
+        await pilot_pause()
+
+
+def _needed(widget: Widget) -> bool:
+    """What a person must be able to see and reach: whatever takes focus, the footer, and the
+    lines that count a list's rows."""
+    return (widget.focusable or isinstance(widget, (Footer, FooterKey))
+            or (widget.id or "").endswith("status"))
+
+
+def _shown(widget: Widget) -> bool:
+    node: Any = widget
+    while node is not None and not isinstance(node, Screen):
+        if not node.display or not node.visible:
+            return False
+        node = node.parent
+    return True
+
+
+def _cut(screen: Screen) -> list[str]:
+    """What is cut off on ``screen``: a needed widget with no size, or outside what its containers
+    show where no container scrolls to it (the screen itself scrolling does not count: a footer
+    or a button scrolled off the bottom is out of sight)."""
+    problems = []
+    full = screen.region
+    for widget in screen.query("*"):
+        if not _needed(widget) or not _shown(widget):
+            continue
+        name = f"{type(widget).__name__}#{widget.id}" if widget.id else type(widget).__name__
+        region = widget.region
+        if region.width <= 0 or region.height <= 0:
+            problems.append(f"{name} has no room ({region.width}×{region.height})")
+            continue
+        here = region
+        node = widget.parent
+        while node is not None and not isinstance(node, Screen):
+            if isinstance(node, Widget):
+                view = node.scrollable_content_region
+                out_x = here.x < view.x or here.right > view.right
+                out_y = here.y < view.y or here.bottom > view.bottom
+                scrolls_x = node.allow_horizontal_scroll and node.max_scroll_x > 0 and not isinstance(node, Footer)
+                scrolls_y = node.allow_vertical_scroll and node.max_scroll_y > 0 and view.height >= 3
+                if (out_x and not scrolls_x) or (out_y and not scrolls_y):
+                    problems.append(f"{name} at {tuple(region)} is cut by {type(node).__name__}"
+                                    f"#{node.id} showing {tuple(view)}")
+                    break
+                if out_x or out_y:
+                    here = node.region        # reached by scrolling this container: it must show itself
+            node = node.parent
+        else:
+            if not full.contains_region(here):
+                problems.append(f"{name} at {tuple(region)} is off the {full.width}×{full.height} screen")
+    return problems
+
+
+def _fits(screen: Screen, size: tuple[int, int]) -> list[str]:
+    problems = _cut(screen)
+    footers = [f for f in screen.query(Footer) if _shown(f)]
+    if not isinstance(screen, ModalScreen) and not footers:
+        problems.append("no footer")
+    for footer in footers:
+        if footer.region.bottom != screen.region.bottom:
+            problems.append(f"the footer is not on the bottom line ({tuple(footer.region)})")
+    if size == LARGE:
+        dialogs = [d for d in screen.query("#dialog") if _shown(d)]
+        for dialog in dialogs:
+            if dialog.region.width > WIDEST_DIALOG:
+                problems.append(f"the dialog is stretched to {dialog.region.width} columns")
+        if not isinstance(screen, ModalScreen):
+            tables = [t for t in screen.query(DataTable) if _shown(t)]
+            if tables and max(t.region.height for t in tables) < 20:
+                problems.append(f"the lists stay small: {max(t.region.height for t in tables)} rows of 60")
+    return problems
+
+
+GROUPS = sorted({way.group for way in WAYS.values()})
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+@pytest.mark.parametrize("group", GROUPS)
+async def test_every_screen_fits(demo, size, group):
+    store, ids = demo
+    app = build_app(store)
+    cut: dict[str, list[str]] = {}
+    async with app.run_test(size=size) as pilot:
+        app._pilot_pause = pilot.pause
+        await settle(app)
+        for name, way in WAYS.items():
+            if way.group != group:
+                continue
+            await app.switch_mode("register")
+            while len(app.screen_stack) > 1:
+                app.pop_screen()
+            await settle(app)
+            await way.open(app, ids)
+            await settle(app)
+            await pilot.pause()
+            assert type(app.screen).__name__ == way.shows, f"{name}: {type(app.screen).__name__} opened"
+            problems = _fits(app.screen, size)
+            if problems:
+                cut[name] = problems
+    assert not cut, "\n".join(f"{name}: {'; '.join(p)}" for name, p in cut.items())
+
+
+def test_every_screen_has_a_way_to_open_it():
+    """A new screen or dialog is checked here too once it has a line in WAYS."""
+    opened = {way.shows for way in WAYS.values()}
+    missing = []
+    for info in pkgutil.iter_modules(screens_package.__path__):
+        module = importlib.import_module(f"gatsby_tui.screens.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and issubclass(cls, Screen):
+                if name not in opened and name not in NOT_OPENED:
+                    missing.append(f"{info.name}.{name}")
+    assert not missing, f"screens with no line in WAYS (tests/test_ui_fit.py): {missing}"
