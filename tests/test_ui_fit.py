@@ -367,3 +367,38 @@ def test_every_screen_has_a_way_to_open_it():
                 if name not in opened and name not in NOT_OPENED:
                     missing.append(f"{info.name}.{name}")
     assert not missing, f"screens with no line in WAYS (tests/test_ui_fit.py): {missing}"
+
+
+async def test_f1_opens_help_inside_a_dialog_with_the_keys_that_work_there(demo):
+    store, ids = demo
+    app = build_app(store)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app)
+        await pilot.press("a")                       # the register's Add: the pupil form
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PupilForm"
+        await fill(pilot, "Okafor", "#legal_surname")
+        # ? is a character in a text box, not help.
+        await pilot.press("end", "question_mark")
+        assert app.screen.query_one("#legal_surname").value == "Okafor?"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        text = screen_text(app)
+        assert "Check and save what you typed." in text               # the form's own keys
+        assert "In focus: A text box" in text                         # what has focus in the form
+        assert "Go to the pupil register." not in text                # F2 waits until the form closes
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PupilForm"               # back in the form, typing kept
+        assert app.screen.query_one("#legal_surname").value == "Okafor?"
+        # The same in a dialog opened from a list: the booking dialog (b on the register).
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.press("b")
+        await settle(app)
+        assert type(app.screen).__name__ == "BookingForm"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert "Type when, the way you would say it" in screen_text(app)

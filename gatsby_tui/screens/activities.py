@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input
 from gatsby_tui import actions
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys, FittingFooter
 from gatsby_tui.screens.picker import SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
@@ -112,7 +112,7 @@ class ActivitiesScreen(ListKeys, Screen):
         table.add_column("Pupils", key="pupils", width=6)
         yield table
         yield Static(id="act-status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         store = self.app.store
@@ -456,7 +456,7 @@ class ActivityScreen(Screen):
             table.add_column("Form now", key="form", width=9)
             yield table
             yield Static(id="attendee-status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.refresh_activity()

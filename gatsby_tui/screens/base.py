@@ -59,6 +59,43 @@ class OnceFooter(Footer):
         await self.recompose()
 
 
+class FittingFooter(OnceFooter):
+    """A footer for a screen with more keys than an 80-column line holds: its keys go on as many
+    lines as they need (in columns), never off the right edge. On one line when they fit."""
+
+    DEFAULT_CSS = """
+    FittingFooter {
+        layout: grid;
+        grid-columns: auto;
+        grid-rows: 1;
+        height: auto;
+    }
+    """
+
+    async def _recompose_once(self) -> None:
+        await super()._recompose_once()
+        self._fit()
+
+    def on_mount(self) -> None:   # (Footer's own on_mount runs too: Textual calls each class's handler)
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        keys = [k for k in self.query_children(FooterKey) if k.display and "-command-palette" not in k.classes]
+        if not keys or not self.size.width:
+            return
+        room = self.size.width - sum(k.outer_size.width for k in self.query_children(FooterKey)
+                                     if k.display and "-command-palette" in k.classes)
+        widths = [k.get_content_width(self.size, self.size) + k.styles.margin.width for k in keys]
+        columns = len(keys)
+        while columns > 1 and sum(max(widths[c::columns]) for c in range(columns)) > room:
+            columns -= 1
+        if self.styles.grid_size_columns != columns:
+            self.styles.grid_size_columns = columns
+
+
 class ListKeys:
     """Mix into a screen whose main list is the DataTable ``LIST`` (a CSS id selector): the
     j / k / g / G actions (see actions.py) move in it; G first loads the rest of a paged list

@@ -47,7 +47,11 @@ class HelpScreen(ModalScreen[None]):
                 table = Table(box=None, show_header=True, header_style="bold", expand=True)
                 table.add_column("Key", no_wrap=True)
                 table.add_column("What it does")
-                for act in actions.in_scope(scope) + actions.in_scope("app"):
+                everywhere = actions.in_scope("app")
+                if isinstance(self.underneath, ModalScreen):
+                    # A dialog passes only priority keys on to the app: the other keys wait until it closes.
+                    everywhere = [act for act in everywhere if act.priority]
+                for act in actions.in_scope(scope) + everywhere:
                     table.add_row(self.app.key_label(act), act.help)
                 table.add_row("Ctrl+P", "Command palette: search every command, change the theme.")
                 table.add_row("Tab / Shift+Tab", "Move between fields.")

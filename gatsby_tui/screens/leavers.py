@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from gatsby_tui import actions
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import ListKeys, FittingFooter
 from gatsby_tui.domain import dates, send
 from gatsby_tui.widgets.plain import DataTable, Static
 
@@ -49,7 +49,7 @@ class LeaversScreen(ListKeys, Screen):
             table.add_column(label, key=key, width=width)
         yield table
         yield Static(id="leavers-status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.cohort = self.app.store.default_cohort()

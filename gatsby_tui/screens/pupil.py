@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, Input
 from textual.widgets.option_list import Option
 
 from gatsby_tui import actions
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import ListKeys, FittingFooter
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, names, schoolyear
 from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
@@ -248,7 +248,7 @@ class PupilScreen(ListKeys, Screen):
             history.add_column("Detail", key="detail", width=120)
             yield history
             yield Static(id="history-status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.refresh_pupil()

@@ -34,7 +34,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, TextArea
 
 from gatsby_tui import actions
-from gatsby_tui.screens.base import AsksBeforeDiscarding
+from gatsby_tui.screens.base import AsksBeforeDiscarding, FittingFooter
 from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
 from gatsby_tui.screens.booking import BookingForm
@@ -185,7 +185,7 @@ class RecordScreen(Screen[None]):
                              "deliberately include it.", classes="record-note confidential-label")
                 yield from self._long_field("confidential_notes", box=False)
         yield Static(id="record-status")
-        yield Footer()
+        yield FittingFooter()
 
     def _long_field(self, key: str, box: bool = True) -> ComposeResult:
         parts = [

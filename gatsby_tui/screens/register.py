@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from gatsby_tui import actions
-from gatsby_tui.screens.base import ListKeys
+from gatsby_tui.screens.base import ListKeys, FittingFooter
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
 from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS
@@ -94,7 +94,7 @@ class RegisterScreen(ListKeys, Screen):
         yield table
         yield Static(id="status")
         yield Static(id="sar-alert")
-        yield Footer()
+        yield FittingFooter()
 
     def on_screen_resume(self) -> None:
         # Back from another screen or dialog: bookings or details may have changed.
