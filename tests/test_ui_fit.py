@@ -321,9 +321,10 @@ def _fits(screen: Screen, size: tuple[int, int]) -> list[str]:
             if dialog.region.width > WIDEST_DIALOG:
                 problems.append(f"the dialog is stretched to {dialog.region.width} columns")
         if not isinstance(screen, ModalScreen):
-            tables = [t for t in screen.query(DataTable) if _shown(t)]
-            if tables and max(t.region.height for t in tables) < 20:
-                problems.append(f"the lists stay small: {max(t.region.height for t in tables)} rows of 60")
+            # A list longer than it shows must take the room there is (a short list may stay short).
+            for table in screen.query(DataTable):
+                if _shown(table) and table.max_scroll_y > 0 and table.region.height < 20:
+                    problems.append(f"DataTable#{table.id} shows {table.region.height} of 60 rows and scrolls")
     return problems
 
 
