@@ -572,6 +572,12 @@ def check_keymap(entries: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             problems.append(f"In the keymap, {key_label(reserved)} for '{binding_id}' is kept for "
                             f"{RESERVED[reserved]}: it is ignored.")
             continue
+        typed = next((n for n in names if act.priority and key_to_character(n) is not None), None)
+        if typed:
+            problems.append(f"In the keymap, {key_label(typed)} for '{binding_id}' types a character, and this "
+                            "key is taken even while you type in a field (so that it works in dialogs too): "
+                            "choose a key such as f11 or ctrl+h. It is ignored.")
+            continue
         wanted[binding_id] = ",".join(dict.fromkeys(names))
     # A clash is checked against the keys as they will be: another entry may move a key away.
     for binding_id in list(wanted):

@@ -395,6 +395,8 @@ async def test_f1_opens_help_inside_a_dialog_with_the_keys_that_work_there(demo)
         assert "Check and save what you typed." in text               # the form's own keys
         assert "In focus: A text box" in text                         # what has focus in the form
         assert "Go to the pupil register." not in text                # F2 waits until the form closes
+        assert any(line.split("Show the keys")[0].strip(" │┃█▌▐") == "F1"  # ? types into the field here
+                   for line in text.splitlines() if "Show the keys for this screen" in line)
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "PupilForm"               # back in the form, typing kept
@@ -409,3 +411,17 @@ async def test_f1_opens_help_inside_a_dialog_with_the_keys_that_work_there(demo)
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
         assert "Type when, the way you would say it" in screen_text(app)
+
+
+def test_a_keymap_cannot_give_help_a_key_that_types():
+    """Help's key is seen before the field with focus (so it works in dialogs): a letter there
+    would stop that letter being typed anywhere, so such an entry is refused in a sentence."""
+    from gatsby_tui import actions
+
+    keymap, problems = actions.check_keymap({"help": "f1,h", "register.add": "n"})
+    assert keymap == {"register.add": "n"}
+    assert problems == ["In the keymap, h for 'help' types a character, and this key is taken even while you "
+                        "type in a field (so that it works in dialogs too): choose a key such as f11 or ctrl+h. "
+                        "It is ignored."]
+    keymap, problems = actions.check_keymap({"help": "f11"})
+    assert keymap == {"help": "f11"} and not problems
