@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import pytest
+from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, DirectoryTree, Footer
@@ -285,10 +286,15 @@ def _cut(screen: Screen) -> list[str]:
             problems.append(f"{name} has no room ({region.width}×{region.height})")
             continue
         here = region
-        node = widget.parent
-        while node is not None and not isinstance(node, Screen):
+        node, below = widget.parent, widget
+        while node is not None:
+            if isinstance(node, Screen):
+                if not _beside_docked(node, below, full).contains_region(here):
+                    problems.append(f"{name} at {tuple(region)} is off the {full.width}×{full.height} screen "
+                                    "or under its footer")
+                break
             if isinstance(node, Widget):
-                view = node.scrollable_content_region
+                view = _beside_docked(node, below, node.scrollable_content_region)
                 out_x = here.x < view.x or here.right > view.right
                 out_y = here.y < view.y or here.bottom > view.bottom
                 scrolls_x = node.allow_horizontal_scroll and node.max_scroll_x > 0 and not isinstance(node, Footer)
@@ -299,11 +305,22 @@ def _cut(screen: Screen) -> list[str]:
                     break
                 if out_x or out_y:
                     here = node.region        # reached by scrolling this container: it must show itself
-            node = node.parent
-        else:
-            if not full.contains_region(here):
-                problems.append(f"{name} at {tuple(region)} is off the {full.width}×{full.height} screen")
+            node, below = node.parent, node
     return problems
+
+
+def _beside_docked(node: Widget, below: Widget, view: Region) -> Region:
+    """What ``node`` shows of its other children: ``view`` less the rows its docked children (the
+    buttons of a dialog, a footer) take, unless ``below`` is one of them."""
+    top, bottom = view.y, view.bottom
+    for child in node.children:
+        if child is below or not child.display or not child.region:
+            continue
+        if child.styles.dock == "bottom":
+            bottom = min(bottom, child.region.y)
+        elif child.styles.dock == "top":
+            top = max(top, child.region.bottom)
+    return Region(view.x, top, view.width, max(0, bottom - top))
 
 
 def _fits(screen: Screen, size: tuple[int, int]) -> list[str]:
@@ -327,7 +344,13 @@ def _fits(screen: Screen, size: tuple[int, int]) -> list[str]:
     return problems
 
 
-GROUPS = sorted({way.group for way in WAYS.values()})
+# One app opens each batch of screens in turn (a screen or dialog takes a fraction of a second to
+# open, an app about a second to start); batches of a dozen spread over the test workers.
+BATCH = 12
+BATCHES = {f"{group}-{n // BATCH + 1}": names[n:n + BATCH]
+           for group in sorted({way.group for way in WAYS.values()})
+           for names in [[name for name, way in WAYS.items() if way.group == group]]
+           for n in range(0, len(names), BATCH)}
 
 
 class Underneath(Screen):
@@ -339,19 +362,18 @@ class Underneath(Screen):
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
-@pytest.mark.parametrize("group", GROUPS)
-async def test_every_screen_fits(demo, size, group):
+@pytest.mark.parametrize("batch", list(BATCHES))
+async def test_every_screen_fits(demo, size, batch):
     store, ids = demo
     app = build_app(store)
     cut: dict[str, list[str]] = {}
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        if group == "dialogs":
+        if batch.startswith("dialogs"):
             await app.push_screen(Underneath())
         base = len(app.screen_stack)
-        for name, way in WAYS.items():
-            if way.group != group:
-                continue
+        for name in BATCHES[batch]:
+            way = WAYS[name]
             while len(app.screen_stack) > base:
                 app.pop_screen()
             await way.open(pilot, ids)
