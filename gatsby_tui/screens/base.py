@@ -72,8 +72,9 @@ class FittingFooter(OnceFooter):
     }
     """
 
-    async def _recompose_once(self) -> None:
-        await super()._recompose_once()
+    async def recompose(self) -> None:
+        # Footer's rebuild itself (OnceFooter only decides when it happens), then the lines it takes.
+        await Footer.recompose(self)
         self._fit()
 
     def on_mount(self) -> None:   # (Footer's own on_mount runs too: Textual calls each class's handler)
