@@ -1,7 +1,7 @@
 """One list of the app's actions. It feeds the footer (BINDINGS), the help
 screen (F1) and the command palette (ctrl+p), so the three never disagree.
 
-No Textual import here beyond Binding, which is a plain dataclass.
+No Textual import here beyond Binding, which is a plain dataclass, and key_to_character.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass, replace
 
 from textual.binding import Binding
+from textual.keys import key_to_character
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Act:
 
 ACTIONS: tuple[Act, ...] = (
     # Everywhere
-    Act("help", "f1,question_mark", "help", "Help", "Show the keys for this screen and help for what has focus.", "app"),
+    Act("help", "f1,question_mark", "help", "Help", "Show the keys for this screen and help for what has focus.", "app",
+        priority=True),
     Act("quit", "ctrl+q", "quit", "Quit", "Quit gatsby-tui. Everything is already saved.", "app",
         footer=False, palette=False),
     Act("go.register", "f2", "go_register", "Register", "Go to the pupil register.", "app", footer=False),
@@ -570,6 +572,12 @@ def check_keymap(entries: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             problems.append(f"In the keymap, {key_label(reserved)} for '{binding_id}' is kept for "
                             f"{RESERVED[reserved]}: it is ignored.")
             continue
+        typed = next((n for n in names if act.priority and key_to_character(n) is not None), None)
+        if typed:
+            problems.append(f"In the keymap, {key_label(typed)} for '{binding_id}' types a character, and this "
+                            "key is taken even while you type in a field (so that it works in dialogs too): "
+                            "choose a key such as f11 or ctrl+h. It is ignored.")
+            continue
         wanted[binding_id] = ",".join(dict.fromkeys(names))
     # A clash is checked against the keys as they will be: another entry may move a key away.
     for binding_id in list(wanted):
@@ -600,10 +608,20 @@ def keys_of(act: Act, keymap: dict[str, str] | None = None) -> str:
 
 
 def bindings(scope: str) -> list[Binding]:
-    return [
-        Binding(a.keys, a.action, a.title, show=a.footer, id=a.id, priority=a.priority)
-        for a in in_scope(scope) if a.keys  # an Act without keys is offered in the palette only
-    ]
+    out = []
+    for a in in_scope(scope):
+        if not a.keys:
+            continue  # an Act without keys is offered in the palette only
+        keys = a.keys.split(",")
+        typed = [k for k in keys if a.priority and key_to_character(k) is not None]
+        if typed and len(typed) < len(keys):
+            # A priority key is seen before the focused widget: that is how F1 reaches the app from
+            # inside a dialog (a dialog passes only priority keys on). A key that types a character
+            # (?) stays an ordinary binding, so a text box still gets the character.
+            keys = [k for k in keys if k not in typed]
+            out.append(Binding(",".join(typed), a.action, a.title, show=False, id=a.id))
+        out.append(Binding(",".join(keys), a.action, a.title, show=a.footer, id=a.id, priority=a.priority))
+    return out
 
 
 def key_label(keys: str) -> str:

@@ -20,6 +20,11 @@ class GatsbyApp(App[int]):
     TITLE = "Gatsby"
     SUB_TITLE = "careers guidance records"
     BINDINGS = actions.bindings("app")
+    # Every screen carries -narrow below 110 columns (an 80-column terminal): app.tcss folds filter
+    # rows onto two lines there instead of pushing the last filter off the edge ...
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # ... and -short under 40 lines (a 24-line terminal), where the pupil's details give the history room.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(self, store: Store, *, notice: str | None = None, backups: bool = False) -> None:
         super().__init__()

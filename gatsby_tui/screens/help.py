@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from gatsby_tui.widgets.footer import Footer
 
@@ -47,8 +48,12 @@ class HelpScreen(ModalScreen[None]):
                 table = Table(box=None, show_header=True, header_style="bold", expand=True)
                 table.add_column("Key", no_wrap=True)
                 table.add_column("What it does")
-                for act in actions.in_scope(scope) + actions.in_scope("app"):
-                    table.add_row(self.app.key_label(act), act.help)
+                everywhere = actions.in_scope("app")
+                if isinstance(self.underneath, ModalScreen):
+                    # A dialog passes only priority keys on to the app: the other keys wait until it closes.
+                    everywhere = [act for act in everywhere if act.priority]
+                for act in actions.in_scope(scope) + everywhere:
+                    table.add_row(self._keys(act), act.help)
                 table.add_row("Ctrl+P", "Command palette: search every command, change the theme.")
                 table.add_row("Tab / Shift+Tab", "Move between fields.")
                 yield Static(table)
@@ -56,6 +61,16 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Ctrl+P: command palette (every command; themes) · F1: this help · "
                          "Tab / Shift+Tab: next / previous field · Escape closes this help.", classes="dialog-hint")
         yield Footer()
+
+    def _keys(self, act: actions.Act) -> str:
+        """The keys for ``act`` as they work underneath: in a dialog, an app-wide key that types a
+        character (?) goes to the field instead, so only the others are named."""
+        if act.scope == "app" and isinstance(self.underneath, ModalScreen):
+            keys = actions.keys_of(act, self.app.user_keymap).split(",")
+            untyped = [k for k in keys if key_to_character(k) is None]
+            if untyped:
+                return actions.key_label(",".join(untyped))
+        return self.app.key_label(act)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,7 +20,7 @@ from typing import Callable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
@@ -220,16 +220,19 @@ class PupilScreen(ListKeys, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="pupil-body"):
-            yield Static(id="pupil-name")
-            yield Static(id="pupil-warning")
-            with Horizontal(id="pupil-details"):
-                yield Static(id="pupil-left-col")
-                yield Static(id="pupil-right-col")
-            with Horizontal(id="pupil-summary"):
-                yield Static(id="pupil-summary-left")
-                yield Static(id="pupil-summary-right")
-            yield Static(id="pupil-b8")
-            yield BenchmarkStrip(self.pupil_id, id="pupil-benchmarks")
+            # The details scroll in their own part of the screen, so the history keeps its rows
+            # however short the terminal is.
+            with VerticalScroll(id="pupil-top", can_focus=False):
+                yield Static(id="pupil-name")
+                yield Static(id="pupil-warning")
+                with Horizontal(id="pupil-details"):
+                    yield Static(id="pupil-left-col")
+                    yield Static(id="pupil-right-col")
+                with Horizontal(id="pupil-summary"):
+                    yield Static(id="pupil-summary-left")
+                    yield Static(id="pupil-summary-right")
+                yield Static(id="pupil-b8")
+                yield BenchmarkStrip(self.pupil_id, id="pupil-benchmarks")
             yield Static("History", classes="section-title")
             with Horizontal(id="history-filters"):
                 # Stands in for the search box until `/` mounts the real one (see the docstring).

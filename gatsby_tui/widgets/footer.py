@@ -7,6 +7,9 @@ field of a form to the next changes no key, yet cost a full rebuild each time. T
 rebuilds once however many changes come before it gets to it, and only when what it would show
 (each key, its words, whether it is enabled) differs from what it shows. It reads the bindings
 when it draws, so it shows exactly what Textual's own would.
+
+Where the keys do not fit on one line (a screen with many keys on an 80-column terminal), they go
+on as many lines as they need, in columns, never off the right edge.
 """
 
 from __future__ import annotations
@@ -18,6 +21,15 @@ from textual.widgets._footer import FooterKey
 
 
 class Footer(_Footer):
+    DEFAULT_CSS = """
+    Footer {
+        layout: grid;
+        grid-columns: auto;
+        grid-rows: 1;
+        height: auto;
+    }
+    """
+
     _recompose_pending = False
     _shown: tuple | None = None
 
@@ -55,3 +67,27 @@ class Footer(_Footer):
             return
         if self._shown is None or self._keys_now() != self._shown:
             await self.recompose()
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self._fit()
+
+    def on_mount(self) -> None:   # (Footer's own on_mount runs too: Textual calls each class's handler)
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """As many columns of keys as fit the width (the palette key keeps its place on the right)."""
+        keys = [k for k in self.query_children(FooterKey) if k.display and "-command-palette" not in k.classes]
+        if not keys or not self.size.width:
+            return
+        room = self.size.width - sum(k.outer_size.width for k in self.query_children(FooterKey)
+                                     if k.display and "-command-palette" in k.classes)
+        widths = [k.get_content_width(self.size, self.size) + k.styles.margin.width for k in keys]
+        columns = len(keys)
+        while columns > 1 and sum(max(widths[c::columns]) for c in range(columns)) > room:
+            columns -= 1
+        if self.styles.grid_size_columns != columns:
+            self.styles.grid_size_columns = columns
