@@ -17,11 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
-from gatsby_tui.screens.picker import SearchChooser
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys, SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
@@ -44,17 +43,6 @@ def checklist_words(activity: Any) -> str:
 
 def meaningful_cell(points: int) -> Text:
     return Text(f"✓ {points}/6" if points >= 4 else f"✗ {points}/6")
-
-
-def register_filter(app: Any) -> PupilFilter | None:
-    """The register's current search and filters, if the register has been opened."""
-    from gatsby_tui.screens.register import RegisterScreen
-
-    for stack in getattr(app, "_screen_stacks", {}).values():
-        for screen in stack:
-            if isinstance(screen, RegisterScreen):
-                return screen.filter
-    return None
 
 
 def describe_filter(f: PupilFilter) -> str:
@@ -574,8 +562,6 @@ class ActivityScreen(Screen):
 
     # ------------------------------------------------------------ actions
     def action_add_pupil(self) -> None:
-        from gatsby_tui.screens.picker import PupilPicker
-
         def chosen(pupil_id: int | None) -> None:
             if pupil_id is None:
                 return
@@ -588,7 +574,7 @@ class ActivityScreen(Screen):
             self.app.notify(f"Added {who}." if added else f"{who} was already on this activity.")
             self.refresh_activity()
 
-        self.app.push_screen(PupilPicker("Who took part?"), callback=chosen)
+        navigation.choose_pupil(self.app, "Who took part?", chosen)
 
     def _open_attach(self, mode: str, **kw: Any) -> None:
         self.app.push_screen(AttachScreen(self.activity_id, mode, **kw), callback=lambda _: self.refresh_activity())
@@ -600,7 +586,7 @@ class ActivityScreen(Screen):
         self._open_attach("form")
 
     def action_attach_register(self) -> None:
-        f = register_filter(self.app) or PupilFilter()
+        f = navigation.register_filter(self.app) or PupilFilter()
         ids = self.app.store.register_ids(f)
         self._open_attach("ids", ids=ids, label=f"the register's filter ({describe_filter(f)})")
 
@@ -617,11 +603,9 @@ class ActivityScreen(Screen):
         self.refresh_activity()
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
 
     def action_edit_activity(self) -> None:
         self.app.push_screen(ActivityForm(self.activity_id), callback=lambda _: self.refresh_activity())

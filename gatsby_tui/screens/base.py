@@ -1,5 +1,8 @@
-"""What every screen shares: two ways to spare Textual work it would throw away, used by the
-cohort screen (measured in benchmarks/cohort.py on a 2-core machine; both lean on Textual 8 internals, pinned in pyproject)."""
+"""What screens share: the one screen module other screens may import (tests/test_layers.py).
+Keys for lists, asking before typing is discarded, the search-and-choose dialog base, words shown
+by more than one screen, and two ways to spare Textual work it would throw away, used by the
+cohort screen (measured in benchmarks/cohort.py on a 2-core machine; both lean on Textual 8
+internals, pinned in pyproject). One screen opens another through gatsby_tui/navigation.py."""
 
 from __future__ import annotations
 
@@ -15,6 +18,15 @@ from textual.widgets._footer import FooterKey
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
+
+# Words shown by more than one screen: a meeting's status and kind (agenda, meeting), and the
+# choices of how and what kind of meeting (the booking form, bulk booking).
+STATUS_WORDS = {"booked": "booked", "held": "✓ held", "cancelled": "✗ cancelled",
+                "did_not_attend": "✗ did not attend", None: "free"}
+KIND_WORDS = {"guidance": "Guidance", "follow_up": "Follow-up", "group": "Group", "ehcp_review": "EHCP review"}
+MODES = [("In person", "in_person"), ("Phone", "phone"), ("Video", "video")]
+KINDS = [("Guidance meeting", "guidance"), ("Follow-up", "follow_up"), ("Group session", "group"),
+         ("EHCP review", "ehcp_review")]
 
 
 def styled_as_app(screen: Screen) -> None:
@@ -61,8 +73,8 @@ class OnceFooter(Footer):
 
 class ListKeys:
     """Mix into a screen whose main list is the DataTable ``LIST`` (a CSS id selector): the
-    j / k / g / G actions (see actions.py) move in it; G first loads the rest of a paged list
-    when the screen has ``load_more``."""
+    j / k / g / G actions (see actions.py) move in it; G first loads the next page of a paged
+    list (widgets/paged.py: PagedTable)."""
 
     LIST = ""
 
@@ -80,7 +92,7 @@ class ListKeys:
 
     def action_cursor_bottom(self) -> None:
         table = self._list()
-        load_more = getattr(self, "load_more", None)
+        load_more = getattr(table, "load_more", None) or getattr(self, "load_more", None)
         if load_more is not None:
             load_more()
         table.move_cursor(row=table.row_count - 1)
@@ -151,3 +163,72 @@ class AsksBeforeDiscarding:
                 close()
 
         self.app.push_screen(DiscardTyping(), answered)  # type: ignore[attr-defined]
+
+
+class SearchChooser(ModalScreen[int | None]):
+    """Choose one row by typing part of it: a search box over a short table, Down moves into the
+    list, Enter chooses (Enter in the box chooses when only one row is left). A subclass names
+    its columns and fills the table from the store; it returns the chosen row's id."""
+
+    SEARCH_HINT = ""
+    COLUMNS: tuple[tuple[str, str, int], ...] = ()   # (label, key, width)
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def rows(self, text: str) -> tuple[list[tuple[tuple[str, ...], int]], str]:
+        """(cells and id for each row, the status line) for the search ``text``: each subclass
+        says what it lists; this base lists nothing."""
+        return [], ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="form-dialog picker-dialog"):
+            yield Static(Text(self.question), classes="dialog-title")
+            yield Input(placeholder=self.SEARCH_HINT, id="picker-search")
+            table: DataTable = DataTable(id="picker-table", cursor_type="row")
+            for label, key, width in self.COLUMNS:
+                table.add_column(label, key=key, width=width)
+            yield table
+            yield Static("", id="picker-status", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#picker-search", Input).focus()
+
+    @on(Input.Changed, "#picker-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, text: str) -> None:
+        rows, status = self.rows(text)
+        table = self.query_one("#picker-table", DataTable)
+        table.clear()
+        for cells, row_id in rows:
+            table.add_row(*(Text(c) for c in cells), key=str(row_id))
+        self.query_one("#picker-status", Static).update(status)
+
+    @on(Input.Submitted, "#picker-search")
+    def _submitted(self) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        if table.row_count == 1:
+            self.action_choose()
+        elif table.row_count:
+            table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.query_one("#picker-search", Input):
+            self.query_one("#picker-table", DataTable).focus()
+            event.stop()
+
+    @on(DataTable.RowSelected, "#picker-table")
+    def action_choose(self) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        if not table.row_count:
+            return
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.dismiss(int(key.value))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

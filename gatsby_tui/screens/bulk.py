@@ -12,7 +12,7 @@ from textual.widgets import Input, Footer
 
 from gatsby_tui import actions
 from gatsby_tui.domain import when as when_rules
-from gatsby_tui.screens.booking import KINDS, MODES
+from gatsby_tui.screens.base import KINDS, MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BulkFilter
 from gatsby_tui.store.pupils import FLAG_LABELS, SEN_LABELS

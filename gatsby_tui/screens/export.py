@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, ProgressBar
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import dates
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
@@ -345,9 +345,7 @@ class SarsScreen(ListKeys, Screen):
     def action_open_pupil(self) -> None:
         r = self._current()
         if r is not None:
-            from gatsby_tui.screens.pupil import PupilScreen
-
-            self.app.push_screen(PupilScreen(r.pupil_id))
+            navigation.open_pupil(self.app, r.pupil_id)
 
     def action_answer(self) -> None:
         r = self._current()
@@ -376,8 +374,6 @@ class SarsScreen(ListKeys, Screen):
 
     def _with_reason(self, title: str, placeholder: str, change: Any, refused: str) -> None:
         """Ask for a reason, then ``change(request, reason)`` (returns the words to show)."""
-        from gatsby_tui.screens.follow_ups import NoteDialog
-
         r = self._current()
         if r is None:
             return
@@ -393,7 +389,7 @@ class SarsScreen(ListKeys, Screen):
             self.app.notify(words)
             self.load()
 
-        self.app.push_screen(NoteDialog(title.format(name=r.pupil_name), placeholder), done)
+        navigation.ask_note(self.app, title.format(name=r.pupil_name), placeholder, callback=done)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input
 from textual.widgets.option_list import Option
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
@@ -587,18 +587,14 @@ class FollowUpsScreen(ListKeys, Screen):
             self.app.push_screen(ActionDialog(fu.action_id))
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         fu = self.selected()
         if fu is not None:
-            self.app.push_screen(PupilScreen(fu.pupil_id))
+            navigation.open_pupil(self.app, fu.pupil_id)
 
     def action_save_csv(self) -> None:
         """Ctrl+E: every open action the filters show (not only those loaded) as a CSV file."""
-        from gatsby_tui.screens.save_csv import SaveCsvDialog
-
         filters = {"owner": self.owner, "due_before": self.due, "adviser_id": self._adviser_filter()}
-        self.app.push_screen(SaveCsvDialog("follow_ups", filters, self.total))
+        navigation.save_csv(self.app, "follow_ups", filters, self.total)
 
 
 def _shown(fu) -> dict[str, str]:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, send
 from gatsby_tui.widgets.plain import DataTable, Static
@@ -183,22 +183,16 @@ class LeaversScreen(ListKeys, Screen):
             self.reload()
 
     def action_open_destinations(self) -> None:
-        from gatsby_tui.screens.destinations import DestinationsScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(DestinationsScreen(pupil_id))
+            navigation.open_destinations(self.app, pupil_id)
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
 
     def action_save_csv(self) -> None:
         """Ctrl+E: this cohort's leavers in the view shown, with their destinations, as a CSV file."""
-        from gatsby_tui.screens.save_csv import SaveCsvDialog
-
         if self.cohort is not None:
-            self.app.push_screen(SaveCsvDialog("leavers", {"cohort": self.cohort, "view": self.view}, self.total))
+            navigation.save_csv(self.app, "leavers", {"cohort": self.cohort, "view": self.view}, self.total)

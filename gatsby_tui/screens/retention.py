@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, ProgressBar
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import dates, retention as rules
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
@@ -226,11 +226,9 @@ class RetentionScreen(ListKeys, Screen):
 
     @on(DataTable.RowSelected, "#retention-table")
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

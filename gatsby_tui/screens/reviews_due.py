@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import send
 from gatsby_tui.widgets.plain import DataTable, Static
@@ -130,15 +130,11 @@ class ReviewsDueScreen(ListKeys, Screen):
         return True
 
     def action_open_plan(self) -> None:
-        from gatsby_tui.screens.plan import PlanScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PlanScreen(pupil_id))
+            navigation.open_plan(self.app, pupil_id)
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
