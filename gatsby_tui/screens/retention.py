@@ -22,6 +22,7 @@ from gatsby_tui.domain import dates, retention as rules
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Button, DataTable, Static
 
 PAGE = 200
@@ -52,14 +53,11 @@ class RetentionScreen(ListKeys, Screen):
         super().__init__()
         self.marked: set[int] = set()
         self.rows: dict[int, Any] = {}
-        self.total = 0
-        self._last_key: tuple[str, int] | None = None
-        self._exhausted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="retention-title")
-        table: DataTable = DataTable(id="retention-table", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="retention-table", page=PAGE)
         table.add_column(" ", key="mark", width=1)
         table.add_column("Pupil", key="name", width=24)
         table.add_column("Left on", key="left", width=10)
@@ -73,8 +71,17 @@ class RetentionScreen(ListKeys, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Past retention"
+        store = self.app.store
+        table = self.query_one(self.LIST, PagedTable)
+        table.source(count=lambda: store.past_retention_count(),
+                     fetch=lambda after, limit: store.past_retention(limit=limit, after=after),
+                     row=self._row, changed=self._status)
         self.reload()
-        self.query_one(self.LIST, DataTable).focus()
+        table.focus()
+
+    @property
+    def total(self) -> int:
+        return self.query_one(self.LIST, PagedTable).total
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -83,14 +90,10 @@ class RetentionScreen(ListKeys, Screen):
     # ------------------------------------------------------------ the list
     def reload(self, keep_id: int | None = None) -> None:
         store = self.app.store
-        table = self.query_one(self.LIST, DataTable)
+        table = self.query_one(self.LIST, PagedTable)
         policy = store.retention_policy()
-        self.total = store.past_retention_count()
-        table.clear()
         self.rows = {}
-        self._last_key = None
-        self._exhausted = False
-        self._append(store.past_retention(limit=PAGE))
+        table.reload()
         self.marked &= set(self.rows)
         short = policy.shorter_than_guidance()
         title = Text(f"Leavers past the retention period · as of {dates.uk(store.today)}", style="bold")
@@ -109,40 +112,25 @@ class RetentionScreen(ListKeys, Screen):
         return [Text(MARK if r.id in self.marked else ""), Text(name), Text(dates.uk(r.date_left)),
                 Text(r.retention.words()), Text(what)]
 
-    def _append(self, rows: list[Any]) -> None:
-        table = self.query_one(self.LIST, DataTable)
-        for r in rows:
-            self.rows[r.id] = r
-            table.add_row(*self._cells(r), key=str(r.id))
-        if rows:
-            self._last_key = rows[-1].key
-        if len(rows) < PAGE:
-            self._exhausted = True
-
-    def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self.app.store.past_retention(limit=PAGE, after=self._last_key)
-        self._append(rows)
-        self._status()
-        return bool(rows)
+    def _row(self, r: Any) -> tuple[str, list[Text], int]:
+        self.rows[r.id] = r
+        return str(r.id), self._cells(r), 1
 
     def _status(self) -> None:
-        shown = self.query_one(self.LIST, DataTable).row_count
-        if self.total == 0:
+        table = self.query_one(self.LIST, PagedTable)
+        shown, total = table.shown, table.total
+        if total == 0:
             text = ("✓ No leaver is past the retention period today: nothing to pseudonymise or erase. "
                     "(Pupils on roll are never listed.)")
         else:
-            text = (f"Showing all {_plural(self.total, 'pupil')}" if shown >= self.total
-                    else f"Showing {shown:,} of {self.total:,} pupils (more load as you scroll)")
+            text = (f"Showing all {_plural(total, 'pupil')}" if shown >= total
+                    else f"Showing {shown:,} of {total:,} pupils (more load as you scroll)")
             text += f" · {_plural(len(self.marked), 'marked', 'marked')}" if self.marked else " · none marked"
             text += " · Space marks, a marks all shown · p pseudonymise, x erase"
         self.query_one("#retention-status", Static).update(Text(text))
 
     @on(DataTable.RowHighlighted, "#retention-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 10:
-            self.load_more()
+    def _highlighted(self) -> None:
         self._detail()
 
     def _detail(self) -> None:
@@ -156,11 +144,7 @@ class RetentionScreen(ListKeys, Screen):
             f"{r.name}: {periods}. On file: {r.held_words()}."))
 
     def _current_id(self) -> int | None:
-        table = self.query_one(self.LIST, DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one(self.LIST, PagedTable).current_id()
 
     def _redraw_mark(self, pupil_id: int) -> None:
         table = self.query_one(self.LIST, DataTable)
