@@ -23,6 +23,7 @@ from gatsby_tui.domain import dates
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
@@ -284,12 +285,11 @@ class SarsScreen(ListKeys, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.show_all = False
-        self.rows: list[Any] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="sars-summary")
-        table: DataTable = DataTable(id="sars-table", cursor_type="row")
+        table = PagedTable(id="sars-table", page=self.LIMIT, zebra_stripes=False)
         for label, width in (("Due", 11), ("When", 20), ("Pupil", 24), ("Year", 7), ("Asked by", 36), ("Received", 10)):
             table.add_column(label, width=width)
         yield table
@@ -297,45 +297,53 @@ class SarsScreen(ListKeys, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Subject access requests"
+        store = self.app.store
+        table = self.query_one("#sars-table", PagedTable)
+        # Requests are few: paged by position (a request's place in the order is fixed while listed).
+        table.source(count=lambda: store.sars_count(include_closed=self.show_all),
+                     fetch=lambda _after, limit: store.sars(limit=limit, offset=table.row_count,
+                                                            include_closed=self.show_all),
+                     row=self._row, after=lambda r: r.id, changed=self._summary)
         self.load()
-        self.query_one("#sars-table", DataTable).focus()
+        table.focus()
+
+    @property
+    def rows(self) -> list[Any]:
+        return list(self.query_one("#sars-table", PagedTable).items.values())
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
             self.load()
 
     def load(self) -> None:
-        store = self.app.store
-        today = store.today
-        self.rows = store.sars(limit=self.LIMIT, include_closed=self.show_all)
-        table = self.query_one("#sars-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for r in self.rows:
-            when = r.days_left(today)
-            table.add_row(Text(dates.uk(r.due_on)), Text(("⚠ " if r.overdue(today) else "") + when),
-                          Text(r.pupil_name), Text(r.year_group_words), Text(r.requester),
-                          Text(dates.uk(r.received_on)), key=str(r.id))
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
-        count = store.sars_count(include_closed=self.show_all)
-        overdue, _ = store.sars_overdue()
+        table = self.query_one("#sars-table", PagedTable)
+        table.reload(keep_index=table.cursor_row)
+
+    def _row(self, r: Any) -> tuple[str, list[Text], int]:
+        today = self.app.store.today
+        return str(r.id), [Text(dates.uk(r.due_on)), Text(("⚠ " if r.overdue(today) else "") + r.days_left(today)),
+                           Text(r.pupil_name), Text(r.year_group_words), Text(r.requester),
+                           Text(dates.uk(r.received_on))], 1
+
+    def _summary(self) -> None:
+        table = self.query_one("#sars-table", PagedTable)
+        count = table.total
+        overdue, _ = self.app.store.sars_overdue()
         words = f"{count} {'request' if count == 1 else 'requests'}" + ("" if self.show_all else " open")
         if overdue:
             words += f" · ⚠ {overdue} overdue"
-        if count > len(self.rows):
-            words += f" · showing the first {len(self.rows)}"
+        if not table.complete:
+            words += f" · showing the first {table.shown} (more load as you scroll)"
         if not count:
             words = ("No open subject access requests. Log one from the pupil's screen (s)." if not self.show_all
                      else "No subject access requests yet. Log one from the pupil's screen (s).")
         self.query_one("#sars-summary", Static).update(Text(words))
 
     def _current(self) -> Any:
-        table = self.query_one("#sars-table", DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
+        r = self.query_one("#sars-table", PagedTable).current()
+        if r is None:
             self.app.notify("No request is highlighted.", timeout=3)
-            return None
-        return self.rows[table.cursor_row]
+        return r
 
     def action_show_all(self) -> None:
         self.show_all = not self.show_all

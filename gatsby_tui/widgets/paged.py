@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from textual.widgets import DataTable as _DataTable
-
 from gatsby_tui.widgets.plain import DataTable
 
 #: How many pages at most are read to find a row to keep under the cursor after a reload.
@@ -61,16 +59,24 @@ class PagedTable(DataTable):
     def reload(self, *, keep_key: str | None = None, keep_index: int | None = None) -> None:
         """The first page again (for a changed filter, or after a change), the cursor kept on
         the row ``keep_key`` if it is still listed, else at ``keep_index``."""
-        self.show(self._count(), self._fetch(None, self.page), keep_key=keep_key, keep_index=keep_index)
+        total = self._count()
+        self._reset()
+        self._fill(total, self._fetch(None, self.page), keep_key, keep_index)
 
     def show(self, total: int, first_page: list[Any], *, keep_key: str | None = None,
              keep_index: int | None = None) -> None:
         """Show ``first_page`` of ``total`` rows, read elsewhere (e.g. in a thread)."""
-        self.total = total
+        self._reset()
+        self._fill(total, first_page, keep_key, keep_index)
+
+    def _reset(self) -> None:
         self.clear()
         self.items = {}
         self._last = None
         self._exhausted = False
+
+    def _fill(self, total: int, first_page: list[Any], keep_key: str | None, keep_index: int | None) -> None:
+        self.total = total
         self._append(first_page)
         if keep_key is None or not self.reveal(keep_key):
             if keep_index is not None:
@@ -147,7 +153,7 @@ class PagedTable(DataTable):
         return f"Showing {self.shown:,} of {self.total:,} {noun}{detail}{more}"
 
     # ------------------------------------------------------------ keys
-    def on_data_table_row_highlighted(self, event: _DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # Near the end of what is loaded: the next page (the message goes on to the screen).
         if event.data_table is self and event.cursor_row >= self.row_count - self.near_end:
             self.load_more()
