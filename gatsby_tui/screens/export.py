@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, ProgressBar
 
-from gatsby_tui import actions, navigation
+from gatsby_tui import actions, jobs, navigation
 from gatsby_tui.domain import dates
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
@@ -156,27 +156,17 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#save", Button).disabled = True
         result.update(Text("Writing…" + (" (a PDF takes a second or two)" if fmt == "pdf" else "")))
         store.set_setting("export_folder", str(folder))
-        self._write(job)
+        how = job.get("how")
+        # In a thread on its own connection, so the screen stays live while a PDF is drawn; the
+        # store leaves no file and no record behind when it fails.
+        jobs.start(self, lambda run: self._write(run.store, job), group="export",
+                   done=lambda path: self._written(path, how), refused=self._failed,
+                   unforeseen="Something went wrong and nothing was written.")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _write(self, job: dict[str, Any]) -> None:
-        """In a thread on its own connection, so the screen stays live while a PDF is drawn."""
-        store = self.app.store.reopen()
-        try:
-            if self.kind == "record":
-                path = store.export_pupil(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
-            else:
-                path = store.export_action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
-        except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
-        except Exception as e:       # reported in words; the store leaves no file and no record behind
-            self.app.call_from_thread(self._failed, f"Something went wrong and nothing was written ({e}). "
-                                                    "Please report this.")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._written, path, job.get("how"))
+    def _write(self, store: Any, job: dict[str, Any]) -> Path:
+        if self.kind == "record":
+            return store.export_pupil(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
+        return store.export_action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
 
     def _failed(self, message: str) -> None:
         self.writing = False
@@ -462,27 +452,17 @@ class BulkExportScreen(ModalScreen[None]):
             return
         self.running = True
         self.query_one("#bulk-result", Static).update("Writing…")
-        self._run(str(self.query_one("#what", Select).value), str(self.query_one("#format", Select).value), folder,
-                  self.query_one("#bulk-progress", ProgressBar))
+        what, fmt = str(self.query_one("#what", Select).value), str(self.query_one("#format", Select).value)
+        # The files already written are whole; the one failing is not kept.
+        jobs.start(self, lambda run: run.store.export_many(self.pupil_ids, what, fmt, folder,
+                                                           progress=run.progress(self._progress),
+                                                           cancelled=lambda: self.stop),
+                   group="bulk-export", done=lambda found: self._finished(*found, None),
+                   refused=lambda error: self._finished(None, [], error),
+                   unforeseen="Something went wrong part-way.")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="bulk-export")
-    def _run(self, what: str, fmt: str, folder: Path, bar: ProgressBar) -> None:
-        store = self.app.store.reopen()          # this thread's own connection
-        try:
-            written, skipped = store.export_many(
-                self.pupil_ids, what, fmt, folder,
-                progress=lambda done, total: self.app.call_from_thread(bar.update, progress=done),
-                cancelled=lambda: self.stop)
-        except StoreError as e:
-            self.app.call_from_thread(self._finished, None, [], str(e))
-            return
-        except Exception as e:       # in words; the files already written are whole, the one failing is not kept
-            self.app.call_from_thread(self._finished, None, [], f"Something went wrong part-way ({e}). "
-                                                                 "Please report this.")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._finished, written, skipped, None)
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#bulk-progress", ProgressBar).update(progress=done)
 
     def _finished(self, written: list[Path] | None, skipped: list[str], error: str | None) -> None:
         self.running = False

@@ -704,7 +704,6 @@ class RecordScreen(Screen[None]):
         except when_rules.WhenError as e:
             self.app.notify(str(e), severity="error", title="Not booked")
             return
-        store = self.app.store
         held = datetime.fromisoformat(self.rec["held_at"])
         reason = f"Follow-up to the meeting of {held:%d/%m/%Y}"
         pupil_id = self.rec["pupil_id"]

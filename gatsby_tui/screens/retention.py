@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, ProgressBar
 
-from gatsby_tui import actions, navigation
+from gatsby_tui import actions, jobs, navigation
 from gatsby_tui.domain import dates, retention as rules
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
@@ -332,25 +332,20 @@ class ConfirmRemoval(ModalScreen[Any]):
                            "then the file is rebuilt, which takes a few seconds on a large database)"))
         self._run([r.id for r in self.chosen])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="retention")
     def _run(self, pupil_ids: list[int]) -> None:
-        """In a thread, on a connection of its own: the screen stays live and shows progress."""
-        store = self.app.store.reopen()
-        bar = self.query_one("#removal-progress", ProgressBar)
-        act = store.erase_pupils if self.what == "erase" else store.pseudonymise_pupils
-        try:
-            outcome = act(pupil_ids, progress=lambda done, total: self.app.call_from_thread(bar.update,
-                                                                                            progress=done))
-        except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
-        except Exception as e:          # in words; the store's transaction left nothing changed
-            self.app.call_from_thread(self._failed, f"Something went wrong and nothing was changed ({e}). "
-                                                    "Please report this.")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._finished, outcome)
+        """In a thread, on a connection of its own: the screen stays live and shows progress; the
+        store's one transaction leaves nothing changed when it fails."""
+        erase = self.what == "erase"
+
+        def work(run: jobs.Job) -> Any:
+            act = run.store.erase_pupils if erase else run.store.pseudonymise_pupils
+            return act(pupil_ids, progress=run.progress(self._progress))
+
+        jobs.start(self, work, group="retention", done=self._finished, refused=self._failed,
+                   unforeseen="Something went wrong and nothing was changed.")
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#removal-progress", ProgressBar).update(progress=done)
 
     def _failed(self, message: str) -> None:
         self.running = False
