@@ -21,6 +21,16 @@ Callback = Callable[[Any], None] | None
 
 # What can be opened, by short name: "module:Class" under gatsby_tui/screens.
 SCREENS: dict[str, str] = {
+    # the screens the function keys switch between (App.MODES)
+    "register": "register:RegisterScreen",
+    "agenda": "agenda:AgendaScreen",
+    "follow_ups": "follow_ups:FollowUpsScreen",
+    "reviews": "reviews_due:ReviewsDueScreen",
+    "leavers": "leavers:LeaversScreen",
+    "activities": "activities:ActivitiesScreen",
+    "cohort": "cohort:CohortScreen",
+    "programme": "programme:ProgrammeScreen",
+    # the screens and dialogs opened from others
     "activity": "activities:ActivityScreen",
     "activity_chooser": "activities:ActivityChooser",
     "attach": "activities:AttachScreen",
