@@ -12,7 +12,7 @@ circle. tests/test_layers.py checks every name here resolves to a screen class.
 from __future__ import annotations
 
 import importlib
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Callable
 
 from textual.screen import Screen
@@ -86,54 +86,52 @@ def _push(app: Any, name: str, *args: Any, callback: Callback = None, **kwargs: 
     return screen
 
 
-# ---------------------------------------------------------------- a pupil and their record
-def open_pupil(app: Any, pupil_id: int, callback: Callback = None) -> None:
-    _push(app, "pupil", pupil_id, callback=callback)
+def _opener(name: str, takes: str) -> Callable[..., None]:
+    def open_screen(app: Any, *args: Any, callback: Callback = None, **kwargs: Any) -> None:
+        _push(app, name, *args, callback=callback, **kwargs)
+
+    open_screen.__doc__ = f"Open {SCREENS[name]} with {takes}."
+    return open_screen
 
 
-def edit_pupil(app: Any, pupil_id: int | None, callback: Callback = None) -> None:
-    """The pupil form: a new pupil when ``pupil_id`` is None (the callback gets the new id)."""
-    _push(app, "pupil_form", pupil_id, callback=callback)
+# The screens opened with no more than their own arguments, and what each takes after the app.
+open_pupil = _opener("pupil", "(pupil_id, callback=None)")
+edit_pupil = _opener("pupil_form", "(pupil_id or None for a new pupil, callback=None): the callback gets the id saved")
+mark_left = _opener("mark_left", "(pupil_id, callback=None)")
+open_record = _opener("record", "(record_id, callback=None)")
+open_meeting = _opener("meeting", "(interview_id, callback=None)")
+open_action = _opener("action", "(action_id, callback=None)")
+open_plan = _opener("plan", "(pupil_id, callback=None)")
+open_destinations = _opener("destinations", "(pupil_id, callback=None)")
+open_bulk_export = _opener("bulk_export", "(pupil_ids, words for who they are)")
+log_request = _opener("sar_form", "(pupil_id): the form recording a subject access request")
+open_audit_entry = _opener("audit_entry", "(entry_id)")
+open_activity = _opener("activity", "(activity_id, callback=None)")
+choose_activity = _opener("activity_chooser", "(question, callback=chosen id or None)")
+attach_pupils = _opener("attach", "(activity_id, 'year' | 'form' | 'ids', ids=, label=, callback=None)")
+choose_pupil = _opener("pupil_picker", "(question, callback=chosen id or None)")
+show_benchmark = _opener("benchmark_details", "(a pupil's benchmark states)")
+choose_adviser = _opener("adviser_chooser", "(callback=None)")
+book_many = _opener("bulk_booking", "(pupil_ids=, chosen= words, callback=None): bulk booking")
+open_clinics = _opener("clinics", "()")
+export_calendar = _opener("ics_export", "(first day, last day)")
+save_csv = _opener("save_csv", "(which list, its filters, how many rows or None): the whole list as a CSV file")
+import_pupils = _opener("import_pupils", "(callback=True once something was written)")
+ask_note = _opener("note", "(title, placeholder, callback=the note or None)")
+pick_snippet = _opener("snippet_picker", "(callback=the snippet's text or None)")
+edit_programme_page = _opener("programme_page", "()")
+edit_school = _opener("school", "()")
+open_retention = _opener("retention", "()")
+show_help = _opener("help", "(the screen underneath)")
+show_damaged = _opener("damaged", "(the problem found, in words)")
 
 
-def mark_left(app: Any, pupil_id: int, callback: Callback = None) -> None:
-    _push(app, "mark_left", pupil_id, callback=callback)
-
-
-def open_record(app: Any, record_id: int, callback: Callback = None) -> None:
-    _push(app, "record", record_id, callback=callback)
-
-
-def open_meeting(app: Any, interview_id: int, callback: Callback = None) -> None:
-    _push(app, "meeting", interview_id, callback=callback)
-
-
-def open_action(app: Any, action_id: int, callback: Callback = None) -> None:
-    _push(app, "action", action_id, callback=callback)
-
-
-def open_plan(app: Any, pupil_id: int, callback: Callback = None) -> None:
-    _push(app, "plan", pupil_id, callback=callback)
-
-
-def open_destinations(app: Any, pupil_id: int, callback: Callback = None) -> None:
-    _push(app, "destinations", pupil_id, callback=callback)
-
-
+# ---------------------------------------------------------------- screens that take more
 def open_export(app: Any, pupil_id: int, *, record_id: int | None = None, sar_id: int | None = None,
                 callback: Callback = None) -> None:
     """The export of one pupil's record (or a record's action plan, or the answer to a request)."""
     kwargs = {k: v for k, v in (("record_id", record_id), ("sar_id", sar_id)) if v is not None}
     _push(app, "export", pupil_id, callback=callback, **kwargs)
-
-
-def open_bulk_export(app: Any, pupil_ids: list[int], what: str) -> None:
-    _push(app, "bulk_export", pupil_ids, what)
-
-
-def log_request(app: Any, pupil_id: int) -> None:
-    """The form recording a subject access request for a pupil."""
-    _push(app, "sar_form", pupil_id)
 
 
 def open_requests(app: Any, *, show_all: bool = False) -> None:
@@ -145,36 +143,6 @@ def open_requests(app: Any, *, show_all: bool = False) -> None:
 
 def open_audit(app: Any, *, pupil_id: int | None = None, adviser_id: int | None = None) -> None:
     _push(app, "audit", pupil_id=pupil_id, adviser_id=adviser_id)
-
-
-def open_audit_entry(app: Any, entry_id: int) -> None:
-    _push(app, "audit_entry", entry_id)
-
-
-def open_activity(app: Any, activity_id: int, callback: Callback = None) -> None:
-    _push(app, "activity", activity_id, callback=callback)
-
-
-def choose_activity(app: Any, title: str, callback: Callback) -> None:
-    _push(app, "activity_chooser", title, callback=callback)
-
-
-def attach_pupils(app: Any, activity_id: int, mode: str, callback: Callback = None, **kwargs: Any) -> None:
-    """Attach pupils to an activity: by ``mode`` 'year', 'form' or 'ids' (``ids=``, ``label=``)."""
-    _push(app, "attach", activity_id, mode, callback=callback, **kwargs)
-
-
-def choose_pupil(app: Any, title: str, callback: Callback) -> None:
-    _push(app, "pupil_picker", title, callback=callback)
-
-
-def show_benchmark(app: Any, *args: Any, **kwargs: Any) -> None:
-    _push(app, "benchmark_details", *args, **kwargs)
-
-
-# ---------------------------------------------------------------- bookings and advisers
-def choose_adviser(app: Any, callback: Callback = None) -> None:
-    _push(app, "adviser_chooser", callback=callback)
 
 
 def add_adviser(app: Any, callback: Callback = None) -> None:
@@ -204,58 +172,7 @@ def move_booking(app: Any, pupil_id: int, interview_id: int, callback: Callback 
     _push(app, "booking", pupil_id, interview_id=interview_id, callback=callback)
 
 
-def book_many(app: Any, callback: Callback = None, **kwargs: Any) -> None:
-    """Bulk booking (for ``pupil_ids=`` with ``chosen=`` words, or chosen on the form)."""
-    _push(app, "bulk_booking", callback=callback, **kwargs)
-
-
-def open_clinics(app: Any) -> None:
-    _push(app, "clinics")
-
-
-def export_calendar(app: Any, first: date, last: date) -> None:
-    _push(app, "ics_export", first, last)
-
-
-# ---------------------------------------------------------------- files, forms and dialogs
-def save_csv(app: Any, kind: str, filters: dict[str, Any], total: int | None) -> None:
-    """Save a whole list (every page, as filtered) as a CSV file."""
-    _push(app, "save_csv", kind, filters, total)
-
-
-def import_pupils(app: Any, callback: Callback = None) -> None:
-    _push(app, "import_pupils", callback=callback)
-
-
-def ask_note(app: Any, *args: Any, callback: Callback = None, **kwargs: Any) -> None:
-    """A one-line dialog asking for a note or reason (see screens/follow_ups.py: NoteDialog)."""
-    _push(app, "note", *args, callback=callback, **kwargs)
-
-
-def pick_snippet(app: Any, callback: Callback) -> None:
-    _push(app, "snippet_picker", callback=callback)
-
-
-def edit_programme_page(app: Any) -> None:
-    _push(app, "programme_page")
-
-
-def edit_school(app: Any) -> None:
-    _push(app, "school")
-
-
-def open_retention(app: Any) -> None:
-    _push(app, "retention")
-
-
-def show_help(app: Any, screen: Screen) -> None:
-    _push(app, "help", screen)
-
-
-def show_damaged(app: Any, problem: str) -> None:
-    _push(app, "damaged", problem)
-
-
+# ---------------------------------------------------------------- what other screens show
 def register_filter(app: Any) -> Any:
     """The register's current search and filters (a PupilFilter), if the register has been opened."""
     for stack in getattr(app, "_screen_stacks", {}).values():

@@ -519,7 +519,7 @@ class ActivityScreen(Screen):
             self.app.notify(f"Added {who}." if added else f"{who} was already on this activity.")
             self.refresh_activity()
 
-        navigation.choose_pupil(self.app, "Who took part?", chosen)
+        navigation.choose_pupil(self.app, "Who took part?", callback=chosen)
 
     def _open_attach(self, mode: str, **kw: Any) -> None:
         self.app.push_screen(AttachScreen(self.activity_id, mode, **kw), callback=lambda _: self.refresh_activity())

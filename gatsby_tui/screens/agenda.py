@@ -187,7 +187,7 @@ class AgendaScreen(Screen):
             if pupil_id is not None:
                 navigation.book(self.app, pupil_id, start=start)
 
-        navigation.choose_pupil(self.app, f"Who is coming at {start:%H:%M} on {start:%a %d %b}?", chosen)
+        navigation.choose_pupil(self.app, f"Who is coming at {start:%H:%M} on {start:%a %d %b}?", callback=chosen)
 
     def action_bulk(self) -> None:
         navigation.book_many(self.app)

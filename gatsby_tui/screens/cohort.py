@@ -369,7 +369,7 @@ class GapsScreen(ListKeys, Screen):
             if activity_id is not None:
                 navigation.attach_pupils(self.app, activity_id, "ids", ids=ids, label=self._chosen_words())
 
-        navigation.choose_activity(self.app, f"Attach the {len(ids)} pupils to which activity?", chosen)
+        navigation.choose_activity(self.app, f"Attach the {len(ids)} pupils to which activity?", callback=chosen)
 
     def action_toggle_not_due(self) -> None:
         self.include_not_due = not self.include_not_due

@@ -647,7 +647,7 @@ class RecordScreen(Screen[None]):
             area.focus()
             self.app.notify(f"Inserted into '{LABELS[target].lower()}'.")
 
-        navigation.pick_snippet(self.app, chosen)
+        navigation.pick_snippet(self.app, callback=chosen)
 
     # ------------------------------------------------------------ actions
     def _reload_actions(self, select: int | None = None) -> None:
