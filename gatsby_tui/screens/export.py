@@ -352,7 +352,7 @@ class SarsScreen(ListKeys, Screen):
         if r.status != "open":
             self.app.notify(f"That request is already {r.days_left(self.app.store.today)}.", timeout=4)
             return
-        self.app.push_screen(ExportScreen(r.pupil_id, sar_id=r.id), lambda _: self.load())
+        navigation.open_export(self.app, r.pupil_id, sar_id=r.id, callback=lambda _: self.load())
 
     def action_extend(self) -> None:
         def extend(r: Any, reason: str) -> str:
