@@ -11,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerFailed, WorkerState
 
-from gatsby_tui import actions, user_config
+from gatsby_tui import actions, navigation, user_config
 from gatsby_tui.store import Store, StoreError
 
 
@@ -46,11 +46,10 @@ class GatsbyApp(App[int]):
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
 
-    MODES = {"register": lambda: _register_screen(), "agenda": lambda: _agenda_screen(),
-             "follow_ups": lambda: _follow_ups_screen(),
-             "reviews": lambda: _reviews_screen(), "leavers": lambda: _leavers_screen(),
-             "activities": lambda: _activities_screen(), "cohort": lambda: _cohort_screen(),
-             "programme": lambda: _programme_screen()}
+    # The screens the function keys switch between, each made when first shown (navigation.py).
+    MODES = {mode: (lambda mode=mode: navigation.screen_class(mode)())
+             for mode in ("register", "agenda", "follow_ups", "reviews", "leavers", "activities", "cohort",
+                          "programme")}
 
     def on_mount(self) -> None:
         self.switch_mode("register")
@@ -96,11 +95,9 @@ class GatsbyApp(App[int]):
 
     def damaged(self, problem: str) -> None:
         """The file failed its check: read-only from now on, and the newest good backup offered."""
-        from gatsby_tui.screens.damaged import DamagedScreen
-
         self.store.read_only(True)
         self.sub_title = "READ-ONLY: the database is damaged"
-        self.push_screen(DamagedScreen(problem))
+        navigation.show_damaged(self, problem)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("go_register", "go_agenda", "go_follow_ups", "go_reviews", "go_leavers",
@@ -146,16 +143,12 @@ class GatsbyApp(App[int]):
         self._go("programme")
 
     def action_go_sars(self) -> None:
-        from gatsby_tui.screens.export import SarsScreen
-
         if not isinstance(self.screen, ModalScreen):
-            self.push_screen(SarsScreen())
+            navigation.open_requests(self)
 
     def action_go_retention(self) -> None:
-        from gatsby_tui.screens.retention import RetentionScreen
-
         if not isinstance(self.screen, ModalScreen):
-            self.push_screen(RetentionScreen())
+            navigation.open_retention(self)
 
     def action_audit_by_adviser(self) -> None:
         from gatsby_tui.screens.audit import open_adviser_audit
@@ -163,9 +156,7 @@ class GatsbyApp(App[int]):
         open_adviser_audit(self)
 
     def action_switch_adviser(self, first_run: bool = False) -> None:
-        from gatsby_tui.screens.advisers import AdviserChooser, AdviserForm
-
-        if isinstance(self.screen, (AdviserChooser, AdviserForm)):
+        if navigation.is_showing(self, "adviser_chooser") or navigation.is_showing(self, "adviser_form"):
             return
 
         def then_school(_: object = None) -> None:
@@ -180,15 +171,13 @@ class GatsbyApp(App[int]):
                     self.refresh_bindings()
                 then_school()
 
-            self.push_screen(AdviserForm(None), callback=added)
+            navigation.add_adviser(self, callback=added)
             return
-        self.push_screen(AdviserChooser(), callback=then_school)
+        navigation.choose_adviser(self, callback=then_school)
 
     def action_school_details(self) -> None:
-        from gatsby_tui.screens.school import SchoolForm
-
-        if not isinstance(self.screen, SchoolForm):
-            self.push_screen(SchoolForm())
+        if not navigation.is_showing(self, "school"):
+            navigation.edit_school(self)
 
     def watch_theme(self, theme: str) -> None:
         # The theme is the user's own choice: remembered in their config folder, not in the
@@ -208,11 +197,8 @@ class GatsbyApp(App[int]):
 
     # ------------------------------------------------------------ help and palette
     def action_help(self) -> None:
-        from gatsby_tui.screens.help import HelpScreen
-
-        if isinstance(self.screen, HelpScreen):
-            return
-        self.push_screen(HelpScreen(self.screen))
+        if not navigation.is_showing(self, "help"):
+            navigation.show_help(self, self.screen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         scope = getattr(screen, "SCOPE", None)
@@ -330,54 +316,6 @@ def _guard(widget: Widget) -> None:
 
     widget._dispatch_message = guarded  # type: ignore[method-assign]
     widget._gatsby_guarded = True  # type: ignore[attr-defined]
-
-
-def _register_screen() -> Screen:
-    from gatsby_tui.screens.register import RegisterScreen
-
-    return RegisterScreen()
-
-
-def _agenda_screen() -> Screen:
-    from gatsby_tui.screens.agenda import AgendaScreen
-
-    return AgendaScreen()
-
-
-def _follow_ups_screen() -> Screen:
-    from gatsby_tui.screens.follow_ups import FollowUpsScreen
-
-    return FollowUpsScreen()
-
-
-def _reviews_screen() -> Screen:
-    from gatsby_tui.screens.reviews_due import ReviewsDueScreen
-
-    return ReviewsDueScreen()
-
-
-def _leavers_screen() -> Screen:
-    from gatsby_tui.screens.leavers import LeaversScreen
-
-    return LeaversScreen()
-
-
-def _activities_screen() -> Screen:
-    from gatsby_tui.screens.activities import ActivitiesScreen
-
-    return ActivitiesScreen()
-
-
-def _cohort_screen() -> Screen:
-    from gatsby_tui.screens.cohort import CohortScreen
-
-    return CohortScreen()
-
-
-def _programme_screen() -> Screen:
-    from gatsby_tui.screens.programme import ProgrammeScreen
-
-    return ProgrammeScreen()
 
 
 def build_app(store: Store, *, notice: str | None = None, backups: bool = False) -> GatsbyApp:

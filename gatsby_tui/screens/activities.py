@@ -18,17 +18,18 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
-from gatsby_tui.screens.picker import SearchChooser
+from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys, SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 PAGE = 100
+ATTENDEES_PAGE = 200
 KIND_CHOICES = [(label, key) for key, label in rules.KINDS.items()]
 
 
@@ -47,15 +48,10 @@ def meaningful_cell(points: int) -> Text:
     return Text(f"✓ {points}/6" if points >= 4 else f"✗ {points}/6")
 
 
-def register_filter(app: Any) -> PupilFilter | None:
-    """The register's current search and filters, if the register has been opened."""
-    from gatsby_tui.screens.register import RegisterScreen
-
-    for stack in getattr(app, "_screen_stacks", {}).values():
-        for screen in stack:
-            if isinstance(screen, RegisterScreen):
-                return screen.filter
-    return None
+def _activity_row(r: Any) -> tuple[str, list[Text], int]:
+    return str(r.id), [Text(dates.uk(dates.from_iso(r.held_on))), Text(rules.KINDS.get(r.kind, r.kind)),
+                       Text(r.title), Text(r.organisation or "—"), Text(benchmark_words(r.benchmarks)),
+                       meaningful_cell(r.points), Text(str(r.pupils))], 1
 
 
 def describe_filter(f: PupilFilter) -> str:
@@ -89,12 +85,6 @@ class ActivitiesScreen(ListKeys, Screen):
         "minus absentees). / searches titles, organisations and subjects."
     )
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.total = 0
-        self._last: tuple[str, int] | None = None
-        self._exhausted = False
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="activity-filters"):
@@ -103,7 +93,7 @@ class ActivitiesScreen(ListKeys, Screen):
             yield Select([(f"B{n} {rules.BENCHMARKS[n][1]}", n) for n in range(1, 9)], prompt="Any benchmark",
                          id="act-benchmark")
             yield Select([], prompt="Any school year", id="act-year")
-        table: DataTable = DataTable(id="activities", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="activities", page=PAGE)
         table.add_column("Date", key="date", width=10)
         table.add_column("Kind", key="kind", width=18)
         table.add_column("Title", key="title", width=30)
@@ -121,8 +111,16 @@ class ActivitiesScreen(ListKeys, Screen):
         self.sub_title = "Careers activities"
         self.query_one("#act-year", Select).set_options(
             [(schoolyear.school_year_label(y), y) for y in range(sy, sy - 8, -1)])
+        table = self.query_one("#activities", PagedTable)
+        table.source(count=lambda: store.activities.count(**self._filters()),
+                     fetch=lambda after, limit: store.activities.page(**self._filters(), after=after, limit=limit),
+                     row=_activity_row, changed=self._status)
         self.reload()
-        self.query_one("#activities", DataTable).focus()
+        table.focus()
+
+    @property
+    def total(self) -> int:
+        return self.query_one("#activities", PagedTable).total
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -137,48 +135,16 @@ class ActivitiesScreen(ListKeys, Screen):
                 "benchmark": sel("#act-benchmark"), "school_year": sel("#act-year")}
 
     def reload(self, keep: int | None = None) -> None:
-        store = self.app.store
-        table = self.query_one("#activities", DataTable)
-        table.clear()
-        self._last, self._exhausted = None, False
-        self.total = store.activities.count(**self._filters())
-        self._append(store.activities.page(**self._filters(), limit=PAGE))
-        if keep is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(str(keep)))
-            except Exception:
-                pass
-        self._status()
-
-    def _append(self, rows: list) -> None:
-        table = self.query_one("#activities", DataTable)
-        for r in rows:
-            table.add_row(Text(dates.uk(dates.from_iso(r.held_on))), Text(rules.KINDS.get(r.kind, r.kind)),
-                          Text(r.title), Text(r.organisation or "—"), Text(benchmark_words(r.benchmarks)),
-                          meaningful_cell(r.points), Text(str(r.pupils)), key=str(r.id))
-        if rows:
-            self._last = rows[-1].key
-        if len(rows) < PAGE:
-            self._exhausted = True
-
-    def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self.app.store.activities.page(**self._filters(), after=self._last, limit=PAGE)
-        self._append(rows)
-        self._status()
-        return bool(rows)
+        self.query_one("#activities", PagedTable).reload(keep_key=None if keep is None else str(keep))
 
     def _status(self) -> None:
-        shown = self.query_one("#activities", DataTable).row_count
-        if not self.total:
+        table = self.query_one("#activities", PagedTable)
+        if not table.total:
             f = self._filters()
             text = ("No activities recorded yet. Press a to record one." if not any(f.values())
                     else "No activities match. Press Escape to clear the search.")
-        elif shown >= self.total:
-            text = f"Showing all {self.total:,} activities"
         else:
-            text = f"Showing {shown:,} of {self.total:,} activities · more load as you scroll"
+            text = table.showing("activities")
         self.query_one("#act-status", Static).update(text)
 
     @on(Input.Changed, "#act-search")
@@ -190,21 +156,12 @@ class ActivitiesScreen(ListKeys, Screen):
     def _to_table(self) -> None:
         self.query_one("#activities", DataTable).focus()
 
-    @on(DataTable.RowHighlighted, "#activities")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 10:
-            self.load_more()
-
     @on(DataTable.RowSelected, "#activities")
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(ActivityScreen(int(event.row_key.value)))
 
     def _current(self) -> int | None:
-        table = self.query_one("#activities", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one("#activities", PagedTable).current_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_activity", "edit_activity") and self.is_mounted:
@@ -441,8 +398,6 @@ class ActivityScreen(Screen):
     def __init__(self, activity_id: int) -> None:
         super().__init__()
         self.activity_id = activity_id
-        self._last: tuple[str, int] | None = None
-        self._exhausted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -451,7 +406,7 @@ class ActivityScreen(Screen):
             yield Static(id="activity-details")
             yield Static(id="activity-warning")
             yield Static("Who took part", classes="section-title")
-            table: DataTable = DataTable(id="attendees", cursor_type="row", zebra_stripes=True)
+            table = PagedTable(id="attendees", page=ATTENDEES_PAGE)
             table.add_column("Pupil", key="name", width=36)
             table.add_column("Year then", key="year", width=9)
             table.add_column("Form now", key="form", width=9)
@@ -460,8 +415,14 @@ class ActivityScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        store = self.app.store
+        table = self.query_one("#attendees", PagedTable)
+        table.source(count=lambda: store.activities.get(self.activity_id)["pupils"],
+                     fetch=lambda after, limit: store.activities.attendees(self.activity_id, after=after, limit=limit),
+                     row=lambda r: (str(r.pupil_id), [Text(r.name), Text(str(r.year_group)), Text(r.form or "—")], 1),
+                     after=lambda r: (r.sort_name, r.pupil_id), changed=self._status)
         self.refresh_activity()
-        self.query_one("#attendees", DataTable).focus()
+        table.focus()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -519,54 +480,26 @@ class ActivityScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        table = self.query_one("#attendees", DataTable)
         keep = self._current()
-        table.clear()
-        self._last, self._exhausted = None, False
-        self._append(self.app.store.activities.attendees(self.activity_id, limit=200))
-        if keep is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(str(keep)))
-            except Exception:
-                pass
-        self._status()
-
-    def _append(self, rows: list) -> None:
-        table = self.query_one("#attendees", DataTable)
-        for r in rows:
-            table.add_row(Text(r.name), Text(str(r.year_group)), Text(r.form or "—"), key=str(r.pupil_id))
-        if rows:
-            self._last = (rows[-1].sort_name, rows[-1].pupil_id)
-        if len(rows) < 200:
-            self._exhausted = True
+        self.query_one("#attendees", PagedTable).reload(keep_key=None if keep is None else str(keep))
 
     def _status(self) -> None:
-        total = self.app.store.activities.get(self.activity_id)["pupils"]
-        shown = self.query_one("#attendees", DataTable).row_count
+        table = self.query_one("#attendees", PagedTable)
+        total = table.total
         if not total:
             text = "Nobody attached yet: p adds a pupil; y a year group, f a form, r the register's filter."
-        elif shown >= total:
+        elif table.complete:
             text = f"{total:,} pupil{'s' if total != 1 else ''} took part"
         else:
-            text = f"Showing {shown:,} of {total:,} pupils who took part · more load as you scroll"
+            text = table.showing("pupils who took part")
         self.query_one("#attendee-status", Static).update(text)
-
-    @on(DataTable.RowHighlighted, "#attendees")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if not self._exhausted and event.cursor_row >= event.data_table.row_count - 10:
-            self._append(self.app.store.activities.attendees(self.activity_id, after=self._last, limit=200))
-            self._status()
 
     @on(DataTable.RowSelected, "#attendees")
     def _selected(self) -> None:
         self.action_open_pupil()
 
     def _current(self) -> int | None:
-        table = self.query_one("#attendees", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one("#attendees", PagedTable).current_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("remove_pupil", "open_pupil") and self.is_mounted:
@@ -575,8 +508,6 @@ class ActivityScreen(Screen):
 
     # ------------------------------------------------------------ actions
     def action_add_pupil(self) -> None:
-        from gatsby_tui.screens.picker import PupilPicker
-
         def chosen(pupil_id: int | None) -> None:
             if pupil_id is None:
                 return
@@ -589,7 +520,7 @@ class ActivityScreen(Screen):
             self.app.notify(f"Added {who}." if added else f"{who} was already on this activity.")
             self.refresh_activity()
 
-        self.app.push_screen(PupilPicker("Who took part?"), callback=chosen)
+        navigation.choose_pupil(self.app, "Who took part?", callback=chosen)
 
     def _open_attach(self, mode: str, **kw: Any) -> None:
         self.app.push_screen(AttachScreen(self.activity_id, mode, **kw), callback=lambda _: self.refresh_activity())
@@ -601,7 +532,7 @@ class ActivityScreen(Screen):
         self._open_attach("form")
 
     def action_attach_register(self) -> None:
-        f = register_filter(self.app) or PupilFilter()
+        f = navigation.register_filter(self.app) or PupilFilter()
         ids = self.app.store.pupils.ids(f)
         self._open_attach("ids", ids=ids, label=f"the register's filter ({describe_filter(f)})")
 
@@ -618,11 +549,9 @@ class ActivityScreen(Screen):
         self.refresh_activity()
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
 
     def action_edit_activity(self) -> None:
         self.app.push_screen(ActivityForm(self.activity_id), callback=lambda _: self.refresh_activity())

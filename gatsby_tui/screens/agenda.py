@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import dates
 from gatsby_tui.domain.codes import MEETING_KIND_SHORT, MEETING_STATUS_MARKED, MODE_SUFFIX, SEN_MARKS
 from gatsby_tui.widgets.plain import DataTable, Static
@@ -175,9 +175,7 @@ class AgendaScreen(Screen):
         if row is None:
             return
         if row.interview_id:
-            from gatsby_tui.screens.meeting import MeetingScreen
-
-            self.app.push_screen(MeetingScreen(row.interview_id))
+            navigation.open_meeting(self.app, row.interview_id)
             return
         if row.day_off is not None:
             self.app.notify("A day off: no clinic. C shows your clinic hours and days off.", markup=False)
@@ -185,31 +183,22 @@ class AgendaScreen(Screen):
         self._book_slot(row.start)
 
     def _book_slot(self, start: datetime) -> None:
-        from gatsby_tui.screens.booking import book_with_form
-        from gatsby_tui.screens.picker import PupilPicker
-
         def chosen(pupil_id: int | None) -> None:
             if pupil_id is not None:
-                book_with_form(self, pupil_id, start=start)
+                navigation.book(self.app, pupil_id, start=start)
 
-        self.app.push_screen(PupilPicker(f"Who is coming at {start:%H:%M} on {start:%a %d %b}?"), callback=chosen)
+        navigation.choose_pupil(self.app, f"Who is coming at {start:%H:%M} on {start:%a %d %b}?", callback=chosen)
 
     def action_bulk(self) -> None:
-        from gatsby_tui.screens.bulk import BulkBookingScreen
-
-        self.app.push_screen(BulkBookingScreen())
+        navigation.book_many(self.app)
 
     def action_clinics(self) -> None:
-        from gatsby_tui.screens.clinics import ClinicsScreen
-
-        self.app.push_screen(ClinicsScreen())
+        navigation.open_clinics(self.app)
 
     def action_export_ics(self) -> None:
-        from gatsby_tui.screens.ics_export import IcsExportScreen
-
         # From today (what is past is rarely wanted in a calendar), to four weeks on or the end of
         # the days shown, whichever is later.
         shown, days = self._range()
         today = self.app.store.today
         last = max(shown + timedelta(days=days - 1), today + timedelta(days=27))
-        self.app.push_screen(IcsExportScreen(today, last))
+        navigation.export_calendar(self.app, today, last)

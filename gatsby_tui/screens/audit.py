@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, names
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import DataTable, OptionList, Static
 
 PAGE = 200
@@ -147,14 +148,11 @@ class AuditScreen(ListKeys, Screen):
             raise ValueError("an audit view is for one pupil or one adviser")
         self.pupil_id = pupil_id
         self.adviser_id = adviser_id
-        self.total = 0
-        self._last_key: tuple[str, int] | None = None
-        self._exhausted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="audit-title")
-        table: DataTable = DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="audit", page=PAGE, near_end=20)
         table.add_column("When", key="when", width=16)
         if self.pupil_id is not None:
             table.add_column("Who", key="who", width=18)
@@ -183,61 +181,36 @@ class AuditScreen(ListKeys, Screen):
         title = Text(heading, style="bold")
         title.append("\nRead only — entries cannot be changed or deleted.", style="italic")
         self.query_one("#audit-title", Static).update(title)
-        self.total = store.audit.count(pupil_id=self.pupil_id, adviser_id=self.adviser_id)
-        self._append(self._page(None))
-        self._update_status()
-        self.query_one("#audit", DataTable).focus()
+        table = self.query_one("#audit", PagedTable)
+        table.source(count=lambda: store.audit.count(pupil_id=self.pupil_id, adviser_id=self.adviser_id),
+                     fetch=lambda after, limit: store.audit.entries(pupil_id=self.pupil_id, adviser_id=self.adviser_id,
+                                                                    limit=limit, after=after),
+                     row=self._row, after=lambda row: (row["at"], row["id"]), changed=self._update_status)
+        table.reload()
+        table.focus()
 
-    def _page(self, after: tuple[str, int] | None) -> list:
-        return self.app.store.audit.entries(pupil_id=self.pupil_id, adviser_id=self.adviser_id, limit=PAGE,
-                                            after=after)
+    @property
+    def total(self) -> int:
+        return self.query_one("#audit", PagedTable).total
 
-    def _append(self, rows: list) -> None:
-        table = self.query_one("#audit", DataTable)
-        for row in rows:
-            second = _who(row) if self.pupil_id is not None else _pupil(row)
-            table.add_row(Text(_when(row["at"])), Text(second),
-                          Text(ACTION_WORDS.get(row["action"], row["action"])),
-                          Text(TABLE_WORDS.get(row["table_name"], row["table_name"].replace("_", " "))),
-                          Text(summary(row)), key=str(row["id"]))
-        if rows:
-            self._last_key = (rows[-1]["at"], rows[-1]["id"])
-        if len(rows) < PAGE:
-            self._exhausted = True
-
-    def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self._page(self._last_key)
-        self._append(rows)
-        self._update_status()
-        return bool(rows)
+    def _row(self, row: Any) -> tuple[str, list[Text], int]:
+        second = _who(row) if self.pupil_id is not None else _pupil(row)
+        return str(row["id"]), [Text(_when(row["at"])), Text(second),
+                                Text(ACTION_WORDS.get(row["action"], row["action"])),
+                                Text(TABLE_WORDS.get(row["table_name"], row["table_name"].replace("_", " "))),
+                                Text(summary(row))], 1
 
     def _update_status(self) -> None:
-        shown = self.query_one("#audit", DataTable).row_count
-        if not self.total:
-            text = "Nothing recorded yet."
-        elif shown >= self.total:
-            text = f"Showing all {self.total:,} entries, newest first · read only"
-        else:
-            text = f"Showing {shown:,} of {self.total:,} entries, newest first · read only · more load as you scroll"
+        table = self.query_one("#audit", PagedTable)
+        text = table.showing("entries", ", newest first · read only") if table.total else "Nothing recorded yet."
         self.query_one("#status", Static).update(text)
-
-    @on(DataTable.RowHighlighted, "#audit")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 20:
-            self.load_more()
 
     @on(DataTable.RowSelected, "#audit")
     def _row_selected(self) -> None:
         self.action_open_entry()
 
     def _current_id(self) -> int | None:
-        table = self.query_one("#audit", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one("#audit", PagedTable).current_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_entry":

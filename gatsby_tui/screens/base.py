@@ -1,5 +1,7 @@
-"""What every screen shares: styling a new screen level with the app, list keys, asking before
-discarding typing, and the dialogs every form uses."""
+"""What screens share: the one screen module other screens may import (tests/test_layers.py).
+Keys for lists, asking before typing is discarded, the search-and-choose dialog base, and styling
+a new screen level with the app (it leans on Textual 8 internals, pinned in pyproject). One screen
+opens another through gatsby_tui/navigation.py; the words screens share are in domain/codes.py."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from gatsby_tui.widgets.footer import Footer
 from gatsby_tui import actions
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 
-
 def styled_as_app(screen: Screen) -> None:
     """Call in a new screen's __init__. A new screen's widgets are styled as they mount, but
     Textual takes a new screen's CSS counter (-1) as "the theme changed while away": the first
@@ -31,8 +32,8 @@ def styled_as_app(screen: Screen) -> None:
 
 class ListKeys:
     """Mix into a screen whose main list is the DataTable ``LIST`` (a CSS id selector): the
-    j / k / g / G actions (see actions.py) move in it; G first loads the rest of a paged list
-    when the screen has ``load_more``."""
+    j / k / g / G actions (see actions.py) move in it; G first loads the next page of a paged
+    list (widgets/paged.py: PagedTable)."""
 
     LIST = ""
 
@@ -50,7 +51,7 @@ class ListKeys:
 
     def action_cursor_bottom(self) -> None:
         table = self._list()
-        load_more = getattr(self, "load_more", None)
+        load_more = getattr(table, "load_more", None) or getattr(self, "load_more", None)
         if load_more is not None:
             load_more()
         table.move_cursor(row=table.row_count - 1)
@@ -121,3 +122,72 @@ class AsksBeforeDiscarding:
                 close()
 
         self.app.push_screen(DiscardTyping(), answered)  # type: ignore[attr-defined]
+
+
+class SearchChooser(ModalScreen[int | None]):
+    """Choose one row by typing part of it: a search box over a short table, Down moves into the
+    list, Enter chooses (Enter in the box chooses when only one row is left). A subclass names
+    its columns and fills the table from the store; it returns the chosen row's id."""
+
+    SEARCH_HINT = ""
+    COLUMNS: tuple[tuple[str, str, int], ...] = ()   # (label, key, width)
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def rows(self, text: str) -> tuple[list[tuple[tuple[str, ...], int]], str]:
+        """(cells and id for each row, the status line) for the search ``text``: each subclass
+        says what it lists; this base lists nothing."""
+        return [], ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="form-dialog picker-dialog"):
+            yield Static(Text(self.question), classes="dialog-title")
+            yield Input(placeholder=self.SEARCH_HINT, id="picker-search")
+            table: DataTable = DataTable(id="picker-table", cursor_type="row")
+            for label, key, width in self.COLUMNS:
+                table.add_column(label, key=key, width=width)
+            yield table
+            yield Static("", id="picker-status", classes="dialog-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#picker-search", Input).focus()
+
+    @on(Input.Changed, "#picker-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, text: str) -> None:
+        rows, status = self.rows(text)
+        table = self.query_one("#picker-table", DataTable)
+        table.clear()
+        for cells, row_id in rows:
+            table.add_row(*(Text(c) for c in cells), key=str(row_id))
+        self.query_one("#picker-status", Static).update(status)
+
+    @on(Input.Submitted, "#picker-search")
+    def _submitted(self) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        if table.row_count == 1:
+            self.action_choose()
+        elif table.row_count:
+            table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.query_one("#picker-search", Input):
+            self.query_one("#picker-table", DataTable).focus()
+            event.stop()
+
+    @on(DataTable.RowSelected, "#picker-table")
+    def action_choose(self) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        if not table.row_count:
+            return
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.dismiss(int(key.value))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -26,6 +26,7 @@ from gatsby_tui.store.bookings import BookingRefused, BookingRequest, NeedsConfi
 from gatsby_tui.widgets.plain import Button, Label, OptionList, Select, Static
 
 
+
 def _minutes(interview: Any) -> int:
     start = datetime.fromisoformat(interview["starts_at"])
     end = datetime.fromisoformat(interview["ends_at"])
@@ -233,18 +234,14 @@ class BookingForm(AsksBeforeDiscarding, ModalScreen[int | None]):
         self.close_or_ask(lambda: self.dismiss(None))   # unsaved typing is asked about first
 
 
-def book_with_form(screen: Any, pupil_id: int, *, start: datetime | None = None, on_done=None) -> None:
-    """Open the booking form from any screen, asking who the adviser is first if nobody is chosen."""
-    app = screen.app
+class FollowUpBookingForm(BookingForm):
+    """The booking form, opened from a record: kind 'Follow-up', the reason filled in."""
 
-    def open_form(_: Any = None) -> None:
-        if app.store.adviser_id is None:
-            return
-        app.push_screen(BookingForm(pupil_id, start=start), callback=on_done)
+    def __init__(self, pupil_id: int, *, start: datetime, reason: str) -> None:
+        super().__init__(pupil_id, start=start)
+        self.follow_up_reason = reason
 
-    if app.store.adviser_id is None:
-        from gatsby_tui.screens.advisers import AdviserChooser
-
-        app.push_screen(AdviserChooser(), callback=open_form)
-    else:
-        open_form()
+    def on_mount(self) -> None:
+        # BookingForm.on_mount runs too (Textual calls each class's handler).
+        self.query_one("#kind", Select).value = "follow_up"
+        self.query_one("#reason", Input).value = self.follow_up_reason

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.domain.codes import SEN_SHORT
@@ -353,28 +353,24 @@ class GapsScreen(ListKeys, Screen):
         return True
 
     def action_book_all(self) -> None:
-        from gatsby_tui.screens.bulk import BulkBookingScreen
-
         if not self.gaps:
             return
         if self.app.store.adviser_id is None:
             self.app.notify("Choose who you are first (F4): pupils are booked into your free slots.",
                             severity="warning")
             return
-        self.app.push_screen(BulkBookingScreen(pupil_ids=self._ids(), chosen=self._chosen_words()))
+        navigation.book_many(self.app, pupil_ids=self._ids(), chosen=self._chosen_words())
 
     def action_attach_all(self) -> None:
-        from gatsby_tui.screens.activities import ActivityChooser, AttachScreen
-
         if not self.gaps:
             return
         ids = self._ids()
 
         def chosen(activity_id: int | None) -> None:
             if activity_id is not None:
-                self.app.push_screen(AttachScreen(activity_id, "ids", ids=ids, label=self._chosen_words()))
+                navigation.attach_pupils(self.app, activity_id, "ids", ids=ids, label=self._chosen_words())
 
-        self.app.push_screen(ActivityChooser(f"Attach the {len(ids)} pupils to which activity?"), callback=chosen)
+        navigation.choose_activity(self.app, f"Attach the {len(ids)} pupils to which activity?", callback=chosen)
 
     def action_toggle_not_due(self) -> None:
         self.include_not_due = not self.include_not_due
@@ -383,20 +379,16 @@ class GapsScreen(ListKeys, Screen):
 
     @on(DataTable.RowSelected, "#gaps-table")
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         table = self.query_one("#gaps-table", DataTable)
         if table.row_count:
             key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            self.app.push_screen(PupilScreen(int(key.value)))
+            navigation.open_pupil(self.app, int(key.value))
 
     def action_save_csv(self) -> None:
         """Ctrl+E: every pupil missing the benchmark here (not only the first listed) as a CSV file."""
-        from gatsby_tui.screens.save_csv import SaveCsvDialog
-
         filters = {"key": self.key, "year": self.year, "breakdown": self.breakdown, "value": self.value,
                    "include_not_due": self.include_not_due}
-        self.app.push_screen(SaveCsvDialog("gaps", filters, self.total if self.results_shown_at else None))
+        navigation.save_csv(self.app, "gaps", filters, self.total if self.results_shown_at else None)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -12,18 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, jobs, navigation
 from gatsby_tui.domain import dates
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
@@ -158,27 +159,17 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#save", Button).disabled = True
         result.update(Text("Writing…" + (" (a PDF takes a second or two)" if fmt == "pdf" else "")))
         store.settings.set("export_folder", str(folder))
-        self._write(job)
+        how = job.get("how")
+        # In a thread on its own connection, so the screen stays live while a PDF is drawn; the
+        # store leaves no file and no record behind when it fails.
+        jobs.start(self, lambda run: self._write(run.store, job), group="export",
+                   done=lambda path: self._written(path, how), refused=self._failed,
+                   unforeseen="Something went wrong and nothing was written.")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _write(self, job: dict[str, Any]) -> None:
-        """In a thread on its own connection, so the screen stays live while a PDF is drawn."""
-        store = self.app.store.reopen()
-        try:
-            if self.kind == "record":
-                path = store.exports.pupil_record(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
-            else:
-                path = store.exports.action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
-        except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
-        except Exception as e:       # reported in words; the store leaves no file and no record behind
-            self.app.call_from_thread(self._failed, f"Something went wrong and nothing was written ({e}). "
-                                                    "Please report this.")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._written, path, job.get("how"))
+    def _write(self, store: Any, job: dict[str, Any]) -> Path:
+        if self.kind == "record":
+            return store.exports.pupil_record(job.pop("pupil_id"), job.pop("fmt"), job.pop("path"), **job)
+        return store.exports.action_plan(job.pop("record_id"), job.pop("fmt"), job.pop("path"), **job)
 
     def _failed(self, message: str) -> None:
         self.writing = False
@@ -287,12 +278,11 @@ class SarsScreen(ListKeys, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.show_all = False
-        self.rows: list[Any] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="sars-summary")
-        table: DataTable = DataTable(id="sars-table", cursor_type="row")
+        table = PagedTable(id="sars-table", page=self.LIMIT, zebra_stripes=False)
         for label, width in (("Due", 11), ("When", 20), ("Pupil", 24), ("Year", 7), ("Asked by", 36), ("Received", 10)):
             table.add_column(label, width=width)
         yield table
@@ -300,45 +290,53 @@ class SarsScreen(ListKeys, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Subject access requests"
+        store = self.app.store
+        table = self.query_one("#sars-table", PagedTable)
+        # Requests are few: paged by position (a request's place in the order is fixed while listed).
+        table.source(count=lambda: store.requests.count(include_closed=self.show_all),
+                     fetch=lambda _after, limit: store.requests.page(limit=limit, offset=table.row_count,
+                                                            include_closed=self.show_all),
+                     row=self._row, after=lambda r: r.id, changed=self._summary)
         self.load()
-        self.query_one("#sars-table", DataTable).focus()
+        table.focus()
+
+    @property
+    def rows(self) -> list[Any]:
+        return list(self.query_one("#sars-table", PagedTable).items.values())
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
             self.load()
 
     def load(self) -> None:
-        store = self.app.store
-        today = store.today
-        self.rows = store.requests.page(limit=self.LIMIT, include_closed=self.show_all)
-        table = self.query_one("#sars-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for r in self.rows:
-            when = r.days_left(today)
-            table.add_row(Text(dates.uk(r.due_on)), Text(("⚠ " if r.overdue(today) else "") + when),
-                          Text(r.pupil_name), Text(r.year_group_words), Text(r.requester),
-                          Text(dates.uk(r.received_on)), key=str(r.id))
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
-        count = store.requests.count(include_closed=self.show_all)
-        overdue, _ = store.requests.overdue()
+        table = self.query_one("#sars-table", PagedTable)
+        table.reload(keep_index=table.cursor_row)
+
+    def _row(self, r: Any) -> tuple[str, list[Text], int]:
+        today = self.app.store.today
+        return str(r.id), [Text(dates.uk(r.due_on)), Text(("⚠ " if r.overdue(today) else "") + r.days_left(today)),
+                           Text(r.pupil_name), Text(r.year_group_words), Text(r.requester),
+                           Text(dates.uk(r.received_on))], 1
+
+    def _summary(self) -> None:
+        table = self.query_one("#sars-table", PagedTable)
+        count = table.total
+        overdue, _ = self.app.store.requests.overdue()
         words = f"{count} {'request' if count == 1 else 'requests'}" + ("" if self.show_all else " open")
         if overdue:
             words += f" · ⚠ {overdue} overdue"
-        if count > len(self.rows):
-            words += f" · showing the first {len(self.rows)}"
+        if not table.complete:
+            words += f" · showing the first {table.shown} (more load as you scroll)"
         if not count:
             words = ("No open subject access requests. Log one from the pupil's screen (s)." if not self.show_all
                      else "No subject access requests yet. Log one from the pupil's screen (s).")
         self.query_one("#sars-summary", Static).update(Text(words))
 
     def _current(self) -> Any:
-        table = self.query_one("#sars-table", DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
+        r = self.query_one("#sars-table", PagedTable).current()
+        if r is None:
             self.app.notify("No request is highlighted.", timeout=3)
-            return None
-        return self.rows[table.cursor_row]
+        return r
 
     def action_show_all(self) -> None:
         self.show_all = not self.show_all
@@ -348,9 +346,7 @@ class SarsScreen(ListKeys, Screen):
     def action_open_pupil(self) -> None:
         r = self._current()
         if r is not None:
-            from gatsby_tui.screens.pupil import PupilScreen
-
-            self.app.push_screen(PupilScreen(r.pupil_id))
+            navigation.open_pupil(self.app, r.pupil_id)
 
     def action_answer(self) -> None:
         r = self._current()
@@ -359,7 +355,7 @@ class SarsScreen(ListKeys, Screen):
         if r.status != "open":
             self.app.notify(f"That request is already {r.days_left(self.app.store.today)}.", timeout=4)
             return
-        self.app.push_screen(ExportScreen(r.pupil_id, sar_id=r.id), lambda _: self.load())
+        navigation.open_export(self.app, r.pupil_id, sar_id=r.id, callback=lambda _: self.load())
 
     def action_extend(self) -> None:
         def extend(r: Any, reason: str) -> str:
@@ -379,8 +375,6 @@ class SarsScreen(ListKeys, Screen):
 
     def _with_reason(self, title: str, placeholder: str, change: Any, refused: str) -> None:
         """Ask for a reason, then ``change(request, reason)`` (returns the words to show)."""
-        from gatsby_tui.screens.follow_ups import NoteDialog
-
         r = self._current()
         if r is None:
             return
@@ -396,7 +390,7 @@ class SarsScreen(ListKeys, Screen):
             self.app.notify(words)
             self.load()
 
-        self.app.push_screen(NoteDialog(title.format(name=r.pupil_name), placeholder), done)
+        navigation.ask_note(self.app, title.format(name=r.pupil_name), placeholder, callback=done)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -461,27 +455,17 @@ class BulkExportScreen(ModalScreen[None]):
             return
         self.running = True
         self.query_one("#bulk-result", Static).update("Writing…")
-        self._run(str(self.query_one("#what", Select).value), str(self.query_one("#format", Select).value), folder,
-                  self.query_one("#bulk-progress", ProgressBar))
+        what, fmt = str(self.query_one("#what", Select).value), str(self.query_one("#format", Select).value)
+        # The files already written are whole; the one failing is not kept.
+        jobs.start(self, lambda run: run.store.exports.many(self.pupil_ids, what, fmt, folder,
+                                                           progress=run.progress(self._progress),
+                                                           cancelled=lambda: self.stop),
+                   group="bulk-export", done=lambda found: self._finished(*found, None),
+                   refused=lambda error: self._finished(None, [], error),
+                   unforeseen="Something went wrong part-way.")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="bulk-export")
-    def _run(self, what: str, fmt: str, folder: Path, bar: ProgressBar) -> None:
-        store = self.app.store.reopen()          # this thread's own connection
-        try:
-            written, skipped = store.exports.many(
-                self.pupil_ids, what, fmt, folder,
-                progress=lambda done, total: self.app.call_from_thread(bar.update, progress=done),
-                cancelled=lambda: self.stop)
-        except StoreError as e:
-            self.app.call_from_thread(self._finished, None, [], str(e))
-            return
-        except Exception as e:       # in words; the files already written are whole, the one failing is not kept
-            self.app.call_from_thread(self._finished, None, [], f"Something went wrong part-way ({e}). "
-                                                                 "Please report this.")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._finished, written, skipped, None)
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#bulk-progress", ProgressBar).update(progress=done)
 
     def _finished(self, written: list[Path] | None, skipped: list[str], error: str | None) -> None:
         self.running = False

@@ -8,6 +8,7 @@ Overdue actions carry the word "overdue" and a ⚠, never colour alone.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -18,13 +19,14 @@ from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
 from gatsby_tui.domain.codes import ACTION_STATUS_MARKED as STATUS_WORDS
 from gatsby_tui.domain.owners import OWNER_CHOICES, OWNER_WORDS
 from gatsby_tui.store import StoreError
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import DataTable, Label, OptionList, Select, Static
 
 PAGE = 200
@@ -276,7 +278,7 @@ def _change_words(previous: dict | None, event: dict) -> str:
 # ---------------------------------------------------------------- my follow-ups
 
 
-class FollowUpsTable(DataTable):
+class FollowUpsTable(PagedTable):
     """The list of open actions: Home and End go to the first and the very last row (Textual's
     table scrolls sideways on End)."""
 
@@ -300,11 +302,7 @@ class FollowUpsScreen(ListKeys, Screen):
         self.owner: str | None = None
         self.due: date | None = None
         self.mine = True
-        self.rows: dict[str, object] = {}
-        self.total = 0
         self.overdue = 0
-        self._last_key: tuple | None = None
-        self._exhausted = False
         self.last_done: int | None = None          # the action D last marked done here (U reopens it)
 
     def compose(self) -> ComposeResult:
@@ -316,7 +314,7 @@ class FollowUpsScreen(ListKeys, Screen):
             yield Select([("Mine only", "mine"), ("All advisers", "all")], value="mine", allow_blank=False,
                          id="whose")
         yield Static("", id="follow-error")
-        table: DataTable = FollowUpsTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+        table = FollowUpsTable(id="follow-ups", page=PAGE, near_end=20)
         table.add_column("Due", key="due", width=22)
         table.add_column("Pupil", key="pupil", width=30)
         table.add_column("Year", key="year", width=5)
@@ -329,6 +327,8 @@ class FollowUpsScreen(ListKeys, Screen):
     def on_mount(self) -> None:
         self.sub_title = "My follow-ups"
         self.query_one("#follow-error", Static).display = False
+        self.query_one("#follow-ups", FollowUpsTable).source(
+            count=self._count, fetch=self._page, row=self._row, changed=self._update_status)
         if self.app.store.adviser_id is None:
             self.mine = False
             with self.prevent(Select.Changed):
@@ -345,65 +345,37 @@ class FollowUpsScreen(ListKeys, Screen):
     def _adviser_filter(self) -> int | None:
         return self.app.store.adviser_id if self.mine else None
 
-    def _page(self, after: tuple | None) -> list:
+    @property
+    def total(self) -> int:
+        return self.query_one("#follow-ups", FollowUpsTable).total
+
+    @property
+    def rows(self) -> dict[str, Any]:
+        return self.query_one("#follow-ups", FollowUpsTable).items
+
+    def _count(self) -> int:
+        total, self.overdue = self.app.store.actions.follow_ups_count(owner=self.owner, due_before=self.due,
+                                                              adviser_id=self._adviser_filter())
+        return total
+
+    def _page(self, after: tuple | None, limit: int) -> list:
         return self.app.store.actions.follow_ups(owner=self.owner, due_before=self.due, adviser_id=self._adviser_filter(),
-                                         limit=PAGE, after=after)
+                                         limit=limit, after=after)
+
+    def _row(self, fu: Any) -> tuple[str, list[Any], int]:
+        today = self.app.store.today
+        return str(fu.action_id), [due_text(fu.due, today), Text(fu.pupil_display),
+                                   Text("left" if fu.left else str(fu.year_group)),
+                                   Text(first_line(fu.description)), Text(OWNER_WORDS.get(fu.owner, fu.owner))], 1
 
     def reload(self, keep_index: int | None = None, keep_id: int | None = None) -> None:
-        store = self.app.store
-        table = self.query_one("#follow-ups", DataTable)
-        self.total, self.overdue = store.actions.follow_ups_count(owner=self.owner, due_before=self.due,
-                                                          adviser_id=self._adviser_filter())
-        table.clear()
-        self.rows = {}
-        self._last_key = None
-        self._exhausted = False
-        self._append(self._page(None))
-        if keep_id is not None and self._reveal(keep_id):
-            pass
-        elif keep_index is not None:
-            while table.row_count <= keep_index and self.load_more():
-                pass
-            if table.row_count:
-                table.move_cursor(row=min(keep_index, table.row_count - 1))
-        self._update_status()
-
-    def _append(self, rows: list) -> None:
-        table = self.query_one("#follow-ups", DataTable)
-        today = self.app.store.today
-        for fu in rows:
-            key = str(fu.action_id)
-            self.rows[key] = fu
-            table.add_row(due_text(fu.due, today), Text(fu.pupil_display), Text("left" if fu.left else str(fu.year_group)),
-                          Text(first_line(fu.description)), Text(OWNER_WORDS.get(fu.owner, fu.owner)), key=key)
-        if rows:
-            self._last_key = rows[-1].key
-        if len(rows) < PAGE:
-            self._exhausted = True
+        self.query_one("#follow-ups", FollowUpsTable).reload(
+            keep_key=None if keep_id is None else str(keep_id), keep_index=keep_index)
 
     def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self._page(self._last_key)
-        self._append(rows)
-        self._update_status()
-        return bool(rows)
-
-    def _reveal(self, action_id: int) -> bool:
-        table = self.query_one("#follow-ups", DataTable)
-        for _ in range(20):  # never page through more than ~4,000 rows to find it
-            try:
-                index = table.get_row_index(str(action_id))
-            except Exception:
-                if not self.load_more():
-                    return False
-                continue
-            table.move_cursor(row=index)
-            return True
-        return False
+        return self.query_one("#follow-ups", FollowUpsTable).load_more()
 
     def _update_status(self) -> None:
-        shown = len(self.rows)
         store = self.app.store
         whose = "every adviser's"
         if self.mine:
@@ -416,10 +388,7 @@ class FollowUpsScreen(ListKeys, Screen):
                 text = "No open actions: nothing to follow up."
         else:
             overdue = f" · ⚠ {self.overdue:,} overdue" if self.overdue else " · none overdue"
-            if shown >= self.total:
-                text = f"Showing all {self.total:,} open actions{overdue} · {whose}"
-            else:
-                text = f"Showing {shown:,} of {self.total:,} open actions{overdue} · {whose} · more load as you scroll"
+            text = self.query_one("#follow-ups", FollowUpsTable).showing("open actions", f"{overdue} · {whose}")
         self.query_one("#status", Static).update(text)
 
     # ------------------------------------------------------------ filters
@@ -489,6 +458,8 @@ class FollowUpsScreen(ListKeys, Screen):
             self.query_one("#due", Input).value = ""
         self.query_one("#due", Input).remove_class("invalid")
         self.query_one("#follow-error", Static).display = False
+        self.query_one("#follow-ups", FollowUpsTable).source(
+            count=self._count, fetch=self._page, row=self._row, changed=self._update_status)
         self.owner = None
         self.due = None
         if changed:
@@ -496,21 +467,12 @@ class FollowUpsScreen(ListKeys, Screen):
         self.query_one("#follow-ups", DataTable).focus()
 
     # ------------------------------------------------------------ the list
-    @on(DataTable.RowHighlighted, "#follow-ups")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 20:
-            self.load_more()
-
     @on(DataTable.RowSelected, "#follow-ups")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_pupil()
 
     def selected(self):
-        table = self.query_one("#follow-ups", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self.rows.get(key.value)
+        return self.query_one("#follow-ups", FollowUpsTable).current()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("done", "reassign", "cancel_action", "open_pupil", "view_action"):
@@ -550,9 +512,8 @@ class FollowUpsScreen(ListKeys, Screen):
 
     def action_cursor_last(self) -> None:
         """End: every remaining page loaded, then the very last action."""
-        table = self.query_one("#follow-ups", DataTable)
-        while self.load_more():
-            pass
+        table = self.query_one("#follow-ups", FollowUpsTable)
+        table.load_all()
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
 
@@ -587,18 +548,14 @@ class FollowUpsScreen(ListKeys, Screen):
             self.app.push_screen(ActionDialog(fu.action_id))
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         fu = self.selected()
         if fu is not None:
-            self.app.push_screen(PupilScreen(fu.pupil_id))
+            navigation.open_pupil(self.app, fu.pupil_id)
 
     def action_save_csv(self) -> None:
         """Ctrl+E: every open action the filters show (not only those loaded) as a CSV file."""
-        from gatsby_tui.screens.save_csv import SaveCsvDialog
-
         filters = {"owner": self.owner, "due_before": self.due, "adviser_id": self._adviser_filter()}
-        self.app.push_screen(SaveCsvDialog("follow_ups", filters, self.total))
+        navigation.save_csv(self.app, "follow_ups", filters, self.total)
 
 
 def _shown(fu) -> dict[str, str]:

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Iterable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, jobs
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Static
@@ -133,19 +133,8 @@ class ImportScreen(ModalScreen[bool]):
         self._path = path
         self._say(f"Checking {path.name} …")
         self.query_one("#commit", Button).disabled = True
-        self._plan(path)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def _plan(self, path: Path) -> None:
-        store = self.app.store.reopen()
-        try:
-            plan = store.pupils.plan_import(path)
-        except StoreError as e:
-            self.app.call_from_thread(self._say, str(e))
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._show_plan, plan)
+        jobs.start(self, lambda run: run.store.pupils.plan_import(path), group="import", done=self._show_plan,
+                   refused=self._say, unforeseen="Something went wrong while checking the file: nothing was written.")
 
     def _say(self, message: str) -> None:
         self.query_one("#import-summary", Static).update(Text(message))
@@ -208,24 +197,15 @@ class ImportScreen(ModalScreen[bool]):
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=max(1, len(self.plan.rows)), progress=0)
-        self._apply(self.plan, self.query_one("#skip-invalid", Checkbox).value)
+        plan, skip_invalid = self.plan, self.query_one("#skip-invalid", Checkbox).value
+        jobs.start(self, lambda run: run.store.pupils.apply_import(plan, skip_invalid=skip_invalid,
+                                                            progress=run.progress(self._progress)),
+                   group="import", done=self._done, refused=self._say,
+                   words=lambda error: f"Nothing was imported: {error}",
+                   unforeseen="Something went wrong: nothing was imported.")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def _apply(self, plan, skip_invalid: bool) -> None:
-        store = self.app.store.reopen()
-        bar = self.query_one("#progress", ProgressBar)
-
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(bar.update, total=max(1, total), progress=done)
-
-        try:
-            result = store.pupils.apply_import(plan, skip_invalid=skip_invalid, progress=progress)
-        except StoreError as e:
-            self.app.call_from_thread(self._say, f"Nothing was imported: {e}")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._done, result)
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(total=max(1, total), progress=done)
 
     def _done(self, result) -> None:
         self.wrote = True

@@ -4,6 +4,8 @@ and the destination forms are in screens/destinations.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,9 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, send
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import DataTable, Static
 
 PAGE = 100
@@ -35,16 +38,13 @@ class LeaversScreen(ListKeys, Screen):
         super().__init__()
         self.cohort: int | None = None
         self.view = "all"
-        self.total = 0
-        self._last_key: tuple | None = None
-        self._exhausted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="leavers-title")
         yield Static(id="leavers-summary")
         yield Static(id="leavers-views")
-        table: DataTable = DataTable(id="leavers-table", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="leavers-table", page=PAGE)
         for key, label, width in (("name", "Leaver", 24), ("left", "Left", 14), ("dest", "Destination now", 28),
                                   ("provider", "Provider", 15), ("check", "Check (1, 2, 3 years)", 27)):
             table.add_column(label, key=key, width=width)
@@ -53,9 +53,18 @@ class LeaversScreen(ListKeys, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.cohort = self.app.store.destinations.default_cohort()
+        store = self.app.store
+        self.cohort = store.destinations.default_cohort()
+        table = self.query_one("#leavers-table", PagedTable)
+        table.source(count=lambda: store.destinations.leavers_count(self.cohort, self.view),
+                     fetch=lambda after, limit: store.destinations.leavers_page(self.cohort, self.view, after=after, limit=limit),
+                     row=self._row, changed=self._status)
         self.reload()
-        self.query_one("#leavers-table", DataTable).focus()
+        table.focus()
+
+    @property
+    def total(self) -> int:
+        return self.query_one("#leavers-table", PagedTable).total
 
     def on_screen_resume(self) -> None:
         if self.is_mounted and self.cohort is not None:
@@ -88,80 +97,42 @@ class LeaversScreen(ListKeys, Screen):
                 views.append("  │  ")
             views.append(f"{'▸ ' if chosen else ''}{label} ({key})", style="bold underline" if chosen else "")
         self.query_one("#leavers-views", Static).update(views)
-        table = self.query_one("#leavers-table", DataTable)
-        self.total = store.destinations.leavers_count(cohort, self.view)
-        table.clear()
-        self._last_key = None
-        self._exhausted = False
-        self._append(store.destinations.leavers_page(cohort, self.view, limit=PAGE))
-        if keep_id is not None:
-            for _ in range(20):
-                try:
-                    table.move_cursor(row=table.get_row_index(str(keep_id)))
-                    break
-                except Exception:
-                    if not self.load_more():
-                        break
-        self._status()
+        self.query_one("#leavers-table", PagedTable).reload(keep_key=None if keep_id is None else str(keep_id))
 
-    def _append(self, rows) -> None:
-        table = self.query_one("#leavers-table", DataTable)
-        today = self.app.store.today
-        for r in rows:
-            if r.code:
-                dest = ("⚠ NEET " if send.is_neet(r.code) else "") + f"{r.code} {r.label}"
-            else:
-                dest = "? nothing recorded"
-            table.add_row(Text(r.name), Text(f"{dates.uk(dates.from_iso(r.date_left))} Y{r.year_left_in}"),
-                          Text(dest), Text(r.provider or "—"),
-                          Text(r.check_words(today)), key=str(r.pupil_id))
-        if rows:
-            self._last_key = rows[-1].key
-        if len(rows) < PAGE:
-            self._exhausted = True
-
-    def load_more(self) -> bool:
-        if self._exhausted or self.cohort is None:
-            return False
-        rows = self.app.store.destinations.leavers_page(self.cohort, self.view, after=self._last_key, limit=PAGE)
-        self._append(rows)
-        self._status()
-        return bool(rows)
+    def _row(self, r: Any) -> tuple[str, list[Text], int]:
+        if r.code:
+            dest = ("⚠ NEET " if send.is_neet(r.code) else "") + f"{r.code} {r.label}"
+        else:
+            dest = "? nothing recorded"
+        return (str(r.pupil_id), [Text(r.name), Text(f"{dates.uk(dates.from_iso(r.date_left))} Y{r.year_left_in}"),
+                                  Text(dest), Text(r.provider or "—"), Text(r.check_words(self.app.store.today))], 1)
 
     def _status(self) -> None:
-        shown = self.query_one("#leavers-table", DataTable).row_count
+        table = self.query_one("#leavers-table", PagedTable)
+        shown, total = table.shown, table.total
         what = send.cohort_label(self.cohort or 0)
         view_words = {"all": "leavers", "unknown": "with no known destination", "neet": "NEET",
                       "checks_due": "with a check due"}[self.view]
-        if self.total == 0:
+        if total == 0:
             if self.view == "all":
                 known = self.app.store.destinations.cohorts()
                 text = (f"No leavers in the {what}." +
                         (f" Cohorts with leavers: {', '.join(map(str, known))}." if known else ""))
             else:
                 text = f"✓ None {view_words} in the {what}."
-        elif shown >= self.total:
-            text = f"Showing all {self.total:,} {view_words if self.view == 'all' else 'leavers ' + view_words}"
+        elif shown >= total:
+            text = f"Showing all {total:,} {view_words if self.view == 'all' else 'leavers ' + view_words}"
         else:
-            text = f"Showing {shown:,} of {self.total:,} · more load as you scroll"
+            text = f"Showing {shown:,} of {total:,} · more load as you scroll"
         self.query_one("#leavers-status", Static).update(text)
 
     # ------------------------------------------------------------ keys
-    @on(DataTable.RowHighlighted, "#leavers-table")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 10:
-            self.load_more()
-
     @on(DataTable.RowSelected, "#leavers-table")
     def _selected(self) -> None:
         self.action_open_destinations()
 
     def _current_id(self) -> int | None:
-        table = self.query_one("#leavers-table", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one("#leavers-table", PagedTable).current_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_destinations", "open_pupil") and self.is_mounted:
@@ -184,22 +155,16 @@ class LeaversScreen(ListKeys, Screen):
             self.reload()
 
     def action_open_destinations(self) -> None:
-        from gatsby_tui.screens.destinations import DestinationsScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(DestinationsScreen(pupil_id))
+            navigation.open_destinations(self.app, pupil_id)
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
 
     def action_save_csv(self) -> None:
         """Ctrl+E: this cohort's leavers in the view shown, with their destinations, as a CSV file."""
-        from gatsby_tui.screens.save_csv import SaveCsvDialog
-
         if self.cohort is not None:
-            self.app.push_screen(SaveCsvDialog("leavers", {"cohort": self.cohort, "view": self.view}, self.total))
+            navigation.save_csv(self.app, "leavers", {"cohort": self.cohort, "view": self.view}, self.total)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates
 from gatsby_tui.domain.codes import MEETING_KIND_SHORT as KIND_WORDS
@@ -140,14 +140,10 @@ class MeetingScreen(ModalScreen[None]):
         self._show_reason(False)
 
     def action_move(self) -> None:
-        from gatsby_tui.screens.booking import BookingForm
-
-        self.app.push_screen(BookingForm(self.row["pupil_id"], interview_id=self.interview_id),
-                             callback=lambda _: self.refresh_meeting())
+        navigation.move_booking(self.app, self.row["pupil_id"], self.interview_id,
+                                callback=lambda _: self.refresh_meeting())
 
     def action_record(self) -> None:
-        from gatsby_tui.screens.record import RecordScreen
-
         existing = self.app.store.records.for_interview(self.interview_id)
         try:
             record_id = (existing["id"] if existing is not None
@@ -155,14 +151,12 @@ class MeetingScreen(ModalScreen[None]):
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return
-        self.app.push_screen(RecordScreen(record_id), callback=lambda _: self.refresh_meeting())
+        navigation.open_record(self.app, record_id, callback=lambda _: self.refresh_meeting())
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self.row["pupil_id"]
         self.dismiss(None)
-        self.app.push_screen(PupilScreen(pupil_id))
+        navigation.open_pupil(self.app, pupil_id)
 
     def action_close(self) -> None:
         if self.query_one("#cancel-row").display:

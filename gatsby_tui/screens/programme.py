@@ -16,7 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import StoreError
@@ -162,9 +162,7 @@ class ProgrammeScreen(Screen):
         self.app.push_screen(ExportProgramme(self.school_year))
 
     def action_page_texts(self) -> None:
-        from gatsby_tui.screens.school import ProgrammePageForm
-
-        self.app.push_screen(ProgrammePageForm())
+        navigation.edit_programme_page(self.app)
 
 
 class CellScreen(ModalScreen[bool]):

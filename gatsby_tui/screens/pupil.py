@@ -26,15 +26,15 @@ from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, names, schoolyear
-from gatsby_tui.screens.benchmark_strip import BenchmarkStrip
 from gatsby_tui.store import StoreError
 from gatsby_tui.store import history as history_store
 from gatsby_tui.domain.codes import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 from gatsby_tui.domain.codes import MEETING_KIND_PLAIN as MEETING_KIND_WORDS
+from gatsby_tui.widgets.benchmark_strip import BenchmarkStrip
 from gatsby_tui.widgets.plain import DataTable, OptionList, Static
 
 HISTORY_LIMIT = 200
@@ -77,48 +77,32 @@ def benchmark8_words(count: int, needed: int, end: date, stage: str, today: date
 
 
 def open_record(screen: Screen, record_id: int) -> None:
-    from gatsby_tui.screens.record import RecordScreen
-
-    screen.app.push_screen(RecordScreen(record_id))
+    navigation.open_record(screen.app, record_id)
 
 
 def open_meeting(screen: Screen, interview_id: int) -> None:
-    from gatsby_tui.screens.meeting import MeetingScreen
-
-    screen.app.push_screen(MeetingScreen(interview_id))
+    navigation.open_meeting(screen.app, interview_id)
 
 
 def open_action(screen: Screen, action_id: int) -> None:
-    from gatsby_tui.screens.follow_ups import ActionDialog
-
-    screen.app.push_screen(ActionDialog(action_id))
+    navigation.open_action(screen.app, action_id)
 
 
 def open_audit_entry(screen: Screen, entry_id: int) -> None:
-    from gatsby_tui.screens.audit import AuditEntryDialog
-
-    screen.app.push_screen(AuditEntryDialog(entry_id))
+    navigation.open_audit_entry(screen.app, entry_id)
 
 
 def open_plan(screen: Screen, _plan_or_review_id: int) -> None:
     """A plan or one of its reviews opens the pupil's plan screen (every version is there)."""
-    from gatsby_tui.screens.plan import PlanScreen
-
-    screen.app.push_screen(PlanScreen(screen.pupil_id))  # type: ignore[attr-defined]
+    navigation.open_plan(screen.app, screen.pupil_id)  # type: ignore[attr-defined]
 
 
 def open_destinations(screen: Screen, _destination_or_check_id: int) -> None:
-    from gatsby_tui.screens.destinations import DestinationsScreen
-
-    screen.app.push_screen(DestinationsScreen(screen.pupil_id))  # type: ignore[attr-defined]
+    navigation.open_destinations(screen.app, screen.pupil_id)  # type: ignore[attr-defined]
 
 
 def open_requests(screen: Screen, _sar_id: int) -> None:
-    from gatsby_tui.screens.export import SarsScreen
-
-    sars = SarsScreen()
-    sars.show_all = True
-    screen.app.push_screen(sars)
+    navigation.open_requests(screen.app, show_all=True)
 
 
 def open_copy_given(screen: Screen, _export_id: int) -> None:
@@ -127,9 +111,7 @@ def open_copy_given(screen: Screen, _export_id: int) -> None:
 
 
 def open_activity(screen: Screen, activity_id: int) -> None:
-    from gatsby_tui.screens.activities import ActivityScreen
-
-    screen.app.push_screen(ActivityScreen(activity_id))
+    navigation.open_activity(screen.app, activity_id)
 
 
 # What Enter opens for a history item, by the kind of store.history.target(ref): 'record:5'
@@ -453,22 +435,14 @@ class PupilScreen(ListKeys, Screen):
     def action_new_record(self) -> None:
         """A record for an unplanned conversation (no booking), held now, by the adviser using the app."""
         try:
-            from gatsby_tui.screens.record import RecordScreen
-        except ImportError:
-            self.app.notify("The meeting record editor is not installed in this copy of gatsby-tui.",
-                            severity="error")
-            return
-        try:
             record_id = self.app.store.records.start(pupil_id=self.pupil_id)
         except StoreError as e:
             self.app.notify(str(e), severity="error", title="Not done")
             return
-        self.app.push_screen(RecordScreen(record_id))
+        navigation.open_record(self.app, record_id)
 
     def action_audit(self) -> None:
-        from gatsby_tui.screens.audit import AuditScreen
-
-        self.app.push_screen(AuditScreen(pupil_id=self.pupil_id))
+        navigation.open_audit(self.app, pupil_id=self.pupil_id)
 
     def action_back(self) -> None:
         search = self._search_box()
@@ -486,9 +460,7 @@ class PupilScreen(ListKeys, Screen):
         self.dismiss()
 
     def action_edit_pupil(self) -> None:
-        from gatsby_tui.screens.pupil_form import PupilForm
-
-        self.app.push_screen(PupilForm(self.pupil_id), callback=lambda _: self.refresh_pupil())
+        navigation.edit_pupil(self.app, self.pupil_id, callback=lambda _: self.refresh_pupil())
 
     def on_screen_resume(self) -> None:
         if getattr(self, "_just_mounted", False):
@@ -497,34 +469,22 @@ class PupilScreen(ListKeys, Screen):
             self.refresh_pupil()
 
     def action_book(self) -> None:
-        from gatsby_tui.screens.booking import book_with_form
-
-        book_with_form(self, self.pupil_id)
+        navigation.book(self.app, self.pupil_id)
 
     def action_mark_left(self) -> None:
-        from gatsby_tui.screens.mark_left import MarkLeftScreen
-
-        self.app.push_screen(MarkLeftScreen(self.pupil_id), callback=lambda _: self.refresh_pupil())
+        navigation.mark_left(self.app, self.pupil_id, callback=lambda _: self.refresh_pupil())
 
     def action_open_plan(self) -> None:  # the pupil's individual plan (SEND)
-        from gatsby_tui.screens.plan import PlanScreen
-
-        self.app.push_screen(PlanScreen(self.pupil_id))
+        navigation.open_plan(self.app, self.pupil_id)
 
     def action_open_destinations(self) -> None:  # intended and actual destinations
-        from gatsby_tui.screens.destinations import DestinationsScreen
-
-        self.app.push_screen(DestinationsScreen(self.pupil_id))
+        navigation.open_destinations(self.app, self.pupil_id)
 
     def action_export(self) -> None:  # the pupil's whole record
-        from gatsby_tui.screens.export import ExportScreen
-
-        self.app.push_screen(ExportScreen(self.pupil_id))
+        navigation.open_export(self.app, self.pupil_id)
 
     def action_log_sar(self) -> None:  # a subject access request
-        from gatsby_tui.screens.export import SarForm
-
-        self.app.push_screen(SarForm(self.pupil_id))
+        navigation.log_request(self.app, self.pupil_id)
 
 
 def _pairs(lines: list[tuple[str, str]]) -> Text:

@@ -34,11 +34,10 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, TextArea
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.domain import dates
 from gatsby_tui.domain import when as when_rules
-from gatsby_tui.screens.booking import BookingForm
 from gatsby_tui.store import StoreError
 from gatsby_tui.domain.record_fields import (AMENDABLE, CONFIDENTIALITY, DATE_FIELDS, FIELD_WORDS, FIELDS, LABELS,
                                              ON_PUPILS_COPY, REQUIRED_FOR_SIGN_OFF)
@@ -605,9 +604,7 @@ class RecordScreen(Screen[None]):
             self.app.notify("Sign the record off first (Ctrl+O): the action plan is made from a finished record.",
                             title="No action plan yet", timeout=6)
             return
-        from gatsby_tui.screens.export import ExportScreen
-
-        self.app.push_screen(ExportScreen(self.rec["pupil_id"], record_id=self.record_id))
+        navigation.open_export(self.app, self.rec["pupil_id"], record_id=self.record_id)
 
     def action_amend(self) -> None:
         if self.rec is None or self.rec["status"] != "signed_off":
@@ -624,8 +621,6 @@ class RecordScreen(Screen[None]):
     def action_snippets(self) -> None:
         if self.rec is None or self.rec["status"] != "draft":
             return
-        from gatsby_tui.screens.snippets import SnippetPicker
-
         target = self._last_text
 
         def chosen(body: str | None) -> None:
@@ -637,7 +632,7 @@ class RecordScreen(Screen[None]):
             area.focus()
             self.app.notify(f"Inserted into '{LABELS[target].lower()}'.")
 
-        self.app.push_screen(SnippetPicker(), callback=chosen)
+        navigation.pick_snippet(self.app, callback=chosen)
 
     # ------------------------------------------------------------ actions
     def _reload_actions(self, select: int | None = None) -> None:
@@ -694,7 +689,6 @@ class RecordScreen(Screen[None]):
         except when_rules.WhenError as e:
             self.app.notify(str(e), severity="error", title="Not booked")
             return
-        store = self.app.store
         held = datetime.fromisoformat(self.rec["held_at"])
         reason = f"Follow-up to the meeting of {held:%d/%m/%Y}"
         pupil_id = self.rec["pupil_id"]
@@ -703,18 +697,8 @@ class RecordScreen(Screen[None]):
             if interview_id is not None:
                 self.app.notify("Follow-up meeting booked: it is in your agenda.")
 
-        def open_form(_: Any = None) -> None:
-            if store.adviser_id is None:
-                return
-            self.app.push_screen(FollowUpBookingForm(pupil_id, start=self._follow_up_start(day), reason=reason),
-                                 callback=booked)
-
-        if store.adviser_id is None:
-            from gatsby_tui.screens.advisers import AdviserChooser
-
-            self.app.push_screen(AdviserChooser(), callback=open_form)
-        else:
-            open_form()
+        navigation.book(self.app, pupil_id, start=self._follow_up_start(day), follow_up_reason=reason,
+                        callback=booked)
 
     def _follow_up_start(self, day) -> datetime:
         """The adviser's first free clinic slot on or after the follow-up date (within a fortnight),
@@ -730,17 +714,6 @@ class RecordScreen(Screen[None]):
         return datetime.combine(day, time(9, 0))
 
 
-class FollowUpBookingForm(BookingForm):
-    """The booking form, opened from a record: kind 'Follow-up', the reason filled in."""
-
-    def __init__(self, pupil_id: int, *, start: datetime, reason: str) -> None:
-        super().__init__(pupil_id, start=start)
-        self.follow_up_reason = reason
-
-    def on_mount(self) -> None:
-        # BookingForm.on_mount runs too (Textual calls each class's handler).
-        self.query_one("#kind", Select).value = "follow_up"
-        self.query_one("#reason", Input).value = self.follow_up_reason
 
 
 class SignOffConfirm(ModalScreen[bool]):

@@ -1,25 +1,40 @@
-"""The pupil register: the first screen. Search as you type, filter, page from SQL."""
+"""The pupil register: the first screen. Search as you type, filter, page from SQL.
+
+The register is read once when it opens, and again on coming back to it only if the database
+changed meanwhile (``store.coverage.version()``: this connection's writes and any other's).
+A search reads only the list, never the overdue-request alert. Typing is never held up by a
+search: while searches are quick (under ``INLINE_SECONDS``, as measured on the last one) each
+runs straight after the key; once they are slower (a large school), the search waits until
+typing pauses for ``DEBOUNCE_SECONDS`` and runs in a thread, and the next key interrupts it.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from typing import Any
 
 from rich.text import Text
 from textual import on
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState, get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
 from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS, SEN_SHORT
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import DataTable, Select, Static
 
 PAGE = 100
+INLINE_SECONDS = 0.008     # a search this quick runs straight after the key (its echo is painted first)
+DEBOUNCE_SECONDS = 0.06    # a slower one waits for a pause in typing this long, then runs in a thread
 
 
 def _when(stamp: str | None) -> str:
@@ -68,11 +83,19 @@ class RegisterScreen(ListKeys, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.filter = PupilFilter()
-        self.total = 0
-        self._last_key: tuple | None = None
-        self._exhausted = False
+        self._seen: Any = None                     # the database version the list was read at
+        self.search_seconds = 0.0                  # how long the last search took
+        self._search_timer: Timer | None = None
+        self._search_worker: Worker | None = None
         # For benchmarks/register.py: when the latest results were painted.
         self.results_shown_at: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self._table().total
+
+    def _table(self) -> PagedTable:
+        return self.query_one("#register", PagedTable)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,7 +106,7 @@ class RegisterScreen(ListKeys, Screen):
             yield Select([(label, key) for key, (_, label) in FLAG_LABELS.items()], prompt="Any flag", id="flag")
             yield Select([("On roll", "on_roll"), ("Left", "left"), ("On roll and left", "all")],
                          value="on_roll", allow_blank=False, id="roll")
-        table: DataTable = DataTable(id="register", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="register", page=PAGE)
         table.add_column("Name", key="name", width=35)
         table.add_column("Year", key="year", width=9)
         table.add_column("Form", key="form", width=6)
@@ -96,16 +119,35 @@ class RegisterScreen(ListKeys, Screen):
         yield Static(id="sar-alert")
         yield Footer()
 
-    def on_screen_resume(self) -> None:
-        # Back from another screen or dialog: bookings or details may have changed.
-        if self.is_mounted and self.query("#register"):
-            self.reload(keep_id=self._current_id())
-
     def on_mount(self) -> None:
         store = self.app.store
         self.sub_title = f"Register · {schoolyear.school_year_label(schoolyear.school_year_of(store.today))}"
-        self.reload()
-        self.query_one("#register", DataTable).focus()
+        table = self._table()
+        table.source(count=lambda: store.pupils.count(self.filter),
+                     fetch=lambda after, limit: store.pupils.page(self.filter, after=after, limit=limit),
+                     row=lambda row: (str(row.id), row_cells(row), 1),
+                     after=lambda row: row.key(self.filter.sort),
+                     changed=self._update_status)
+        self._refresh()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen or dialog: read again only if something was written meanwhile.
+        if self.is_mounted and self._seen is not None:
+            self.refresh_if_changed()
+
+    def refresh_if_changed(self, keep_id: int | None = None) -> None:
+        """Read the list (and the overdue-request alert) again if the database changed since it
+        was read; either way keep ``keep_id`` (else the highlighted pupil) under the cursor."""
+        if self.app.store.coverage.version() != self._seen:
+            self._refresh(keep_id if keep_id is not None else self._current_id())
+        elif keep_id is not None:
+            self._table().reveal(str(keep_id))
+
+    def _refresh(self, keep_id: int | None = None) -> None:
+        self._seen = self.app.store.coverage.version()
+        self.reload(keep_id=keep_id)
+        self._sar_alert()
 
     def _sar_alert(self) -> None:
         """Overdue subject access requests stand out on the first screen, in words."""
@@ -121,8 +163,6 @@ class RegisterScreen(ListKeys, Screen):
         self.app.action_go_sars()
 
     def action_bulk_export(self) -> None:
-        from gatsby_tui.screens.export import BulkExportScreen
-
         if self.total > BULK_LIMIT:
             self.app.notify(f"This list has {self.total:,} pupils: export at most {BULK_LIMIT:,} at a time. Choose a "
                             "year group or search to narrow it.", title="Too many at once", timeout=8)
@@ -132,90 +172,96 @@ class RegisterScreen(ListKeys, Screen):
             self.app.notify("There are no pupils in the list to export.", timeout=4)
             return
         year = f"Year {self.filter.year}" if self.filter.year else "the list on screen"
-        self.app.push_screen(BulkExportScreen(ids, year))
+        navigation.open_bulk_export(self.app, ids, year)
 
     # ------------------------------------------------------------ loading
     def reload(self, keep_id: int | None = None) -> None:
         """Show the first page for the current filter (and keep a pupil highlighted if asked)."""
-        store = self.app.store
-        table = self.query_one("#register", DataTable)
-        self.total = store.pupils.count(self.filter)
-        rows = store.pupils.page(self.filter, limit=PAGE)
-        table.clear()
-        self._last_key = None
-        self._exhausted = False
-        self._append(rows)
-        if keep_id is not None:
-            self._reveal(keep_id)
-        self._update_status()
-        self._sar_alert()
+        self._cancel_search()
+        start = time.perf_counter()
+        self._table().reload(keep_key=None if keep_id is None else str(keep_id))
+        self.search_seconds = time.perf_counter() - start
         self.call_after_refresh(self._mark_shown)
 
-    def _append(self, rows: list[RegisterRow]) -> None:
-        table = self.query_one("#register", DataTable)
-        for row in rows:
-            table.add_row(*row_cells(row), key=str(row.id))
-        if rows:
-            self._last_key = rows[-1].key(self.filter.sort)
-        if len(rows) < PAGE:
-            self._exhausted = True
-
     def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self.app.store.pupils.page(self.filter, after=self._last_key, limit=PAGE)
-        self._append(rows)
-        self._update_status()
-        return bool(rows)
-
-    def _reveal(self, pupil_id: int) -> None:
-        table = self.query_one("#register", DataTable)
-        key = str(pupil_id)
-        for _ in range(20):  # never page through more than ~2,000 rows to find it
-            try:
-                index = table.get_row_index(key)
-            except Exception:
-                if not self.load_more():
-                    return
-                continue
-            table.move_cursor(row=index)
-            return
+        return self._table().load_more()
 
     def _mark_shown(self) -> None:
         self.results_shown_at = time.perf_counter()
 
     def _update_status(self) -> None:
-        table = self.query_one("#register", DataTable)
-        shown = table.row_count
+        table = self._table()
         order = "year group, then name" if self.filter.sort == "year" else "name"
-        if self.total == 0:
+        if table.total == 0:
             f = self.filter
             if not f.search and f.year is None and not f.sen and not f.flag and f.roll == "on_roll":
                 text = "No pupils on the register yet. Press a to add a pupil, or i to import a CSV from your MIS."
             else:
                 text = "No pupils match. Press Escape to clear the search and filters."
-        elif shown >= self.total:
-            text = f"Showing all {self.total:,} pupils · sorted by {order}"
         else:
-            text = f"Showing {shown:,} of {self.total:,} pupils · sorted by {order} · more load as you scroll"
+            text = table.showing("pupils", f" · sorted by {order}")
         self.query_one("#status", Static).update(text)
 
     # ------------------------------------------------------------ search and filters
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        if event.value == self.filter.search:
+            return
         self.filter = self.filter.with_(search=event.value)
-        self.reload()
+        self._cancel_search()
+        if self.search_seconds <= INLINE_SECONDS:
+            self.reload()
+        else:
+            self._search_timer = self.set_timer(DEBOUNCE_SECONDS, self._search_in_thread)
+
+    def _cancel_search(self) -> None:
+        """Stop a search waiting for typing to pause, or interrupt one running."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        worker, self._search_worker = self._search_worker, None
+        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            worker.cancel()
+            self.app.store.conn.interrupt()
+
+    def _search_in_thread(self) -> None:
+        self._search_timer = None
+        wanted = self.filter
+        self._search_worker = self.run_worker(lambda: self._search(wanted), thread=True, group="register-search",
+                                              exit_on_error=False)
+
+    def _search(self, wanted: PupilFilter) -> None:
+        """In a thread: the count and first page for ``wanted``, handed to the screen."""
+        worker = get_current_worker()
+        store = self.app.store
+        start = time.perf_counter()
+        try:
+            total = store.pupils.count(wanted)
+            rows = store.pupils.page(wanted, limit=PAGE)
+        except sqlite3.OperationalError:
+            if worker.is_cancelled:
+                return               # interrupted by the next key: its own search follows
+            raise
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._found, wanted, total, rows, time.perf_counter() - start)
+
+    def _found(self, wanted: PupilFilter, total: int, rows: list[RegisterRow], seconds: float) -> None:
+        if wanted != self.filter:
+            return
+        self.search_seconds = seconds
+        self._table().show(total, rows)
+        self.call_after_refresh(self._mark_shown)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        table = self.query_one("#register", DataTable)
+        table = self._table()
         if table.row_count:
             table.focus()
 
     def on_key(self, event) -> None:
         # Down (or Page Down) from the search box moves into the results, as in a web search.
         if event.key in ("down", "pagedown") and self.focused is self.query_one("#search", Input):
-            table = self.query_one("#register", DataTable)
+            table = self._table()
             if table.row_count:
                 event.stop()
                 event.prevent_default()
@@ -227,14 +273,10 @@ class RegisterScreen(ListKeys, Screen):
         field = {"year": "year", "sen": "sen", "flag": "flag", "roll": "roll"}.get(event.select.id or "")
         if field is None:
             return
-        self.filter = self.filter.with_(**{field: value if field != "roll" else (value or "on_roll")})
-        self.reload()
-
-    @on(DataTable.RowHighlighted, "#register")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        if event.cursor_row >= table.row_count - 10:
-            self.load_more()
+        changed = self.filter.with_(**{field: value if field != "roll" else (value or "on_roll")})
+        if changed != self.filter:
+            self.filter = changed
+            self.reload()
 
     @on(DataTable.RowSelected, "#register")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -242,11 +284,7 @@ class RegisterScreen(ListKeys, Screen):
 
     # ------------------------------------------------------------ actions
     def _current_id(self) -> int | None:
-        table = self.query_one("#register", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self._table().current_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit_pupil", "open_pupil", "book"):
@@ -271,7 +309,7 @@ class RegisterScreen(ListKeys, Screen):
         self.filter = PupilFilter(sort=self.filter.sort)
         if changed:
             self.reload()
-        self.query_one("#register", DataTable).focus()
+        self._table().focus()
 
     def action_toggle_sort(self) -> None:
         keep = self._current_id()
@@ -286,47 +324,36 @@ class RegisterScreen(ListKeys, Screen):
             self._open(pupil_id)
 
     def _open(self, pupil_id: int) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
-        self.app.push_screen(PupilScreen(pupil_id), callback=lambda _=None: self.reload(keep_id=pupil_id))
+        # Coming back, the list is read again only if something changed (on_screen_resume).
+        navigation.open_pupil(self.app, pupil_id)
 
     def action_add_pupil(self) -> None:
-        from gatsby_tui.screens.pupil_form import PupilForm
-
         def added(pupil_id: int | None) -> None:
             if pupil_id is not None:
                 self.action_clear()
-                self.reload(keep_id=pupil_id)
+                self.refresh_if_changed(keep_id=pupil_id)
 
-        self.app.push_screen(PupilForm(None), callback=added)
+        navigation.edit_pupil(self.app, None, callback=added)
 
     def action_edit_pupil(self) -> None:
-        from gatsby_tui.screens.pupil_form import PupilForm
-
         pupil_id = self._current_id()
         if pupil_id is None:
             self.notify("No pupil is highlighted.", severity="warning")
             return
-        self.app.push_screen(PupilForm(pupil_id), callback=lambda saved: self.reload(keep_id=pupil_id))
+        navigation.edit_pupil(self.app, pupil_id, callback=lambda saved: self.refresh_if_changed(keep_id=pupil_id))
 
     def action_book(self) -> None:
-        from gatsby_tui.screens.booking import book_with_form
-
         pupil_id = self._current_id()
         if pupil_id is None:
             self.notify("No pupil is highlighted.", severity="warning")
             return
-        book_with_form(self, pupil_id)
+        navigation.book(self.app, pupil_id)
 
     def action_import_pupils(self) -> None:
-        from gatsby_tui.screens.import_pupils import ImportScreen
-
-        self.app.push_screen(ImportScreen(), callback=lambda done: self.reload() if done else None)
+        navigation.import_pupils(self.app, callback=lambda done: self.refresh_if_changed() if done else None)
 
     def action_save_csv(self) -> None:
         """Ctrl+E: the whole list as filtered (every page, not only those loaded) as a CSV file."""
         from dataclasses import asdict
 
-        from gatsby_tui.screens.save_csv import SaveCsvDialog
-
-        self.app.push_screen(SaveCsvDialog("register", asdict(self.filter), self.total))
+        navigation.save_csv(self.app, "register", asdict(self.filter), self.total)

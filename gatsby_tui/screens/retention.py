@@ -11,18 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, jobs, navigation
 from gatsby_tui.domain import dates, retention as rules
 from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Button, DataTable, Static
 
 PAGE = 200
@@ -53,14 +54,11 @@ class RetentionScreen(ListKeys, Screen):
         super().__init__()
         self.marked: set[int] = set()
         self.rows: dict[int, Any] = {}
-        self.total = 0
-        self._last_key: tuple[str, int] | None = None
-        self._exhausted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="retention-title")
-        table: DataTable = DataTable(id="retention-table", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="retention-table", page=PAGE)
         table.add_column(" ", key="mark", width=1)
         table.add_column("Pupil", key="name", width=24)
         table.add_column("Left on", key="left", width=10)
@@ -74,8 +72,17 @@ class RetentionScreen(ListKeys, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Past retention"
+        store = self.app.store
+        table = self.query_one(self.LIST, PagedTable)
+        table.source(count=lambda: store.retention.count(),
+                     fetch=lambda after, limit: store.retention.page(limit=limit, after=after),
+                     row=self._row, changed=self._status)
         self.reload()
-        self.query_one(self.LIST, DataTable).focus()
+        table.focus()
+
+    @property
+    def total(self) -> int:
+        return self.query_one(self.LIST, PagedTable).total
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -84,14 +91,10 @@ class RetentionScreen(ListKeys, Screen):
     # ------------------------------------------------------------ the list
     def reload(self, keep_id: int | None = None) -> None:
         store = self.app.store
-        table = self.query_one(self.LIST, DataTable)
+        table = self.query_one(self.LIST, PagedTable)
         policy = store.retention.policy()
-        self.total = store.retention.count()
-        table.clear()
         self.rows = {}
-        self._last_key = None
-        self._exhausted = False
-        self._append(store.retention.page(limit=PAGE))
+        table.reload()
         self.marked &= set(self.rows)
         short = policy.shorter_than_guidance()
         title = Text(f"Leavers past the retention period · as of {dates.uk(store.today)}", style="bold")
@@ -110,40 +113,25 @@ class RetentionScreen(ListKeys, Screen):
         return [Text(MARK if r.id in self.marked else ""), Text(name), Text(dates.uk(r.date_left)),
                 Text(r.retention.words()), Text(what)]
 
-    def _append(self, rows: list[Any]) -> None:
-        table = self.query_one(self.LIST, DataTable)
-        for r in rows:
-            self.rows[r.id] = r
-            table.add_row(*self._cells(r), key=str(r.id))
-        if rows:
-            self._last_key = rows[-1].key
-        if len(rows) < PAGE:
-            self._exhausted = True
-
-    def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self.app.store.retention.page(limit=PAGE, after=self._last_key)
-        self._append(rows)
-        self._status()
-        return bool(rows)
+    def _row(self, r: Any) -> tuple[str, list[Text], int]:
+        self.rows[r.id] = r
+        return str(r.id), self._cells(r), 1
 
     def _status(self) -> None:
-        shown = self.query_one(self.LIST, DataTable).row_count
-        if self.total == 0:
+        table = self.query_one(self.LIST, PagedTable)
+        shown, total = table.shown, table.total
+        if total == 0:
             text = ("✓ No leaver is past the retention period today: nothing to pseudonymise or erase. "
                     "(Pupils on roll are never listed.)")
         else:
-            text = (f"Showing all {_plural(self.total, 'pupil')}" if shown >= self.total
-                    else f"Showing {shown:,} of {self.total:,} pupils (more load as you scroll)")
+            text = (f"Showing all {_plural(total, 'pupil')}" if shown >= total
+                    else f"Showing {shown:,} of {total:,} pupils (more load as you scroll)")
             text += f" · {_plural(len(self.marked), 'marked', 'marked')}" if self.marked else " · none marked"
             text += " · Space marks, a marks all shown · p pseudonymise, x erase"
         self.query_one("#retention-status", Static).update(Text(text))
 
     @on(DataTable.RowHighlighted, "#retention-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 10:
-            self.load_more()
+    def _highlighted(self) -> None:
         self._detail()
 
     def _detail(self) -> None:
@@ -157,11 +145,7 @@ class RetentionScreen(ListKeys, Screen):
             f"{r.name}: {periods}. On file: {r.held_words()}."))
 
     def _current_id(self) -> int | None:
-        table = self.query_one(self.LIST, DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one(self.LIST, PagedTable).current_id()
 
     def _redraw_mark(self, pupil_id: int) -> None:
         table = self.query_one(self.LIST, DataTable)
@@ -227,11 +211,9 @@ class RetentionScreen(ListKeys, Screen):
 
     @on(DataTable.RowSelected, "#retention-table")
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -351,25 +333,20 @@ class ConfirmRemoval(ModalScreen[Any]):
                            "then the file is rebuilt, which takes a few seconds on a large database)"))
         self._run([r.id for r in self.chosen])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="retention")
     def _run(self, pupil_ids: list[int]) -> None:
-        """In a thread, on a connection of its own: the screen stays live and shows progress."""
-        store = self.app.store.reopen()
-        bar = self.query_one("#removal-progress", ProgressBar)
-        act = store.retention.erase if self.what == "erase" else store.retention.pseudonymise
-        try:
-            outcome = act(pupil_ids, progress=lambda done, total: self.app.call_from_thread(bar.update,
-                                                                                            progress=done))
-        except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
-        except Exception as e:          # in words; the store's transaction left nothing changed
-            self.app.call_from_thread(self._failed, f"Something went wrong and nothing was changed ({e}). "
-                                                    "Please report this.")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self._finished, outcome)
+        """In a thread, on a connection of its own: the screen stays live and shows progress; the
+        store's one transaction leaves nothing changed when it fails."""
+        erase = self.what == "erase"
+
+        def work(run: jobs.Job) -> Any:
+            act = run.store.retention.erase if erase else run.store.retention.pseudonymise
+            return act(pupil_ids, progress=run.progress(self._progress))
+
+        jobs.start(self, work, group="retention", done=self._finished, refused=self._failed,
+                   unforeseen="Something went wrong and nothing was changed.")
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#removal-progress", ProgressBar).update(progress=done)
 
     def _failed(self, message: str) -> None:
         self.running = False

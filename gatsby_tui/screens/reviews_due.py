@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -9,16 +11,23 @@ from textual.screen import Screen
 from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import send
 from gatsby_tui.domain.codes import SEN_SHORT
+from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import DataTable, Static
 
 PAGE = 100
 
 
 WHY_WIDTH = 62      # 120 columns less the name, year and SEN columns, their padding and the scrollbar
+
+
+def _row(r: Any) -> tuple[str, list[Text], int]:
+    # Several reasons go one to a line, so none is cut off at 120 columns.
+    return (str(r.pupil_id), [Text(r.name), Text(str(r.year_group)), Text(SEN_SHORT[r.sen_status]),
+                              Text("⚠ " + "\n⚠ ".join(r.reasons))], len(r.reasons) or 1)
 
 
 class ReviewsDueScreen(ListKeys, Screen):
@@ -31,16 +40,10 @@ class ReviewsDueScreen(ListKeys, Screen):
             f"31 March (from {send.TRANSITION_WARNING_DAYS} days before) with no transition plan recorded. "
             "Most urgent first. Enter opens the plan; O opens the pupil.")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.total = 0
-        self._last_key: tuple | None = None
-        self._exhausted = False
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="reviews-title")
-        table: DataTable = DataTable(id="reviews-due", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="reviews-due", page=PAGE)
         table.add_column("Pupil", key="name", width=30)
         table.add_column("Year", key="year", width=5)
         table.add_column("SEN", key="sen", width=11)
@@ -51,79 +54,44 @@ class ReviewsDueScreen(ListKeys, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Reviews due"
+        store = self.app.store
+        table = self.query_one("#reviews-due", PagedTable)
+        table.source(count=lambda: store.plans.reviews_due_count(),
+                     fetch=lambda after, limit: store.plans.reviews_due(after=after, limit=limit),
+                     row=_row, changed=self._status)
         self.reload()
-        self.query_one("#reviews-due", DataTable).focus()
+        table.focus()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
             self.reload(keep_id=self._current_id())
 
+    @property
+    def total(self) -> int:
+        return self.query_one("#reviews-due", PagedTable).total
+
     def reload(self, keep_id: int | None = None) -> None:
         store = self.app.store
-        table = self.query_one("#reviews-due", DataTable)
-        self.total = store.plans.reviews_due_count()
-        table.clear()
-        self._last_key = None
-        self._exhausted = False
-        self._append(store.plans.reviews_due(limit=PAGE))
+        self.query_one("#reviews-due", PagedTable).reload(keep_key=None if keep_id is None else str(keep_id))
         self.query_one("#reviews-title", Static).update(Text(
             f"Reviews due · as of {store.today:%d/%m/%Y} · due within {send.REVIEW_SOON_DAYS} days or overdue, "
             "and plans missing what the EHCP rules ask for", style="bold"))
-        if keep_id is not None:
-            key = str(keep_id)
-            for _ in range(20):
-                try:
-                    table.move_cursor(row=table.get_row_index(key))
-                    break
-                except Exception:
-                    if not self.load_more():
-                        break
-        self._status()
-
-    def _append(self, rows) -> None:
-        table = self.query_one("#reviews-due", DataTable)
-        for r in rows:
-            # Several reasons go one to a line, so none is cut off at 120 columns.
-            table.add_row(Text(r.name), Text(str(r.year_group)), Text(SEN_SHORT[r.sen_status]),
-                          Text("⚠ " + "\n⚠ ".join(r.reasons)), key=str(r.pupil_id), height=len(r.reasons) or 1)
-        if rows:
-            self._last_key = rows[-1].key
-        if len(rows) < PAGE:
-            self._exhausted = True
-
-    def load_more(self) -> bool:
-        if self._exhausted:
-            return False
-        rows = self.app.store.plans.reviews_due(after=self._last_key, limit=PAGE)
-        self._append(rows)
-        self._status()
-        return bool(rows)
 
     def _status(self) -> None:
-        shown = self.query_one("#reviews-due", DataTable).row_count
-        if self.total == 0:
+        table = self.query_one("#reviews-due", PagedTable)
+        if table.total == 0:
             text = "✓ Nothing due: no plan or EHCP review is due within 30 days, and no EHCP plan is missing anything."
-        elif shown >= self.total:
-            text = f"Showing all {self.total:,} pupil{'s' if self.total != 1 else ''} · most urgent first"
         else:
-            text = f"Showing {shown:,} of {self.total:,} pupils · most urgent first · more load as you scroll"
+            text = table.showing("pupils" if table.total != 1 else "pupil",
+                                 " · most urgent first")
         self.query_one("#reviews-status", Static).update(text)
-
-    @on(DataTable.RowHighlighted, "#reviews-due")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 10:
-            self.load_more()
 
     @on(DataTable.RowSelected, "#reviews-due")
     def _selected(self) -> None:
         self.action_open_plan()
 
     def _current_id(self) -> int | None:
-        table = self.query_one("#reviews-due", DataTable)
-        if not table.row_count:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(key.value)
+        return self.query_one("#reviews-due", PagedTable).current_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_plan", "open_pupil"):
@@ -131,15 +99,11 @@ class ReviewsDueScreen(ListKeys, Screen):
         return True
 
     def action_open_plan(self) -> None:
-        from gatsby_tui.screens.plan import PlanScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PlanScreen(pupil_id))
+            navigation.open_plan(self.app, pupil_id)
 
     def action_open_pupil(self) -> None:
-        from gatsby_tui.screens.pupil import PupilScreen
-
         pupil_id = self._current_id()
         if pupil_id is not None:
-            self.app.push_screen(PupilScreen(pupil_id))
+            navigation.open_pupil(self.app, pupil_id)

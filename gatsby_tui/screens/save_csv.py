@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions
+from gatsby_tui import actions, jobs
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.plain import Button, Static
@@ -106,26 +106,23 @@ class SaveCsvDialog(ModalScreen[Path | None]):
             bar.update(total=self.count, progress=0)
         self._write(path)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save-csv")
     def _write(self, path: Path) -> None:
-        def progress(done: int, total: int) -> None:
-            if self._stop:
-                raise StoreError("Stopped: no file was written.")
-            self.app.call_from_thread(self._progress, done, total)
+        def work(run: jobs.Job) -> int:
+            def progress(done: int, total: int) -> None:
+                if self._stop:
+                    raise StoreError("Stopped: no file was written.")
+                run.ui(self._progress, done, total)
 
-        try:
-            store = self.app.store.reopen()
-            try:
-                rows = store.exports.csv_list(self.which, self.filters, path, progress=progress)
-            finally:
-                store.close()
-        except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
-        except sqlite3.Error as e:
-            self.app.call_from_thread(self._failed, f"The database could not be read ({e}): no file was written.")
-            return
-        self.app.call_from_thread(self._done, path, rows)
+            return run.store.exports.csv_list(self.which, self.filters, path, progress=progress)
+
+        def words(error: BaseException) -> str:
+            if isinstance(error, StoreError):
+                return str(error)
+            return f"The database could not be read ({error}): no file was written."
+
+        jobs.start(self, work, group="save-csv", done=lambda rows: self._done(path, rows), refused=self._failed,
+                   expected=(StoreError, sqlite3.Error), words=words,
+                   unforeseen="Something went wrong: no file was written.")
 
     def _progress(self, done: int, total: int) -> None:
         bar = self.query_one("#csv-progress", ProgressBar)
