@@ -245,6 +245,7 @@ def test_check_letter_gives_a_letter_or_a_sentence(body):
 @example(text=LONG_TEXTS[0])
 @example(text=LONG_TEXTS[4])
 @example(text="31/12/9999")
+@example(text="1/1/0001")
 @example(text="0/1/2000")
 @example(text="١٢/٠٣/٢٠١١")
 @example(text="9999-99-99")

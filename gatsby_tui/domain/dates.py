@@ -44,8 +44,8 @@ def parse_date(text: str, *, what: str = "date") -> date:
 
 
 def uk(day: date | None) -> str:
-    """24/11/2010"""
-    return "" if day is None else day.strftime("%d/%m/%Y")
+    """24/11/2010; the year always in four figures, so it reads back (strftime writes year 1 as "1")."""
+    return "" if day is None else f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def long_uk(day: date | None) -> str:
