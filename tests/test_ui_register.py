@@ -373,27 +373,29 @@ async def test_search_folds_every_letter_and_namesakes_are_told_apart(store):
 # ---------------------------------------------------------------- how often the register is read
 
 def count_calls(store, *names: str) -> dict[str, int]:
-    """Count the calls of the store's ``names`` (the register's count query is run once per read
+    """Count the calls of the store's ``names`` ("area.method"; the register's count query is run once per read
     of the list; the overdue-request query once per read of the alert)."""
     calls = {name: 0 for name in names}
     for name in names:
-        original = getattr(store, name)
+        area, method = name.split(".")
+        service = getattr(store, area)
+        original = getattr(service, method)
 
         def counted(*args, _name=name, _original=original, **kwargs):
             calls[_name] += 1
             return _original(*args, **kwargs)
 
-        setattr(store, name, counted)
+        setattr(service, method, counted)
     return calls
 
 
 async def test_the_register_is_read_once_at_start_and_on_return_only_after_a_change(store):
     seed(store)
-    calls = count_calls(store, "register_count", "sars_overdue")
+    calls = count_calls(store, "pupils.count", "requests.overdue")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert calls == {"register_count": 1, "sars_overdue": 1}, "one read at start"
+        assert calls == {"pupils.count": 1, "requests.overdue": 1}, "one read at start"
         for _ in range(2):                        # open a pupil and come back, nothing changed
             await pilot.press("enter")
             await pilot.pause()
@@ -406,14 +408,14 @@ async def test_the_register_is_read_once_at_start_and_on_return_only_after_a_cha
         app.action_go_register()
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
-        assert calls == {"register_count": 1, "sars_overdue": 1}, "nothing changed: nothing read again"
+        assert calls == {"pupils.count": 1, "requests.overdue": 1}, "nothing changed: nothing read again"
         # A pupil added while the pupil screen is open is there on return, read once.
         await pilot.press("enter")
         await pilot.pause()
         store.pupils.add(store.pupils.validate(pupil(upn=make_upn(77), legal_forename="Zed", legal_surname="Aardvark")))
         await pilot.press("escape")
         await pilot.pause()
-        assert calls == {"register_count": 2, "sars_overdue": 2}
+        assert calls == {"pupils.count": 2, "requests.overdue": 2}
         assert names_shown(app)[0] == "Aardvark, Zed"
         assert "Showing all 6 pupils" in status(app)
         assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 6
@@ -421,7 +423,7 @@ async def test_the_register_is_read_once_at_start_and_on_return_only_after_a_cha
 
 async def test_typing_a_search_reads_the_list_once_per_key_and_never_the_alert(store):
     seed(store)
-    calls = count_calls(store, "register_count", "sars_overdue")
+    calls = count_calls(store, "pupils.count", "requests.overdue")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -429,7 +431,7 @@ async def test_typing_a_search_reads_the_list_once_per_key_and_never_the_alert(s
         await type_text(pilot, "obrien")
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
-        assert calls == {"register_count": 1 + 6, "sars_overdue": 1}
+        assert calls == {"pupils.count": 1 + 6, "requests.overdue": 1}
 
 
 async def test_slow_searches_wait_for_a_pause_and_the_next_key_cancels_the_running_one(store, monkeypatch):
@@ -444,7 +446,7 @@ async def test_slow_searches_wait_for_a_pause_and_the_next_key_cancels_the_runni
         await pilot.pause()
         screen = app.screen
         search = screen.query_one("#search", Input)
-        calls = count_calls(store, "register_count", "sars_overdue")
+        calls = count_calls(store, "pupils.count", "requests.overdue")
         # Six keys in quick succession (faster than the pause the search waits for): one search.
         for i in range(1, 7):
             search.value = "obrien"[:i]
@@ -452,7 +454,7 @@ async def test_slow_searches_wait_for_a_pause_and_the_next_key_cancels_the_runni
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
-        assert calls == {"register_count": 1, "sars_overdue": 0}
+        assert calls == {"pupils.count": 1, "requests.overdue": 0}
         # A search still running when the next key comes is cancelled, and never shown.
         started, release = threading.Event(), threading.Event()
         original = store.pupils.count
@@ -463,7 +465,7 @@ async def test_slow_searches_wait_for_a_pause_and_the_next_key_cancels_the_runni
                 release.wait(5)
             return original(f)
 
-        store.register_count = slow
+        store.pupils.count = slow
         search.value = "nia"
         await pilot.pause(register.DEBOUNCE_SECONDS * 2)
         assert started.wait(5)

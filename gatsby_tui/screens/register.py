@@ -72,6 +72,9 @@ BULK_LIMIT = 5000
 class RegisterScreen(ListKeys, Screen):
     LIST = "#register"
     SCOPE = "register"
+    # The list has the focus from the moment the screen is built, not a moment later: a key typed
+    # while the app starts ('/' then a name) is never taken from the search box by a late focus.
+    AUTO_FOCUS = "#register"
     BINDINGS = actions.bindings("register")
     HELP = (
         "The register lists every pupil. Type in the search box to find a pupil by forename, "
@@ -129,7 +132,6 @@ class RegisterScreen(ListKeys, Screen):
                      after=lambda row: row.key(self.filter.sort),
                      changed=self._update_status)
         self._refresh()
-        table.focus()
 
     def on_screen_resume(self) -> None:
         # Back from another screen or dialog: read again only if something was written meanwhile.
