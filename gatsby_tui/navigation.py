@@ -62,6 +62,9 @@ SCREENS: dict[str, str] = {
     "pupil": "pupil:PupilScreen",
     "pupil_form": "pupil_form:PupilForm",
     "record": "record:RecordScreen",
+    "sign_off": "record_dialogs:SignOffConfirm",
+    "record_action": "record_dialogs:ActionForm",
+    "amend": "record_dialogs:AmendDialog",
     "retention": "retention:RetentionScreen",
     "save_csv": "save_csv:SaveCsvDialog",
     "school": "school:SchoolForm",
@@ -99,6 +102,9 @@ open_pupil = _opener("pupil", "(pupil_id, callback=None)")
 edit_pupil = _opener("pupil_form", "(pupil_id or None for a new pupil, callback=None): the callback gets the id saved")
 mark_left = _opener("mark_left", "(pupil_id, callback=None)")
 open_record = _opener("record", "(record_id, callback=None)")
+confirm_sign_off = _opener("sign_off", "(the pupil's name, callback=True to sign the record off)")
+add_record_action = _opener("record_action", "(pupil_id, record_id, callback=the new action's id or None)")
+amend_record = _opener("amend", "(record_id, the field first shown, callback=the amendment's id or None)")
 open_meeting = _opener("meeting", "(interview_id, callback=None)")
 open_action = _opener("action", "(action_id, callback=None)")
 open_plan = _opener("plan", "(pupil_id, callback=None)")
