@@ -33,6 +33,7 @@ SCREENS: dict[str, str] = {
     # the screens and dialogs opened from others
     "activity": "activities:ActivityScreen",
     "activity_chooser": "activities:ActivityChooser",
+    "activity_form": "activity_form:ActivityForm",
     "attach": "activities:AttachScreen",
     "adviser_chooser": "advisers:AdviserChooser",
     "adviser_form": "advisers:AdviserForm",
@@ -113,6 +114,7 @@ open_bulk_export = _opener("bulk_export", "(pupil_ids, words for who they are)")
 log_request = _opener("sar_form", "(pupil_id): the form recording a subject access request")
 open_audit_entry = _opener("audit_entry", "(entry_id)")
 open_activity = _opener("activity", "(activity_id, callback=None)")
+edit_activity = _opener("activity_form", "(activity_id or None for a new one, preset=, callback=the id saved or None)")
 choose_activity = _opener("activity_chooser", "(question, callback=chosen id or None)")
 attach_pupils = _opener("attach", "(activity_id, 'year' | 'form' | 'ids', ids=, label=, callback=None)")
 choose_pupil = _opener("pupil_picker", "(question, callback=chosen id or None)")

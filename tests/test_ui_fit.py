@@ -213,7 +213,7 @@ WAYS: dict[str, Way] = {
     "amend": Way("AmendDialog", push(lambda a, i: _s("record_dialogs", "AmendDialog")(i.record, "discussion"))),
     "snippets": Way("SnippetPicker", push(lambda a, i: _s("snippets", "SnippetPicker")())),
     "snippet form": Way("SnippetForm", push(lambda a, i: _s("snippets", "SnippetForm")())),
-    "activity form": Way("ActivityForm", push(lambda a, i: _s("activities", "ActivityForm")(None))),
+    "activity form": Way("ActivityForm", push(lambda a, i: _s("activity_form", "ActivityForm")(None))),
     "attach pupils": Way("AttachScreen", push(lambda a, i: _s("activities", "AttachScreen")(i.activity, "year"))),
     "activity chooser": Way("ActivityChooser", push(lambda a, i: _s("activities", "ActivityChooser")(
         "Attach the 12 pupils to which activity?"))),
