@@ -182,7 +182,7 @@ WAYS: dict[str, Way] = {
     "save csv": Way("SaveCsvDialog", push(lambda a, i: _s("save_csv", "SaveCsvDialog")("register", {}, 1265))),
     "booking": Way("BookingForm", push(lambda a, i: _s("booking", "BookingForm")(
         i.pupil, start=datetime(2026, 11, 24, 10, 0)))),
-    "follow-up booking": Way("FollowUpBookingForm", push(lambda a, i: _s("record", "FollowUpBookingForm")(
+    "follow-up booking": Way("FollowUpBookingForm", push(lambda a, i: _s("booking", "FollowUpBookingForm")(
         i.pupil, start=datetime(2027, 1, 12, 10, 0), reason="Follow-up on the apprenticeship application"))),
     "bulk booking": Way("BulkBookingScreen", push(lambda a, i: _s("bulk", "BulkBookingScreen")())),
     "meeting": Way("MeetingScreen", push(lambda a, i: _s("meeting", "MeetingScreen")(i.interview))),
