@@ -33,6 +33,7 @@ SCREENS: dict[str, str] = {
     # the screens and dialogs opened from others
     "activity": "activities:ActivityScreen",
     "activity_chooser": "activities:ActivityChooser",
+    "activity_form": "activity_form:ActivityForm",
     "attach": "activities:AttachScreen",
     "adviser_chooser": "advisers:AdviserChooser",
     "adviser_form": "advisers:AdviserForm",
@@ -62,6 +63,9 @@ SCREENS: dict[str, str] = {
     "pupil": "pupil:PupilScreen",
     "pupil_form": "pupil_form:PupilForm",
     "record": "record:RecordScreen",
+    "sign_off": "record_dialogs:SignOffConfirm",
+    "record_action": "record_dialogs:ActionForm",
+    "amend": "record_dialogs:AmendDialog",
     "retention": "retention:RetentionScreen",
     "save_csv": "save_csv:SaveCsvDialog",
     "school": "school:SchoolForm",
@@ -99,6 +103,9 @@ open_pupil = _opener("pupil", "(pupil_id, callback=None)")
 edit_pupil = _opener("pupil_form", "(pupil_id or None for a new pupil, callback=None): the callback gets the id saved")
 mark_left = _opener("mark_left", "(pupil_id, callback=None)")
 open_record = _opener("record", "(record_id, callback=None)")
+confirm_sign_off = _opener("sign_off", "(the pupil's name, callback=True to sign the record off)")
+add_record_action = _opener("record_action", "(pupil_id, record_id, callback=the new action's id or None)")
+amend_record = _opener("amend", "(record_id, the field first shown, callback=the amendment's id or None)")
 open_meeting = _opener("meeting", "(interview_id, callback=None)")
 open_action = _opener("action", "(action_id, callback=None)")
 open_plan = _opener("plan", "(pupil_id, callback=None)")
@@ -107,6 +114,7 @@ open_bulk_export = _opener("bulk_export", "(pupil_ids, words for who they are)")
 log_request = _opener("sar_form", "(pupil_id): the form recording a subject access request")
 open_audit_entry = _opener("audit_entry", "(entry_id)")
 open_activity = _opener("activity", "(activity_id, callback=None)")
+edit_activity = _opener("activity_form", "(activity_id or None for a new one, preset=, callback=the id saved or None)")
 choose_activity = _opener("activity_chooser", "(question, callback=chosen id or None)")
 attach_pupils = _opener("attach", "(activity_id, 'year' | 'form' | 'ids', ids=, label=, callback=None)")
 choose_pupil = _opener("pupil_picker", "(question, callback=chosen id or None)")

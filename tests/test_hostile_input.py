@@ -1181,7 +1181,8 @@ async def test_record_editor_with_hostile_text(store, school):
 
 
 async def test_activity_form_with_hostile_text(store, school):
-    from gatsby_tui.screens.activities import ActivitiesScreen, ActivityForm, ActivityScreen
+    from gatsby_tui.screens.activities import ActivitiesScreen, ActivityScreen
+    from gatsby_tui.screens.activity_form import ActivityForm
 
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -26,8 +26,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = "gatsby_tui"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 LONGEST = 800   # lines; past this a module holds more than one subject
@@ -242,8 +240,6 @@ def test_every_layer_imports_only_downwards():
     assert layer("gatsby_tui.cli") == "entry" and layer("gatsby_tui.clock") == "bottom"
 
 
-@pytest.mark.xfail(strict=False, reason="the Store facade in gatsby_tui/store/__init__.py is being split "
-                                        "into services by area; remove this mark once it is")
 def test_no_module_is_over_800_lines():
     long = {name: n for name, path in _modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST}

@@ -8,7 +8,8 @@ import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from gatsby_tui.app import build_app
-from gatsby_tui.screens.activities import ActivitiesScreen, ActivityForm, ActivityScreen, AttachScreen
+from gatsby_tui.screens.activities import ActivitiesScreen, ActivityScreen, AttachScreen
+from gatsby_tui.screens.activity_form import ActivityForm
 from gatsby_tui.screens.picker import PupilPicker
 from gatsby_tui.widgets.tickbox import TickBox
 

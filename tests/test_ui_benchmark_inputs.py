@@ -8,7 +8,7 @@ from textual.widgets import Select, Static
 
 from gatsby_tui.app import build_app
 from gatsby_tui.domain import benchmarks as rules
-from gatsby_tui.screens.activities import ActivityForm
+from gatsby_tui.screens.activity_form import ActivityForm
 from gatsby_tui.screens.pupil import PupilScreen
 from gatsby_tui.screens.pupil_form import PupilForm
 from gatsby_tui.screens.register import RegisterScreen

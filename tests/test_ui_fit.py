@@ -208,12 +208,12 @@ WAYS: dict[str, Way] = {
     "destination": Way("DestinationForm", push(lambda a, i: _s("destinations", "DestinationForm")(
         i.pupil, "intended"))),
     "consent": Way("ConsentForm", push(lambda a, i: _s("destinations", "ConsentForm")(i.pupil))),
-    "sign off": Way("SignOffConfirm", push(lambda a, i: _s("record", "SignOffConfirm")("Siobhán O'Brien-Ní Bhriain"))),
-    "record action": Way("ActionForm", push(lambda a, i: _s("record", "ActionForm")(i.draft_pupil, i.draft))),
-    "amend": Way("AmendDialog", push(lambda a, i: _s("record", "AmendDialog")(i.record, "discussion"))),
+    "sign off": Way("SignOffConfirm", push(lambda a, i: _s("record_dialogs", "SignOffConfirm")("Siobhán O'Brien-Ní Bhriain"))),
+    "record action": Way("ActionForm", push(lambda a, i: _s("record_dialogs", "ActionForm")(i.draft_pupil, i.draft))),
+    "amend": Way("AmendDialog", push(lambda a, i: _s("record_dialogs", "AmendDialog")(i.record, "discussion"))),
     "snippets": Way("SnippetPicker", push(lambda a, i: _s("snippets", "SnippetPicker")())),
     "snippet form": Way("SnippetForm", push(lambda a, i: _s("snippets", "SnippetForm")())),
-    "activity form": Way("ActivityForm", push(lambda a, i: _s("activities", "ActivityForm")(None))),
+    "activity form": Way("ActivityForm", push(lambda a, i: _s("activity_form", "ActivityForm")(None))),
     "attach pupils": Way("AttachScreen", push(lambda a, i: _s("activities", "AttachScreen")(i.activity, "year"))),
     "activity chooser": Way("ActivityChooser", push(lambda a, i: _s("activities", "ActivityChooser")(
         "Attach the 12 pupils to which activity?"))),

@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.booking import BookingForm
 from gatsby_tui.screens.meeting import MeetingScreen
-from gatsby_tui.screens.record import ActionForm, AmendDialog, RecordScreen, SignOffConfirm
+from gatsby_tui.screens.record import RecordScreen
+from gatsby_tui.screens.record_dialogs import ActionForm, AmendDialog, SignOffConfirm
 from gatsby_tui.screens.snippets import SnippetForm, SnippetPicker
 from gatsby_tui.store import BookingRequest
 from gatsby_tui.widgets.tickbox import TickBox

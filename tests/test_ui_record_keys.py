@@ -14,7 +14,8 @@ import pytest
 from textual.widgets import Input, TextArea
 
 from gatsby_tui.app import build_app
-from gatsby_tui.screens.record import ActionForm, RecordScreen, SignOffConfirm
+from gatsby_tui.screens.record import RecordScreen
+from gatsby_tui.screens.record_dialogs import ActionForm, SignOffConfirm
 from gatsby_tui.store import BookingRequest
 
 from helpers import make_upn, pupil

@@ -27,7 +27,7 @@ VOCABULARIES = {
 }
 # Tables that use a vocabulary's keys for something that is not the vocabulary itself.
 NOT_VOCABULARIES = {
-    ("screens/record.py", "PLACEHOLDERS"),   # the record form's input hints, naming the screen's keys
+    ("widgets/record_form.py", "PLACEHOLDERS"),   # the record form's input hints, naming the screen's keys
     ("screens/meeting.py", "ALLOWED"),        # what may be done to a meeting in each status
 }
 

@@ -155,6 +155,7 @@ KINDS: dict[str, str] = {
     "assembly": "Assembly",
     "other": "Other",
 }
+KIND_CHOICES = [(label, key) for key, label in KINDS.items()]   # (words, code) for a choice list
 # What an activity of each kind usually serves (the form ticks these; the person may change them).
 DEFAULT_BENCHMARKS: dict[str, tuple[int, ...]] = {
     "employer_talk": (5,), "careers_fair": (2, 5, 7), "mentoring": (5,), "enterprise_project": (5,),
