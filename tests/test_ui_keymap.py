@@ -24,7 +24,12 @@ def adviser(store):
 
 
 def footer_text(app) -> str:
-    return next(line for line in reversed(screen_text(app).splitlines()) if line.strip())
+    """The footer's lines (it takes two when its keys do not fit on one), as one line."""
+    from gatsby_tui.widgets.footer import Footer
+
+    height = app.screen.query_one(Footer).region.height
+    lines = [line for line in screen_text(app).splitlines() if line.strip()]
+    return " ".join(lines[-height:])
 
 
 async def test_a_keymap_file_remaps_a_key_everywhere_it_is_shown(store, config_folder):
