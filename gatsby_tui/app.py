@@ -86,6 +86,8 @@ class GatsbyApp(App[int]):
 
         try:
             self.store.backup.take_in_thread("opened")
+        except backup.Stopped:               # the app is closing; the next opening takes one
+            return
         except StoreError as e:
             problem = backup.check(self.store.path)
             if problem is not None:

@@ -166,3 +166,42 @@ def test_a_failed_write_in_the_middle_rolls_back_whole(store):
             store.conn.execute("INSERT INTO settings (key, value) VALUES ('a', 'b')")
             raise sqlite3.OperationalError("database or disk is full")
     assert store.settings.get("a") is None and not store.conn.in_transaction
+
+
+class StopsAfter(threading.Event):
+    """A stop that is set once the backup has looked at it ``checks`` times: part-way through."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.checks = checks
+
+    def is_set(self) -> bool:
+        self.checks -= 1
+        return self.checks < 0
+
+
+def test_closing_stops_a_backup_part_way_and_leaves_the_earlier_ones_as_they_were(filled, tmp_path):
+    store = filled
+    for n in range(30, 400):          # a file of several hundred pages, copied a few at a time
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(n), legal_surname="Longsurname" * 8 + str(n), legal_forename="Forename" * 10)))
+    earlier = store.backup.take("opened")
+    folder = earlier.parent
+    before = sorted(p.name for p in folder.iterdir())
+    for checks in (0, 1, 2, 3):       # before the copy, during it, and while it is checked
+        with pytest.raises(backup.Stopped):
+            backup.take(store.conn, store.path, "opened", folder=folder, stop=StopsAfter(checks))
+        assert sorted(p.name for p in folder.iterdir()) == before, "no half copy left, none removed"
+    assert backup.check(earlier) is None
+    # Not stopped, the same stepwise copy makes a whole, verified backup.
+    made = backup.take(store.conn, store.path, "opened", folder=folder, stop=threading.Event())
+    conn = sqlite3.connect(made)
+    assert conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 400
+    conn.close()
+
+
+def test_the_store_closing_stops_the_opening_backup_in_its_worker(filled):
+    store = filled
+    store.backup.stop()                 # what closing the store does first
+    with pytest.raises(backup.Stopped):
+        store.backup.take_in_thread("opened")
+    assert store.backup.copies() == [], "no backup was made once the app began to close"

@@ -133,7 +133,14 @@ class Store:
         return store
 
     def close(self) -> None:
-        with self._readers_lock:     # a coverage worker still running finishes first
+        # Background work gives up at a safe point rather than being waited for: a backup in a
+        # worker thread stops and removes its temporary copy (the next opening takes one again),
+        # and a coverage pass on the reader connections is interrupted (it only ever reads).
+        if "backup" in self.__dict__:
+            self.backup.stop()
+        for reader in self._readers or ():
+            reader.interrupt()
+        with self._readers_lock:     # the interrupted coverage worker lets go first
             for reader in self._readers or ():
                 reader.close()
             self._readers = None

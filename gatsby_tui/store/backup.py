@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -86,12 +87,15 @@ def _damage_words(result: list[str]) -> str:
             + (f", and {more} more problem{'s' if more != 1 else ''}" if more > 0 else "") + ")")
 
 
-def check(path: Path, expected: dict[str, int] | None = None) -> str | None:
-    """None when ``path`` is a sound database (and holds ``expected`` rows); else what is wrong."""
+def check(path: Path, expected: dict[str, int] | None = None, *, stop: threading.Event | None = None) -> str | None:
+    """None when ``path`` is a sound database (and holds ``expected`` rows); else what is wrong.
+    A set ``stop`` interrupts the check (its answer is then not to be used)."""
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as e:
         return f"cannot be opened ({e})"
+    if stop is not None:
+        conn.set_progress_handler(lambda: 1 if stop.is_set() else 0, 10_000)
     try:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if result != ["ok"]:
@@ -176,13 +180,27 @@ def _busy(error: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+class Stopped(Exception):
+    """A backup given up part-way because the app is closing: its temporary copy is removed and
+    the backups already there are untouched; the next opening takes one again."""
+
+
 def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None = None, keep: int = KEEP,
-         now: datetime | None = None) -> Path:
+         now: datetime | None = None, stop: threading.Event | None = None) -> Path:
     """A verified backup of the database ``conn`` has open (``db`` is its path); older ones for
     the same reason beyond ``keep`` are removed once it is verified. Raises StoreError, whose
     message says the database is damaged only when the database itself fails SQLite's check.
     Safe to run in several processes at once: each copy has its own temporary file and claims
-    a name of its own."""
+    a name of its own. When ``stop`` is set (the app is quitting) the copy and its check give up
+    within a few hundred pages and Stopped is raised."""
+    def stopping() -> int:
+        return 1 if stop is not None and stop.is_set() else 0
+
+    def give_up_if_stopping() -> None:
+        if stopping():
+            raise Stopped()
+
+    give_up_if_stopping()
     folder = folder or folder_for(db, chosen_folder(conn))
     now = now or clock.now()
     try:
@@ -200,14 +218,20 @@ def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None
                 if began:
                     conn.execute("BEGIN")          # one read snapshot for the counts and the copy
                 try:
+                    if stop is not None:
+                        conn.set_progress_handler(stopping, 10_000)
                     expected = _counts(conn)
-                    conn.backup(dest)
+                    conn.backup(dest, pages=256 if stop is not None else -1,
+                                progress=lambda *_: give_up_if_stopping(), sleep=0)
                 finally:
+                    if stop is not None:
+                        conn.set_progress_handler(None, 0)
                     if began:
                         conn.execute("COMMIT")
             finally:
                 dest.close()
         except sqlite3.Error as e:
+            give_up_if_stopping()          # an interrupted query: the app is closing, nothing is wrong
             if _busy(e):
                 raise StoreError(f"The backup was not taken: {db} was busy for too long (another program is "
                                  f"writing to it). Try again in a moment; {kept_note}.") from None
@@ -218,7 +242,8 @@ def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None
             raise StoreError(f"The backup was not kept: writing the copy failed ({e}), though the database "
                              f"itself passed its check. Check the space and the folder, and try again; "
                              f"{kept_note}.") from None
-        problem = check(tmp, expected)
+        problem = check(tmp, expected, stop=stop)
+        give_up_if_stopping()
         if problem is not None:
             damage = _database_problem(conn)
             if damage is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,10 @@ from gatsby_tui.store.services import Service
 
 class Backup(Service):
     """Verified backups of the database file, and restoring one."""
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self._stop = threading.Event()     # set when the app closes: a backup in a worker gives up
 
     def folder(self) -> Path:
         from gatsby_tui.store import backup
@@ -33,9 +38,14 @@ class Backup(Service):
         conn = connect(self.path)
         try:
             conn.execute("PRAGMA busy_timeout = 5000")
-            return backup.take(conn, self.path, reason, folder=self.folder())
+            return backup.take(conn, self.path, reason, folder=self.folder(), stop=self._stop)
         finally:
             conn.close()
+
+    def stop(self) -> None:
+        """Give up a backup running in a worker thread (the app is closing): it stops within a
+        few hundred pages, removes its temporary copy and raises backup.Stopped."""
+        self._stop.set()
 
     def copies(self) -> list[Any]:
         from gatsby_tui.store import backup
