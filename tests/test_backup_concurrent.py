@@ -108,7 +108,7 @@ def test_a_copy_that_fails_its_check_does_not_blame_a_sound_database(tmp_path, m
     store = Store.open(db, create=False)
     try:
         good = store.backup.take("opened")
-        monkeypatch.setattr(backup, "check", lambda path, expected=None: "is damaged (a bad sector, say)")
+        monkeypatch.setattr(backup, "check", lambda path, expected=None, **_: "is damaged (a bad sector, say)")
         with pytest.raises(StoreError) as e:
             store.backup.take("opened")
         words = str(e.value)
