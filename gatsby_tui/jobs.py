@@ -52,19 +52,23 @@ def start(node: DOMNode, work: Callable[[Job], T], *, group: str, done: Callable
     """Run ``work(job)`` in a thread (a newer job of the same ``group`` cancels this one), then
     ``done(result)`` on the UI thread. An ``expected`` error is told to ``refused`` as
     ``words(error)``; any other is told to ``refused`` as ``unforeseen`` and reported by the App.
-    With ``own_connection`` the work gets a connection of its own (``store.reopen()``), closed after."""
+    With ``own_connection`` the work gets a connection of its own (``store.reopen()``), closed after.
+    A job cancelled while it runs (``Worker.cancel()``, or a newer one of its group) ends without a
+    word: neither ``done`` nor an error, whatever its work raised on the way out."""
     app = node.app
 
     def run() -> None:
         store = app.store.reopen() if own_connection else app.store
         try:
             result = work(Job(app, store))
-        except expected as error:
-            if refused is None:
-                raise
-            app.call_from_thread(refused, words(error))
-            return
-        except Exception:
+        except Exception as error:
+            if get_current_worker().is_cancelled:
+                return       # no longer wanted (a newer job came, its query was interrupted): nothing to say
+            if isinstance(error, expected):
+                if refused is None:
+                    raise
+                app.call_from_thread(refused, words(error))
+                return
             if refused is not None and unforeseen:
                 app.call_from_thread(refused, unforeseen)
             raise        # the worker fails: the App's one handler logs it and says so

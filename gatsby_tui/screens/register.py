@@ -10,21 +10,20 @@ typing pauses for ``DEBOUNCE_SECONDS`` and runs in a thread, and the next key in
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input
 from gatsby_tui.widgets.footer import Footer
 
-from gatsby_tui import actions, navigation
+from gatsby_tui import actions, jobs, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
@@ -229,23 +228,16 @@ class RegisterScreen(ListKeys, Screen):
     def _search_in_thread(self) -> None:
         self._search_timer = None
         wanted = self.filter
-        self._search_worker = self.run_worker(lambda: self._search(wanted), thread=True, group="register-search",
-                                              exit_on_error=False)
 
-    def _search(self, wanted: PupilFilter) -> None:
-        """In a thread: the count and first page for ``wanted``, handed to the screen."""
-        worker = get_current_worker()
-        store = self.app.store
-        start = time.perf_counter()
-        try:
-            total = store.pupils.count(wanted)
-            rows = store.pupils.page(wanted, limit=PAGE)
-        except sqlite3.OperationalError:
-            if worker.is_cancelled:
-                return               # interrupted by the next key: its own search follows
-            raise
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._found, wanted, total, rows, time.perf_counter() - start)
+        def search(run: jobs.Job) -> tuple[int, list[RegisterRow], float]:
+            # On the screen's own connection, so the next key can interrupt the query.
+            start = time.perf_counter()
+            total = run.store.pupils.count(wanted)
+            rows = run.store.pupils.page(wanted, limit=PAGE)
+            return total, rows, time.perf_counter() - start
+
+        self._search_worker = jobs.start(self, search, group="register-search", own_connection=False,
+                                         done=lambda found: self._found(wanted, *found))
 
     def _found(self, wanted: PupilFilter, total: int, rows: list[RegisterRow], seconds: float) -> None:
         if wanted != self.filter:
