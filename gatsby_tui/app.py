@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -232,6 +233,8 @@ class GatsbyApp(App[int]):
     def _register(self, parent: Any, *widgets: Widget, **kwargs: Any) -> list[Widget]:
         for widget in widgets:
             _guard(widget)
+            if parent is self and isinstance(widget, Screen) and not widget.is_attached:
+                _prepare_screen(widget, self)
         return super()._register(parent, *widgets, **kwargs)
 
     async def _dispatch_message(self, message: Message) -> None:
@@ -292,6 +295,11 @@ def _worker_error(app: GatsbyApp, event: Worker.StateChanged) -> None:
 
 
 async def _guarded_dispatch(node: Any, dispatch: Any, message: Message) -> None:
+    if isinstance(message, events.ScreenResume) and getattr(node, "_gatsby_unshown", False):
+        # A screen shown for the first time was styled as it mounted (see _prepare_screen):
+        # Textual would style all of it again here.
+        node._gatsby_unshown = False
+        message.refresh_styles = False
     if isinstance(message, Worker.StateChanged):
         # A worker's state is told to the screen that started it, not to the App: its error is
         # reported here, whichever screen that is.
@@ -305,6 +313,28 @@ async def _guarded_dispatch(node: Any, dispatch: Any, message: Message) -> None:
         if not isinstance(app, GatsbyApp) or not app.screen_stack:
             raise
         app.report_error(error)
+
+
+def _prepare_screen(screen: Screen, app: App) -> None:
+    """Ready a screen that has never been shown, so that opening it styles it once.
+
+    Textual would style a new screen three times over: once as it mounts; again for its
+    -narrow/-wide and -short/-tall classes, which it adds on the screen's first Resize (a class
+    change on a screen restyles all of it); and, for a screen opened by a function key the first
+    time, once more after re-reading every stylesheet from scratch, because the screen is marked
+    as styled under no CSS at all. A screen that has not been mounted has no styles yet: it is
+    given its size classes now and marked as current with the app's CSS, and it is styled once,
+    with both, as it mounts."""
+    if screen._classes & {"-narrow", "-wide", "-short", "-tall"}:
+        return
+    width, height = app.size
+    classes: set[str] = set()
+    for dimension, breakpoints in ((width, screen.HORIZONTAL_BREAKPOINTS or app.HORIZONTAL_BREAKPOINTS or []),
+                                   (height, screen.VERTICAL_BREAKPOINTS or app.VERTICAL_BREAKPOINTS or [])):
+        classes |= screen._get_breakpoint_classes(dimension, breakpoints)
+    screen._classes = screen._classes | classes
+    screen._css_update_count = app._css_update_count
+    screen._gatsby_unshown = True  # type: ignore[attr-defined]
 
 
 def _guard(widget: Widget) -> None:

@@ -70,6 +70,45 @@ def _settling_pause() -> None:
 _settling_pause()
 
 
+def _quicker_idle_checks() -> None:
+    """Textual's test pilot decides the app has finished with a key by sleeping 20 ms at a time
+    until a sleep passes with under 1 ms of work done: every key and pause costs at least 40 ms
+    of waiting, and the suite presses thousands. The same test in 4 ms steps (idle: under
+    0.2 ms of work in one) waits a fifth as long. Work still pending on the screen is waited for
+    by the pause above whatever these say."""
+    import textual._wait as wait
+
+    wait.SLEEP_GRANULARITY = 1 / 250
+    wait.SLEEP_IDLE = wait.SLEEP_GRANULARITY / 20
+
+
+_quicker_idle_checks()
+
+
+def _css_parsed_once_per_process() -> None:
+    """Every test starts a new app, and each app parses every stylesheet (Textual's and the
+    app's) from the text up. The rules parsed from the same text with the same theme variables
+    are the same rules, and Textual never changes a rule once it is parsed (each app already
+    reuses its own), so a test process keeps them for the next app."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse = Stylesheet._parse_rules
+    kept: dict[tuple, list] = {}
+
+    def parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        try:
+            return kept[key]
+        except KeyError:
+            rules = kept[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+            return rules
+
+    Stylesheet._parse_rules = parse_rules
+
+
+_css_parsed_once_per_process()
+
+
 SUITE_MOMENT = "2026-11-22T10:00"   # the day every test runs on unless it says otherwise
 
 
