@@ -295,10 +295,12 @@ def _worker_error(app: GatsbyApp, event: Worker.StateChanged) -> None:
 
 
 async def _guarded_dispatch(node: Any, dispatch: Any, message: Message) -> None:
-    if isinstance(message, events.ScreenResume) and getattr(node, "_gatsby_unshown", False):
-        # A screen shown for the first time was styled as it mounted (see _prepare_screen):
-        # Textual would style all of it again here.
+    if isinstance(message, events.ScreenSuspend):
         node._gatsby_unshown = False
+    elif isinstance(message, events.ScreenResume) and getattr(node, "_gatsby_unshown", False):
+        # A screen that has never been put aside was styled as it mounted (see _prepare_screen),
+        # and nothing it shows has been restyled without it since: Textual would style all of it
+        # again here, on each of the one or two resumes that showing it sends.
         message.refresh_styles = False
     if isinstance(message, Worker.StateChanged):
         # A worker's state is told to the screen that started it, not to the App: its error is

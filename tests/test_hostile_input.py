@@ -40,7 +40,7 @@ from gatsby_tui.exports import csv_lists, document
 from gatsby_tui.store import BookingRequest, PupilFilter, Store, StoreError
 from gatsby_tui.store import importer, records
 
-from helpers import make_upn, pupil
+from helpers import make_upn, pupil, screen_text
 
 NOW = datetime(2026, 11, 22, 10, 0)      # the conftest clock: a Sunday in 2026/27
 TODAY = NOW.date()
@@ -1038,13 +1038,6 @@ FORM_TEXTS = [
     "\u202eevil مرحبا e\u0301 😀 =1+1",
 ]
 LONG_FORM_TEXT = "y" * 100_000
-
-
-def screen_text(app) -> str:
-    import html
-
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def assert_no_crash(app) -> None:

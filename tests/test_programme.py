@@ -178,13 +178,14 @@ def test_year_14_is_in_the_programme_as_the_schema_allows(store):
 
 
 @pytest.fixture(scope="module")
-def demo_page(tmp_path_factory):
-    from gatsby_tui.sample import data as sample_data
+def demo_page(tmp_path_factory, built_sample):
+    import shutil
+
     from gatsby_tui.clock import FixedClock
     from gatsby_tui.store import Store
 
     folder = tmp_path_factory.mktemp("demo-page")
-    sample_data.build(folder / "demo.db")
+    shutil.copyfile(built_sample, folder / "demo.db")
     s = Store.open(folder / "demo.db", clock=FixedClock(datetime(2026, 11, 22, 10, 0)))
     try:
         yield {fmt: s.programme.export(2026, folder / f"programme.{fmt}", figures=True).read_text(encoding="utf-8")

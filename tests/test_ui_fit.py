@@ -361,13 +361,15 @@ class Underneath(Screen):
         yield Footer()
 
 
-@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
 @pytest.mark.parametrize("batch", list(BATCHES))
-async def test_every_screen_fits(demo, size, batch):
+async def test_every_screen_fits(demo, batch):
+    """Each screen is opened at 80×24 and checked, then the terminal is made 200×60 and it is
+    checked again (a terminal window made larger with the screen open, which every screen must
+    follow), then back to 80×24 for the next."""
     store, ids = demo
     app = build_app(store)
     cut: dict[str, list[str]] = {}
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         if batch.startswith("dialogs"):
             await app.push_screen(Underneath())
@@ -379,9 +381,14 @@ async def test_every_screen_fits(demo, size, batch):
             await way.open(pilot, ids)
             await settle(pilot)
             assert type(app.screen).__name__ == way.shows, f"{name}: {type(app.screen).__name__} opened"
-            problems = _fits(app.screen, size)
-            if problems:
-                cut[name] = problems
+            for size in (SMALL, LARGE):
+                if size != SMALL:
+                    await pilot.resize_terminal(*size)
+                    await settle(pilot)
+                problems = _fits(app.screen, size)
+                if problems:
+                    cut[f"{name} at {size[0]}×{size[1]}"] = problems
+            await pilot.resize_terminal(*SMALL)
     assert not cut, "\n".join(f"{name}: {'; '.join(p)}" for name, p in cut.items())
 
 

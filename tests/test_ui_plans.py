@@ -220,7 +220,7 @@ async def test_esc_on_a_form_with_typing_asks_and_a_plan_can_end_at_a_review(sto
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, ReviewForm)
-        assert "[] careers adviser" in screen_text(app)               # not cut off at 120 columns
+        assert "[ ] careers adviser" in screen_text(app)              # not cut off at 120 columns
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)

@@ -77,13 +77,20 @@ def _wrapper(pdf: Any) -> Callable[[str, float], list[str]]:
                     continue
                 if words:
                     out.append(" ".join(words))
+                # A word wider than the column is cut into column-wide pieces, measured a
+                # character at a time (a string's width is the sum of its characters' widths),
+                # so a 100,000-character word costs as much as its characters, not their square.
                 while w > limit and len(word) > 1:
-                    n = 1
-                    while n < len(word) and width(word[:n + 1]) <= limit:
+                    n, piece = 1, width(word[0])
+                    while n < len(word):
+                        step = width(word[n])
+                        if piece + step > limit:
+                            break
+                        piece += step
                         n += 1
                     out.append(word[:n])
                     word = word[n:]
-                    w = width(word)
+                    w -= piece
                 words, used = [word], w
             out.append(" ".join(words).rstrip())
         return out
