@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.widgets._footer import FooterKey
-
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.school import SchoolForm
 from gatsby_tui.store import Store
@@ -15,7 +13,7 @@ from helpers import pupil
 def shown_keys(app) -> list[str]:
     """The actions the footer offers (one key each)."""
     footer = app.screen.query_one(Footer)
-    return [k.action for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+    return [k.action for k in footer.keys if not k.palette]
 
 
 def bound_keys(app) -> list[str]:
@@ -55,3 +53,23 @@ async def test_the_footer_follows_the_focus_and_skips_rebuilding_the_same_keys(s
             await pilot.pause()
             assert shown_keys(app) == bound_keys(app)
         assert rebuilds == [], "the footer was rebuilt though its keys did not change"
+
+
+async def test_a_key_in_the_footer_is_clicked_as_it_is_pressed_and_two_lines_fit_80_columns(store: Store):
+    from gatsby_tui.screens.pupil_form import PupilForm
+
+    store.advisers.set_current(store.advisers.add({"name": "Test Adviser", "kind": "external"}))
+    store.pupils.add(store.pupils.validate(pupil()))
+    app = build_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        placed = footer.placements()
+        # The register's keys take two lines at 80 columns; every one is drawn inside the footer.
+        assert footer.region.height == 2 == 1 + max(line for line, *_ in placed)
+        assert all(x + width <= 80 for _, x, width, _ in placed)
+        assert not any(key.palette for *_, key in placed), "where narrow the palette's key gives way"
+        line, x, _, _ = next(p for p in placed if p[3].action == "add_pupil")
+        await pilot.click(Footer, offset=(x + 1, line))
+        await pilot.pause()
+        assert isinstance(app.screen, PupilForm)

@@ -24,13 +24,13 @@ import pytest
 from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, DirectoryTree, Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets import DataTable, DirectoryTree
 
 import gatsby_tui.screens as screens_package
 from gatsby_tui.app import build_app
 from gatsby_tui.store import Store
 from gatsby_tui.store.db import sample_path
+from gatsby_tui.widgets.footer import Footer
 
 from helpers import fill, screen_text
 
@@ -258,7 +258,7 @@ async def settle(pilot) -> None:
 def _needed(widget: Widget) -> bool:
     """What a person must be able to see and reach: whatever takes focus, the footer, and the
     lines that count a list's rows."""
-    return (widget.focusable or isinstance(widget, (Footer, FooterKey))
+    return (widget.focusable or isinstance(widget, Footer)
             or (widget.id or "").endswith("status"))
 
 
@@ -331,6 +331,11 @@ def _fits(screen: Screen, size: tuple[int, int]) -> list[str]:
     for footer in footers:
         if footer.region.bottom != screen.region.bottom:
             problems.append(f"the footer is not on the bottom line ({tuple(footer.region)})")
+        if not footer.keys:
+            problems.append("the footer shows no keys")
+        for line, x, width, key in footer.placements():
+            if x + width > footer.region.width or line >= footer.region.height:
+                problems.append(f"the footer's key {key.display} is cut off (line {line}, columns {x}-{x + width})")
     if size == LARGE:
         dialogs = [d for d in screen.query("#dialog") if _shown(d)]
         for dialog in dialogs:

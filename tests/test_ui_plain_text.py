@@ -38,6 +38,16 @@ def _is_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
+def _is_plain(node: ast.AST) -> bool:
+    """A value that cannot be read as markup: a literal, None, a name (checked where it is made),
+    or text made plain by widgets/plain.py's plain() or styled(); either branch of an if-else."""
+    if isinstance(node, ast.IfExp):
+        return _is_plain(node.body) and _is_plain(node.orelse)
+    if isinstance(node, ast.Call):
+        return getattr(node.func, "id", "") in ("plain", "styled")
+    return _is_literal(node) or isinstance(node, ast.Name) or (isinstance(node, ast.Constant) and node.value is None)
+
+
 def markup_problems(source: str, name: str) -> list[str]:
     """Every place in ``source`` where data could be read as markup."""
     problems = []
@@ -59,7 +69,7 @@ def markup_problems(source: str, name: str) -> list[str]:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr in ("border_title", "border_subtitle", "tooltip") \
-                        and not _is_literal(node.value) and not isinstance(node.value, ast.Name):
+                        and not _is_plain(node.value):
                     problems.append(f"{name}:{node.lineno} sets {target.attr} from data (read as markup)")
     return problems
 
@@ -79,9 +89,10 @@ def test_the_check_catches_markup_built_from_data():
         "    self.notify(f'Saved {name}.', markup=True)\n"
         "    Content.from_markup(f'[b]{name}[/b]')\n"
         "    self.border_title = name.upper()\n"
+        "    self.tooltip = name.title() if name else plain(name)\n"
     )
     problems = markup_problems(bad, "bad.py")
-    assert len(problems) == 4
+    assert len(problems) == 5
     assert "imports Static" in problems[0]
 
 
