@@ -4,8 +4,8 @@ The register is read once when it opens, and again on coming back to it only if 
 changed meanwhile (``store.coverage.version()``: this connection's writes and any other's).
 A search reads only the list, never the overdue-request alert. Typing is never held up by a
 search: while searches are quick (under ``INLINE_SECONDS``, as measured on the last one) each
-runs straight after the key; once they are slower (a large school), the search waits until
-typing pauses for ``DEBOUNCE_SECONDS`` and runs in a thread, and the next key interrupts it.
+runs straight after the key; once they are slower (a large school), the search runs in a
+thread as soon as the frame echoing the key is painted, and the next key interrupts it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -33,7 +32,6 @@ from gatsby_tui.widgets.plain import DataTable, Select, Static
 
 PAGE = 100
 INLINE_SECONDS = 0.008     # a search this quick runs straight after the key (its echo is painted first)
-DEBOUNCE_SECONDS = 0.06    # a slower one waits for a pause in typing this long, then runs in a thread
 
 
 def _when(stamp: str | None) -> str:
@@ -87,7 +85,7 @@ class RegisterScreen(ListKeys, Screen):
         self.filter = PupilFilter()
         self._seen: Any = None                     # the database version the list was read at
         self.search_seconds = 0.0                  # how long the last search took
-        self._search_timer: Timer | None = None
+        self._search_queued = False
         self._search_worker: Worker | None = None
         # For benchmarks/register.py: when the latest results were painted.
         self.results_shown_at: float = 0.0
@@ -213,20 +211,21 @@ class RegisterScreen(ListKeys, Screen):
         if self.search_seconds <= INLINE_SECONDS:
             self.reload()
         else:
-            self._search_timer = self.set_timer(DEBOUNCE_SECONDS, self._search_in_thread)
+            # After the frame that echoes the key: the query then runs in a thread, and the next
+            # key interrupts it (keys typed faster than a frame make one search between them).
+            if not self._search_queued:
+                self._search_queued = True
+                self.call_after_refresh(self._search_in_thread)
 
     def _cancel_search(self) -> None:
-        """Stop a search waiting for typing to pause, or interrupt one running."""
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
+        """Interrupt a search running in a thread (one queued runs for the newest filter)."""
         worker, self._search_worker = self._search_worker, None
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             worker.cancel()
             self.app.store.conn.interrupt()
 
     def _search_in_thread(self) -> None:
-        self._search_timer = None
+        self._search_queued = False
         wanted = self.filter
 
         def search(run: jobs.Job) -> tuple[int, list[RegisterRow], float]:

@@ -98,9 +98,22 @@ class DataTable(_w.DataTable):
                    default: Any = None) -> Any:
         return super().add_column(_cell(label), width=width, key=key, default=default)
 
+    _measure_rows = False     # a row with a label or an automatic height has been added
+
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> Any:
+        if label is not None or height is None:
+            self._measure_rows = True
         return super().add_row(*map(_cell, cells), height=height, key=key, label=_cell(label))
+
+    def _update_dimensions(self, new_rows: Iterable[Any]) -> None:
+        # Textual measures every cell of every new row to widen columns that size to their
+        # content. Where every column has a set width and no row a label or an automatic height,
+        # nothing measured would be used: a refilled page of 100 rows skips 700 measurements.
+        if self._measure_rows or any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
 
     def update_cell(self, row_key: Any, column_key: Any, value: Any, *,
                     update_width: bool = False) -> None:
