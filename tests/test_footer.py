@@ -7,7 +7,7 @@ from gatsby_tui.screens.school import SchoolForm
 from gatsby_tui.store import Store
 from gatsby_tui.widgets.footer import Footer
 
-from helpers import pupil
+from helpers import pupil, screen_text
 
 
 def shown_keys(app) -> list[str]:
@@ -69,6 +69,15 @@ async def test_a_key_in_the_footer_is_clicked_as_it_is_pressed_and_two_lines_fit
         assert footer.region.height == 2 == 1 + max(line for line, *_ in placed)
         assert all(x + width <= 80 for _, x, width, _ in placed)
         assert not any(key.palette for *_, key in placed), "where narrow the palette's key gives way"
+        # Made wider, the palette's key comes back at the right of the first line; narrower, it goes.
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert [(line, x + width) for line, x, width, key in footer.placements() if key.palette] == [(0, 120)]
+        assert "^p palette" in screen_text(app).splitlines()[-footer.region.height]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "palette" not in screen_text(app)
+        placed = footer.placements()
         line, x, _, _ = next(p for p in placed if p[3].action == "add_pupil")
         await pilot.click(Footer, offset=(x + 1, line))
         await pilot.pause()

@@ -120,12 +120,16 @@ class Footer(Widget, can_focus=False):
     async def recompose(self) -> None:
         """Read the keys again and redraw them (the footer has no child widgets to rebuild)."""
         self.keys = self._keys_now()
-        self._placed_width = 0
+        self._placed_for = None
         self._fit()
         self.refresh()
 
     def on_resize(self) -> None:
+        # The screen's -narrow class changes with its size, after the first frame at that size
+        # may have been drawn: the keys are placed again for both.
+        self._placed_for = None
         self._fit()
+        self.refresh()
 
     def _fit(self) -> None:
         """As many lines as the keys take at this width."""
@@ -177,9 +181,9 @@ class Footer(Widget, can_focus=False):
     # ------------------------------------------------------------ drawing
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        if not self._placed or self._placed_width != width:
+        if self._placed_for != (width, self._narrow()):
             self._placed = self._layout(width) if self.keys else []
-            self._placed_width = width
+            self._placed_for = (width, self._narrow())
         base = self.rich_style
         key_style = base + self.get_component_rich_style("footer--key", partial=True)
         words_style = base + self.get_component_rich_style("footer--description", partial=True)
@@ -203,7 +207,7 @@ class Footer(Widget, can_focus=False):
             segments.append(Segment(" " * (width - x), base))
         return Strip(segments).crop(0, width).adjust_cell_length(width, base)
 
-    _placed_width = 0
+    _placed_for: tuple[int, bool] | None = None
     _lines = 1
 
     # ------------------------------------------------------------ the mouse
