@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -71,7 +72,6 @@ class Footer(Widget, can_focus=False):
         super().__init__(**kwargs)
         self.show_command_palette = show_command_palette
         self.keys: list[Key] = []
-        self._bindings_ready = False
         self._pending = False
         self._placed: list[tuple[int, int, int, Key]] = []   # (line, x, width, key) as last drawn
         self._hover: Key | None = None
@@ -105,7 +105,6 @@ class Footer(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._pending:
@@ -149,8 +148,6 @@ class Footer(Widget, can_focus=False):
         return f" {key.display} ", f"{key.description} " if key.description else ""
 
     def _width(self, key: Key) -> int:
-        from rich.cells import cell_len
-
         return sum(cell_len(part) for part in self._cell(key))
 
     def _layout(self, width: int) -> list[tuple[int, int, int, Key]]:
