@@ -222,16 +222,15 @@ async def test_the_programme_grid_edits_a_cell_and_links_an_activity(store, scho
 
 async def test_the_footer_shows_the_cohort_keys_and_rebuilds_them_once(store, school):
     from gatsby_tui.widgets.footer import Footer
-    from gatsby_tui.widgets.footer import Footer as OnceFooter
 
     calls = []
-    original = OnceFooter.recompose
+    original = Footer.recompose
 
     async def counted(self):
         calls.append(self)
         return await original(self)
 
-    OnceFooter.recompose = counted
+    Footer.recompose = counted
     try:
         app = build_app(store)
         async with app.run_test(size=SIZE) as pilot:
@@ -244,7 +243,7 @@ async def test_the_footer_shows_the_cohort_keys_and_rebuilds_them_once(store, sc
             # Several binding changes while the screen opened, far fewer rebuilds.
             assert 1 <= len(calls) <= 3
     finally:
-        OnceFooter.recompose = original
+        Footer.recompose = original
 
 
 async def test_the_app_works_out_the_coverage_when_it_starts(store, school):
