@@ -73,7 +73,9 @@ class Footer(Widget, can_focus=False):
         self.show_command_palette = show_command_palette
         self.keys: list[Key] = []
         self._pending = False
-        self._placed: list[tuple[int, int, int, Key]] = []   # (line, x, width, key) as last drawn
+        self._placed: list[tuple[int, int, int, Key]] = []   # (line, x, width, key) ...
+        self._placed_for: tuple[int, bool] | None = None     # ... at this (width, narrow)
+        self._lines = 1
         self._hover: Key | None = None
 
     # ------------------------------------------------------------ what is shown
@@ -172,15 +174,18 @@ class Footer(Widget, can_focus=False):
         return placed
 
     def placements(self) -> list[tuple[int, int, int, Key]]:
-        """Where each key is drawn at the footer's present width: (line, x, width, key)."""
-        return self._layout(self.size.width) if self.keys else []
+        """Where each key is drawn at the footer's present width: (line, x, width, key), worked
+        out once for each width and narrowness (and again when the keys change)."""
+        now = (self.size.width, self._narrow())
+        if self._placed_for != now:
+            self._placed = self._layout(now[0]) if self.keys else []
+            self._placed_for = now
+        return self._placed
 
     # ------------------------------------------------------------ drawing
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        if self._placed_for != (width, self._narrow()):
-            self._placed = self._layout(width) if self.keys else []
-            self._placed_for = (width, self._narrow())
+        placed = self.placements()
         base = self.rich_style
         key_style = base + self.get_component_rich_style("footer--key", partial=True)
         words_style = base + self.get_component_rich_style("footer--description", partial=True)
@@ -188,7 +193,7 @@ class Footer(Widget, can_focus=False):
         dim = Style(dim=True)
         segments: list[Segment] = []
         x = 0
-        for line, at, w, key in sorted(p for p in self._placed if p[0] == y):
+        for line, at, w, key in sorted((p for p in placed if p[0] == y), key=lambda p: p[1]):
             if at > x:
                 segments.append(Segment(" " * (at - x), base))
             part_key, part_words = self._cell(key)
@@ -204,12 +209,9 @@ class Footer(Widget, can_focus=False):
             segments.append(Segment(" " * (width - x), base))
         return Strip(segments).crop(0, width).adjust_cell_length(width, base)
 
-    _placed_for: tuple[int, bool] | None = None
-    _lines = 1
-
     # ------------------------------------------------------------ the mouse
     def _key_at(self, offset) -> Key | None:
-        for line, at, w, key in self._placed:
+        for line, at, w, key in self.placements():
             if line == offset.y and at <= offset.x < at + w:
                 return key
         return None
