@@ -321,3 +321,18 @@ def test_a_new_record_starts_from_the_booking_and_the_last_record(store: Store, 
     assert second["intended_destination"] == "230"                    # the last record's, as amended
     assert second["copy_given_how"] == "Printed, handed over"         # how this adviser gives copies
     assert second["situation"] is None and not second["confidentiality_explained"]
+    # Opened by mistake and closed: it holds only what it started with, so it is not kept ...
+    assert store.records.discard_if_untouched(second["id"])
+    assert store.records.get(second["id"]) is None
+    # ... but one word changed from those starting values, and it is kept.
+    third = store.records.start(interview_id=booked)
+    store.records.save(third, {"copy_given_how": "Emailed"})
+    assert not store.records.discard_if_untouched(third)
+    assert store.records.get(third)["copy_given_how"] == "Emailed"
+    # A draft written some other way (its insert not in the log) is never taken for untouched.
+    elsewhere = store.conn.execute(
+        "INSERT INTO meeting_records (pupil_id, adviser_id, held_at, mode, status, situation, created_at, updated_at) "
+        "VALUES (?, ?, '2026-11-20T09:00', 'in_person', 'draft', 'Written elsewhere', '2026-11-20T09:00', "
+        "'2026-11-20T09:00')", (school["amara"], school["patel"])).lastrowid
+    assert not store.records.discard_if_untouched(elsewhere)
+    assert store.records.get(elsewhere)["situation"] == "Written elsewhere"

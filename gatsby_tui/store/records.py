@@ -479,16 +479,26 @@ def draft_saved_at(conn: sqlite3.Connection, key: str) -> str | None:
 
 
 def discard_if_untouched(conn: sqlite3.Connection, record_id: int, *, stamp: str, adviser_id: int | None) -> bool:
-    """Delete a draft record nobody has written anything in (no field, no action, no typing kept
-    as a draft), as when a record is opened by mistake and closed at once. Audited. Returns
-    whether it was deleted; a record with anything in it is always kept."""
+    """Delete a draft record nobody has written anything in (every field as it started, no action,
+    no typing kept as a draft), as when a record is opened by mistake and closed at once. Audited.
+    Returns whether it was deleted; a record with anything written in it is always kept.
+
+    A new record starts with what it can take from before (_defaults: the booking's reason, the
+    last intended destination, how this adviser gives copies), so a field holding a value is no
+    sign of writing: each field is compared with the values its insert was logged with. A record
+    whose insert is not in the log (written some other way) is kept."""
     with transaction(conn):
         row = conn.execute("SELECT * FROM meeting_records WHERE id = ?", (record_id,)).fetchone()
         if row is None or row["status"] != "draft":
             return False
-        if any(row[f] not in (None, "") for f in TEXT_FIELDS + DATE_FIELDS + ("intended_destination",)):
+        started = conn.execute("SELECT after FROM audit_log WHERE pupil_id = ? AND table_name = 'meeting_records' "
+                               "AND row_id = ? AND action = 'insert' ORDER BY id LIMIT 1",
+                               (row["pupil_id"], record_id)).fetchone()
+        if started is None or not started["after"]:
             return False
-        if row["confidentiality_explained"]:
+        was = json.loads(started["after"])
+        if any(str(row[f] or "") != str(was.get(f) or "")
+               for f in TEXT_FIELDS + DATE_FIELDS + ("intended_destination", "confidentiality_explained")):
             return False
         if conn.execute("SELECT 1 FROM actions WHERE record_id = ? LIMIT 1", (record_id,)).fetchone():
             return False
