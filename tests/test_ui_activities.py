@@ -15,6 +15,7 @@ from gatsby_tui.widgets.tickbox import TickBox
 
 from helpers import make_upn, pupil
 from helpers import insert, screen_text
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 
@@ -104,7 +105,7 @@ async def test_record_an_activity_then_attach_a_form_minus_an_absentee(store, sc
         assert app.screen is detail
         assert attached(store) == {school["Doyle"], school["Okafor"]}
         assert "2 pupils took part" in text_of(detail.query_one("#attendee-status", Static))
-        names = [str(detail.query_one("#attendees", DataTable).get_row_at(i)[0]) for i in range(2)]
+        names = [str(detail.query_one("#attendees", PagedTable).get_row_at(i)[0]) for i in range(2)]
         assert names == ["Doyle, Cara", "Okafor, Amara"]
         # The pupil's history shows it.
         events = store.history.for_pupil(school["Okafor"], kind="activity")
@@ -167,7 +168,7 @@ async def test_add_one_pupil_by_name_and_the_registers_filter(store, school):
         await pilot.pause()
         assert attached(store) == {school["Okafor"], school["Evans"], school["O'Brien-Ní Bhriain"]}
         # Take one off again.
-        table = detail.query_one("#attendees", DataTable)
+        table = detail.query_one("#attendees", PagedTable)
         table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(table.row_count)].index("Evans, Dan"))
         await pilot.press("x")
         await pilot.pause()

@@ -14,6 +14,7 @@ from gatsby_tui.widgets.tickbox import TickBox
 
 from helpers import make_upn, pupil
 from helpers import screen_text
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 LEFT = date(2026, 7, 17)
@@ -49,7 +50,7 @@ async def test_leavers_summary_views_and_recording_a_destination(store, leavers)
         text = screen_text(app)
         assert "2026 leavers (2025/26): 4 leavers" in text
         assert "Education 0 (0%)" in text and "NEET 1 (25%)" in text and "Not known 3 (75%)" in text
-        table = app.screen.query_one("#leavers-table", DataTable)
+        table = app.screen.query_one("#leavers-table", PagedTable)
         assert [r[0] for r in rows_of(table)] == ["Doyle, Cara", "Hughes, Ben", "Markup, [b]Bold[/b]",
                                                   "O'Brien-Ní Bhriain, Siobhán"]
         await pilot.press("n")

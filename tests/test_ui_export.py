@@ -8,7 +8,7 @@ import stat
 from datetime import datetime
 
 import pytest
-from textual.widgets import DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import Input, ProgressBar, Select, Static
 
 from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
@@ -18,6 +18,7 @@ from gatsby_tui.screens.record import RecordScreen
 from gatsby_tui.store import BookingRequest
 from gatsby_tui.widgets.tickbox import TickBox
 from helpers import screen_text
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 
@@ -123,7 +124,7 @@ async def test_a_request_is_logged_shown_overdue_on_the_first_screen_and_answere
         await pilot.pause()
         sars = app.screen
         assert isinstance(sars, SarsScreen)
-        table = sars.query_one("#sars-table", DataTable)
+        table = sars.query_one("#sars-table", PagedTable)
         assert [str(c) for c in table.get_row_at(0)][:3] == ["16/11/2026", "⚠ 6 days overdue", "Okafor, Amara"]
         await pilot.press("x")
         await pilot.pause()

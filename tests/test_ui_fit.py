@@ -31,6 +31,7 @@ from gatsby_tui.app import build_app
 from gatsby_tui.store import Store
 from gatsby_tui.store.db import sample_path
 from gatsby_tui.widgets.footer import Footer
+from gatsby_tui.widgets.paged import PagedTable
 
 from helpers import fill, screen_text
 
@@ -343,9 +344,9 @@ def _fits(screen: Screen, size: tuple[int, int]) -> list[str]:
                 problems.append(f"the dialog is stretched to {dialog.region.width} columns")
         if not isinstance(screen, ModalScreen):
             # A list longer than it shows must take the room there is (a short list may stay short).
-            for table in screen.query(DataTable):
+            for table in [*screen.query(DataTable), *screen.query(PagedTable)]:
                 if _shown(table) and table.max_scroll_y > 0 and table.region.height < 20:
-                    problems.append(f"DataTable#{table.id} shows {table.region.height} of 60 rows and scrolls")
+                    problems.append(f"{type(table).__name__}#{table.id} shows {table.region.height} of 60 rows and scrolls")
     return problems
 
 

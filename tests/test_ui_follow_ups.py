@@ -11,6 +11,7 @@ from gatsby_tui.screens.follow_ups import PAGE, ActionDialog, FollowUpsScreen, N
 from gatsby_tui.screens.pupil import PupilScreen
 from gatsby_tui.store import Store
 from helpers import screen_text
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 
@@ -65,7 +66,7 @@ async def test_overdue_first_in_words_undated_last_and_mine_or_all(store, school
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         shown = rows(table)
         assert [r[3] for r in shown] == ["Call the parent about the open evening", "Bring two apprenticeship adverts",
                                          "Book the [b]taster[/b] day", "Send the college application",
@@ -89,7 +90,7 @@ async def test_owner_filter(store, school):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         screen.query_one("#owner", Select).value = "pupil"
         await pilot.pause()
         assert [r[3] for r in rows(table)] == ["Bring two apprenticeship adverts", "Think about sixth form subjects"]
@@ -103,7 +104,7 @@ async def test_due_date_filter_and_a_clear_message_for_a_bad_date(store, school)
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         screen.query_one("#due", Input).focus()
         for key in "31/02/2026":
             await pilot.press(key)
@@ -135,7 +136,7 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         table.move_cursor(row=1)                           # Bring two apprenticeship adverts
         await pilot.press("d")
         await pilot.pause()
@@ -165,7 +166,7 @@ async def test_end_goes_to_the_very_last_action_and_home_to_the_first(store, sch
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         await pilot.press("end")
         await pilot.pause()
         assert table.row_count == 235 and table.cursor_row == 234
@@ -178,7 +179,7 @@ async def test_r_reassigns_and_keeps_the_change_with_its_date(store, school):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         table.move_cursor(row=2)                           # the parent's taster day
         await pilot.press("r")
         await pilot.pause()
@@ -203,7 +204,7 @@ async def test_c_cancels_with_a_note_and_escape_cancels_nothing(store, school):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
@@ -225,7 +226,7 @@ async def test_enter_opens_the_pupil(store, school):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        screen.query_one("#follow-ups", DataTable).move_cursor(row=1)
+        screen.query_one("#follow-ups", PagedTable).move_cursor(row=1)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PupilScreen) and app.screen.pupil_id == school["amara"]
@@ -242,7 +243,7 @@ async def test_pages_load_as_the_cursor_nears_the_end(store, school):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        table = screen.query_one("#follow-ups", DataTable)
+        table = screen.query_one("#follow-ups", PagedTable)
         assert table.row_count == PAGE
         assert status_text(screen).startswith(f"Showing {PAGE} of {total:,} open actions")
         await pilot.press("G")
@@ -274,6 +275,6 @@ async def test_a_pupil_who_has_left_shows_as_left_not_a_year_group(store, school
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_follow_ups(app, pilot)
-        shown = rows(screen.query_one("#follow-ups", DataTable))
+        shown = rows(screen.query_one("#follow-ups", PagedTable))
         assert shown[0][1:3] == ["Hughes, Ben", "left"]                  # their action is still followed up
         assert [r[2] for r in shown if r[1] == "Okafor, Amara"] == ["11", "11", "11"]

@@ -17,6 +17,7 @@ from gatsby_tui.screens.meeting import MeetingScreen
 from gatsby_tui.screens.pupil import HISTORY_LIMIT, KindChooser, PupilScreen
 from gatsby_tui.store import BookingRequest, Store
 from helpers import screen_text
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 HAS_RECORD_SCREEN = importlib.util.find_spec("gatsby_tui.screens.record") is not None
@@ -298,7 +299,7 @@ async def test_pupil_audit_lists_the_changes_and_changes_nothing(store, school):
         await pilot.pause()
         audit = app.screen
         assert isinstance(audit, AuditScreen)
-        table = audit.query_one("#audit", DataTable)
+        table = audit.query_one("#audit", PagedTable)
         shown = rows(table)
         expected = store.conn.execute("SELECT count(*) FROM audit_log WHERE pupil_id = ?",
                                       (school["amara"],)).fetchone()[0]
@@ -350,7 +351,7 @@ async def test_audit_by_adviser_from_the_palette(store, school):
         assert isinstance(audit, AuditScreen) and audit.adviser_id == school["patel"]
         expected = store.conn.execute("SELECT count(*) FROM audit_log WHERE adviser_id = ?",
                                       (school["patel"],)).fetchone()[0]
-        table = audit.query_one("#audit", DataTable)
+        table = audit.query_one("#audit", PagedTable)
         assert table.row_count == expected
         pupils = {r[1] for r in rows(table)}
         assert {"Okafor, Amara", "Hughes, Ben"} <= pupils
@@ -361,7 +362,7 @@ async def test_audit_by_adviser_from_the_palette(store, school):
         await pilot.pause()
         await pilot.press("up", "enter")                   # Mr Jones has changed nothing
         await pilot.pause()
-        assert app.screen.adviser_id == other and app.screen.query_one("#audit", DataTable).row_count == 0
+        assert app.screen.adviser_id == other and app.screen.query_one("#audit", PagedTable).row_count == 0
         assert "Nothing recorded yet." in screen_text(app)
 
 

@@ -15,6 +15,7 @@ from gatsby_tui.screens.register import RegisterScreen
 from gatsby_tui.store import PupilFilter
 
 from helpers import fill, insert, make_upn, pupil, screen_text, type_text, wait_for_import
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 
@@ -41,7 +42,7 @@ def seed(store, n=5):
 
 
 def names_shown(app) -> list[str]:
-    table = app.screen.query_one("#register", DataTable)
+    table = app.screen.query_one("#register", PagedTable)
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 
@@ -121,7 +122,7 @@ async def test_left_pupils_are_filtered_by_roll(store):
         app.screen.query_one("#roll", Select).value = "left"
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
-        table = app.screen.query_one("#register", DataTable)
+        table = app.screen.query_one("#register", PagedTable)
         assert str(table.get_row_at(0)[1]) == "Left 2026"
 
 
@@ -131,7 +132,7 @@ async def test_register_pages_from_sql_as_you_scroll(store):
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        table = app.screen.query_one("#register", DataTable)
+        table = app.screen.query_one("#register", PagedTable)
         assert table.row_count == 100
         assert "Showing 100 of 230 pupils" in status(app)
         table.move_cursor(row=95)

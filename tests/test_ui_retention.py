@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from helpers import make_upn, pupil
 from gatsby_tui.app import build_app
 from gatsby_tui.screens.retention import ConfirmRemoval, RetentionPeriodsForm, RetentionScreen
 from test_retention import NAME, UNIQUE_NOTE, _everything, found_in_file
 from helpers import fill, insert, screen_text
+from gatsby_tui.widgets.paged import PagedTable
 
 SIZE = (120, 40)
 
@@ -32,8 +33,8 @@ def leavers(store, clock, tmp_path):
     return ids
 
 
-def _table(app) -> DataTable:
-    return app.screen.query_one("#retention-table", DataTable)
+def _table(app) -> PagedTable:
+    return app.screen.query_one("#retention-table", PagedTable)
 
 
 def _names(app) -> list[str]:

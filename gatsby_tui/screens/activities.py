@@ -152,11 +152,11 @@ class ActivitiesScreen(ListKeys, Screen):
 
     @on(Input.Submitted, "#act-search")
     def _to_table(self) -> None:
-        self.query_one("#activities", DataTable).focus()
+        self.query_one("#activities", PagedTable).focus()
 
-    @on(DataTable.RowSelected, "#activities")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(ActivityScreen(int(event.row_key.value)))
+    @on(PagedTable.RowSelected, "#activities")
+    def _selected(self, event: PagedTable.RowSelected) -> None:
+        self.app.push_screen(ActivityScreen(int(event.key)))
 
     def _current(self) -> int | None:
         return self.query_one("#activities", PagedTable).current_id()
@@ -193,7 +193,7 @@ class ActivitiesScreen(ListKeys, Screen):
             for widget_id in ("#act-kind", "#act-benchmark", "#act-year"):
                 self.query_one(widget_id, Select).clear()
         self.reload()
-        self.query_one("#activities", DataTable).focus()
+        self.query_one("#activities", PagedTable).focus()
 
 
 # ---------------------------------------------------------------- one activity and who took part
@@ -308,7 +308,7 @@ class ActivityScreen(Screen):
             text = table.showing("pupils who took part")
         self.query_one("#attendee-status", Static).update(text)
 
-    @on(DataTable.RowSelected, "#attendees")
+    @on(PagedTable.RowSelected, "#attendees")
     def _selected(self) -> None:
         self.action_open_pupil()
 
@@ -401,10 +401,10 @@ class ActivityScreen(Screen):
         self.dismiss()
 
     def action_cursor_down(self) -> None:
-        self.query_one("#attendees", DataTable).action_cursor_down()
+        self.query_one("#attendees", PagedTable).action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        self.query_one("#attendees", DataTable).action_cursor_up()
+        self.query_one("#attendees", PagedTable).action_cursor_up()
 
 
 # ---------------------------------------------------------------- attaching a group, minus absentees

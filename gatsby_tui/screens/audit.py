@@ -23,7 +23,7 @@ from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, names
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import DataTable, OptionList, Static
+from gatsby_tui.widgets.plain import OptionList, Static
 
 PAGE = 200
 READ_ONLY = ("The audit log cannot be changed or deleted: not from here, nor anywhere in the app, "
@@ -205,7 +205,7 @@ class AuditScreen(ListKeys, Screen):
         text = table.showing("entries", ", newest first · read only") if table.total else "Nothing recorded yet."
         self.query_one("#status", Static).update(text)
 
-    @on(DataTable.RowSelected, "#audit")
+    @on(PagedTable.RowSelected, "#audit")
     def _row_selected(self) -> None:
         self.action_open_entry()
 

@@ -31,14 +31,14 @@ def styled_as_app(screen: Screen) -> None:
 
 
 class ListKeys:
-    """Mix into a screen whose main list is the DataTable ``LIST`` (a CSS id selector): the
-    j / k / g / G actions (see actions.py) move in it; G first loads the next page of a paged
-    list (widgets/paged.py: PagedTable)."""
+    """Mix into a screen whose main list is ``LIST`` (a CSS id selector of a PagedTable or a
+    DataTable): the j / k / g / G actions (see actions.py) move in it; G first loads the next
+    page of a paged list (widgets/paged.py: PagedTable)."""
 
     LIST = ""
 
-    def _list(self) -> DataTable:
-        return self.query_one(self.LIST, DataTable)  # type: ignore[attr-defined]
+    def _list(self) -> Any:
+        return self.query_one(self.LIST)  # type: ignore[attr-defined]
 
     def action_cursor_down(self) -> None:
         self._list().action_cursor_down()

@@ -25,7 +25,7 @@ from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
+from gatsby_tui.widgets.plain import Button, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 RECORD_FORMATS = [("PDF, to print or send", "pdf"), ("Web page (HTML)", "html"), ("Markdown (plain text)", "md"),
@@ -342,7 +342,7 @@ class SarsScreen(ListKeys, Screen):
         self.show_all = not self.show_all
         self.load()
 
-    @on(DataTable.RowSelected, "#sars-table")
+    @on(PagedTable.RowSelected, "#sars-table")
     def action_open_pupil(self) -> None:
         r = self._current()
         if r is not None:

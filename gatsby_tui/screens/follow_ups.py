@@ -334,12 +334,12 @@ class FollowUpsScreen(ListKeys, Screen):
             with self.prevent(Select.Changed):
                 self.query_one("#whose", Select).value = "all"
         self.reload()
-        self.query_one("#follow-ups", DataTable).focus()
+        self.query_one("#follow-ups", PagedTable).focus()
 
     def on_screen_resume(self) -> None:
         # Back from a pupil, a dialog or the adviser chooser: actions or "who am I" may have changed.
         if self.is_mounted and self.query("#follow-ups"):
-            self.reload(keep_index=self.query_one("#follow-ups", DataTable).cursor_row)
+            self.reload(keep_index=self.query_one("#follow-ups", PagedTable).cursor_row)
 
     # ------------------------------------------------------------ loading
     def _adviser_filter(self) -> int | None:
@@ -436,7 +436,7 @@ class FollowUpsScreen(ListKeys, Screen):
     def _due_submitted(self, event: Input.Submitted) -> None:
         self._set_due(event.value, final=True)
         if not self.query_one("#follow-error", Static).display:
-            self.query_one("#follow-ups", DataTable).focus()
+            self.query_one("#follow-ups", PagedTable).focus()
 
     @on(Input.Blurred, "#due")
     def _due_left(self, event: Input.Blurred) -> None:
@@ -446,7 +446,7 @@ class FollowUpsScreen(ListKeys, Screen):
         if event.key == "down" and self.focused is self.query_one("#due", Input):
             event.stop()
             event.prevent_default()
-            self.query_one("#follow-ups", DataTable).focus()
+            self.query_one("#follow-ups", PagedTable).focus()
 
     def action_focus_filters(self) -> None:
         self.query_one("#owner", Select).focus()
@@ -464,11 +464,11 @@ class FollowUpsScreen(ListKeys, Screen):
         self.due = None
         if changed:
             self.reload()
-        self.query_one("#follow-ups", DataTable).focus()
+        self.query_one("#follow-ups", PagedTable).focus()
 
     # ------------------------------------------------------------ the list
-    @on(DataTable.RowSelected, "#follow-ups")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(PagedTable.RowSelected, "#follow-ups")
+    def _row_selected(self, event: PagedTable.RowSelected) -> None:
         self.action_open_pupil()
 
     def selected(self):
@@ -482,7 +482,7 @@ class FollowUpsScreen(ListKeys, Screen):
         return True
 
     def _change(self, message: str, fn, *args, keep_id: int | None = None, **kw) -> None:
-        table = self.query_one("#follow-ups", DataTable)
+        table = self.query_one("#follow-ups", PagedTable)
         index = table.cursor_row
         try:
             fn(*args, **kw)

@@ -17,6 +17,8 @@ WIDGET_HELP = {
     "Input": "A text box: type, Backspace deletes, Home/End move, Tab goes to the next field.",
     "Select": "A list to choose from: Enter or Space opens it, arrows move, Enter chooses.",
     "DataTable": "A list: arrows or j/k move, Enter opens, Page Up/Down jump.",
+    "PagedTable": "A list: arrows or j/k move, Enter or a click opens, Page Up/Down jump, Home/End or g/G go "
+                  "to the first and last; more rows load as you near the end.",
     "Checkbox": "A tick box: Space ticks and unticks it; Enter moves on to the next field.",
     "Button": "A button: Enter presses it.",
 }

@@ -17,7 +17,7 @@ from gatsby_tui import actions, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, send
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import DataTable, Static
+from gatsby_tui.widgets.plain import Static
 
 PAGE = 100
 VIEWS = (("all", "a", "All"), ("unknown", "u", "Not known"), ("neet", "n", "NEET 540–680"),
@@ -127,7 +127,7 @@ class LeaversScreen(ListKeys, Screen):
         self.query_one("#leavers-status", Static).update(text)
 
     # ------------------------------------------------------------ keys
-    @on(DataTable.RowSelected, "#leavers-table")
+    @on(PagedTable.RowSelected, "#leavers-table")
     def _selected(self) -> None:
         self.action_open_destinations()
 

@@ -28,7 +28,7 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow
 from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS, SEN_SHORT
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import DataTable, Select, Static
+from gatsby_tui.widgets.plain import Select, Static
 
 PAGE = 100
 INLINE_SECONDS = 0.008     # a search this quick runs straight after the key (its echo is painted first)
@@ -271,9 +271,9 @@ class RegisterScreen(ListKeys, Screen):
             self.filter = changed
             self.reload()
 
-    @on(DataTable.RowSelected, "#register")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(int(event.row_key.value))
+    @on(PagedTable.RowSelected, "#register")
+    def _row_selected(self, event: PagedTable.RowSelected) -> None:
+        self._open(int(event.key))
 
     # ------------------------------------------------------------ actions
     def _current_id(self) -> int | None:

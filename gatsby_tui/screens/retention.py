@@ -24,7 +24,7 @@ from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import Button, DataTable, Static
+from gatsby_tui.widgets.plain import Button, Static
 
 PAGE = 200
 MARK = "✓"
@@ -130,7 +130,7 @@ class RetentionScreen(ListKeys, Screen):
             text += " · Space marks, a marks all shown · p pseudonymise, x erase"
         self.query_one("#retention-status", Static).update(Text(text))
 
-    @on(DataTable.RowHighlighted, "#retention-table")
+    @on(PagedTable.RowHighlighted, "#retention-table")
     def _highlighted(self) -> None:
         self._detail()
 
@@ -148,7 +148,7 @@ class RetentionScreen(ListKeys, Screen):
         return self.query_one(self.LIST, PagedTable).current_id()
 
     def _redraw_mark(self, pupil_id: int) -> None:
-        table = self.query_one(self.LIST, DataTable)
+        table = self.query_one(self.LIST, PagedTable)
         table.update_cell(str(pupil_id), "mark", Text(MARK if pupil_id in self.marked else ""))
 
     # ------------------------------------------------------------ marking
@@ -158,7 +158,7 @@ class RetentionScreen(ListKeys, Screen):
             return
         self.marked ^= {pupil_id}
         self._redraw_mark(pupil_id)
-        self.query_one(self.LIST, DataTable).action_cursor_down()
+        self.query_one(self.LIST, PagedTable).action_cursor_down()
         self._status()
 
     def action_mark_all(self) -> None:
@@ -209,7 +209,7 @@ class RetentionScreen(ListKeys, Screen):
 
         self.app.push_screen(RetentionPeriodsForm(), done)
 
-    @on(DataTable.RowSelected, "#retention-table")
+    @on(PagedTable.RowSelected, "#retention-table")
     def action_open_pupil(self) -> None:
         pupil_id = self._current_id()
         if pupil_id is not None:

@@ -16,7 +16,7 @@ from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import send
 from gatsby_tui.domain.codes import SEN_SHORT
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import DataTable, Static
+from gatsby_tui.widgets.plain import Static
 
 PAGE = 100
 
@@ -86,7 +86,7 @@ class ReviewsDueScreen(ListKeys, Screen):
                                  " · most urgent first")
         self.query_one("#reviews-status", Static).update(text)
 
-    @on(DataTable.RowSelected, "#reviews-due")
+    @on(PagedTable.RowSelected, "#reviews-due")
     def _selected(self) -> None:
         self.action_open_plan()
 

@@ -2,43 +2,173 @@
 leavers, the audit log, past retention, activities and an activity's pupils).
 
 A screen says once where its rows come from (``source``): how many there are, a page of them
-after a key, and the cells of one. The table then loads a page at a time as the cursor nears
-the end (keyset paging: nothing is counted or skipped twice), keeps the row under the cursor
-when the list is reloaded, moves with the arrows and j / k, g / G (screens/base.py: ListKeys), and
-gives the
-words of the row-count line ("Showing 200 of 18,412 pupils"). Cells are plain text (see
-widgets/plain.py): a name with ``[b]`` in it is shown as typed.
+after a key, and the cells of one. The list then loads a page at a time as the cursor (or the
+scroll bar) nears the end (keyset paging: nothing is counted or skipped twice), keeps the row
+under the cursor when the list is reloaded, moves with the arrows, Page Up / Page Down, Home /
+End, j / k and g / G (screens/base.py: ListKeys), opens the row under the cursor on Enter or a
+click, and gives the words of the row-count line ("Showing 200 of 18,412 pupils").
 
-It is Textual's DataTable fed one page at a time: the DataTable draws only the lines on
-screen, and measures only the rows it is given, so it never holds more than the pages the
-adviser has scrolled through.
+It draws through Textual's Line API: the rows are kept as data, and only the lines on screen
+are drawn, each once until something on it changes. Refilling the list after a keystroke is
+replacing a Python list; there is no widget, cell measurement or layout per row. Cells are
+plain text (see widgets/plain.py): a name with ``[b]`` in it is shown as typed. The row under
+the cursor is marked with ``▸`` as well as by its colour, so it shows on any terminal and in
+any theme.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Iterable
 
-from gatsby_tui.widgets.plain import DataTable
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 #: How many pages at most are read to find a row to keep under the cursor after a reload.
 REVEAL_PAGES = 20
+#: Blank cells either side of each column's text, as in Textual's DataTable.
+PAD = 1
+CURSOR_MARK = "▸"
 
 
 def _default_after(row: Any) -> Any:
     return row.key
 
 
-class PagedTable(DataTable):
-    """A DataTable that pages its rows from SQL through the callbacks given to ``source``."""
+def _text(value: Any) -> Text:
+    """A cell as a rich Text, shown exactly as given (never read as markup)."""
+    if isinstance(value, Text):
+        text = value
+    elif isinstance(value, Content):
+        text = value.__rich__()
+    else:
+        text = Text("" if value is None else str(value))
+    if "\t" in text.plain:
+        text = text.copy()
+        text.expand_tabs(1)
+    return text
 
-    def __init__(self, *, page: int = 100, near_end: int = 10, **kwargs: Any) -> None:
-        kwargs.setdefault("cursor_type", "row")
-        kwargs.setdefault("zebra_stripes", True)
-        super().__init__(**kwargs)
+
+def _lines(cell: Text) -> list[Text]:
+    return cell.split("\n", allow_blank=True) if "\n" in cell.plain else [cell]
+
+
+@dataclass
+class Column:
+    key: str
+    label: Text
+    width: int | None        # None: the column takes the width the others leave
+
+
+class PagedTable(ScrollView, can_focus=True):
+    """A list of rows paged from SQL through the callbacks given to ``source``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first", "First", show=False),
+        Binding("end,ctrl+end", "last", "Last", show=False),
+        Binding("left", "scroll_left", "Scroll left", show=False),
+        Binding("right", "scroll_right", "Scroll right", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"paged--header", "paged--even-row", "paged--cursor"}
+
+    # The look of Textual's DataTable, so the lists match the other tables in every theme.
+    DEFAULT_CSS = """
+    PagedTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .paged--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .paged--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        &:dark > .paged--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .paged--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .paged--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .paged--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        & > .paged--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    class RowHighlighted(Message):
+        """The cursor came to a row (or the rows under it changed)."""
+
+        def __init__(self, table: PagedTable, cursor_row: int, key: str) -> None:
+            super().__init__()
+            self.table, self.cursor_row, self.key = table, cursor_row, key
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
+    class RowSelected(Message):
+        """Enter was pressed on a row, or the row under the cursor was clicked."""
+
+        def __init__(self, table: PagedTable, cursor_row: int, key: str) -> None:
+            super().__init__()
+            self.table, self.cursor_row, self.key = table, cursor_row, key
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
+    def __init__(self, *, page: int = 100, near_end: int = 10, zebra_stripes: bool = True,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self.page = page
         self.near_end = near_end
+        self.zebra_stripes = zebra_stripes
         self.total = 0
-        self.items: dict[str, Any] = {}         # the rows shown, by their row key
+        self.items: dict[str, Any] = {}         # the rows shown, by their key
+        self.columns: list[Column] = []
+        self._keys: list[str] = []               # row keys, in the order shown
+        self._cells: list[tuple[Text, ...]] = []
+        self._starts: list[int] = []             # the first line of each row (0: under the header)
+        self._heights: list[int] = []
+        self._index: dict[str, int] = {}         # row key -> position
+        self.cursor_row = 0
+        self._widths: list[int] = []
+        self._lines: LRUCache[tuple[int, bool], list[Strip]] = LRUCache(1024)
+        self._header: Strip | None = None
         self._count: Callable[[], int] = lambda: 0
         self._fetch: Callable[[Any, int], list[Any]] = lambda after, limit: []
         self._row: Callable[[Any], tuple[str, Iterable[Any], int]] = lambda row: ("", (), 1)
@@ -47,52 +177,99 @@ class PagedTable(DataTable):
         self._last: Any = None
         self._exhausted = True
 
+    # ------------------------------------------------------------ columns and rows
+    def add_column(self, label: Any, *, width: int | None = None, key: str | None = None) -> None:
+        """A column ``width`` cells wide, or (``None``) as wide as the others leave room for."""
+        self.columns.append(Column(key or str(len(self.columns)), _text(label), width))
+        self._layout()
+
     def source(self, *, count: Callable[[], int], fetch: Callable[[Any, int], list[Any]],
                row: Callable[[Any], tuple[str, Iterable[Any], int]], after: Callable[[Any], Any] = _default_after,
                changed: Callable[[], None] = lambda: None) -> None:
         """Where the rows come from: ``count()`` of them in all; ``fetch(after, limit)`` a page
         after the key ``after(last row)`` (None for the first); ``row(item)`` its key, cells and
-        height; ``changed()`` is called whenever more rows are shown (to update the count line)."""
+        height in lines;
+        ``changed()`` is called whenever more rows are shown (to update the count line)."""
         self._count, self._fetch, self._row, self._after, self._changed = count, fetch, row, after, changed
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def shown(self) -> int:
+        return len(self._keys)
+
+    @property
+    def complete(self) -> bool:
+        return len(self._keys) >= self.total
+
+    def get_row_at(self, index: int) -> list[Text]:
+        return list(self._cells[index])
+
+    def get_row(self, key: str) -> list[Text]:
+        return list(self._cells[self._index[key]])
+
+    def get_row_index(self, key: str) -> int:
+        return self._index[key]
+
+    def update_cell(self, key: str, column_key: str, value: Any) -> None:
+        """Change one cell of the row ``key`` (drawn again at once)."""
+        index = self._index[key]
+        column = next(i for i, c in enumerate(self.columns) if c.key == column_key)
+        cells = list(self._cells[index])
+        cells[column] = _text(value)
+        self._cells[index] = tuple(cells)
+        self._forget_row(index)
 
     # ------------------------------------------------------------ loading
     def reload(self, *, keep_key: str | None = None, keep_index: int | None = None) -> None:
         """The first page again (for a changed filter, or after a change), the cursor kept on
         the row ``keep_key`` if it is still listed, else at ``keep_index``."""
         total = self._count()
-        self._reset()
+        self.clear()
         self._fill(total, self._fetch(None, self.page), keep_key, keep_index)
 
     def show(self, total: int, first_page: list[Any], *, keep_key: str | None = None,
              keep_index: int | None = None) -> None:
         """Show ``first_page`` of ``total`` rows, read elsewhere (e.g. in a thread)."""
-        self._reset()
+        self.clear()
         self._fill(total, first_page, keep_key, keep_index)
 
-    def _reset(self) -> None:
-        self.clear()
-        self.items = {}
-        self._last = None
-        self._exhausted = False
+    def clear(self) -> None:
+        self.items, self._keys, self._cells, self._index = {}, [], [], {}
+        self._starts, self._heights = [], []
+        self._last, self._exhausted = None, False
+        self.cursor_row = 0
+        self._lines.clear()
+        self._resize_virtual()
+        if self.is_mounted:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
 
     def _fill(self, total: int, first_page: list[Any], keep_key: str | None, keep_index: int | None) -> None:
         self.total = total
         self._append(first_page)
         if keep_key is None or not self.reveal(keep_key):
-            if keep_index is not None:
-                while self.row_count <= keep_index and self.load_more(notify=False):
-                    pass
-                if self.row_count:
-                    self.move_cursor(row=min(keep_index, self.row_count - 1))
+            index = 0 if keep_index is None else keep_index
+            while self.row_count <= index and self.load_more(notify=False):
+                pass
+            self.move_cursor(row=index, announce=True)
         self._changed()
 
     def _append(self, rows: list[Any]) -> None:
         for item in rows:
             key, cells, height = self._row(item)
             self.items[key] = item
-            self.add_row(*cells, key=key, height=height)
+            self._index[key] = len(self._keys)
+            self._starts.append(self._starts[-1] + self._heights[-1] if self._keys else 0)
+            self._heights.append(max(1, height))
+            self._keys.append(key)
+            self._cells.append(tuple(map(_text, cells)))
         if rows:
             self._last = self._after(rows[-1])
+            self._resize_virtual()
+            self.refresh()
         if len(rows) < self.page:
             self._exhausted = True
 
@@ -114,27 +291,16 @@ class PagedTable(DataTable):
     def reveal(self, key: str) -> bool:
         """Put the cursor on the row ``key``, reading a few more pages to find it if need be."""
         for _ in range(REVEAL_PAGES):
-            if key in self.items:
-                self.move_cursor(row=self.get_row_index(key))
+            if key in self._index:
+                self.move_cursor(row=self._index[key], announce=True)
                 return True
             if not self.load_more(notify=False):
                 return False
         return False
 
-    @property
-    def shown(self) -> int:
-        return self.row_count
-
-    @property
-    def complete(self) -> bool:
-        return self.row_count >= self.total
-
     # ------------------------------------------------------------ what is under the cursor
     def current_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return key.value
+        return self._keys[self.cursor_row] if self._keys else None
 
     def current(self) -> Any:
         """The row (as fetched) under the cursor, or None when the list is empty."""
@@ -152,8 +318,199 @@ class PagedTable(DataTable):
             return f"Showing all {self.total:,} {noun}{detail}"
         return f"Showing {self.shown:,} of {self.total:,} {noun}{detail}{more}"
 
-    # ------------------------------------------------------------ keys
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        # Near the end of what is loaded: the next page (the message goes on to the screen).
-        if event.data_table is self and event.cursor_row >= self.row_count - self.near_end:
+    # ------------------------------------------------------------ the cursor
+    def move_cursor(self, *, row: int, announce: bool = False) -> None:
+        """Put the cursor on row ``row`` (kept within the rows loaded) and scroll it into view.
+        A RowHighlighted message follows when the row changes, or always with ``announce``."""
+        if not self._keys:
+            self.cursor_row = 0
+            return
+        row = max(0, min(row, len(self._keys) - 1))
+        old, self.cursor_row = self.cursor_row, row
+        if old != row:
+            self._forget_row(old)
+            self._forget_row(row)
+        self._scroll_to_cursor()
+        if old != row or announce:
+            self.post_message(self.RowHighlighted(self, row, self._keys[row]))
+            if row >= len(self._keys) - self.near_end:
+                self.load_more()
+
+    def _visible_lines(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)   # less the header line
+
+    def _lines_used(self) -> int:
+        return self._starts[-1] + self._heights[-1] if self._keys else 0
+
+    def _row_at_line(self, line: int) -> int:
+        """The row drawn on line ``line`` (0: the first line under the header)."""
+        return bisect_right(self._starts, line) - 1
+
+    def _scroll_to_cursor(self) -> None:
+        if not self._keys:
+            return
+        top = round(self.scroll_y)
+        visible = self._visible_lines()
+        first = self._starts[self.cursor_row]
+        last = first + self._heights[self.cursor_row] - 1
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + visible:
+            self.scroll_to(y=min(first, last - visible + 1), animate=False, immediate=True)
+
+    def _page_rows(self) -> int:
+        """About a screenful of rows from the cursor."""
+        lines = self._visible_lines()
+        start = self._starts[self.cursor_row] if self._keys else 0
+        below = self._row_at_line(start + lines) if self._keys else 0
+        return max(1, below - self.cursor_row)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._page_rows())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._page_rows())
+
+    def action_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.move_cursor(row=len(self._keys) - 1)
+
+    def action_select_cursor(self) -> None:
+        if self._keys:
+            self.post_message(self.RowSelected(self, self.cursor_row, self._keys[self.cursor_row]))
+
+    def on_click(self, event: events.Click) -> None:
+        line = round(self.scroll_y) + event.y - 1
+        if event.y < 1 or not self._keys or line >= self._lines_used():   # the header, or below the rows
+            return
+        row = self._row_at_line(line)
+        if row == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=row)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.call_later(self._load_if_near_end)
+
+    def _load_if_near_end(self) -> None:
+        # Scrolled (by the mouse or the scroll bar) to near the end of what is loaded.
+        bottom = round(self.scroll_y) + self._visible_lines()
+        if self._keys and self._row_at_line(bottom) >= len(self._keys) - self.near_end:
             self.load_more()
+
+    # ------------------------------------------------------------ drawing
+    def _layout(self) -> None:
+        """Each column's width: its own, or for a column without one what the others leave."""
+        room = self.scrollable_content_region.width if self.is_mounted else 0
+        fixed = sum((c.width or 0) + 2 * PAD for c in self.columns)
+        flexible = [c for c in self.columns if c.width is None]
+        share = max(0, room - fixed - 2 * PAD * len(flexible)) // max(1, len(flexible))
+        widths = [c.width if c.width is not None else max(share, c.label.cell_len) for c in self.columns]
+        if widths != self._widths:
+            self._widths = widths
+            self._forget_lines()
+        self._resize_virtual()
+
+    def _resize_virtual(self) -> None:
+        width = sum(w + 2 * PAD for w in self._widths)
+        self.virtual_size = Size(width, self._lines_used() + 1)
+
+    def on_resize(self) -> None:
+        self._layout()
+        self._scroll_to_cursor()
+
+    def on_mount(self) -> None:
+        self._layout()
+
+    def _forget_lines(self) -> None:
+        self._lines.clear()
+        self._header = None
+        self.refresh()
+
+    def _forget_row(self, index: int) -> None:
+        self._lines.discard((index, False))
+        self._lines.discard((index, True))
+        if index < len(self._keys):
+            self.refresh_lines(self._starts[index] + 1, self._heights[index])
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_lines()
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._forget_lines()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._forget_lines()
+
+    def _style(self, component: str) -> Style:
+        return self.get_component_styles(component).rich_style
+
+    def _strip(self, cells: Iterable[Text], style: Style, mark: str = " ") -> Strip:
+        """One line: each cell cut or padded to its column, on ``style``."""
+        segments: list[Segment] = []
+        console = self.app.console
+        for i, (cell, width) in enumerate(zip(cells, self._widths)):
+            segments.append(Segment(mark if i == 0 else " " * PAD, style))
+            plain = cell.plain
+            if not cell.spans and not cell.style:
+                length = cell_len(plain)
+                if length <= width:
+                    segments.append(Segment(plain + " " * (width - length), style))
+                else:
+                    segments.append(Segment(set_cell_size(plain, width - 1) + "…", style))
+            else:
+                text = cell.copy()
+                text.truncate(width, overflow="ellipsis", pad=True)
+                text.end = ""
+                segments.extend(Segment.apply_style(text.render(console), style))
+            segments.append(Segment(" " * PAD, style))
+        return Strip(segments, sum(w + 2 * PAD for w in self._widths))
+
+    def _row_strips(self, index: int) -> list[Strip]:
+        """The lines of row ``index``: a cell with several lines of text uses the row's height."""
+        cursor = index == self.cursor_row
+        strips = self._lines.get((index, cursor))
+        if strips is None:
+            style = self.rich_style
+            if self.zebra_stripes and index % 2 == 0:
+                style += self._style("paged--even-row")
+            if cursor:
+                style += self._style("paged--cursor")
+            cells = self._cells[index]
+            height = self._heights[index]
+            if height == 1:
+                strips = [self._strip([_lines(cell)[0] for cell in cells], style, CURSOR_MARK if cursor else " ")]
+            else:
+                split = [_lines(cell) for cell in cells]
+                blank = Text("")
+                strips = [self._strip([lines[n] if n < len(lines) else blank for lines in split], style,
+                                      CURSOR_MARK if cursor and n == 0 else " ")
+                          for n in range(height)]
+            self._lines[(index, cursor)] = strips
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
+        base = self.rich_style
+        if y == 0:
+            if self._header is None:
+                self._header = self._strip((c.label for c in self.columns), base + self._style("paged--header"))
+            strip = self._header
+        else:
+            line = scroll_y + y - 1
+            if line >= self._lines_used():
+                return Strip.blank(width, base)
+            index = self._row_at_line(line)
+            strip = self._row_strips(index)[line - self._starts[index]]
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
