@@ -440,6 +440,40 @@ async def test_typing_a_search_reads_the_list_once_per_key_and_never_the_alert(s
         assert calls == {"pupils.count": 1 + 6, "requests.overdue": 1}
 
 
+async def test_a_quick_search_reads_only_after_the_frame_that_echoes_the_key(store, monkeypatch):
+    from gatsby_tui.screens import register
+
+    seed(store)
+    monkeypatch.setattr(register, "INLINE_SECONDS", 60.0)     # every search on the main thread
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        painted: list[str] = []                 # the search box's text in each frame drawn
+        display = app._display
+
+        def drawn(screen, renderable):
+            painted.append(search.value)
+            return display(screen, renderable)
+
+        monkeypatch.setattr(app, "_display", drawn)
+        seen_at_query: list[tuple[str, str]] = []
+        original = store.pupils.count
+
+        def count(f):
+            seen_at_query.append((f.search, painted[-1] if painted else ""))
+            return original(f)
+
+        monkeypatch.setattr(store.pupils, "count", count)
+        await pilot.press("slash")
+        await type_text(pilot, "obr")
+        await pilot.pause()
+        assert [wanted for wanted, _ in seen_at_query] == ["o", "ob", "obr"]
+        # Each key's echo was on screen before the query for it began.
+        assert seen_at_query == [("o", "o"), ("ob", "ob"), ("obr", "obr")]
+        assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
+
+
 async def test_slow_searches_run_after_the_echo_in_a_thread_and_the_next_key_cancels_the_running_one(store, monkeypatch):
     import threading
 

@@ -3,9 +3,9 @@
 The register is read once when it opens, and again on coming back to it only if the database
 changed meanwhile (``store.coverage.version()``: this connection's writes and any other's).
 A search reads only the list, never the overdue-request alert. Typing is never held up by a
-search: while searches are quick (under ``INLINE_SECONDS``, as measured on the last one) each
-runs straight after the key; once they are slower (a large school), the search runs in a
-thread as soon as the frame echoing the key is painted, and the next key interrupts it.
+search: it starts once the frame echoing the key is painted. While searches are quick (under
+``INLINE_SECONDS``, as measured on the last one) it runs there and then; once they are slower (a
+large school), it runs in a thread, and the next key interrupts it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Select, Static
 
 PAGE = 100
-INLINE_SECONDS = 0.008     # a search this quick runs straight after the key (its echo is painted first)
+INLINE_SECONDS = 0.008     # a search this quick runs on the main thread, after the key's echo
 
 
 def _when(stamp: str | None) -> str:
@@ -208,14 +208,19 @@ class RegisterScreen(ListKeys, Screen):
             return
         self.filter = self.filter.with_(search=event.value)
         self._cancel_search()
+        # After the frame that echoes the key, so the echo never waits for a query (keys typed
+        # faster than a frame make one search between them).
+        if not self._search_queued:
+            self._search_queued = True
+            self.call_after_refresh(self._search)
+
+    def _search(self) -> None:
+        """A quick search runs here and now; a slower one in a thread the next key interrupts."""
+        self._search_queued = False
         if self.search_seconds <= INLINE_SECONDS:
             self.reload()
         else:
-            # After the frame that echoes the key: the query then runs in a thread, and the next
-            # key interrupts it (keys typed faster than a frame make one search between them).
-            if not self._search_queued:
-                self._search_queued = True
-                self.call_after_refresh(self._search_in_thread)
+            self._search_in_thread()
 
     def _cancel_search(self) -> None:
         """Interrupt a search running in a thread (one queued runs for the newest filter)."""
@@ -225,7 +230,6 @@ class RegisterScreen(ListKeys, Screen):
             self.app.store.conn.interrupt()
 
     def _search_in_thread(self) -> None:
-        self._search_queued = False
         wanted = self.filter
 
         def search(run: jobs.Job) -> tuple[int, list[RegisterRow], float]:
