@@ -80,7 +80,7 @@ async def test_the_cursor_row_is_marked_in_text_and_moves_with_the_keys():
 
 
 async def test_cells_are_plain_text_cut_to_their_column():
-    rows = [("[b]Smith[/b] O'Brien-Ní Bhriain", "[red]", 1), ("Zhang 张伟", "7A", 1)]
+    rows = [("[b]Smith[/b] O'Brien-Ní Bhriain", "[red]", 1), ("Zhang 张伟", "7A", 1), ("Bell\x1b]0;x\x07\tRing", "7A", 1)]
     app = Host(rows)
     async with app.run_test(size=(60, 8)) as pilot:
         await pilot.pause()
@@ -88,7 +88,9 @@ async def test_cells_are_plain_text_cut_to_their_column():
         assert "[b]Smith[/b] O'Brie…" in text       # shown as typed, cut to 20 cells with an ellipsis
         assert "[red]" in text
         assert "Zhang 张伟" in text
-        assert app.query_one(PagedTable).total == 2
+        # Control characters never reach the terminal; a tab is a space.
+        assert "Bell]0;x Ring" in text and "\x1b" not in text and "\x07" not in text
+        assert app.query_one(PagedTable).total == 3
 
 
 async def test_a_row_of_several_lines_and_the_mouse():

@@ -41,25 +41,21 @@ def _when(stamp: str | None) -> str:
     return f"{day:%d/%m/%Y} {stamp[11:16]}".strip()
 
 
-def row_cells(row: RegisterRow) -> list[Text]:
-    """The cells of one register row. Every user-typed value is a Text, so names
-    containing [b] or [/] are shown as typed, never read as markup."""
-    if row.date_left:
-        year = Text(f"Left {row.date_left[:4]}")
-    else:
-        year = Text(str(row.year_group))
+def row_cells(row: RegisterRow) -> list[str]:
+    """The cells of one register row, as plain strings: the list shows them as typed (a name
+    containing [b] or [/] is never read as markup)."""
     name = row.name
     if row.namesake:            # two pupils of the same name are told apart by their dates of birth
         born = dates.from_iso(row.dob)
         name += f" · {born.day}/{born.month}/{born.year}"
     return [
-        Text(name),
-        year,
-        Text(row.form or "—"),
-        Text(SEN_SHORT[row.sen_status]),
-        Text(" ".join(row.flags) or "—"),
-        Text(_when(row.last_meeting)),
-        Text(_when(row.next_meeting)),
+        name,
+        f"Left {row.date_left[:4]}" if row.date_left else str(row.year_group),
+        row.form or "—",
+        SEN_SHORT[row.sen_status],
+        " ".join(row.flags) or "—",
+        _when(row.last_meeting),
+        _when(row.next_meeting),
     ]
 
 

@@ -46,28 +46,43 @@ def _default_after(row: Any) -> Any:
     return row.key
 
 
-def _text(value: Any) -> Text:
-    """A cell as a rich Text, shown exactly as given (never read as markup)."""
+Cell = str | Text
+
+#: C0 and C1 control characters (ESC among them) are dropped, a tab becomes a space; a line break
+#: is kept for rows of several lines.
+_CONTROLS = {c: None for c in [*range(0x20), *range(0x7F, 0xA0)] if c != 0x0A} | {0x09: " "}
+
+
+def _cell(value: Any) -> Cell:
+    """A cell as given, shown exactly so (never read as markup): a ``str`` (the quick way), or a
+    rich Text where it carries styles. No terminal control character reaches the terminal."""
+    if type(value) is str:
+        return value.translate(_CONTROLS)
+    if isinstance(value, Content):
+        value = value.__rich__()
     if isinstance(value, Text):
-        text = value
-    elif isinstance(value, Content):
-        text = value.__rich__()
-    else:
-        text = Text("" if value is None else str(value))
-    if "\t" in text.plain:
-        text = text.copy()
-        text.expand_tabs(1)
-    return text
+        plain = value.plain
+        if value.spans or value.style:
+            if plain.translate(_CONTROLS) == plain:
+                return value
+        return plain.translate(_CONTROLS)       # styled text with control characters: the words only
+    return ("" if value is None else str(value)).translate(_CONTROLS)
 
 
-def _lines(cell: Text) -> list[Text]:
+def _lines(cell: Cell) -> list[Cell]:
+    if isinstance(cell, str):
+        return cell.split("\n")
     return cell.split("\n", allow_blank=True) if "\n" in cell.plain else [cell]
+
+
+def _plain(cell: Cell) -> str:
+    return cell if isinstance(cell, str) else cell.plain
 
 
 @dataclass
 class Column:
     key: str
-    label: Text
+    label: Cell
     width: int | None        # None: the column takes the width the others leave
 
 
@@ -161,7 +176,7 @@ class PagedTable(ScrollView, can_focus=True):
         self.items: dict[str, Any] = {}         # the rows shown, by their key
         self.columns: list[Column] = []
         self._keys: list[str] = []               # row keys, in the order shown
-        self._cells: list[tuple[Text, ...]] = []
+        self._cells: list[tuple[Cell, ...]] = []
         self._starts: list[int] = []             # the first line of each row (0: under the header)
         self._heights: list[int] = []
         self._index: dict[str, int] = {}         # row key -> position
@@ -169,6 +184,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._widths: list[int] = []
         self._lines: LRUCache[tuple[int, bool], list[Strip]] = LRUCache(1024)
         self._header: Strip | None = None
+        self._styles: dict[str, Style] = {}
         self._count: Callable[[], int] = lambda: 0
         self._fetch: Callable[[Any, int], list[Any]] = lambda after, limit: []
         self._row: Callable[[Any], tuple[str, Iterable[Any], int]] = lambda row: ("", (), 1)
@@ -180,7 +196,7 @@ class PagedTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------ columns and rows
     def add_column(self, label: Any, *, width: int | None = None, key: str | None = None) -> None:
         """A column ``width`` cells wide, or (``None``) as wide as the others leave room for."""
-        self.columns.append(Column(key or str(len(self.columns)), _text(label), width))
+        self.columns.append(Column(key or str(len(self.columns)), _cell(label), width))
         self._layout()
 
     def source(self, *, count: Callable[[], int], fetch: Callable[[Any, int], list[Any]],
@@ -204,10 +220,10 @@ class PagedTable(ScrollView, can_focus=True):
     def complete(self) -> bool:
         return len(self._keys) >= self.total
 
-    def get_row_at(self, index: int) -> list[Text]:
+    def get_row_at(self, index: int) -> list[Cell]:
         return list(self._cells[index])
 
-    def get_row(self, key: str) -> list[Text]:
+    def get_row(self, key: str) -> list[Cell]:
         return list(self._cells[self._index[key]])
 
     def get_row_index(self, key: str) -> int:
@@ -218,7 +234,7 @@ class PagedTable(ScrollView, can_focus=True):
         index = self._index[key]
         column = next(i for i, c in enumerate(self.columns) if c.key == column_key)
         cells = list(self._cells[index])
-        cells[column] = _text(value)
+        cells[column] = _cell(value)
         self._cells[index] = tuple(cells)
         self._forget_row(index)
 
@@ -265,7 +281,7 @@ class PagedTable(ScrollView, can_focus=True):
             self._starts.append(self._starts[-1] + self._heights[-1] if self._keys else 0)
             self._heights.append(max(1, height))
             self._keys.append(key)
-            self._cells.append(tuple(map(_text, cells)))
+            self._cells.append(tuple(map(_cell, cells)))
         if rows:
             self._last = self._after(rows[-1])
             self._resize_virtual()
@@ -414,7 +430,7 @@ class PagedTable(ScrollView, can_focus=True):
         fixed = sum((c.width or 0) + 2 * PAD for c in self.columns)
         flexible = [c for c in self.columns if c.width is None]
         share = max(0, room - fixed - 2 * PAD * len(flexible)) // max(1, len(flexible))
-        widths = [c.width if c.width is not None else max(share, c.label.cell_len) for c in self.columns]
+        widths = [c.width if c.width is not None else max(share, cell_len(_plain(c.label))) for c in self.columns]
         if widths != self._widths:
             self._widths = widths
             self._forget_lines()
@@ -432,6 +448,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._layout()
 
     def _forget_lines(self) -> None:
+        self._styles.clear()
         self._lines.clear()
         self._header = None
         self.refresh()
@@ -452,28 +469,39 @@ class PagedTable(ScrollView, can_focus=True):
     def on_blur(self, event: events.Blur) -> None:
         self._forget_lines()
 
-    def _style(self, component: str) -> Style:
-        return self.get_component_styles(component).rich_style
+    def _style(self, component: str = "") -> Style:
+        """The widget's style (``""``) or a component's, read once until the styles change."""
+        style = self._styles.get(component)
+        if style is None:
+            style = self.rich_style if not component else self.get_component_styles(component).rich_style
+            self._styles[component] = style
+        return style
 
-    def _strip(self, cells: Iterable[Text], style: Style, mark: str = " ") -> Strip:
-        """One line: each cell cut or padded to its column, on ``style``."""
+    def _strip(self, cells: Iterable[Cell], style: Style, mark: str = " ") -> Strip:
+        """One line: each cell cut or padded to its column, on ``style``. Plain cells side by side
+        make one segment."""
         segments: list[Segment] = []
-        console = self.app.console
+        plain: list[str] = [mark]
+        pad = " " * PAD
         for i, (cell, width) in enumerate(zip(cells, self._widths)):
-            segments.append(Segment(mark if i == 0 else " " * PAD, style))
-            plain = cell.plain
-            if not cell.spans and not cell.style:
-                length = cell_len(plain)
+            if i:
+                plain.append(pad)
+            if isinstance(cell, str):
+                length = cell_len(cell)
                 if length <= width:
-                    segments.append(Segment(plain + " " * (width - length), style))
+                    plain.append(cell + " " * (width - length))
                 else:
-                    segments.append(Segment(set_cell_size(plain, width - 1) + "…", style))
+                    plain.append(set_cell_size(cell, width - 1) + "…")
             else:
+                if plain:
+                    segments.append(Segment("".join(plain), style))
+                    plain = []
                 text = cell.copy()
                 text.truncate(width, overflow="ellipsis", pad=True)
                 text.end = ""
-                segments.extend(Segment.apply_style(text.render(console), style))
-            segments.append(Segment(" " * PAD, style))
+                segments.extend(Segment.apply_style(text.render(self.app.console), style))
+            plain.append(pad)
+        segments.append(Segment("".join(plain), style))
         return Strip(segments, sum(w + 2 * PAD for w in self._widths))
 
     def _row_strips(self, index: int) -> list[Strip]:
@@ -481,7 +509,7 @@ class PagedTable(ScrollView, can_focus=True):
         cursor = index == self.cursor_row
         strips = self._lines.get((index, cursor))
         if strips is None:
-            style = self.rich_style
+            style = self._style()
             if self.zebra_stripes and index % 2 == 0:
                 style += self._style("paged--even-row")
             if cursor:
@@ -492,7 +520,7 @@ class PagedTable(ScrollView, can_focus=True):
                 strips = [self._strip([_lines(cell)[0] for cell in cells], style, CURSOR_MARK if cursor else " ")]
             else:
                 split = [_lines(cell) for cell in cells]
-                blank = Text("")
+                blank = ""
                 strips = [self._strip([lines[n] if n < len(lines) else blank for lines in split], style,
                                       CURSOR_MARK if cursor and n == 0 else " ")
                           for n in range(height)]
@@ -502,7 +530,7 @@ class PagedTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
-        base = self.rich_style
+        base = self._style()
         if y == 0:
             if self._header is None:
                 self._header = self._strip((c.label for c in self.columns), base + self._style("paged--header"))
