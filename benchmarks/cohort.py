@@ -113,18 +113,19 @@ def add_activities(store: Store, per_year: int, seed: int) -> dict:
                     if rng.random() < 0.06:
                         continue
                     attend_rows.append((aid, pid))
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO activities (id, kind, title, held_on, organisation, subject, m_purpose, m_outcomes, "
-        "m_interaction, m_reflection, m_employer_task, m_employer_feedback, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", activity_rows)
-    conn.executemany("INSERT INTO activity_benchmarks (activity_id, benchmark) VALUES (?, ?)", benchmark_rows)
-    conn.executemany("INSERT INTO activity_pupils (activity_id, pupil_id) VALUES (?, ?)", attend_rows)
-    for year in (7, 8, 9, 10, 11, 13):
-        for bm in (1, 2, 5, 7, 8):
-            conn.execute("INSERT INTO programme_items (school_year, year_group, benchmark, description) "
-                         "VALUES (?, ?, ?, ?)", (sy_now, year, bm, f"Planned for Year {year}, benchmark {bm}"))
-    conn.execute("COMMIT")
+    from gatsby_tui.store.db import transaction
+
+    with transaction(conn):          # which also works out the attendees' coverage facts
+        conn.executemany(
+            "INSERT INTO activities (id, kind, title, held_on, organisation, subject, m_purpose, m_outcomes, "
+            "m_interaction, m_reflection, m_employer_task, m_employer_feedback, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", activity_rows)
+        conn.executemany("INSERT INTO activity_benchmarks (activity_id, benchmark) VALUES (?, ?)", benchmark_rows)
+        conn.executemany("INSERT INTO activity_pupils (activity_id, pupil_id) VALUES (?, ?)", attend_rows)
+        for year in (7, 8, 9, 10, 11, 13):
+            for bm in (1, 2, 5, 7, 8):
+                conn.execute("INSERT INTO programme_items (school_year, year_group, benchmark, description) "
+                             "VALUES (?, ?, ?, ?)", (sy_now, year, bm, f"Planned for Year {year}, benchmark {bm}"))
     conn.execute("ANALYZE")
     return {"activities": len(activity_rows), "attendances": len(attend_rows)}
 
