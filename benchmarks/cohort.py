@@ -178,7 +178,7 @@ def measure_ui(store: Store, runs: int) -> dict[str, list[float]]:
                     await pilot.pause()
                     # Let the background work (the app's warm-up, or the last screen's) finish.
                     for _ in range(5000):
-                        if store.coverage.known() is not None and not app.workers._workers:
+                        if store.coverage.current() is not None and not app.workers._workers:
                             break
                         await asyncio.sleep(0.002)
                     # A fresh cohort screen each time: the mode is reset, as on first opening.

@@ -1,5 +1,6 @@
-"""Benchmark coverage: each pupil's states and the cohort's counts, worked out on the store's reader
-connections (SQL in store/coverage.py; rules in domain/benchmarks.py)."""
+"""Benchmark coverage: each pupil's states and the cohort's counts, the cohort read on the store's
+reader connection (SQL in store/coverage.py and store/coverage_facts.py; rules in
+domain/benchmarks.py)."""
 
 from __future__ import annotations
 
@@ -66,14 +67,13 @@ class Coverage(Service):
         """Work the cohort out afresh next time, even if nothing seems to have changed."""
         self._cache = None
 
-    def known(self) -> tuple[Any, bool] | None:
-        """The cohort last worked out, and whether it is still current (nothing written since, and
-        the same day); None if it has not been worked out yet. Cheap: for showing figures at once
-        while fresh ones are worked out."""
+    def current(self, version: tuple | None = None) -> Any:
+        """The cohort last worked out if it is still current (nothing written since, and the same
+        day), else None. Cheap: for showing figures at once when nothing has changed."""
         cached = self._cache
-        if cached is None:
+        if cached is None or cached[0] != (version if version is not None else self.version()):
             return None
-        return cached[1], cached[0] == self.version()
+        return cached[1]
 
     def gaps(self, key: int | str, *, year: int | None = None, breakdown: str | None = None,
              value: Any = None, include_not_due: bool = False, limit: int = 2000) -> tuple[list[Any], int]:
