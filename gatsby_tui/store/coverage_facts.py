@@ -96,19 +96,19 @@ FROM activities a
 
 def _contributions() -> str:
     """Per (activity, intake year), keyed activity id * 10000 + intake (intake years are 1990-2100
-    in the schema): the day it gives each once-a-year fact, and which counted fact (COUNTED's
-    code) it adds to. Worked out once per pair, so the pass over attendances only takes minimums."""
+    in the schema): the year group it falls in (off: year group - 7), the day it gives each
+    once-a-year fact and each provider type, and which counted fact (COUNTED's code) it adds to.
+    Worked out once per pair, so the pass over attendances only takes minimums."""
     off = "(act.sy - i.intake)"                      # year group - 7
-    cols = []
-    for name, flag in (("lmi", "c2"), ("cur", "c4"), ("emp", "c5")):
-        cols += [f"CASE WHEN act.{flag} AND {off} = {y - 7} THEN act.day END AS {name}{y}" for y in YEARS]
+    cols = [f"CASE WHEN act.{flag} THEN act.day END AS {name}" for name, flag in (("lmi", "c2"), ("cur", "c4"),
+                                                                                   ("emp", "c5"))]
     cols += [f"CASE WHEN act.c7 & {1 << i} AND {off} BETWEEN 0 AND 4 THEN act.day END AS prov{i}"
              for i in range(len(rules.PROVIDER_TYPES))]
     # The counted kinds never overlap: workplace kinds, university visits, provider access.
     counted = (f"CASE WHEN act.c6 AND {off} BETWEEN 0 AND 4 THEN 1 WHEN act.c6 AND {off} BETWEEN 5 AND 6 THEN 2 "
                f"WHEN act.he AND {off} BETWEEN 0 AND 6 THEN 3 WHEN act.pal AND {off} BETWEEN 1 AND 2 THEN 4 "
                f"WHEN act.pal AND {off} BETWEEN 3 AND 4 THEN 5 END AS counted")
-    return (f"SELECT act.id * 10000 + i.intake AS k, act.day, {', '.join(cols)}, {counted} "
+    return (f"SELECT act.id * 10000 + i.intake AS k, act.day, {off} AS off, {', '.join(cols)}, {counted} "
             f"FROM act, i WHERE {off} BETWEEN 0 AND 6 AND (act.c2 OR act.c4 OR act.c5 OR act.c6 OR act.c7 "
             "OR act.he OR act.pal)")
 
@@ -138,19 +138,25 @@ WITH ch AS MATERIALIZED (SELECT p.id, p.intake_year, p.date_of_entry, p.date_lef
 act AS MATERIALIZED ({_ACTIVITIES}),
 i AS (SELECT DISTINCT intake_year AS intake FROM ch),
 ai AS MATERIALIZED ({_contributions()}),
-att AS MATERIALIZED (SELECT ap.pupil_id AS pid, ai.* FROM ch JOIN activity_pupils ap ON ap.pupil_id = ch.id
-                     JOIN ai ON ai.k = ap.activity_id * 10000 + ch.intake_year),
-yearly AS (SELECT pid, {', '.join(f'min({c}) AS {c}' for c in _ONCE_A_YEAR)} FROM att GROUP BY pid),
+by_year AS (SELECT ch.id AS pid, ai.off, min(ai.lmi) AS lmi, min(ai.cur) AS cur, min(ai.emp) AS emp,
+                  {', '.join(f'min(ai.prov{i}) AS prov{i}' for i in range(len(rules.PROVIDER_TYPES)))}
+           FROM ch JOIN activity_pupils ap ON ap.pupil_id = ch.id JOIN ai ON ai.k = ap.activity_id * 10000 + ch.intake_year
+           GROUP BY ch.id, ai.off),
+yearly AS (SELECT pid, {', '.join(f'min(CASE WHEN off = {y - 7} THEN {b} END) AS {b}{y}' for b in ('lmi', 'cur', 'emp') for y in YEARS)},
+                  {', '.join(f'min(prov{i}) AS prov{i}' for i in range(len(rules.PROVIDER_TYPES)))}
+           FROM by_year GROUP BY pid),
+aic AS MATERIALIZED (SELECT k, day, counted FROM ai WHERE counted IS NOT NULL),
 meetings AS (
   SELECT i.pupil_id AS pid, substr(i.starts_at, 1, 10) AS at, ad.qualification_level AS lvl FROM interviews i
     JOIN advisers ad ON ad.id = i.adviser_id WHERE i.pupil_id IN (SELECT id FROM ch) AND i.status = 'held'
     AND {GUIDANCE_KIND}
   UNION ALL
   SELECT r.pupil_id, substr(r.held_at, 1, 10), ad.qualification_level FROM meeting_records r
-    JOIN advisers ad ON ad.id = r.adviser_id WHERE r.pupil_id IN (SELECT id FROM ch) AND r.interview_id IS NULL
+    JOIN advisers ad ON ad.id = r.adviser_id WHERE r.pupil_id IN (SELECT id FROM ch) AND +r.interview_id IS NULL
     AND r.status = 'signed_off'),
 events AS (
-  SELECT pid, counted AS code, day FROM att WHERE counted IS NOT NULL
+  SELECT ch.id AS pid, aic.counted AS code, aic.day AS day FROM ch JOIN activity_pupils ap ON ap.pupil_id = ch.id
+    JOIN aic ON aic.k = ap.activity_id * 10000 + ch.intake_year
   UNION ALL
   SELECT m.pid, CASE WHEN m.lvl IS NULL OR m.lvl < {q} THEN 8 WHEN m.at < {first_sept(5)} THEN 6
                      WHEN m.at < {first_sept(7)} THEN 7 END, {_day('m.at')}
@@ -210,12 +216,12 @@ def refresh(conn: sqlite3.Connection) -> int:
     stale = conn.execute("SELECT count(*) FROM coverage_stale").fetchone()[0]
     if stale:
         conn.execute(f"DELETE FROM coverage_facts WHERE pupil_id IN {STALE}")
-        conn.execute(f"INSERT INTO coverage_facts ({', '.join(KEPT)}) {_kept(STALE)}")
+        conn.execute(f"INSERT INTO coverage_facts ({', '.join(KEPT)}) {kept_sql(STALE)}")
         conn.execute("DELETE FROM coverage_stale")
     return stale
 
 
-def _kept(chosen: str) -> str:
+def kept_sql(chosen: str) -> str:
     """The rows as kept (KEPT): each with ``latest``, the last day any of its evidence arrives,
     and ``final``, the row packed as it stands from then on, so most rows are read without
     comparing a day (``as_at``)."""
@@ -228,7 +234,7 @@ def rows_sql(conn: sqlite3.Connection) -> str:
     if not has_stale(conn):
         return "coverage_facts"
     return (f"(SELECT {', '.join(KEPT)} FROM coverage_facts WHERE pupil_id NOT IN {STALE} "
-            f"UNION ALL {_kept(STALE)})")
+            f"UNION ALL {kept_sql(STALE)})")
 
 
 # ---------------------------------------------------------------- a row as at a day
