@@ -546,8 +546,230 @@ WHEN NOT EXISTS (SELECT 1 FROM erasures_in_progress WHERE pupil_id = OLD.pupil_i
     SELECT RAISE(ABORT, 'The audit log cannot be changed.');
 END;
 
+-- ---------------------------------------------------------------- coverage facts
+-- What the benchmark coverage needs of each pupil, so the cohort view and `report benchmarks`
+-- read one row per pupil instead of every attendance (store/coverage_facts.py). Derived data, kept
+-- in the same transaction as the records it summarises: the triggers below list the pupils whose
+-- facts may have changed in coverage_stale, and store/db.py's transaction() works their rows out
+-- again before it commits. Days are integers YYYYMMDD: the day each piece of evidence was first
+-- there (lmi7: the first careers-information activity in Year 7 ...; prov0-3: the provider types
+-- of Benchmark 7 by the end of Year 11), and where the rules count to two the day of the second
+-- (wp16_1, wp16_2 ...), so a row answers as at any day. he_from, he_to, he_more: the days the
+-- latest intended destination turned to or from higher education. latest: the last of those
+-- days; final: the row as it stands from then on, packed into one integer (coverage_facts.PACKED),
+-- so a row whose evidence is all in the past is read without comparing days. The pupil's own columns
+-- are copied in (intake year, entry, left; who: the year group joined, SEN, PP, looked after and
+-- gender in one integer), so the cohort is counted from coverage_facts_by_group alone, in its
+-- order. Schema 10.
+CREATE TABLE coverage_facts (
+    pupil_id     INTEGER PRIMARY KEY,
+    intake_year  INTEGER NOT NULL,
+    who          INTEGER NOT NULL,
+    entry        INTEGER,
+    left_on      INTEGER,
+    lmi7         INTEGER,
+    lmi8         INTEGER,
+    lmi9         INTEGER,
+    lmi10        INTEGER,
+    lmi11        INTEGER,
+    lmi12        INTEGER,
+    lmi13        INTEGER,
+    cur7         INTEGER,
+    cur8         INTEGER,
+    cur9         INTEGER,
+    cur10        INTEGER,
+    cur11        INTEGER,
+    cur12        INTEGER,
+    cur13        INTEGER,
+    emp7         INTEGER,
+    emp8         INTEGER,
+    emp9         INTEGER,
+    emp10        INTEGER,
+    emp11        INTEGER,
+    emp12        INTEGER,
+    emp13        INTEGER,
+    prov0        INTEGER,
+    prov1        INTEGER,
+    prov2        INTEGER,
+    prov3        INTEGER,
+    wp16_1       INTEGER,
+    wp16_2       INTEGER,
+    wp18_1       INTEGER,
+    wp18_2       INTEGER,
+    he_1         INTEGER,
+    he_2         INTEGER,
+    pal89_1      INTEGER,
+    pal89_2      INTEGER,
+    pal1011_1    INTEGER,
+    pal1011_2    INTEGER,
+    g16_1        INTEGER,
+    g16_2        INTEGER,
+    g18_1        INTEGER,
+    g18_2        INTEGER,
+    unq_1        INTEGER,
+    unq_2        INTEGER,
+    made         INTEGER,
+    copied       INTEGER,
+    int16        INTEGER,
+    int18        INTEGER,
+    actual       INTEGER,
+    he_from      INTEGER,
+    he_to        INTEGER,
+    he_more      TEXT,
+    latest       INTEGER NOT NULL,
+    final        INTEGER NOT NULL
+);
+CREATE INDEX coverage_facts_by_group ON coverage_facts (intake_year, who, final, latest, left_on, entry);
+
+CREATE TABLE coverage_stale (
+    pupil_id INTEGER PRIMARY KEY
+);
+
+-- Which intake years took part in each activity: a provider-access encounter is "offered" to a
+-- year group when someone of it took part (schema 10).
+CREATE TABLE activity_intakes (
+    activity_id  INTEGER NOT NULL,
+    intake_year  INTEGER NOT NULL,
+    PRIMARY KEY (activity_id, intake_year)
+) WITHOUT ROWID;
+
+CREATE TRIGGER coverage_attended AFTER INSERT ON activity_pupils BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (NEW.pupil_id);
+    INSERT OR IGNORE INTO activity_intakes SELECT NEW.activity_id, intake_year FROM pupils WHERE id = NEW.pupil_id;
+END;
+
+CREATE TRIGGER coverage_unattended AFTER DELETE ON activity_pupils BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id);
+    DELETE FROM activity_intakes WHERE activity_id = OLD.activity_id
+      AND intake_year = (SELECT intake_year FROM pupils WHERE id = OLD.pupil_id)
+      AND NOT EXISTS (SELECT 1 FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id
+                      WHERE ap.activity_id = OLD.activity_id AND p.intake_year = activity_intakes.intake_year);
+END;
+
+CREATE TRIGGER coverage_attendance_changed AFTER UPDATE ON activity_pupils BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id), (NEW.pupil_id);
+    DELETE FROM activity_intakes WHERE activity_id = OLD.activity_id AND NOT EXISTS (
+        SELECT 1 FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id
+        WHERE ap.activity_id = OLD.activity_id AND p.intake_year = activity_intakes.intake_year);
+    INSERT OR IGNORE INTO activity_intakes SELECT NEW.activity_id, intake_year FROM pupils WHERE id = NEW.pupil_id;
+END;
+
+CREATE TRIGGER coverage_activity_changed AFTER UPDATE OF kind, held_on, m_purpose, m_outcomes, m_interaction,
+    m_reflection, m_employer_task, m_employer_feedback, providers_named, id ON activities BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM activity_pupils WHERE activity_id IN (OLD.id, NEW.id);
+END;
+
+CREATE TRIGGER coverage_activity_deleted AFTER DELETE ON activities BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM activity_pupils WHERE activity_id = OLD.id;
+    DELETE FROM activity_intakes WHERE activity_id = OLD.id;
+END;
+
+CREATE TRIGGER coverage_serves AFTER INSERT ON activity_benchmarks BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM activity_pupils WHERE activity_id = NEW.activity_id;
+END;
+
+CREATE TRIGGER coverage_serves_no_more AFTER DELETE ON activity_benchmarks BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM activity_pupils WHERE activity_id = OLD.activity_id;
+END;
+
+CREATE TRIGGER coverage_serves_changed AFTER UPDATE ON activity_benchmarks BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM activity_pupils
+    WHERE activity_id IN (OLD.activity_id, NEW.activity_id);
+END;
+
+CREATE TRIGGER coverage_interview_added AFTER INSERT ON interviews BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_interview_changed AFTER UPDATE OF pupil_id, adviser_id, starts_at, kind, status ON interviews BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id), (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_interview_deleted AFTER DELETE ON interviews BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id);
+END;
+
+CREATE TRIGGER coverage_adviser_level AFTER UPDATE OF qualification_level ON advisers
+WHEN NEW.qualification_level IS NOT OLD.qualification_level BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM interviews WHERE adviser_id = NEW.id;
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM meeting_records WHERE adviser_id = NEW.id;
+END;
+
+CREATE TRIGGER coverage_record_added AFTER INSERT ON meeting_records BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_record_changed AFTER UPDATE ON meeting_records BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id), (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_record_deleted AFTER DELETE ON meeting_records BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id);
+END;
+
+CREATE TRIGGER coverage_amended AFTER INSERT ON record_amendments BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM meeting_records WHERE id = NEW.record_id;
+END;
+
+CREATE TRIGGER coverage_amendment_changed AFTER UPDATE ON record_amendments BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM meeting_records WHERE id IN (OLD.record_id, NEW.record_id);
+END;
+
+CREATE TRIGGER coverage_amendment_deleted AFTER DELETE ON record_amendments BEGIN
+    INSERT OR IGNORE INTO coverage_stale SELECT pupil_id FROM meeting_records WHERE id = OLD.record_id;
+END;
+
+CREATE TRIGGER coverage_destination_added AFTER INSERT ON destinations BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_destination_changed AFTER UPDATE ON destinations BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id), (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_destination_deleted AFTER DELETE ON destinations BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id);
+END;
+
+CREATE TRIGGER coverage_copy_given AFTER INSERT ON exports_given BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_copy_changed AFTER UPDATE ON exports_given BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id), (NEW.pupil_id);
+END;
+
+CREATE TRIGGER coverage_copy_deleted AFTER DELETE ON exports_given BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.pupil_id);
+END;
+
+CREATE TRIGGER coverage_pupil_added AFTER INSERT ON pupils BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (NEW.id);
+END;
+
+CREATE TRIGGER coverage_pupil_changed AFTER UPDATE OF id, intake_year, date_of_entry, date_left, sen_status,
+    pupil_premium, looked_after, gender ON pupils BEGIN
+    INSERT OR IGNORE INTO coverage_stale VALUES (OLD.id), (NEW.id);
+END;
+
+-- A new intake year: the activities the pupil took part in are now held for it too.
+CREATE TRIGGER coverage_pupil_moved AFTER UPDATE OF intake_year ON pupils
+WHEN NEW.intake_year IS NOT OLD.intake_year BEGIN
+    INSERT OR IGNORE INTO activity_intakes SELECT activity_id, NEW.intake_year FROM activity_pupils
+    WHERE pupil_id = NEW.id;
+    DELETE FROM activity_intakes WHERE intake_year = OLD.intake_year
+      AND activity_id IN (SELECT activity_id FROM activity_pupils WHERE pupil_id = NEW.id)
+      AND NOT EXISTS (SELECT 1 FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id
+                      WHERE ap.activity_id = activity_intakes.activity_id AND p.intake_year = OLD.intake_year);
+END;
+
+CREATE TRIGGER coverage_pupil_deleted AFTER DELETE ON pupils BEGIN
+    DELETE FROM coverage_facts WHERE pupil_id = OLD.id;
+    DELETE FROM coverage_stale WHERE pupil_id = OLD.id;
+END;
+
 -- The file's identity: gatsby-tui's application id ('GATS'), so that a database of another
 -- program with some of the same table names is never taken for ours (store/db.py).
 PRAGMA application_id = 1195463763;
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

@@ -113,18 +113,19 @@ def add_activities(store: Store, per_year: int, seed: int) -> dict:
                     if rng.random() < 0.06:
                         continue
                     attend_rows.append((aid, pid))
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO activities (id, kind, title, held_on, organisation, subject, m_purpose, m_outcomes, "
-        "m_interaction, m_reflection, m_employer_task, m_employer_feedback, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", activity_rows)
-    conn.executemany("INSERT INTO activity_benchmarks (activity_id, benchmark) VALUES (?, ?)", benchmark_rows)
-    conn.executemany("INSERT INTO activity_pupils (activity_id, pupil_id) VALUES (?, ?)", attend_rows)
-    for year in (7, 8, 9, 10, 11, 13):
-        for bm in (1, 2, 5, 7, 8):
-            conn.execute("INSERT INTO programme_items (school_year, year_group, benchmark, description) "
-                         "VALUES (?, ?, ?, ?)", (sy_now, year, bm, f"Planned for Year {year}, benchmark {bm}"))
-    conn.execute("COMMIT")
+    from gatsby_tui.store.db import transaction
+
+    with transaction(conn):          # which also works out the attendees' coverage facts
+        conn.executemany(
+            "INSERT INTO activities (id, kind, title, held_on, organisation, subject, m_purpose, m_outcomes, "
+            "m_interaction, m_reflection, m_employer_task, m_employer_feedback, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", activity_rows)
+        conn.executemany("INSERT INTO activity_benchmarks (activity_id, benchmark) VALUES (?, ?)", benchmark_rows)
+        conn.executemany("INSERT INTO activity_pupils (activity_id, pupil_id) VALUES (?, ?)", attend_rows)
+        for year in (7, 8, 9, 10, 11, 13):
+            for bm in (1, 2, 5, 7, 8):
+                conn.execute("INSERT INTO programme_items (school_year, year_group, benchmark, description) "
+                             "VALUES (?, ?, ?, ?)", (sy_now, year, bm, f"Planned for Year {year}, benchmark {bm}"))
     conn.execute("ANALYZE")
     return {"activities": len(activity_rows), "attendances": len(attend_rows)}
 
@@ -177,7 +178,7 @@ def measure_ui(store: Store, runs: int) -> dict[str, list[float]]:
                     await pilot.pause()
                     # Let the background work (the app's warm-up, or the last screen's) finish.
                     for _ in range(5000):
-                        if store.coverage.known() is not None and not app.workers._workers:
+                        if store.coverage.current() is not None and not app.workers._workers:
                             break
                         await asyncio.sleep(0.002)
                     # A fresh cohort screen each time: the mode is reset, as on first opening.

@@ -62,8 +62,8 @@ class GatsbyApp(App[int]):
             # First run: ask who is using the app (changeable later with F4), then the school and its
             # careers leader where they are missing (changeable from the palette).
             self.call_after_refresh(self.action_switch_adviser, True)
-        # After the first paint, one background job: work out the benchmark coverage, so F9 shows it
-        # at once (about a third of a second at 20,000 pupils; benchmarks/cohort.py), then take the
+        # After the first paint, one background job: count the benchmark coverage, so F9 shows it
+        # at once (about a tenth of a second at 200,000 pupils, from the coverage facts), then take the
         # opening backup, which is also the file's integrity check. One after the other, so on a
         # 2-core laptop they never both compete with the screen.
         self.call_after_refresh(self._after_start)

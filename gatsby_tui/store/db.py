@@ -105,6 +105,10 @@ END"""]),
     # 9: the moment a copy or an action plan was given, so a pupil's history keeps time order on the
     # day; copies given before have it from their audit entry.
     (9, lambda conn: _add_given_at(conn)),
+    # 10: the coverage facts (one row per pupil, kept by triggers and each transaction), so the
+    # cohort view reads 200,000 rows rather than 4 million attendances; worked out here for every
+    # pupil already in the file.
+    (10, lambda conn: _add_coverage_facts(conn)),
 ]
 
 _FTS_SQL = [
@@ -174,6 +178,54 @@ def _add_given_at(conn: sqlite3.Connection) -> None:
                  "WHERE given_at IS NULL")
 
 
+def schema_statements(wanted: Callable[[str, str], bool]) -> list[str]:
+    """The CREATE statements of schema.sql for the objects ``wanted(kind, name)`` picks (kind:
+    'TABLE', 'INDEX', 'TRIGGER'), each made IF NOT EXISTS: a migration adds what schema.sql
+    defines, never a copy of it."""
+    out, pending = [], ""
+    for line in schema_sql().splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        pending += line + "\n"
+        if not sqlite3.complete_statement(pending):
+            continue
+        words = pending.split(None, 3)
+        if words[0].upper() == "CREATE" and words[1].upper() in ("TABLE", "INDEX", "TRIGGER") \
+                and wanted(words[1].upper(), words[2]):
+            out.append(f"CREATE {words[1].upper()} IF NOT EXISTS {words[2]} {words[3]}".strip().rstrip(";"))
+        pending = ""
+    return out
+
+
+def _add_coverage_facts(conn: sqlite3.Connection) -> None:
+    """Migration 10: the coverage tables and triggers as schema.sql has them, which intake years
+    took part in each activity, and every pupil's facts (inside the upgrade's transaction)."""
+    for statement in schema_statements(lambda kind, name: name in ("coverage_facts", "coverage_stale",
+                                                                    "activity_intakes", "coverage_facts_by_group")
+                                       or (kind == "TRIGGER" and name.startswith("coverage_"))):
+        conn.execute(statement)
+    conn.execute("INSERT OR IGNORE INTO activity_intakes SELECT DISTINCT ap.activity_id, p.intake_year "
+                 "FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id")
+    conn.execute("INSERT OR IGNORE INTO coverage_stale SELECT id FROM pupils")
+    _refresh_coverage(conn)
+
+
+def _refresh_coverage(conn: sqlite3.Connection) -> None:
+    """Work out again the coverage facts of the pupils this transaction touched (the triggers
+    listed them in coverage_stale); the module that knows how is loaded only when there are some,
+    so a write that touches none (and the app's start) does not load it."""
+    try:
+        stale = conn.execute("SELECT EXISTS (SELECT 1 FROM coverage_stale)").fetchone()[0]
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):         # a file on its way to schema 10
+            return
+        raise
+    if stale:
+        from gatsby_tui.store import coverage_facts
+
+        coverage_facts.refresh(conn)
+
+
 def configure(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
@@ -199,6 +251,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise StoreError(_write_failed(conn, e)) from None
     try:
         yield conn
+        _refresh_coverage(conn)          # the facts change in the same transaction as the records
         conn.execute("COMMIT")
     except BaseException as e:
         if conn.in_transaction:

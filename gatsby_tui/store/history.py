@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from gatsby_tui.domain import dates, record_fields
 from gatsby_tui.domain.codes import MEETING_KIND_TITLES, MEETING_STATUS_WORDS
 from gatsby_tui.domain.owners import OWNER_WORDS
+from gatsby_tui.store import coverage_facts
 from gatsby_tui.store.db import StoreError
 
 FIELD_WORDS = {
@@ -325,9 +326,8 @@ def _meeting(row: sqlite3.Row | None) -> dict | None:
 # Which held meetings are personal guidance: guidance and follow-up meetings, and an EHCP review
 # meeting whose meeting record was signed off (a careers adviser who takes part in the review and
 # records the advice given has given personal guidance; the copy of the record must not say
-# otherwise). For SQL on interviews aliased ``i``.
-GUIDANCE_KIND = ("(i.kind IN ('guidance', 'follow_up') OR (i.kind = 'ehcp_review' AND EXISTS ("
-                 "SELECT 1 FROM meeting_records gr WHERE gr.interview_id = i.id AND gr.status = 'signed_off')))")
+# otherwise). For SQL on interviews aliased ``i``; defined beside the coverage facts that count them.
+GUIDANCE_KIND = coverage_facts.GUIDANCE_KIND
 
 
 def guidance_meetings_until(conn: sqlite3.Connection, pupil_id: int, until: date, *,

@@ -1,5 +1,6 @@
-"""Benchmark coverage: each pupil's states and the cohort's counts, worked out on the store's reader
-connections (SQL in store/coverage.py; rules in domain/benchmarks.py)."""
+"""Benchmark coverage: each pupil's states and the cohort's counts, the cohort read on the store's
+reader connection (SQL in store/coverage.py and store/coverage_facts.py; rules in
+domain/benchmarks.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class Coverage(Service):
 
         return coverage.pupil_coverage(self.conn, pupil_id, today=self.today)
 
-    READERS = 3      # read-only connections for the cohort's passes (one each, in threads)
+    READERS = 1      # a read-only connection, so the cohort can be read in a worker thread
 
     def __init__(self, store: Any) -> None:
         super().__init__(store)
@@ -36,8 +37,7 @@ class Coverage(Service):
         if day == self.today:
             return self.cohort()
         with self.store._readers_lock:
-            readers = self.store.readers(self.READERS)
-            return coverage.cohort(readers[0], today=day, readers=readers[1:])
+            return coverage.cohort(self.store.readers(self.READERS)[0], today=day)
 
     def pupils(self, *, on: date | None = None, year: int | None = None) -> list[Any]:
         """coverage.PupilStates for every pupil on roll on ``on`` (default today): UPN, name, year
@@ -45,8 +45,7 @@ class Coverage(Service):
         from gatsby_tui.store import coverage
 
         with self.store._readers_lock:
-            readers = self.store.readers(self.READERS)
-            return coverage.pupil_states(readers[0], today=on or self.today, year=year, readers=readers[1:])
+            return coverage.pupil_states(self.store.readers(self.READERS)[0], today=on or self.today, year=year)
 
     def cohort(self, *, version: tuple | None = None) -> Any:
         """coverage.Cohort for pupils on roll in Years 7-13: .tally(key, year=, breakdown=, value=).
@@ -60,8 +59,7 @@ class Coverage(Service):
             cached = self._cache
             if cached is not None and cached[0] == version:
                 return cached[1]
-            readers = self.store.readers(self.READERS)
-            result = coverage.cohort(readers[0], today=self.today, readers=readers[1:])
+            result = coverage.cohort(self.store.readers(self.READERS)[0], today=self.today)
             self._cache = (version, result)
         return result
 
@@ -69,14 +67,13 @@ class Coverage(Service):
         """Work the cohort out afresh next time, even if nothing seems to have changed."""
         self._cache = None
 
-    def known(self) -> tuple[Any, bool] | None:
-        """The cohort last worked out, and whether it is still current (nothing written since, and
-        the same day); None if it has not been worked out yet. Cheap: for showing figures at once
-        while fresh ones are worked out."""
+    def current(self, version: tuple | None = None) -> Any:
+        """The cohort last worked out if it is still current (nothing written since, and the same
+        day), else None. Cheap: for showing figures at once when nothing has changed."""
         cached = self._cache
-        if cached is None:
+        if cached is None or cached[0] != (version if version is not None else self.version()):
             return None
-        return cached[1], cached[0] == self.version()
+        return cached[1]
 
     def gaps(self, key: int | str, *, year: int | None = None, breakdown: str | None = None,
              value: Any = None, include_not_due: bool = False, limit: int = 2000) -> tuple[list[Any], int]:
@@ -85,9 +82,8 @@ class Coverage(Service):
         from gatsby_tui.store import coverage
 
         with self.store._readers_lock:
-            readers = self.store.readers(self.READERS)
-            return coverage.gaps(readers[0], key, today=self.today, year=year, breakdown=breakdown, value=value,
-                                 include_not_due=include_not_due, limit=limit, readers=readers[1:])
+            return coverage.gaps(self.store.readers(self.READERS)[0], key, today=self.today, year=year,
+                                 breakdown=breakdown, value=value, include_not_due=include_not_due, limit=limit)
 
     def report(self, year: int | None = None) -> list[dict[str, Any]]:
         from gatsby_tui.store import coverage
