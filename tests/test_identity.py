@@ -93,6 +93,18 @@ def test_an_older_file_of_ours_is_recognised_by_its_tables_and_stamped_on_upgrad
     conn.close()
 
 
+def test_a_command_says_before_it_upgrades_an_older_file(tmp_path, capsys):
+    from gatsby_tui.cli import main
+
+    path = _old_ours(tmp_path / "old.db")
+    assert main(["pupils", "--db", str(path), "--search", "older"]) == 0
+    out, err = capsys.readouterr()
+    assert "Older" in out
+    assert f"upgrading the database for this version (schema 3 to {dbmod.SCHEMA_VERSION})" in err
+    assert main(["pupils", "--db", str(path), "--search", "older"]) == 0
+    assert "upgrading" not in capsys.readouterr().err         # once only
+
+
 @pytest.mark.parametrize("make, words", [
     (lambda p: _look_alike(p), "not a gatsby-tui one"),
     (lambda p: _look_alike(p, version=3), "not a gatsby-tui one"),

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Sequence
 
 from gatsby_tui import __version__
-from gatsby_tui.cli.output import DATA, EXIT_CODES_HELP, SAFETY, USAGE, code_for
+from gatsby_tui.cli.output import DATA, EXIT_CODES_HELP, SAFETY, USAGE, code_for, upgrading
 
 COMMANDS = ("import", "pupils", "agenda", "ics", "history", "report", "export", "backup", "restore", "serve", "user")
 
@@ -214,7 +214,7 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
     if not path.exists() and not _has_terminal():
         return fail(NO_TERMINAL, USAGE)          # nothing is created for an app that cannot run
     try:
-        store = Store.open(path)
+        store = Store.open(path, on_upgrade=upgrading)
     except OpenError as e:
         return fail(str(e), code_for(e))
     if not _has_terminal():                      # the file's own problems are said first

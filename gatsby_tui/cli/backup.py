@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from gatsby_tui.cli.commands import _fail, _out
-from gatsby_tui.cli.output import DATA, SAFETY, USAGE, code_for
+from gatsby_tui.cli.output import DATA, SAFETY, USAGE, code_for, upgrading
 from gatsby_tui.store import OpenError, StoreError
 
 
@@ -19,7 +19,7 @@ def _backup(args: argparse.Namespace) -> int:
     from gatsby_tui.store import Store
 
     try:
-        store = Store.open(args.db, create=False)
+        store = Store.open(args.db, create=False, on_upgrade=upgrading)
     except OpenError as e:
         return _fail(str(e), code_for(e))
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from gatsby_tui.cli.output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
-                                   name_json, pad, table_lines)
+                                   name_json, pad, table_lines, upgrading)
 from gatsby_tui.domain.codes import MEETING_KIND_SHORT as AGENDA_KINDS
 from gatsby_tui.domain.codes import MEETING_STATUS_WORDS as AGENDA_STATUS
 from gatsby_tui.domain.codes import MODE_SUFFIX as AGENDA_MODES
@@ -102,7 +102,7 @@ def import_pupils(args: argparse.Namespace) -> int:
             store = _scratch_store(db_path)
             _out(f"{db_path} does not exist yet: every valid pupil would be added to a new database.")
         else:
-            store = Store.open(db_path, create=not args.dry_run)
+            store = Store.open(db_path, create=not args.dry_run, on_upgrade=upgrading)
     except (OpenError, StoreError) as e:
         return _fail(str(e), code_for(e))
     try:
@@ -277,7 +277,7 @@ def _quiet_stdout() -> None:
 
 
 def _open_existing(db: str) -> Store:
-    return Store.open(db, create=False)
+    return Store.open(db, create=False, on_upgrade=upgrading)
 
 
 def _using_store(db: str, work: Callable[[Store], int]) -> int:

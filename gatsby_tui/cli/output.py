@@ -43,6 +43,15 @@ class UsageError(StoreError):
     exit code 2."""
 
 
+def upgrading(old: int, new: int) -> None:
+    """Said on stderr before a file made by an older version is upgraded: on a large file the
+    upgrade (its backup first) takes a while, and the person should know why nothing shows yet."""
+    import sys
+
+    print(f"gatsby-tui: upgrading the database for this version (schema {old} to {new}). A backup is "
+          "taken first; on a large file this takes a minute or so…", file=sys.stderr, flush=True)
+
+
 def code_for(error: BaseException) -> int:
     """The exit code for a store error: a usage error is 2, a locked file is a refusal for safety,
     anything else a data error."""

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from gatsby_tui.store import OpenError, StoreError
+from gatsby_tui.cli.output import upgrading
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -80,7 +81,7 @@ def user(args: argparse.Namespace) -> int:
     from gatsby_tui.store import Store, users
 
     try:
-        store = Store.open(args.db, create=False)
+        store = Store.open(args.db, create=False, on_upgrade=upgrading)
     except OpenError as e:
         return _fail(str(e))
     try:
@@ -167,7 +168,7 @@ def serve(args: argparse.Namespace) -> int:
 
     db = Path(args.db).expanduser()
     try:
-        store = Store.open(db, create=False)     # an older file is upgraded here, once, not by each session
+        store = Store.open(db, create=False, on_upgrade=upgrading)     # an older file is upgraded here, once, not by each session
     except OpenError as e:
         return _fail(str(e))
     try:
@@ -212,7 +213,7 @@ def serve(args: argparse.Namespace) -> int:
         presence.unregister(me)
         if _mtime(db) != changed_at:           # as the app does on closing after changes
             try:
-                store = Store.open(db, create=False)
+                store = Store.open(db, create=False, on_upgrade=upgrading)
                 try:
                     print(f"Backed up: {store.backup.take('closed')}", file=sys.stderr)
                 finally:

@@ -342,7 +342,10 @@ def create_database(path: Path) -> sqlite3.Connection:
     return connect(path)
 
 
-def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration], target: int) -> Path | None:
+def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration], target: int,
+            on_upgrade: Callable[[int, int], None] | None = None) -> Path | None:
+    """Upgrade the file to schema ``target`` in one transaction, after a verified backup;
+    ``on_upgrade(from, to)`` is told first (on a large file this takes a while)."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current >= target:
         return None
@@ -351,6 +354,8 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
         raise OpenError(
             f"{path} was made by an older version (schema {current}) that this version cannot "
             "upgrade: open it with an intermediate release first.")
+    if on_upgrade is not None:
+        on_upgrade(current, target)
     saved = backups.take(conn, path, f"before-upgrade-to-v{target}")   # verified, or StoreError: no upgrade
     with transaction(conn):
         # Another process may have upgraded the file since it was read (two opened at once): under
@@ -375,8 +380,10 @@ def open_database(
     migrations: Sequence[Migration] | None = None,
     schema_version: int | None = None,
     lock_timeout: float = 2.0,
+    on_upgrade: Callable[[int, int], None] | None = None,
 ) -> sqlite3.Connection:
-    """Open (or create) a gatsby-tui database, ready to use, or raise OpenError."""
+    """Open (or create) a gatsby-tui database, ready to use, or raise OpenError. A file made by
+    an older version is upgraded, ``on_upgrade(from, to)`` told before it starts."""
     path = Path(path).expanduser()
     migrations = MIGRATIONS if migrations is None else migrations
     target = SCHEMA_VERSION if schema_version is None else schema_version
@@ -439,7 +446,7 @@ def open_database(
             raise
         if version < target:
             try:
-                migrate(conn, path, migrations, target)
+                migrate(conn, path, migrations, target, on_upgrade)
             except (sqlite3.Error, StoreError) as e:
                 if isinstance(e, OpenError):
                     raise
