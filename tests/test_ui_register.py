@@ -422,7 +422,7 @@ async def test_the_register_is_read_once_at_start_and_on_return_only_after_a_cha
         assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 6
 
 
-async def test_typing_a_search_reads_the_list_once_per_key_and_never_the_alert(store, monkeypatch):
+async def test_typing_a_search_reads_the_list_at_most_once_per_key_and_never_the_alert(store, monkeypatch):
     from gatsby_tui.screens import register
 
     seed(store)
@@ -437,7 +437,8 @@ async def test_typing_a_search_reads_the_list_once_per_key_and_never_the_alert(s
         await type_text(pilot, "obrien")
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
-        assert calls == {"pupils.count": 1 + 6, "requests.overdue": 1}
+        # The opening read, then one per key, or fewer where keys came within one frame.
+        assert 1 + 1 <= calls["pupils.count"] <= 1 + 6 and calls["requests.overdue"] == 1
 
 
 async def test_a_quick_search_reads_only_after_the_frame_that_echoes_the_key(store, monkeypatch):
