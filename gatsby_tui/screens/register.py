@@ -97,11 +97,6 @@ class RegisterScreen(ListKeys, Screen):
         yield Header()
         with Horizontal(id="filters"):
             yield Input(placeholder="Search name, UPN, form  /", id="search")
-            yield Select([(f"Year {y}", y) for y in range(7, 14)], prompt="All years", id="year")
-            yield Select([(label, code) for code, label in SEN_LABELS.items()], prompt="Any SEN", id="sen")
-            yield Select([(label, key) for key, (_, label) in FLAG_LABELS.items()], prompt="Any flag", id="flag")
-            yield Select([("On roll", "on_roll"), ("Left", "left"), ("On roll and left", "all")],
-                         value="on_roll", allow_blank=False, id="roll")
         table = PagedTable(id="register", page=PAGE)
         table.add_column("Name", key="name", width=35)
         table.add_column("Year", key="year", width=9)
@@ -125,6 +120,18 @@ class RegisterScreen(ListKeys, Screen):
                      after=lambda row: row.key(self.filter.sort),
                      changed=self._update_status)
         self._refresh()
+        # The filters join the search box straight after the first frame: the list of pupils is
+        # what the first frame is for, and four drop-down lists took a tenth of the start-up.
+        self.call_after_refresh(self._mount_filters)
+
+    def _mount_filters(self) -> None:
+        self.query_one("#filters").mount_all([
+            Select([(f"Year {y}", y) for y in range(7, 14)], prompt="All years", id="year"),
+            Select([(label, code) for code, label in SEN_LABELS.items()], prompt="Any SEN", id="sen"),
+            Select([(label, key) for key, (_, label) in FLAG_LABELS.items()], prompt="Any flag", id="flag"),
+            Select([("On roll", "on_roll"), ("Left", "left"), ("On roll and left", "all")],
+                   value="on_roll", allow_blank=False, id="roll"),
+        ])
 
     def on_screen_resume(self) -> None:
         # Back from another screen or dialog: read again only if something was written meanwhile.
@@ -288,17 +295,18 @@ class RegisterScreen(ListKeys, Screen):
         self.query_one("#search", Input).focus()
 
     def action_focus_filters(self) -> None:
-        self.query_one("#year", Select).focus()
+        self.query("#year").focus()          # (nothing to focus in the moment before they are shown)
 
     def action_clear(self) -> None:
         search = self.query_one("#search", Input)
         changed = bool(search.value) or self.filter != PupilFilter(sort=self.filter.sort)
         with self.prevent(Input.Changed, Select.Changed):
             search.value = ""
-            self.query_one("#year", Select).clear()
-            self.query_one("#sen", Select).clear()
-            self.query_one("#flag", Select).clear()
-            self.query_one("#roll", Select).value = "on_roll"
+            for select in self.query("#filters Select").results(Select):
+                if select.id == "roll":
+                    select.value = "on_roll"
+                else:
+                    select.clear()
         self.filter = PupilFilter(sort=self.filter.sort)
         if changed:
             self.reload()
