@@ -119,9 +119,10 @@ class RegisterScreen(ListKeys, Screen):
                      row=lambda row: (str(row.id), row_cells(row), 1),
                      after=lambda row: row.key(self.filter.sort),
                      changed=self._update_status)
-        self._refresh()
-        # The filters join the search box straight after the first frame: the list of pupils is
-        # what the first frame is for, and four drop-down lists took a tenth of the start-up.
+        # The filters and the overdue-request alert join the list straight after the first frame:
+        # the pupils are what the first frame is for, and the four drop-down lists alone took a
+        # tenth of the start-up.
+        self._refresh(alert_later=True)
         self.call_after_refresh(self._mount_filters)
 
     def _mount_filters(self) -> None:
@@ -146,10 +147,13 @@ class RegisterScreen(ListKeys, Screen):
         elif keep_id is not None:
             self._table().reveal(str(keep_id))
 
-    def _refresh(self, keep_id: int | None = None) -> None:
+    def _refresh(self, keep_id: int | None = None, *, alert_later: bool = False) -> None:
         self._seen = self.app.store.coverage.version()
         self.reload(keep_id=keep_id)
-        self._sar_alert()
+        if alert_later:
+            self.call_after_refresh(self._sar_alert)
+        else:
+            self._sar_alert()
 
     def _sar_alert(self) -> None:
         """Overdue subject access requests stand out on the first screen, in words."""

@@ -21,7 +21,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from gatsby_tui.store import backup as backups
 from gatsby_tui.store.errors import OpenError, StoreError  # noqa: F401  (StoreError: imported from here by the store)
 from gatsby_tui.store.identity import (APPLICATION_ID, SQLITE_HEADER, problem_in_header, problem_in_table_names,
                                        problem_in_tables)
@@ -356,6 +355,8 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
             "upgrade: open it with an intermediate release first.")
     if on_upgrade is not None:
         on_upgrade(current, target)
+    from gatsby_tui.store import backup as backups     # only an upgrade needs it here
+
     saved = backups.take(conn, path, f"before-upgrade-to-v{target}")   # verified, or StoreError: no upgrade
     with transaction(conn):
         # Another process may have upgraded the file since it was read (two opened at once): under
