@@ -416,3 +416,28 @@ def test_new_pupils_written_together_are_stored_and_audited_as_if_added_one_by_o
         assert {k: row[k] for k in after} == after          # the audit says what was stored
     found = store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH 'aoife'").fetchall()
     assert [r[0] for r in found] == [store.pupils.by_upn(make_upn(32))["id"]]
+
+
+def test_new_pupils_over_several_statements_are_all_stored_audited_and_searchable(store, tmp_path):
+    """New pupils go in several rows to a statement, as many as SQLite's limit on parameters
+    allows: with a low limit, a batch takes several statements and every pupil is still there,
+    audited, and found by the search, whose index passes FTS5's own check."""
+    import sqlite3
+
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+    lines = ["UPN,Legal Surname,Legal Forename,DOB,Year,Reg"]
+    for i in range(620):          # batches of 7 new pupils (for progress), 5 to a statement
+        lines.append(f"{make_upn(2000 + i)},Surname{i},Forename{i},{dob_for(7 + i % 7)},{7 + i % 7},{7 + i % 7}Q")
+    result = store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n")))
+    assert result.added == 620
+    rows = store.conn.execute("SELECT id, upn, search_name FROM pupils ORDER BY id").fetchall()
+    assert [r["upn"] for r in rows] == [make_upn(2000 + i) for i in range(620)]
+    audited = store.conn.execute("SELECT row_id FROM audit_log WHERE action = 'insert' AND table_name = 'pupils' "
+                                 "ORDER BY id").fetchall()
+    assert [r[0] for r in audited] == [r["id"] for r in rows]
+    for i in (0, 4, 5, 6, 7, 619):
+        found = store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH ?",
+                                   (f'"surname{i}"',)).fetchall()
+        assert [r[0] for r in found] == [rows[i]["id"]]
+    assert len(store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH '\"7q\"'").fetchall()) == 89
+    store.conn.execute("INSERT INTO pupils_fts (pupils_fts, rank) VALUES ('integrity-check', 1)")
