@@ -19,22 +19,26 @@ from anyascii import anyascii
 
 
 # What stands inside a name without being part of it, once transliterated (anyascii writes every
-# apostrophe as ' or `, every dash as -): dropped by the fold. Other symbols are kept, so a
-# stray "@sum" still sorts apart from "Sum".
-_INSIDE_NAMES = frozenset("'`-.,_")
+# apostrophe as ' or `, every dash as -): ' ` - . , _ are dropped by the fold, with every kind of
+# space (\s is str.isspace). Other symbols are kept, so a stray "@sum" still sorts apart from "Sum".
+_NOT_IN_FOLD = re.compile(r"[\s'`\-.,_]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _latin(text: str) -> str:
+    return anyascii(unicodedata.normalize("NFC", text)).casefold()
 
 
 def fold(text: str) -> str:
     """Lower case, accents and marks gone, letters transliterated, and no spaces, apostrophes,
     hyphens or dots: "O’Brien-Ní" -> "obrienni", "Kozłowski" -> "kozlowski", "王子涵" -> "wangzihan"."""
-    latin = anyascii(unicodedata.normalize("NFC", text)).casefold()
-    return "".join(c for c in latin if not (c.isspace() or c in _INSIDE_NAMES))
+    return _NOT_IN_FOLD.sub("", _latin(text))
 
 
 def fold_words(text: str) -> list[str]:
     """The folded words of ``text``, split where the text has spaces, apostrophes, hyphens and
     the like: "O'Brien-Ní Bhriain" -> ["o", "brien", "ni", "bhriain"]."""
-    return re.findall(r"[a-z0-9]+", anyascii(unicodedata.normalize("NFC", text)).casefold())
+    return _WORD.findall(_latin(text))
 
 
 def sort_name(surname: str, forename: str) -> str:
@@ -47,8 +51,14 @@ def search_text(forename: str, surname: str, preferred: str | None) -> str:
     each name folded whole, so "obrien", "o brien", "ni", "kozlowski" and "zihan" (for 子涵) all find
     the pupil by prefix."""
     parts = [p for p in (surname, forename, preferred) if p and p.strip()]
-    words = [w for p in parts for w in fold_words(p)]
-    whole = [re.sub(r"[^a-z0-9]", "", fold(p)) for p in parts]     # as the search folds what is typed
+    words: list[str] = []
+    whole: list[str] = []
+    for p in parts:
+        folded = fold_words(p)
+        words += folded
+        # The name folded whole, as the search folds what is typed: fold(p) without anything but
+        # letters and digits, which is its folded words run together.
+        whole.append("".join(folded))
     return " ".join(dict.fromkeys(w for w in words + whole if w))
 
 
@@ -84,15 +94,17 @@ def full_name(surname: str, legal_forename: str, preferred: str | None) -> str:
     return f"{first} {surname}"
 
 
+# Unicode's control characters (category Cc: C0, DEL and C1) and lone surrogates (Cs), the
+# characters clean_text removes; the multiline form keeps tab and newline.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     """Strip control characters a person cannot have meant to type; None for blank."""
     if text is None:
         return None
-    allowed = {"\n", "\t"} if multiline else set()
-    cleaned = "".join(
-        c for c in text if c in allowed or unicodedata.category(c) not in ("Cc", "Cs")
-    )
-    cleaned = cleaned.strip()
+    cleaned = (_CONTROLS_BUT_LINES if multiline else _CONTROLS).sub("", text).strip()
     return cleaned or None
 
 
