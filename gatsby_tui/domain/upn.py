@@ -46,17 +46,20 @@ def normalise(text: str) -> str:
     return "".join(text.split()).upper()
 
 
+# The value of each character a UPN's body may hold at a position: ASCII digits anywhere, and at
+# the last position (13) also a temporary UPN's letter.
+_DIGIT_VALUES = {char: int(char) for char in DIGITS}
+_LAST_VALUES = {**_DIGIT_VALUES, **LETTER_VALUES}
+
+
 def check_letter(body: str) -> str:
     """The check letter for the 12 characters after it."""
     if len(body) != 12:
         raise UPNError("A UPN has 12 characters after its check letter.")
     total = 0
     for position, char in enumerate(body, start=2):
-        if char in DIGITS:
-            value = int(char)
-        elif position == 13 and char in LETTER_VALUES:
-            value = LETTER_VALUES[char]
-        else:
+        value = (_LAST_VALUES if position == 13 else _DIGIT_VALUES).get(char)
+        if value is None:
             raise UPNError(f"'{quote(char)}' cannot appear at position {position} of a UPN.")
         total += position * value
     return CHECK_LETTERS[total % 23]
@@ -72,7 +75,7 @@ def parse(text: str) -> UPN:
     first, body = upn[0], upn[1:]
     if first not in CHECK_LETTERS:
         raise UPNError(f"A UPN starts with a check letter (not I, O or S); '{quote(first)}' is not one.")
-    if not all(c in DIGITS for c in body[:11]):
+    if not (body[:11].isascii() and body[:11].isdigit()):
         raise UPNError("Characters 2 to 12 of a UPN are digits.")
     last = body[11]
     if not (last in DIGITS or last in LETTER_VALUES):
