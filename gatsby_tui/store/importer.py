@@ -167,6 +167,8 @@ def _header_key(text: str) -> str:
 def plain(text: str, limit: int = MAX_REASON) -> str:
     """Text from a file made safe to show: no control characters (a terminal would
     obey them), no bidirectional overrides, and not longer than ``limit``."""
+    if text.isascii() and text.isprintable():        # no control character and no override: as it is
+        return text if len(text) <= limit else text[: limit - 1] + "…"
     out = []
     for char in text:
         if char in _BIDI_CONTROLS:
@@ -349,13 +351,13 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
     for line, cells in csv_file.records:
         upn_index = columns["upn"]
         raw_upn = upn_rules.normalise(cells[upn_index]) if upn_index < len(cells) else ""
-        shown_upn = plain(raw_upn, 20) or None
         problem = _shape_problem(cells, csv_file.width)
         if problem:
-            rejected.append(Rejected(line, problem, shown_upn))
+            rejected.append(Rejected(line, problem, plain(raw_upn, 20) or None))
             continue
         raw = _raw_row(cells, columns)
         if raw_upn and raw_upn in first_seen:
+            shown_upn = plain(raw_upn, 20) or None
             rejected.append(Rejected(
                 line, f"UPN {shown_upn} is also on line {first_seen[raw_upn]}: each pupil may appear only "
                       "once in the file.", shown_upn))
@@ -366,7 +368,7 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
             checked = pupils.validate(raw, today=today)
         except PupilInvalid as e:
             reason = " ".join(plain(message, 160) for message in e.errors.values())
-            rejected.append(Rejected(line, plain(reason), shown_upn))
+            rejected.append(Rejected(line, plain(reason), plain(raw_upn, 20) or None))
             continue
         values = checked.values
         name = names.display_name(values["legal_surname"], values["legal_forename"],
