@@ -95,9 +95,9 @@ def import_pupils(args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser()
     db_path = Path(args.db).expanduser()
     try:
-        # Check the file before opening (perhaps creating) the database, so a
-        # bad file never leaves an empty new database behind.
-        importer.read_csv(source)
+        # Read and check the file before opening (perhaps creating) the database, so a
+        # bad file never leaves an empty new database behind; the plan uses what was read.
+        csv_file = importer.read_csv(source)
         if args.dry_run and not db_path.exists():
             store = _scratch_store(db_path)
             _out(f"{db_path} does not exist yet: every valid pupil would be added to a new database.")
@@ -106,7 +106,7 @@ def import_pupils(args: argparse.Namespace) -> int:
     except (OpenError, StoreError) as e:
         return _fail(str(e), code_for(e))
     try:
-        return _import(store, source, args)
+        return _import(store, csv_file, args)
     except StoreError as e:
         return _fail(str(e), code_for(e))
     except sqlite3.Error as e:
@@ -125,8 +125,8 @@ def _scratch_store(db_path: Path) -> Store:
     return Store(conn, db_path)
 
 
-def _import(store: Store, source: Path, args: argparse.Namespace) -> int:
-    plan = store.pupils.plan_import(source)
+def _import(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace) -> int:
+    plan = store.pupils.plan_import(csv_file)
     _report_plan(plan)
     bad = plan.rejected_count
     if args.dry_run:

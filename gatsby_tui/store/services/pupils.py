@@ -65,11 +65,14 @@ class Pupils(Service):
     def interviews(self, pupil_id: int, limit: int = 50) -> list[sqlite3.Row]:
         return pupils.interviews_for(self.conn, pupil_id, limit)
 
-    def plan_import(self, path: str | Path) -> "importer.ImportPlan":
-        """What importing an MIS CSV export would do, row by row; writes nothing."""
+    def plan_import(self, source: "str | Path | importer.CsvFile") -> "importer.ImportPlan":
+        """What importing an MIS CSV export would do, row by row; writes nothing. ``source`` is the
+        file's path, or the file as ``importer.read_csv`` has already read it."""
         from gatsby_tui.store import importer
 
-        return importer.plan_import(self.conn, path, today=self.today)
+        if isinstance(source, importer.CsvFile):
+            return importer.plan_records(self.conn, source, today=self.today)
+        return importer.plan_import(self.conn, source, today=self.today)
 
     def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
                      progress: "importer.Progress | None" = None) -> "importer.ImportResult":
