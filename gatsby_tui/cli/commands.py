@@ -126,6 +126,18 @@ def _scratch_store(db_path: Path) -> Store:
 
 
 def _import(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace) -> int:
+    # The backup taken before writing is copied and checked in a thread of its own while the rows are
+    # checked (both only read the database): it becomes a backup only if the import writes.
+    pending = None if args.dry_run else store.backup.start("before-import")
+    try:
+        return _plan_and_apply(store, csv_file, args, pending)
+    finally:
+        if pending is not None:
+            pending.drop()
+
+
+def _plan_and_apply(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace,
+                    pending: Any) -> int:
     plan = store.pupils.plan_import(csv_file)
     _report_plan(plan)
     bad = plan.rejected_count
@@ -143,7 +155,8 @@ def _import(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace) 
                      "Fix them, or use --skip-invalid to import only the other rows.", ROWS_REFUSED)
     progress = _Progress() if _stderr_is_terminal() and len(plan.rows) >= PROGRESS_FROM_ROWS else None
     try:
-        result = store.pupils.apply_import(plan, skip_invalid=args.skip_invalid, progress=progress)
+        result = store.pupils.apply_import(plan, skip_invalid=args.skip_invalid, progress=progress,
+                                           backup=pending)
     finally:
         if progress:
             progress.finish()

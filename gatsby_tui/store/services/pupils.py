@@ -15,6 +15,7 @@ from gatsby_tui.store.services import Service
 
 if TYPE_CHECKING:
     from gatsby_tui.store import importer
+    from gatsby_tui.store.services.backup import Pending
 
 
 class Pupils(Service):
@@ -75,13 +76,18 @@ class Pupils(Service):
         return importer.plan_import(self.conn, source, today=self.today)
 
     def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
-                     progress: "importer.Progress | None" = None) -> "importer.ImportResult":
+                     progress: "importer.Progress | None" = None,
+                     backup: "Pending | None" = None) -> "importer.ImportResult":
         """Write a plan made by ``store.pupils.plan_import`` in one transaction (all or nothing), after a
-        verified backup."""
+        verified backup: ``backup``, one started by ``store.backup.start`` while the plan was made,
+        kept now; without it, one taken now."""
         from gatsby_tui.store import importer
 
         if plan.added or plan.updated:
-            self.store.backup.take("before-import")
+            if backup is not None:
+                backup.keep()
+            else:
+                self.store.backup.take("before-import")
 
         return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
                                      adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
