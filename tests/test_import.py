@@ -441,3 +441,18 @@ def test_new_pupils_over_several_statements_are_all_stored_audited_and_searchabl
         assert [r[0] for r in found] == [rows[i]["id"]]
     assert len(store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH '\"7q\"'").fetchall()) == 89
     store.conn.execute("INSERT INTO pupils_fts (pupils_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_an_import_leaves_the_connection_settings_as_they_were(store, tmp_path):
+    """The import gives its transaction more memory (statement journals, page cache) and gives
+    the connection its own settings back, whether it succeeds or fails."""
+    settings = lambda: [store.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("temp_store", "cache_size",
+                                                                                  "synchronous", "journal_mode")]
+    before = settings()
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC)))
+    assert settings() == before
+    plan = store.pupils.plan_import(write_csv(tmp_path / "q.csv", BASIC.replace("10A", "10Q")))
+    store.conn.execute("CREATE TRIGGER refuse BEFORE UPDATE ON pupils BEGIN SELECT RAISE(ABORT, 'no'); END")
+    with pytest.raises(StoreError, match="Nothing was imported|nothing was imported"):
+        store.pupils.apply_import(plan)
+    assert settings() == before
