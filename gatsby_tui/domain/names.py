@@ -50,11 +50,26 @@ def search_text(forename: str, surname: str, preferred: str | None) -> str:
     """What the register's search index holds for a pupil: every folded word of each name, then
     each name folded whole, so "obrien", "o brien", "ni", "kozlowski" and "zihan" (for 子涵) all find
     the pupil by prefix."""
-    parts = [p for p in (surname, forename, preferred) if p and p.strip()]
+    return _search_text([_latin(p) for p in (surname, forename, preferred) if p and p.strip()])
+
+
+def register_keys(surname: str, forename: str, preferred: str | None) -> tuple[str, str]:
+    """(sort_name(surname, forename), search_text(forename, surname, preferred)), each name
+    transliterated once for both (an import works them out for every pupil)."""
+    latin_surname, latin_forename = _latin(surname), _latin(forename)
+    sort = f"{_NOT_IN_FOLD.sub('', latin_surname)} {_NOT_IN_FOLD.sub('', latin_forename)}"
+    latins = [latin for name, latin in ((surname, latin_surname), (forename, latin_forename)) if name.strip()]
+    if preferred and preferred.strip():
+        latins.append(_latin(preferred))
+    return sort, _search_text(latins)
+
+
+def _search_text(latins: list[str]) -> str:
+    """search_text of the names present, each already transliterated (``_latin``)."""
     words: list[str] = []
     whole: list[str] = []
-    for p in parts:
-        folded = fold_words(p)
+    for latin in latins:
+        folded = _WORD.findall(latin)
         words += folded
         # The name folded whole, as the search folds what is typed: fold(p) without anything but
         # letters and digits, which is its folded words run together.

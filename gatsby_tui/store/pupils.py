@@ -412,9 +412,8 @@ def row_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: values[k] for k in EDITABLE if k in values}
-    out["sort_name"] = names.sort_name(values["legal_surname"], values["legal_forename"])
-    out["search_name"] = names.search_text(values["legal_forename"], values["legal_surname"],
-                                           values.get("preferred_forename"))
+    out["sort_name"], out["search_name"] = names.register_keys(
+        values["legal_surname"], values["legal_forename"], values.get("preferred_forename"))
     return out
 
 
