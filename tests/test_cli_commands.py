@@ -170,6 +170,24 @@ def test_an_import_that_writes_nothing_keeps_no_backup(capsys, db, tmp_path):
     assert len(_backup_files(db)) == 1                                 # all unchanged: no second one
 
 
+def test_import_turns_the_cycle_collector_back_on(capsys, db, tmp_path):
+    """The import runs without Python's cycle collector (its objects form no cycles) and leaves it
+    as it found it, after a failure too."""
+    import gc
+
+    assert gc.isenabled()
+    run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
+    assert gc.isenabled()
+    run(capsys, "import", "pupils", write(tmp_path / "bad.csv", BAD), "--db", db)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_reimport_reports_all_unchanged(capsys, db, tmp_path):
     path = write(tmp_path / "p.csv", GOOD)
     run(capsys, "import", "pupils", path, "--db", db)
