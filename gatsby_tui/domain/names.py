@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Iterable, Mapping
 
 from anyascii import anyascii
@@ -159,7 +160,6 @@ mr mrs ms miss dr sir madam
 """.split())
 
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_TOKEN = re.compile(rf"[{_CJK_CHARS}]|[^\W\d_{_CJK_CHARS}](?:[^\W_{_CJK_CHARS}]|[\u0300-\u036f])*")
 # What may stand between the parts of one name: spaces, apostrophes of every kind, hyphens,
 # dots, one comma ("Walsh, Gráinne"); or nothing between characters of a CJK name.
 _SEPARATOR = re.compile(r"[ \t\u00a0'’‘ʼ`´\-‐‑.]{0,3}|[ \t\u00a0]*,[ \t\u00a0]{0,2}|[ \t\u00a0]*\n[ \t\u00a0]*")
@@ -179,8 +179,15 @@ class Found:
     kind: str
 
 
+@cache
+def _token() -> re.Pattern[str]:
+    """A word of a name: one CJK character, or a run of letters (and marks). Compiled when first
+    needed: it takes some 8 ms, which every command would otherwise pay as it starts."""
+    return re.compile(rf"[{_CJK_CHARS}]|[^\W\d_{_CJK_CHARS}](?:[^\W_{_CJK_CHARS}]|[\u0300-\u036f])*")
+
+
 def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
+    return [(m.start(), m.end(), fold(m.group())) for m in _token().finditer(text)]
 
 
 def _counts_as_name(written: str, key: str, kind: str) -> bool:
