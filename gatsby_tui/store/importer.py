@@ -268,7 +268,7 @@ def read_csv(path: str | Path) -> CsvFile:
                 cells = next(reader)
             except StopIteration:
                 break
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue                      # blank lines (often at the end of an export)
             if header is None:
                 header = cells
@@ -349,10 +349,10 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
     rejected: list[Rejected] = []
     first_seen: dict[str, int] = {}
     checked_rows: list[tuple[int, Checked, str]] = []
+    upn_index, width = columns["upn"], csv_file.width
     for line, cells in csv_file.records:
-        upn_index = columns["upn"]
         raw_upn = upn_rules.normalise(cells[upn_index]) if upn_index < len(cells) else ""
-        problem = _shape_problem(cells, csv_file.width)
+        problem = _shape_problem(cells, width) if len(cells) != width else None
         if problem:
             rejected.append(Rejected(line, problem, plain(raw_upn, 20) or None))
             continue
@@ -380,7 +380,7 @@ def plan_records(conn: sqlite3.Connection, csv_file: CsvFile, *, today: date) ->
     stored = _stored_by_upn(conn, [checked.values["upn"] for _, checked, _ in checked_rows])
     for line, checked, name in checked_rows:
         existing = stored.get(checked.values["upn"])
-        warnings = tuple(plain(w) for w in checked.warnings)
+        warnings = tuple(plain(w) for w in checked.warnings) if checked.warnings else ()
         if existing is None:
             rows.append(RowPlan(line, "add", None, plan_row_values(checked, provided, new=True), name, warnings))
             continue
@@ -524,7 +524,9 @@ def apply_import(
             progress(len(plan.rows), len(plan.rows))
         return ImportResult(0, 0, unchanged, plan.rejected_count)
     total = len(todo)
-    step = -(-total // 100)          # at most 100 calls, the last one at done == total
+    # At most 100 progress calls, the last one at done == total; without progress to show, new
+    # pupils are written in as few statements as they can be (fewer flushes of the search index).
+    step = -(-total // 100) if progress else total
     line = 0
     try:
         with _room_for_a_big_write(conn), transaction(conn):
