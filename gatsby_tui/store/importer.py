@@ -524,9 +524,7 @@ def apply_import(
             progress(len(plan.rows), len(plan.rows))
         return ImportResult(0, 0, unchanged, plan.rejected_count)
     total = len(todo)
-    # At most 100 progress calls, the last one at done == total; without progress to show, new
-    # pupils are written in as few statements as they can be (fewer flushes of the search index).
-    step = -(-total // 100) if progress else total
+    step = -(-total // 100)          # at most 100 calls, the last one at done == total
     line = 0
     try:
         with _room_for_a_big_write(conn), transaction(conn):
