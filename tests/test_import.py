@@ -317,6 +317,21 @@ def test_progress_is_called_a_bounded_number_of_times(store, tmp_path):
     assert 1 <= len(calls) <= 101 and calls[-1] == (450, 450)
 
 
+def test_progress_runs_at_most_a_batch_ahead_and_ends_with_everything_written(store, tmp_path):
+    lines = ["UPN,Surname,Forename,DOB"] + [f"{make_upn(3000 + i)},S{i},F,{dob_for(9)}" for i in range(2500)]
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
+    seen = []
+
+    def progress(done, total):
+        written = store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]   # inside the transaction
+        seen.append((done, written))
+
+    store.pupils.apply_import(plan, progress=progress)
+    assert len(seen) == 100 and seen[-1] == (2500, 2500)
+    assert all(0 <= done - written <= 1000 + 25 for done, written in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
 def test_two_thousand_rows_plan_and_apply_quickly(store, tmp_path):
     lines = ["UPN,Legal Surname,Legal Forename,DOB,Year,Reg,SEN Status,Pupil Premium"]
     for i in range(2000):
@@ -426,7 +441,7 @@ def test_new_pupils_over_several_statements_are_all_stored_audited_and_searchabl
 
     store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
     lines = ["UPN,Legal Surname,Legal Forename,DOB,Year,Reg"]
-    for i in range(620):          # batches of 7 new pupils (for progress), 5 to a statement
+    for i in range(620):          # 5 new pupils to a statement under this limit
         lines.append(f"{make_upn(2000 + i)},Surname{i},Forename{i},{dob_for(7 + i % 7)},{7 + i % 7},{7 + i % 7}Q")
     result = store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n")))
     assert result.added == 620
