@@ -16,7 +16,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from gatsby_tui.cli.output import (DATA, ROWS_REFUSED, USAGE, UsageError, code_for, code_json, moment_json,
                                    name_json, pad, table_lines)
@@ -28,6 +28,9 @@ from gatsby_tui.exports.csv_lists import guard_cell  # the one formula-injection
 from gatsby_tui.store import OpenError, PupilFilter, RegisterRow, Store, StoreError
 from gatsby_tui.store import importer
 from gatsby_tui.store.importer import ImportPlan, plain
+
+if TYPE_CHECKING:
+    from gatsby_tui.store.services.backup import Pending
 
 PAGE_SIZE = 200
 PROGRESS_FROM_ROWS = 500          # show progress on a terminal for files at least this long
@@ -152,7 +155,7 @@ def _import(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace) 
 
 
 def _plan_and_apply(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace,
-                    pending: Any) -> int:
+                    pending: "Pending | None") -> int:
     plan = store.pupils.plan_import(csv_file)
     _report_plan(plan)
     bad = plan.rejected_count
