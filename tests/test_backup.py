@@ -205,3 +205,52 @@ def test_the_store_closing_stops_the_opening_backup_in_its_worker(filled):
     with pytest.raises(backup.Stopped):
         store.backup.take_in_thread("opened")
     assert store.backup.copies() == [], "no backup was made once the app began to close"
+
+
+def test_a_backup_started_early_is_kept_as_the_database_was(filled):
+    """Backup.start copies now and checks the copy in a thread; keep names it."""
+    store = filled
+    pending = store.backup.start("before-import")
+    kept = pending.keep()
+    assert kept.name.endswith(" before-import.db") and backup.check(kept, {"pupils": 30}) is None
+    pending.drop()                                                     # after keep: nothing to do
+    assert kept.exists()
+    assert not [p for p in kept.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_backup_started_early_and_dropped_leaves_nothing(filled, tmp_path):
+    pending = filled.backup.start("before-import")
+    pending.drop()
+    folder = tmp_path / "test-backups"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_a_backup_started_before_another_program_wrote_is_taken_again(filled):
+    """A write committed by another connection after the copy was made would be missing from it:
+    keep takes the backup afresh, so it holds everything committed before the import."""
+    store = filled
+    pending = store.backup.start("before-import")
+    other = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        other.execute("UPDATE pupils SET form = '11Z' WHERE id = 1")
+    finally:
+        other.close()
+    kept = pending.keep()
+    conn = sqlite3.connect(kept)
+    try:
+        assert conn.execute("SELECT form FROM pupils WHERE id = 1").fetchone()[0] == "11Z"
+    finally:
+        conn.close()
+    assert [p.name for p in kept.parent.iterdir()] == [kept.name]
+
+
+def test_a_backup_started_early_whose_copy_fails_its_check_is_not_kept(filled, monkeypatch):
+    store = filled
+    older = store.backup.take("before-import")
+    monkeypatch.setattr(backup, "check", lambda path, expected=None, **_: "is damaged (a bad sector, say)")
+    pending = store.backup.start("before-import")
+    with pytest.raises(StoreError) as e:
+        pending.keep()
+    words = str(e.value)
+    assert "not kept" in words and "the copy is damaged" in words and "database itself passed its check" in words
+    assert [p.name for p in older.parent.iterdir()] == [older.name]

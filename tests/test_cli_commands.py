@@ -138,6 +138,56 @@ def test_dry_run_with_bad_rows_exits_1(capsys, db, tmp_path):
     assert pupil_count(db) == 0
 
 
+def _backup_files(db: Path) -> list[str]:
+    folder = db.parent / f"{db.stem}-backups"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_an_import_that_writes_keeps_one_verified_backup_of_the_database_before_it(capsys, db, tmp_path):
+    """The backup is copied while the rows are checked, and kept only once the import writes."""
+    from gatsby_tui.store import backup
+
+    run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
+    more = f"{HEADER}\n{make_upn(9)},Nowak,Zofia,{dob_for(8)},8,8C,N\n"
+    code, out, _ = run(capsys, "import", "pupils", write(tmp_path / "q.csv", more), "--db", db)
+    assert code == 0 and "Added 1," in out
+    names = _backup_files(db)
+    assert len(names) == 2 and all(n.endswith(" before-import.db") for n in names)    # no temporary file
+    newest = backup.backups(db, db.parent / f"{db.stem}-backups")[0].path
+    assert backup.check(newest, {"pupils": 3}) is None                      # as it was before the import
+
+
+def test_an_import_that_writes_nothing_keeps_no_backup(capsys, db, tmp_path):
+    run(capsys, "import", "pupils", write(tmp_path / "bad.csv", BAD), "--db", db)
+    assert _backup_files(db) == []                                     # refused: nothing written
+    run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db, "--dry-run")
+    assert _backup_files(db) == []
+    path = write(tmp_path / "p.csv", GOOD)
+    run(capsys, "import", "pupils", path, "--db", db)
+    assert len(_backup_files(db)) == 1
+    code, out, _ = run(capsys, "import", "pupils", path, "--db", db)
+    assert code == 0 and "unchanged 3" in out
+    assert len(_backup_files(db)) == 1                                 # all unchanged: no second one
+
+
+def test_import_turns_the_cycle_collector_back_on(capsys, db, tmp_path):
+    """The import runs without Python's cycle collector (its objects form no cycles) and leaves it
+    as it found it, after a failure too."""
+    import gc
+
+    assert gc.isenabled()
+    run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
+    assert gc.isenabled()
+    run(capsys, "import", "pupils", write(tmp_path / "bad.csv", BAD), "--db", db)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_reimport_reports_all_unchanged(capsys, db, tmp_path):
     path = write(tmp_path / "p.csv", GOOD)
     run(capsys, "import", "pupils", path, "--db", db)

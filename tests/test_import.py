@@ -317,6 +317,21 @@ def test_progress_is_called_a_bounded_number_of_times(store, tmp_path):
     assert 1 <= len(calls) <= 101 and calls[-1] == (450, 450)
 
 
+def test_progress_runs_at_most_a_batch_ahead_and_ends_with_everything_written(store, tmp_path):
+    lines = ["UPN,Surname,Forename,DOB"] + [f"{make_upn(3000 + i)},S{i},F,{dob_for(9)}" for i in range(2500)]
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
+    seen = []
+
+    def progress(done, total):
+        written = store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0]   # inside the transaction
+        seen.append((done, written))
+
+    store.pupils.apply_import(plan, progress=progress)
+    assert len(seen) == 100 and seen[-1] == (2500, 2500)
+    assert all(0 <= done - written <= 1000 + 25 for done, written in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
 def test_two_thousand_rows_plan_and_apply_quickly(store, tmp_path):
     lines = ["UPN,Legal Surname,Legal Forename,DOB,Year,Reg,SEN Status,Pupil Premium"]
     for i in range(2000):
@@ -416,3 +431,43 @@ def test_new_pupils_written_together_are_stored_and_audited_as_if_added_one_by_o
         assert {k: row[k] for k in after} == after          # the audit says what was stored
     found = store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH 'aoife'").fetchall()
     assert [r[0] for r in found] == [store.pupils.by_upn(make_upn(32))["id"]]
+
+
+def test_new_pupils_over_several_statements_are_all_stored_audited_and_searchable(store, tmp_path):
+    """New pupils go in several rows to a statement, as many as SQLite's limit on parameters
+    allows: with a low limit, a batch takes several statements and every pupil is still there,
+    audited, and found by the search, whose index passes FTS5's own check."""
+    import sqlite3
+
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+    lines = ["UPN,Legal Surname,Legal Forename,DOB,Year,Reg"]
+    for i in range(620):          # 5 new pupils to a statement under this limit
+        lines.append(f"{make_upn(2000 + i)},Surname{i},Forename{i},{dob_for(7 + i % 7)},{7 + i % 7},{7 + i % 7}Q")
+    result = store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n")))
+    assert result.added == 620
+    rows = store.conn.execute("SELECT id, upn, search_name FROM pupils ORDER BY id").fetchall()
+    assert [r["upn"] for r in rows] == [make_upn(2000 + i) for i in range(620)]
+    audited = store.conn.execute("SELECT row_id FROM audit_log WHERE action = 'insert' AND table_name = 'pupils' "
+                                 "ORDER BY id").fetchall()
+    assert [r[0] for r in audited] == [r["id"] for r in rows]
+    for i in (0, 4, 5, 6, 7, 619):
+        found = store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH ?",
+                                   (f'"surname{i}"',)).fetchall()
+        assert [r[0] for r in found] == [rows[i]["id"]]
+    assert len(store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH '\"7q\"'").fetchall()) == 89
+    store.conn.execute("INSERT INTO pupils_fts (pupils_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_an_import_leaves_the_connection_settings_as_they_were(store, tmp_path):
+    """The import gives its transaction more memory (statement journals, page cache) and gives
+    the connection its own settings back, whether it succeeds or fails."""
+    settings = lambda: [store.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("temp_store", "cache_size",
+                                                                                  "synchronous", "journal_mode")]
+    before = settings()
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC)))
+    assert settings() == before
+    plan = store.pupils.plan_import(write_csv(tmp_path / "q.csv", BASIC.replace("10A", "10Q")))
+    store.conn.execute("CREATE TRIGGER refuse BEFORE UPDATE ON pupils BEGIN SELECT RAISE(ABORT, 'no'); END")
+    with pytest.raises(StoreError, match="Nothing was imported|nothing was imported"):
+        store.pupils.apply_import(plan)
+    assert settings() == before

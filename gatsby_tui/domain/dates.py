@@ -22,25 +22,24 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July",
 def parse_date(text: str, *, what: str = "date") -> date:
     """Parse a UK (day first) or ISO date; raise DateError with a plain message."""
     raw = text.strip()
-    shown = quote(raw)
     if not raw:
         raise DateError(f"Enter the {what} as day/month/year, e.g. 24/11/2010.")
     match = _ISO.match(raw)
     if match:
-        y, m, d = (int(g) for g in match.groups())
+        y, m, d = map(int, match.groups())
     else:
         match = _UK.match(raw)
         if not match:
-            raise DateError(f"'{shown}' is not a {what} I can read: type day/month/year, e.g. 24/11/2010.")
-        d, m, y = (int(g) for g in match.groups())
+            raise DateError(f"'{quote(raw)}' is not a {what} I can read: type day/month/year, e.g. 24/11/2010.")
+        d, m, y = map(int, match.groups())
         if len(match.group(3)) == 2:
-            raise DateError(f"Write the year in full in '{shown}' (e.g. 2010, not 10).")
+            raise DateError(f"Write the year in full in '{quote(raw)}' (e.g. 2010, not 10).")
     if not 1 <= m <= 12:
-        raise DateError(f"'{shown}': there is no month {m}. Type day/month/year, e.g. 24/11/2010.")
+        raise DateError(f"'{quote(raw)}': there is no month {m}. Type day/month/year, e.g. 24/11/2010.")
     try:
         return date(y, m, d)
     except ValueError:
-        raise DateError(f"'{shown}': {MONTHS[m - 1]} {y} has no day {d}.") from None
+        raise DateError(f"'{quote(raw)}': {MONTHS[m - 1]} {y} has no day {d}.") from None
 
 
 def uk(day: date | None) -> str:

@@ -13,28 +13,33 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Iterable, Mapping
 
 from anyascii import anyascii
 
 
 # What stands inside a name without being part of it, once transliterated (anyascii writes every
-# apostrophe as ' or `, every dash as -): dropped by the fold. Other symbols are kept, so a
-# stray "@sum" still sorts apart from "Sum".
-_INSIDE_NAMES = frozenset("'`-.,_")
+# apostrophe as ' or `, every dash as -): ' ` - . , _ are dropped by the fold, with every kind of
+# space (\s is str.isspace). Other symbols are kept, so a stray "@sum" still sorts apart from "Sum".
+_NOT_IN_FOLD = re.compile(r"[\s'`\-.,_]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _latin(text: str) -> str:
+    return anyascii(unicodedata.normalize("NFC", text)).casefold()
 
 
 def fold(text: str) -> str:
     """Lower case, accents and marks gone, letters transliterated, and no spaces, apostrophes,
     hyphens or dots: "O’Brien-Ní" -> "obrienni", "Kozłowski" -> "kozlowski", "王子涵" -> "wangzihan"."""
-    latin = anyascii(unicodedata.normalize("NFC", text)).casefold()
-    return "".join(c for c in latin if not (c.isspace() or c in _INSIDE_NAMES))
+    return _NOT_IN_FOLD.sub("", _latin(text))
 
 
 def fold_words(text: str) -> list[str]:
     """The folded words of ``text``, split where the text has spaces, apostrophes, hyphens and
     the like: "O'Brien-Ní Bhriain" -> ["o", "brien", "ni", "bhriain"]."""
-    return re.findall(r"[a-z0-9]+", anyascii(unicodedata.normalize("NFC", text)).casefold())
+    return _WORD.findall(_latin(text))
 
 
 def sort_name(surname: str, forename: str) -> str:
@@ -46,9 +51,30 @@ def search_text(forename: str, surname: str, preferred: str | None) -> str:
     """What the register's search index holds for a pupil: every folded word of each name, then
     each name folded whole, so "obrien", "o brien", "ni", "kozlowski" and "zihan" (for 子涵) all find
     the pupil by prefix."""
-    parts = [p for p in (surname, forename, preferred) if p and p.strip()]
-    words = [w for p in parts for w in fold_words(p)]
-    whole = [re.sub(r"[^a-z0-9]", "", fold(p)) for p in parts]     # as the search folds what is typed
+    return _search_text([_latin(p) for p in (surname, forename, preferred) if p and p.strip()])
+
+
+def register_keys(surname: str, forename: str, preferred: str | None) -> tuple[str, str]:
+    """(sort_name(surname, forename), search_text(forename, surname, preferred)), each name
+    transliterated once for both (an import works them out for every pupil)."""
+    latin_surname, latin_forename = _latin(surname), _latin(forename)
+    sort = f"{_NOT_IN_FOLD.sub('', latin_surname)} {_NOT_IN_FOLD.sub('', latin_forename)}"
+    latins = [latin for name, latin in ((surname, latin_surname), (forename, latin_forename)) if name.strip()]
+    if preferred and preferred.strip():
+        latins.append(_latin(preferred))
+    return sort, _search_text(latins)
+
+
+def _search_text(latins: list[str]) -> str:
+    """search_text of the names present, each already transliterated (``_latin``)."""
+    words: list[str] = []
+    whole: list[str] = []
+    for latin in latins:
+        folded = _WORD.findall(latin)
+        words += folded
+        # The name folded whole, as the search folds what is typed: fold(p) without anything but
+        # letters and digits, which is its folded words run together.
+        whole.append("".join(folded))
     return " ".join(dict.fromkeys(w for w in words + whole if w))
 
 
@@ -84,15 +110,17 @@ def full_name(surname: str, legal_forename: str, preferred: str | None) -> str:
     return f"{first} {surname}"
 
 
+# Unicode's control characters (category Cc: C0, DEL and C1) and lone surrogates (Cs), the
+# characters clean_text removes; the multiline form keeps tab and newline.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     """Strip control characters a person cannot have meant to type; None for blank."""
     if text is None:
         return None
-    allowed = {"\n", "\t"} if multiline else set()
-    cleaned = "".join(
-        c for c in text if c in allowed or unicodedata.category(c) not in ("Cc", "Cs")
-    )
-    cleaned = cleaned.strip()
+    cleaned = (_CONTROLS_BUT_LINES if multiline else _CONTROLS).sub("", text).strip()
     return cleaned or None
 
 
@@ -132,7 +160,6 @@ mr mrs ms miss dr sir madam
 """.split())
 
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_TOKEN = re.compile(rf"[{_CJK_CHARS}]|[^\W\d_{_CJK_CHARS}](?:[^\W_{_CJK_CHARS}]|[\u0300-\u036f])*")
 # What may stand between the parts of one name: spaces, apostrophes of every kind, hyphens,
 # dots, one comma ("Walsh, Gráinne"); or nothing between characters of a CJK name.
 _SEPARATOR = re.compile(r"[ \t\u00a0'’‘ʼ`´\-‐‑.]{0,3}|[ \t\u00a0]*,[ \t\u00a0]{0,2}|[ \t\u00a0]*\n[ \t\u00a0]*")
@@ -152,8 +179,15 @@ class Found:
     kind: str
 
 
+@cache
+def _token() -> re.Pattern[str]:
+    """A word of a name: one CJK character, or a run of letters (and marks). Compiled when first
+    needed: it takes some 8 ms, which every command would otherwise pay as it starts."""
+    return re.compile(rf"[{_CJK_CHARS}]|[^\W\d_{_CJK_CHARS}](?:[^\W_{_CJK_CHARS}]|[\u0300-\u036f])*")
+
+
 def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
+    return [(m.start(), m.end(), fold(m.group())) for m in _token().finditer(text)]
 
 
 def _counts_as_name(written: str, key: str, kind: str) -> bool:

@@ -12,6 +12,7 @@ final letter counts with its letter value. The sum mod 23 indexes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import mul
 
 from gatsby_tui.domain.names import quote
 
@@ -46,17 +47,29 @@ def normalise(text: str) -> str:
     return "".join(text.split()).upper()
 
 
+# The value of each character a UPN's body may hold at a position: ASCII digits anywhere, and at
+# the last position (13) also a temporary UPN's letter.
+_DIGIT_VALUES = {char: int(char) for char in DIGITS}
+_LAST_VALUES = {**_DIGIT_VALUES, **LETTER_VALUES}
+
+
+_HEAD_WEIGHTS = range(2, 13)                     # the positions of characters 2 to 12
+_HEAD_BYTES = 48 * sum(_HEAD_WEIGHTS)            # what their ASCII codes add over their values
+
+
 def check_letter(body: str) -> str:
     """The check letter for the 12 characters after it."""
     if len(body) != 12:
         raise UPNError("A UPN has 12 characters after its check letter.")
+    head, last = body[:11], body[11]
+    if head.isascii() and head.isdigit() and last in _LAST_VALUES:
+        # Eleven ASCII digits (each its code minus 48) and a valid last character: the sum at once.
+        total = sum(map(mul, _HEAD_WEIGHTS, head.encode())) - _HEAD_BYTES + 13 * _LAST_VALUES[last]
+        return CHECK_LETTERS[total % 23]
     total = 0
     for position, char in enumerate(body, start=2):
-        if char in DIGITS:
-            value = int(char)
-        elif position == 13 and char in LETTER_VALUES:
-            value = LETTER_VALUES[char]
-        else:
+        value = (_LAST_VALUES if position == 13 else _DIGIT_VALUES).get(char)
+        if value is None:
             raise UPNError(f"'{quote(char)}' cannot appear at position {position} of a UPN.")
         total += position * value
     return CHECK_LETTERS[total % 23]
@@ -72,7 +85,7 @@ def parse(text: str) -> UPN:
     first, body = upn[0], upn[1:]
     if first not in CHECK_LETTERS:
         raise UPNError(f"A UPN starts with a check letter (not I, O or S); '{quote(first)}' is not one.")
-    if not all(c in DIGITS for c in body[:11]):
+    if not (body[:11].isascii() and body[:11].isdigit()):
         raise UPNError("Characters 2 to 12 of a UPN are digits.")
     last = body[11]
     if not (last in DIGITS or last in LETTER_VALUES):

@@ -11,10 +11,14 @@ import sqlite3
 from typing import Any, Mapping
 
 
+# One encoder for every entry (json.dumps with these options would build a new one each call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _json(values: Mapping[str, Any] | None) -> str | None:
     if values is None:
         return None
-    return json.dumps(dict(values), ensure_ascii=False, sort_keys=True, default=str)
+    return _ENCODER.encode(dict(values))
 
 
 def as_json(values: Mapping[str, Any] | None) -> str | None:

@@ -75,7 +75,13 @@ def chosen_folder(conn: sqlite3.Connection) -> str | None:
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
     have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED if t in have}
+    tables = [t for t in COUNTED if t in have]
+    if not tables:
+        return {}
+    # One statement for them all: a check running in a thread beside busy Python code waits for
+    # the interpreter lock at every statement it starts.
+    row = conn.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables)).fetchone()
+    return dict(zip(tables, row))
 
 
 def _damage_words(result: list[str]) -> str:
@@ -192,7 +198,39 @@ def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None
     message says the database is damaged only when the database itself fails SQLite's check.
     Safe to run in several processes at once: each copy has its own temporary file and claims
     a name of its own. When ``stop`` is set (the app is quitting) the copy and its check give up
-    within a few hundred pages and Stopped is raised."""
+    within a few hundred pages and Stopped is raised.
+
+    In three steps, which a caller may also run apart (the check in another thread):
+    ``start_copy``, ``verify_copy`` and ``finish_copy``, then ``keep_copy`` names it."""
+    copy = start_copy(conn, db, folder=folder, now=now, stop=stop)
+    try:
+        problem = verify_copy(copy, stop=stop)
+    except BaseException:
+        drop_copy(copy)
+        raise
+    finish_copy(conn, copy, problem)
+    return keep_copy(copy, reason, keep=keep)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A copy of a database in a temporary file of its own, not yet a backup: checked by
+    ``verify_copy`` and ``finish_copy``, then named by ``keep_copy``, or removed by ``drop_copy``."""
+    tmp: Path
+    folder: Path
+    db: Path
+    taken: datetime
+    expected: dict[str, int]           # rows per table, counted in the snapshot that was copied
+
+
+def _kept_note(folder: Path) -> str:
+    return f"older backups in {folder} are kept"
+
+
+def start_copy(conn: sqlite3.Connection, db: Path, *, folder: Path | None = None, now: datetime | None = None,
+               stop: threading.Event | None = None) -> Copy:
+    """The database ``conn`` has open copied, in one read snapshot with its row counts, into a
+    temporary file of its own. Raises StoreError (as ``take``) or Stopped, leaving no file."""
     def stopping() -> int:
         return 1 if stop is not None and stop.is_set() else 0
 
@@ -207,13 +245,16 @@ def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"Cannot make the backup folder {folder} ({e.strerror or e}): choose another.") from None
-    kept_note = f"older backups in {folder} are kept"
     tmp: Path | None = None
     try:
         tmp = _temporary(folder, db)
         try:
             dest = sqlite3.connect(str(tmp))
             try:
+                # The copy is synced to disk once, whole, after its check (verify_copy); until it
+                # is named it is nobody's backup, so it needs no journal of its own.
+                dest.execute("PRAGMA journal_mode = OFF")
+                dest.execute("PRAGMA synchronous = OFF")
                 began = not conn.in_transaction
                 if began:
                     conn.execute("BEGIN")          # one read snapshot for the counts and the copy
@@ -234,36 +275,76 @@ def take(conn: sqlite3.Connection, db: Path, reason: str, *, folder: Path | None
             give_up_if_stopping()          # an interrupted query: the app is closing, nothing is wrong
             if _busy(e):
                 raise StoreError(f"The backup was not taken: {db} was busy for too long (another program is "
-                                 f"writing to it). Try again in a moment; {kept_note}.") from None
+                                 f"writing to it). Try again in a moment; {_kept_note(folder)}.") from None
             damage = _database_problem(conn)
             if damage is not None:
                 raise StoreError(f"The backup was not kept: the database itself {damage}. Restore the newest "
-                                 f"good backup; {kept_note}.") from None
+                                 f"good backup; {_kept_note(folder)}.") from None
             raise StoreError(f"The backup was not kept: writing the copy failed ({e}), though the database "
                              f"itself passed its check. Check the space and the folder, and try again; "
-                             f"{kept_note}.") from None
-        problem = check(tmp, expected, stop=stop)
-        give_up_if_stopping()
-        if problem is not None:
-            damage = _database_problem(conn)
-            if damage is not None:
-                raise StoreError(f"The backup was not kept: the database itself {damage}. Restore the newest "
-                                 f"good backup; {kept_note}.")
-            raise StoreError(f"The backup was not kept: the copy {problem} when checked, though the database "
-                             f"itself passed its check (the disk or the folder may be at fault). Try again; "
-                             f"{kept_note}.")
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        target = _claim(tmp, folder, db, now, reason)
-        _sync_folder(folder)
+                             f"{_kept_note(folder)}.") from None
     except OSError as e:
-        raise StoreError(f"The backup could not be written to {folder} ({e.strerror or e}): "
-                         "check the space and the folder.") from None
-    finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    _rotate(db, folder, reason, target, keep)
+        raise StoreError(f"The backup could not be written to {folder} ({e.strerror or e}): "
+                         "check the space and the folder.") from None
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+    return Copy(tmp, folder, db, now, expected)
+
+
+def verify_copy(copy: Copy, *, stop: threading.Event | None = None) -> str | None:
+    """SQLite's check of the copy and its row counts, then the copy synced to disk: None when it is
+    sound, else what is wrong with it (``finish_copy`` says whom to blame). Touches only the copy,
+    so it may run in another thread. Raises StoreError if the copy cannot be synced, or Stopped."""
+    problem = check(copy.tmp, copy.expected, stop=stop)
+    if stop is not None and stop.is_set():
+        raise Stopped()
+    if problem is None:
+        try:
+            with open(copy.tmp, "rb") as f:
+                os.fsync(f.fileno())
+        except OSError as e:
+            raise StoreError(f"The backup could not be written to {copy.folder} ({e.strerror or e}): "
+                             "check the space and the folder.") from None
+    return problem
+
+
+def finish_copy(conn: sqlite3.Connection, copy: Copy, problem: str | None) -> None:
+    """Nothing when ``verify_copy`` found the copy sound; else the copy is removed and StoreError
+    says whether the database ``conn`` has open is damaged or the copy failed (the disk, the folder)."""
+    if problem is None:
+        return
+    drop_copy(copy)
+    damage = _database_problem(conn)
+    if damage is not None:
+        raise StoreError(f"The backup was not kept: the database itself {damage}. Restore the newest "
+                         f"good backup; {_kept_note(copy.folder)}.")
+    raise StoreError(f"The backup was not kept: the copy {problem} when checked, though the database "
+                     f"itself passed its check (the disk or the folder may be at fault). Try again; "
+                     f"{_kept_note(copy.folder)}.")
+
+
+def keep_copy(copy: Copy, reason: str, *, keep: int = KEEP) -> Path:
+    """The last step of ``take``: the verified copy claims a backup's name (for the moment it was
+    taken and ``reason``), and this reason's backups beyond the newest ``keep`` are removed."""
+    try:
+        target = _claim(copy.tmp, copy.folder, copy.db, copy.taken, reason)
+        _sync_folder(copy.folder)
+    except OSError as e:
+        raise StoreError(f"The backup could not be written to {copy.folder} ({e.strerror or e}): "
+                         "check the space and the folder.") from None
+    finally:
+        copy.tmp.unlink(missing_ok=True)
+    _rotate(copy.db, copy.folder, reason, target, keep)
     return target
+
+
+def drop_copy(copy: Copy) -> None:
+    """A copy not wanted after all, or that failed its check: removed; no backup is touched."""
+    copy.tmp.unlink(missing_ok=True)
 
 
 def _sync_folder(folder: Path) -> None:

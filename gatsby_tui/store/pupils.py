@@ -55,12 +55,15 @@ def parse_gender(text: str | None) -> str | None:
     raise ValueError(f"Gender '{names.quote(text or '')}' is not one I know: use F, M or X (another gender), or leave it blank.")
 
 
+_YEAR_GROUP = re.compile(r"(?i)(?:year|yr|y|nc)?\s*(\d{1,2})")
+
+
 def parse_year_group(text: str | None) -> int | None:
     """'11', 'Year 11', 'Y11', 'NC11' -> 11; blank -> None."""
     raw = (text or "").strip()
     if not raw:
         return None
-    match = re.fullmatch(r"(?i)(?:year|yr|y|nc)?\s*(\d{1,2})", raw)
+    match = _YEAR_GROUP.fullmatch(raw)
     if not match:
         raise ValueError(f"Year group '{names.quote(raw)}' is not a number: type 7 to 13 (or 14 for post-19 EHCP learners).")
     year = int(match.group(1))
@@ -409,9 +412,8 @@ def row_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: values[k] for k in EDITABLE if k in values}
-    out["sort_name"] = names.sort_name(values["legal_surname"], values["legal_forename"])
-    out["search_name"] = names.search_text(values["legal_forename"], values["legal_surname"],
-                                           values.get("preferred_forename"))
+    out["sort_name"], out["search_name"] = names.register_keys(
+        values["legal_surname"], values["legal_forename"], values.get("preferred_forename"))
     return out
 
 

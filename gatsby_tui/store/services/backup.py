@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from gatsby_tui.store.errors import StoreError
 from gatsby_tui.store.services import Service
 
 
@@ -41,6 +42,12 @@ class Backup(Service):
             return backup.take(conn, self.path, reason, folder=self.folder(), stop=self._stop)
         finally:
             conn.close()
+
+    def start(self, reason: str) -> "Pending":
+        """A verified copy started now in a thread, on a connection of its own, while this
+        connection goes on reading (the import copies while it checks the file's rows); it becomes
+        a backup only when ``Pending.keep`` is called, and ``Pending.drop`` removes it."""
+        return Pending(self, reason)
 
     def stop(self) -> None:
         """Give up a backup running in a worker thread (the app is closing): it stops within a
@@ -84,3 +91,79 @@ class Backup(Service):
             if folder.is_dir():
                 found.update(p for p in folder.iterdir() if p.is_file() and p.name.startswith(self.path.stem))
         return sorted(found)
+
+
+class Pending:
+    """A backup whose copy is taken now and checked in a thread of its own (``Backup.start``).
+
+    The copy itself is quick and made at once, on the store's connection, in one read snapshot;
+    what takes time is SQLite's check of the copy and syncing it to disk, which touch only the copy
+    and run in the thread while this connection goes on reading. ``keep`` waits for the check and
+    gives the copy a backup's name; if anything was committed to the database since the copy was
+    made (another program's write), the copy may lack it, so it is dropped and a backup taken
+    afresh instead. ``drop`` waits for the check and removes the copy; after ``keep`` it does
+    nothing. A failure to copy is raised by ``keep``, so a caller that turns out to write nothing
+    is not stopped by it."""
+
+    def __init__(self, service: Backup, reason: str) -> None:
+        from gatsby_tui.store import backup
+
+        self._service = service
+        self._reason = reason
+        self._copy: backup.Copy | None = None
+        self._problem: str | None = None
+        self._error: BaseException | None = None
+        self._done = False
+        self._thread: threading.Thread | None = None
+        self._version = self._data_version()
+        try:
+            self._copy = backup.start_copy(service.conn, service.path, folder=service.folder())
+        except StoreError as e:
+            self._error = e
+            return
+        self._thread = threading.Thread(target=self._verify, name=f"backup {reason}", daemon=True)
+        self._thread.start()
+
+    def _data_version(self) -> int:
+        # Changes whenever another connection, of this process or another, commits to the file.
+        return self._service.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _verify(self) -> None:
+        from gatsby_tui.store import backup
+
+        assert self._copy is not None
+        try:
+            self._problem = backup.verify_copy(self._copy)
+        except BaseException as e:        # handed to the caller by keep()
+            self._error = e
+
+    def _wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def keep(self) -> Path:
+        """The backup, verified and named; StoreError in words as ``Backup.take``."""
+        from gatsby_tui.store import backup
+
+        self._wait()
+        self._done = True
+        if self._error is not None:
+            if self._copy is not None:
+                backup.drop_copy(self._copy)
+            raise self._error
+        assert self._copy is not None
+        if self._data_version() != self._version:
+            backup.drop_copy(self._copy)
+            return self._service.take(self._reason)
+        backup.finish_copy(self._service.conn, self._copy, self._problem)
+        return backup.keep_copy(self._copy, self._reason)
+
+    def drop(self) -> None:
+        from gatsby_tui.store import backup
+
+        if self._done:
+            return
+        self._done = True
+        self._wait()
+        if self._copy is not None:
+            backup.drop_copy(self._copy)

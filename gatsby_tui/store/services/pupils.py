@@ -15,6 +15,7 @@ from gatsby_tui.store.services import Service
 
 if TYPE_CHECKING:
     from gatsby_tui.store import importer
+    from gatsby_tui.store.services.backup import Pending
 
 
 class Pupils(Service):
@@ -65,20 +66,28 @@ class Pupils(Service):
     def interviews(self, pupil_id: int, limit: int = 50) -> list[sqlite3.Row]:
         return pupils.interviews_for(self.conn, pupil_id, limit)
 
-    def plan_import(self, path: str | Path) -> "importer.ImportPlan":
-        """What importing an MIS CSV export would do, row by row; writes nothing."""
+    def plan_import(self, source: "str | Path | importer.CsvFile") -> "importer.ImportPlan":
+        """What importing an MIS CSV export would do, row by row; writes nothing. ``source`` is the
+        file's path, or the file as ``importer.read_csv`` has already read it."""
         from gatsby_tui.store import importer
 
-        return importer.plan_import(self.conn, path, today=self.today)
+        if isinstance(source, importer.CsvFile):
+            return importer.plan_records(self.conn, source, today=self.today)
+        return importer.plan_import(self.conn, source, today=self.today)
 
     def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
-                     progress: "importer.Progress | None" = None) -> "importer.ImportResult":
+                     progress: "importer.Progress | None" = None,
+                     backup: "Pending | None" = None) -> "importer.ImportResult":
         """Write a plan made by ``store.pupils.plan_import`` in one transaction (all or nothing), after a
-        verified backup."""
+        verified backup: ``backup``, one started by ``store.backup.start`` while the plan was made,
+        kept now; without it, one taken now."""
         from gatsby_tui.store import importer
 
         if plan.added or plan.updated:
-            self.store.backup.take("before-import")
+            if backup is not None:
+                backup.keep()
+            else:
+                self.store.backup.take("before-import")
 
         return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
                                      adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
