@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, navigation
@@ -25,7 +25,7 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.screens.base import ListKeys, SearchChooser
 from gatsby_tui.store import PupilFilter, StoreError
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Label, Select, Static
 
 PAGE = 100
 ATTENDEES_PAGE = 200

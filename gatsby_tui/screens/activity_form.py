@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -20,7 +19,7 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, Label, Select, Static
+from gatsby_tui.widgets.plain import Button, Input, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 # Short enough for a quarter of the form's width.

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
@@ -18,7 +17,7 @@ from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import StoreError
 from gatsby_tui.screens.base import AsksBeforeDiscarding
-from gatsby_tui.widgets.plain import Button, OptionList, Select, Static
+from gatsby_tui.widgets.plain import Button, Input, OptionList, Select, Static
 
 ADVISER_FIELDS = (
     ("name", "Name", "e.g. Helen Marsh"),

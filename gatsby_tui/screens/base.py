@@ -12,11 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
-from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Select, Static
 
 def styled_as_app(screen: Screen) -> None:
     """Call in a new screen's __init__. A new screen's widgets are styled as they mount, but

@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -23,7 +22,7 @@ from gatsby_tui.domain.codes import MEETING_KIND_CHOICES as KINDS
 from gatsby_tui.domain.codes import MODE_CHOICES as MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BookingRequest, NeedsConfirmation
-from gatsby_tui.widgets.plain import Button, Label, OptionList, Select, Static
+from gatsby_tui.widgets.plain import Button, Input, Label, OptionList, Select, Static
 
 
 

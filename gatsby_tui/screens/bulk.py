@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -18,7 +17,7 @@ from gatsby_tui.domain.codes import MODE_CHOICES as MODES
 from gatsby_tui.store import StoreError
 from gatsby_tui.store.bookings import BookingRefused, BulkFilter
 from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS
-from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 PRIORITY_WORDS = {"E": "EHCP", "K": "SEN support"}

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -18,7 +18,7 @@ from gatsby_tui.domain import dates
 from gatsby_tui.domain.slots import describe
 from gatsby_tui.store import StoreError
 from gatsby_tui.screens.base import AsksBeforeDiscarding
-from gatsby_tui.widgets.plain import Button, DataTable, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Static
 
 CLINIC_FIELDS = (
     ("weekdays", "Days", "e.g. tue, or tue,thu"),

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -18,7 +18,7 @@ from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.domain import codes, dates, send
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, DataTable, Select, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 OFFERS = [("Not known yet", ""), ("Offered", "offered"), ("Accepted", "accepted"), ("No offer", "none")]

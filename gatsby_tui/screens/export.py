@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input, ProgressBar
+from textual.widgets import Header, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, jobs, navigation
@@ -25,7 +25,7 @@ from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import Button, Select, Static
+from gatsby_tui.widgets.plain import Button, Input, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 RECORD_FORMATS = [("PDF, to print or send", "pdf"), ("Web page (HTML)", "html"), ("Markdown (plain text)", "md"),

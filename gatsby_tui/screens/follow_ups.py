@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
@@ -27,7 +27,7 @@ from gatsby_tui.domain.codes import ACTION_STATUS_MARKED as STATUS_WORDS
 from gatsby_tui.domain.owners import OWNER_CHOICES, OWNER_WORDS
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import DataTable, Label, OptionList, Select, Static
+from gatsby_tui.widgets.plain import DataTable, Input, Label, OptionList, Select, Static
 
 PAGE = 200
 

@@ -10,14 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
-from gatsby_tui.widgets.plain import Button, Static
+from gatsby_tui.widgets.plain import Button, Input, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 

@@ -11,13 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Input, ProgressBar
+from textual.widgets import DirectoryTree, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, jobs
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import StoreError
-from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Static
+from gatsby_tui.widgets.plain import Button, Checkbox, DataTable, Input, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 PREVIEW_LIMIT = 500

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, navigation
@@ -19,7 +18,7 @@ from gatsby_tui.domain.codes import MEETING_KIND_SHORT as KIND_WORDS
 from gatsby_tui.domain.codes import MEETING_STATUS_MARKED as STATUS_WORDS
 from gatsby_tui.domain.codes import MODE_WORDS as MODE_LABELS
 from gatsby_tui.store import StoreError
-from gatsby_tui.widgets.plain import Static
+from gatsby_tui.widgets.plain import Input, Static
 
 ALLOWED = {
     "booked": {"move", "held", "did_not_attend", "cancel_meeting", "record"},

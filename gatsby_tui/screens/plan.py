@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input, TextArea
+from textual.widgets import Header, TextArea
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -19,7 +19,7 @@ from gatsby_tui.domain.codes import SEN_WORDS
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, DataTable, Label, Select, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Label, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 
 

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, navigation
@@ -21,7 +21,7 @@ from gatsby_tui.domain import benchmarks as rules
 from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, DataTable, Static
+from gatsby_tui.widgets.plain import Button, DataTable, Input, Static
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.widgets.tickbox import TickBox
 

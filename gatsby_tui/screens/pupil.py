@@ -22,7 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
@@ -35,7 +35,7 @@ from gatsby_tui.store import history as history_store
 from gatsby_tui.domain.codes import FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 from gatsby_tui.domain.codes import MEETING_KIND_PLAIN as MEETING_KIND_WORDS
 from gatsby_tui.widgets.benchmark_strip import BenchmarkStrip
-from gatsby_tui.widgets.plain import DataTable, OptionList, Static
+from gatsby_tui.widgets.plain import DataTable, Input, OptionList, Static
 
 HISTORY_LIMIT = 200
 KIND_LABELS = {"meeting": "Meetings", "record": "Meeting records", "action": "Actions",

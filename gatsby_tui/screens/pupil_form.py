@@ -9,13 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.store import PupilInvalid, StoreError
-from gatsby_tui.widgets.plain import Button, Select, Static
+from gatsby_tui.widgets.plain import Button, Input, Select, Static
 from gatsby_tui.widgets.tickbox import TickBox
 from gatsby_tui.domain.codes import FLAG_FIELDS, FLAG_LABELS, GENDER_LABELS, SEN_LABELS
 

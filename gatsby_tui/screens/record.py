@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, Input, TextArea
+from textual.widgets import Header, TextArea
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, navigation
@@ -47,7 +47,7 @@ from gatsby_tui.domain.codes import ACTION_STATUS_IN_RECORD as ACTION_STATUS_WOR
 from gatsby_tui.domain.codes import MODE_WORDS
 from gatsby_tui.domain.owners import OWNER_WORDS
 from gatsby_tui.store.records import RecordInvalid
-from gatsby_tui.widgets.plain import Checkbox, DataTable, Label, Static
+from gatsby_tui.widgets.plain import Checkbox, DataTable, Input, Label, Static
 from gatsby_tui.widgets.record_form import PLACEHOLDERS, normalised, record_values
 from gatsby_tui.widgets.tickbox import TickBox
 

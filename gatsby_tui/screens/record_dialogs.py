@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -22,7 +22,7 @@ from gatsby_tui.domain.record_fields import IN_ORDER as FIELDS_IN_ORDER
 from gatsby_tui.domain.record_fields import MULTI_LINE as LONG
 from gatsby_tui.domain.owners import OWNER_CHOICES
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, Label, Select, Static
+from gatsby_tui.widgets.plain import Button, Input, Label, Select, Static
 from gatsby_tui.widgets.record_form import PLACEHOLDERS, record_values
 
 

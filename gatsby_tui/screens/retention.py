@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input, ProgressBar
+from textual.widgets import Header, ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, jobs, navigation
@@ -24,7 +24,7 @@ from gatsby_tui.screens.base import AsksBeforeDiscarding, ListKeys
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import Button, Static
+from gatsby_tui.widgets.plain import Button, Input, Static
 
 PAGE = 200
 MARK = "✓"

@@ -18,13 +18,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, ProgressBar
+from textual.widgets import ProgressBar
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions, jobs
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, Static
+from gatsby_tui.widgets.plain import Button, Input, Static
 
 PROGRESS_FROM = 1000     # rows: a progress bar for lists at least this long
 

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -20,7 +20,7 @@ from gatsby_tui.domain import dates
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
 from gatsby_tui.screens.base import AsksBeforeDiscarding
-from gatsby_tui.widgets.plain import Button, Label, Static
+from gatsby_tui.widgets.plain import Button, Input, Label, Static
 
 SCHOOL_FIELDS = (
     ("name", "School", "e.g. Hollins Park Academy"),

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 from gatsby_tui.widgets.footer import Footer
 from textual.widgets.option_list import Option
 
@@ -20,7 +20,7 @@ from gatsby_tui import actions
 from gatsby_tui.screens.base import AsksBeforeDiscarding
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.fields import field
-from gatsby_tui.widgets.plain import Button, Label, OptionList, Static
+from gatsby_tui.widgets.plain import Button, Input, Label, OptionList, Static
 
 
 def _preview(body: str, width: int = 60) -> str:

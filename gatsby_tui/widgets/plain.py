@@ -21,6 +21,8 @@ from typing import Any, Iterable
 from rich.text import Text
 from textual import widgets as _w
 from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
 
 
 def plain(value: object) -> Content:
@@ -54,6 +56,15 @@ class Label(_w.Label):
 
     def __init__(self, content: Any = "", **kwargs: Any) -> None:
         super().__init__(content, markup=False, **kwargs)
+
+
+class Input(_w.Input):
+    """Textual's Input, without laying the whole screen out again at each key. Textual sets the
+    box's virtual size to the width of its text, a change it marks as one of layout; the box's own
+    size never depends on its text here (no Input is sized ``auto``), so the text is redrawn and
+    scrolled within the box as before, and the rest of the screen is left alone."""
+
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=True)
 
 
 class Button(_w.Button):
