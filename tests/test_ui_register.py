@@ -422,30 +422,25 @@ async def test_the_register_is_read_once_at_start_and_on_return_only_after_a_cha
         assert store.conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 6
 
 
-async def test_typing_a_search_reads_the_list_at_most_once_per_key_and_never_the_alert(store, monkeypatch):
-    from gatsby_tui.screens import register
-
+async def test_typing_a_search_reads_the_list_at_most_once_per_key_and_never_the_alert(store):
     seed(store)
-    # A few pupils are searched in well under INLINE_SECONDS, but a loaded machine can stretch one
-    # search past it, and the next would then run in a thread: this test is about the quick way.
-    monkeypatch.setattr(register, "INLINE_SECONDS", 60.0)
     calls = count_calls(store, "pupils.count", "requests.overdue")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("slash")
         await type_text(pilot, "obrien")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
         # The opening read, then one per key, or fewer where keys came within one frame.
         assert 1 + 1 <= calls["pupils.count"] <= 1 + 6 and calls["requests.overdue"] == 1
 
 
-async def test_a_quick_search_reads_only_after_the_frame_that_echoes_the_key(store, monkeypatch):
-    from gatsby_tui.screens import register
+async def test_keys_are_echoed_while_a_search_is_still_being_read(store, monkeypatch):
+    import threading
 
     seed(store)
-    monkeypatch.setattr(register, "INLINE_SECONDS", 60.0)     # every search on the main thread
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -458,31 +453,34 @@ async def test_a_quick_search_reads_only_after_the_frame_that_echoes_the_key(sto
             return display(screen, renderable)
 
         monkeypatch.setattr(app, "_display", drawn)
-        seen_at_query: list[tuple[str, str]] = []
+        started, release, let_go = threading.Event(), threading.Event(), threading.Event()
         original = store.pupils.count
 
-        def count(f):
-            seen_at_query.append((f.search, painted[-1] if painted else ""))
+        def held(f):
+            if f.search == "o":                 # the first key's search takes as long as we say
+                started.set()
+                release.wait(3)
+                let_go.set()
             return original(f)
 
-        monkeypatch.setattr(store.pupils, "count", count)
-        await pilot.press("slash")
-        await type_text(pilot, "obr")
+        monkeypatch.setattr(store.pupils, "count", held)
+        await pilot.press("slash", "o")
         await pilot.pause()
-        # One query per frame at most (keys typed within one frame make one search), the last
-        # for everything typed; each began with its text already on screen.
-        assert seen_at_query and seen_at_query[-1][0] == "obr"
-        assert all(wanted == shown for wanted, shown in seen_at_query), seen_at_query
+        assert started.wait(5)
+        await type_text(pilot, "br")
+        await pilot.pause()
+        assert painted[-1] == "obr"             # on screen while the first search is still being read
+        assert not let_go.is_set()
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
 
 
-async def test_slow_searches_run_after_the_echo_in_a_thread_and_the_next_key_cancels_the_running_one(store, monkeypatch):
+async def test_searches_run_in_a_thread_and_the_next_key_cancels_the_running_one(store):
     import threading
 
-    from gatsby_tui.screens import register
-
     seed(store)
-    monkeypatch.setattr(register, "INLINE_SECONDS", -1.0)     # every search as on a large school's file
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
