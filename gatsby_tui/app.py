@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerFailed, WorkerState
 
-from gatsby_tui import actions, navigation, user_config
+from gatsby_tui import actions, css_cache, navigation, user_config
 from gatsby_tui.store import Store, StoreError
 
 
@@ -72,6 +72,7 @@ class GatsbyApp(App[int]):
         version = self.store.coverage.version()
 
         def work() -> None:
+            css_cache.save()             # the stylesheets parsed anew this run, for the next start
             try:
                 self.store.coverage.cohort(version=version)
             except Exception:

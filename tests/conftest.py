@@ -87,24 +87,11 @@ _quicker_idle_checks()
 
 
 def _css_parsed_once_per_process() -> None:
-    """Every test starts a new app, and each app parses every stylesheet (Textual's and the
-    app's) from the text up. The rules parsed from the same text with the same theme variables
-    are the same rules, and Textual never changes a rule once it is parsed (each app already
-    reuses its own), so a test process keeps them for the next app."""
-    from textual.css.stylesheet import Stylesheet
+    """Every test starts a new app: the stylesheets are parsed once per test process, as the app
+    does it (gatsby_tui/css_cache.py), and never kept on disk."""
+    from gatsby_tui import css_cache
 
-    parse = Stylesheet._parse_rules
-    kept: dict[tuple, list] = {}
-
-    def parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
-        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
-        try:
-            return kept[key]
-        except KeyError:
-            rules = kept[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
-            return rules
-
-    Stylesheet._parse_rules = parse_rules
+    css_cache.install()
 
 
 _css_parsed_once_per_process()

@@ -220,6 +220,9 @@ def run_app(path: Path, *, announce: str | None = None, backups: bool = True) ->
     if not _has_terminal():                      # the file's own problems are said first
         store.close()
         return fail(NO_TERMINAL, USAGE)
+    from gatsby_tui import css_cache
+
+    css_cache.install(css_cache.cache_file())    # the stylesheets as parsed last time, if unchanged
     from gatsby_tui.app import build_app
 
     others = presence.describe_others(store.path)

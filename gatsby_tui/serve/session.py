@@ -34,6 +34,9 @@ def main(argv: list[str]) -> int:
         print("gatsby-tui: that adviser may not sign in.", file=sys.stderr)
         store.close()
         return 2
+    from gatsby_tui import css_cache
+
+    css_cache.install(css_cache.cache_file())
     from gatsby_tui.serve.app import ServedApp
 
     others = presence.describe_others(store.path)
