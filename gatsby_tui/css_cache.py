@@ -38,10 +38,13 @@ def _key(stylesheet: Stylesheet, css: str, read_from: Any, is_default_rules: boo
 
 
 def cache_file() -> Path:
-    """The cache in the user's cache folder, named for the versions that wrote it."""
+    """The cache in the user's cache folder, named for what wrote it: this version, this Python,
+    and this installation of Textual (told by when it was installed: reading ``textual.__version__``
+    would load importlib.metadata, a few milliseconds at every start)."""
     from platformdirs import user_cache_path
 
-    versions = f"{gatsby_tui.__version__}-{textual.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+    textual_stamp = os.stat(textual.__file__).st_mtime_ns
+    versions = f"{gatsby_tui.__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{textual_stamp:x}"
     return user_cache_path("gatsby-tui", appauthor=False) / f"stylesheets-{versions}.pickle"
 
 

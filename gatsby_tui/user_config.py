@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,10 @@ def read_keymap() -> tuple[dict[str, str], list[str]]:
     """The entries of keymap.toml as {binding id: "key,key"}, and a sentence for each entry that
     is not a binding id followed by a key or a list of keys. No file: no entries, no problems."""
     path = config_dir() / KEYMAP_FILE
+    if not path.exists():
+        return {}, []
+    import tomllib                       # only when there is a keymap to read
+
     try:
         with open(path, "rb") as f:
             raw = tomllib.load(f)

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import TextArea
 from gatsby_tui.widgets.footer import Footer
 
 from gatsby_tui import actions
@@ -97,10 +96,10 @@ class AsksBeforeDiscarding:
         for widget in self.query("Input, TextArea, Select, TickBox, Checkbox"):  # type: ignore[attr-defined]
             if not widget.id:
                 continue
-            if isinstance(widget, TextArea):
-                out[widget.id] = widget.text
-            elif isinstance(widget, (Input, Select)):
+            if isinstance(widget, (Input, Select)):
                 out[widget.id] = widget.value
+            elif hasattr(widget, "document"):     # a TextArea (not imported here: only forms have one)
+                out[widget.id] = widget.text
             else:
                 out[widget.id] = getattr(widget, "value", None)
         return out
