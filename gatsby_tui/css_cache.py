@@ -11,7 +11,6 @@ was written by other versions, is ignored and written afresh.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -32,9 +31,8 @@ _changed = False
 
 def _key(stylesheet: Stylesheet, css: str, read_from: Any, is_default_rules: bool, tie_breaker: int,
          scope: str) -> str:
-    variables = sorted(stylesheet._variables.items())
-    text = repr((css, read_from, is_default_rules, tie_breaker, scope, variables))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    # The whole text is the key (no digest: hashlib alone takes a millisecond or two to load).
+    return repr((css, read_from, is_default_rules, tie_breaker, scope, sorted(stylesheet._variables.items())))
 
 
 def cache_file() -> Path:
