@@ -43,8 +43,8 @@ def _settling_pause() -> None:
     dialog's fields, a list filled once it is laid out) then runs after that second when the
     machine is slow: under load, or under libfaketime, where every clock read is intercepted. A
     test asserting what the user would see next then fails on a slow day only. This pause keeps
-    going, up to 30 seconds, while the screen still has such work pending; a pause with a delay is
-    left as it is."""
+    going, up to 30 seconds, while the screen still has such work pending (or the app has work
+    waiting for its first frame to reach the terminal); a pause with a delay is left as it is."""
     from textual.pilot import Pilot
 
     original = Pilot.pause
@@ -55,7 +55,7 @@ def _settling_pause() -> None:
         except Exception:          # no screen (the app is closing): nothing to wait for
             return False
         return bool(screen._callbacks or screen._layout_required or screen._recompose_required
-                    or screen._dirty_widgets)
+                    or screen._dirty_widgets or getattr(app, "deferred_work", 0))
 
     async def pause(self, delay: float | None = None) -> None:
         await original(self, delay)

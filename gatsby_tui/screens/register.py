@@ -121,7 +121,7 @@ class RegisterScreen(ListKeys, Screen):
         # the pupils are what the first frame is for, and the four drop-down lists alone took a
         # tenth of the start-up.
         self._refresh(alert_later=True)
-        self.call_after_refresh(self._mount_filters)
+        self.app.after_first_frame(self._mount_filters)
 
     def _mount_filters(self) -> None:
         self.query_one("#filters").mount_all([
@@ -149,7 +149,7 @@ class RegisterScreen(ListKeys, Screen):
         self._seen = self.app.store.coverage.version()
         self.reload(keep_id=keep_id)
         if alert_later:
-            self.call_after_refresh(self._sar_alert)
+            self.app.after_first_frame(self._sar_alert)
         else:
             self._sar_alert()
 
