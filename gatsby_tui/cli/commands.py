@@ -32,7 +32,7 @@ from gatsby_tui.store.importer import ImportPlan, plain
 if TYPE_CHECKING:
     from gatsby_tui.store.services.backup import Pending
 
-PAGE_SIZE = 200
+PAGE_SIZE = 1000       # rows a query: each page runs the search again, so few large pages
 PROGRESS_FROM_ROWS = 500          # show progress on a terminal for files at least this long
 
 
