@@ -477,6 +477,36 @@ async def test_keys_are_echoed_while_a_search_is_still_being_read(store, monkeyp
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
 
 
+async def test_a_search_stopped_by_the_interrupt_meant_for_the_one_before_reads_again(store, monkeypatch):
+    import sqlite3
+
+    seed(store)
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        original = store.pupils.count
+        stopped: list[str] = []
+
+        def count(f):
+            # As SQLite does when the previous key's query is still ending: the new one is stopped too.
+            if f.search == "" and not stopped:
+                stopped.append(f.search)
+                raise sqlite3.OperationalError("interrupted")
+            return original(f)
+
+        await pilot.press("slash")
+        await type_text(pilot, "obrien")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        monkeypatch.setattr(store.pupils, "count", count)
+        await pilot.press("ctrl+u")              # clear the search box: every pupil again
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert stopped == [""]
+        assert len(names_shown(app)) == 5
+        assert "Showing all 5 pupils" in status(app)
+
+
 async def test_searches_run_in_a_thread_and_the_next_key_cancels_the_running_one(store):
     import threading
 

@@ -24,7 +24,7 @@ from gatsby_tui.widgets.footer import Footer
 from gatsby_tui import actions, jobs, navigation
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, schoolyear
-from gatsby_tui.store import PupilFilter, RegisterRow
+from gatsby_tui.store import PupilFilter, RegisterRow, is_interrupted
 from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS, SEN_SHORT
 from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Input, Select, Static
@@ -231,10 +231,17 @@ class RegisterScreen(ListKeys, Screen):
 
         def search(run: jobs.Job) -> tuple[int, list[RegisterRow], float]:
             # On the screen's own connection, so the next key can interrupt the query.
-            start = time.perf_counter()
-            total = run.store.pupils.count(wanted)
-            rows = run.store.pupils.page(wanted, limit=PAGE)
-            return total, rows, time.perf_counter() - start
+            while True:
+                try:
+                    start = time.perf_counter()
+                    total = run.store.pupils.count(wanted)
+                    rows = run.store.pupils.page(wanted, limit=PAGE)
+                    return total, rows, time.perf_counter() - start
+                except Exception as error:
+                    # Interrupted, yet still wanted: the key before this one stopped its own
+                    # search, and SQLite stops what begins while that one is ending. Read again.
+                    if run.cancelled or not is_interrupted(error):
+                        raise
 
         self._search_worker = jobs.start(self, search, group="register-search", own_connection=False,
                                          done=lambda found: self._found(wanted, *found))

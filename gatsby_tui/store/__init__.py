@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from gatsby_tui.clock import Clock
 from gatsby_tui.clock import default as default_clock
 from gatsby_tui.store.db import OpenError, StoreError, open_database
+from gatsby_tui.store.errors import is_interrupted
 from gatsby_tui.store.pupils import Checked, PupilFilter, PupilInvalid, RegisterRow
 
 _LAZY = {
@@ -35,7 +36,7 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(f"gatsby_tui.store.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["Store", "StoreError", "OpenError", "PupilFilter", "PupilInvalid", "RegisterRow", "Checked",
+__all__ = ["Store", "StoreError", "OpenError", "is_interrupted", "PupilFilter", "PupilInvalid", "RegisterRow", "Checked",
            "BookingRequest", "BookingCheck", "BookingRefused", "NeedsConfirmation", "BulkFilter", "Candidate",
            "Proposal", "AgendaRow", "ClinicPattern", "Slot", "FollowUp", "RecordInvalid"]
 

@@ -5,6 +5,8 @@ calls first) both use them without importing each other."""
 
 from __future__ import annotations
 
+import sqlite3
+
 
 class StoreError(Exception):
     """An error with a message fit to show a person as it is."""
@@ -12,3 +14,9 @@ class StoreError(Exception):
 
 class OpenError(StoreError):
     pass
+
+
+def is_interrupted(error: BaseException) -> bool:
+    """True for a query stopped by ``Connection.interrupt()``: SQLite also stops any statement
+    begun on that connection while the interrupted one was still running."""
+    return isinstance(error, sqlite3.OperationalError) and "interrupted" in str(error)
