@@ -204,8 +204,7 @@ class PagedTable(ScrollView, can_focus=True):
                changed: Callable[[], None] = lambda: None) -> None:
         """Where the rows come from: ``count()`` of them in all; ``fetch(after, limit)`` a page
         after the key ``after(last row)`` (None for the first); ``row(item)`` its key, cells and
-        height in lines;
-        ``changed()`` is called whenever more rows are shown (to update the count line)."""
+        height in lines; ``changed()`` is called whenever more rows are shown (the count line)."""
         self._count, self._fetch, self._row, self._after, self._changed = count, fetch, row, after, changed
 
     @property
