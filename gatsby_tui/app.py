@@ -18,6 +18,7 @@ from gatsby_tui.store import Store, StoreError
 #: Seconds after the first frame before the work that waits for it (after_first_frame).
 FIRST_FRAME_SETTLES = 0.05
 
+
 class GatsbyApp(App[int]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses anywhere find it
     TITLE = "Gatsby"
