@@ -479,8 +479,10 @@ class PagedTable(ScrollView, can_focus=True):
     def _strip(self, cells: Iterable[Cell], style: Style, mark: str = " ") -> Strip:
         """One line: each cell cut or padded to its column, on ``style``. Plain cells side by side
         make one segment."""
-        segments: list[Segment] = []
-        plain: list[str] = [mark]
+        # The cursor mark (or a blank) is a segment of its own: a screenshot (SVG) drops the
+        # space that begins a segment, which would pull the row one cell left.
+        segments: list[Segment] = [Segment(mark, style)]
+        plain: list[str] = []
         pad = " " * PAD
         for i, (cell, width) in enumerate(zip(cells, self._widths)):
             if i:
