@@ -86,6 +86,18 @@ class Column:
     width: int | None        # None: the column takes the width the others leave
 
 
+class RowMessage(Message):
+    """About one row of a PagedTable: its ``key`` and its place ``cursor_row``."""
+
+    def __init__(self, table: PagedTable, cursor_row: int, key: str) -> None:
+        super().__init__()
+        self.table, self.cursor_row, self.key = table, cursor_row, key
+
+    @property
+    def control(self) -> PagedTable:
+        return self.table
+
+
 class PagedTable(ScrollView, can_focus=True):
     """A list of rows paged from SQL through the callbacks given to ``source``."""
 
@@ -144,27 +156,11 @@ class PagedTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
+    class RowHighlighted(RowMessage):
         """The cursor came to a row (or the rows under it changed)."""
 
-        def __init__(self, table: PagedTable, cursor_row: int, key: str) -> None:
-            super().__init__()
-            self.table, self.cursor_row, self.key = table, cursor_row, key
-
-        @property
-        def control(self) -> PagedTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter was pressed on a row, or the row under the cursor was clicked."""
-
-        def __init__(self, table: PagedTable, cursor_row: int, key: str) -> None:
-            super().__init__()
-            self.table, self.cursor_row, self.key = table, cursor_row, key
-
-        @property
-        def control(self) -> PagedTable:
-            return self.table
 
     def __init__(self, *, page: int = 100, near_end: int = 10, zebra_stripes: bool = True,
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
