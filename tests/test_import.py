@@ -471,3 +471,52 @@ def test_an_import_leaves_the_connection_settings_as_they_were(store, tmp_path):
     with pytest.raises(StoreError, match="Nothing was imported|nothing was imported"):
         store.pupils.apply_import(plan)
     assert settings() == before
+
+
+def _import_backups(store: Store) -> list[Path]:
+    return [b.path for b in store.backup.copies() if b.reason == "before-import"]
+
+
+def test_an_import_is_committed_only_once_its_backup_is_verified(store, tmp_path, monkeypatch):
+    """The backup is copied and checked while the rows are written, and the import waits for it
+    before it commits: a copy that fails its check leaves nothing imported."""
+    from gatsby_tui.store import backup
+
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC)))
+    older = _import_backups(store)
+    before_pupils, before_audit = pupil_count(store), audit_count(store)
+    more = BASIC + f"{make_upn(4)},Nowak,Zofia,,{dob_for(8)},8,8C,F,N\n"
+    plan = store.pupils.plan_import(write_csv(tmp_path / "q.csv", more))
+    monkeypatch.setattr(backup, "check", lambda path, expected=None, **_: "is damaged (a bad sector, say)")
+    with pytest.raises(StoreError) as e:
+        store.pupils.apply_import(plan)
+    words = str(e.value)
+    assert words.startswith("The backup was not kept: the copy is damaged") and words.endswith("Nothing was imported.")
+    assert (pupil_count(store), audit_count(store)) == (before_pupils, before_audit)
+    assert _import_backups(store) == older
+    assert not [p for p in older[0].parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_write_by_another_program_after_the_backup_began_is_in_the_backup_and_not_the_import(store, tmp_path):
+    """Another program commits after the copy was started: the import's backup is taken again, as
+    the database stood before the import (that write in it, the import's rows not), and the import
+    is written."""
+    import sqlite3
+
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC))
+    pending = store.backup.start("before-import")
+    other = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        other.execute("INSERT INTO settings (key, value) VALUES ('school_name', 'Written elsewhere')")
+    finally:
+        other.close()
+    assert store.pupils.apply_import(plan, backup=pending).added == 3
+    assert pupil_count(store) == 3
+    [kept] = _import_backups(store)
+    conn = sqlite3.connect(kept)
+    try:
+        assert conn.execute("SELECT value FROM settings WHERE key = 'school_name'").fetchone()[0] == "Written elsewhere"
+        assert conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 0
+    finally:
+        conn.close()
+    assert not [p for p in kept.parent.iterdir() if p.name.endswith(".part")]

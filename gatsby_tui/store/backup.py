@@ -74,12 +74,13 @@ def chosen_folder(conn: sqlite3.Connection) -> str | None:
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    # A statement for the names and one for the counts, each one row: a copy or check running in
+    # a thread beside busy Python code waits for the interpreter lock at every row it fetches.
+    names = conn.execute("SELECT group_concat(name, char(10)) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    have = set((names or "").split("\n"))
     tables = [t for t in COUNTED if t in have]
     if not tables:
         return {}
-    # One statement for them all: a check running in a thread beside busy Python code waits for
-    # the interpreter lock at every statement it starts.
     row = conn.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables)).fetchone()
     return dict(zip(tables, row))
 
@@ -184,6 +185,12 @@ def _database_problem(conn: sqlite3.Connection) -> str | None:
 def _busy(error: sqlite3.Error) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text
+
+
+class Outdated(Exception):
+    """A copy made before another program committed a write, asked to become a backup inside a
+    write transaction: it lacks that write, and a backup taken now on the same connection would
+    hold the transaction's own changes. The caller rolls back, takes a backup afresh and writes again."""
 
 
 class Stopped(Exception):
@@ -299,16 +306,28 @@ def verify_copy(copy: Copy, *, stop: threading.Event | None = None) -> str | Non
     """SQLite's check of the copy and its row counts, then the copy synced to disk: None when it is
     sound, else what is wrong with it (``finish_copy`` says whom to blame). Touches only the copy,
     so it may run in another thread. Raises StoreError if the copy cannot be synced, or Stopped."""
-    problem = check(copy.tmp, copy.expected, stop=stop)
-    if stop is not None and stop.is_set():
-        raise Stopped()
-    if problem is None:
+    # The copy goes to the disk while SQLite checks it: one waits on the disk, the other reads
+    # pages the copy left in memory, so together they take as long as the slower (a copy of a
+    # 300 MB file: about 1.1 s checking beside 0.7 s syncing, which took 1.8 s one after the other).
+    failed: list[OSError] = []
+
+    def sync() -> None:
         try:
             with open(copy.tmp, "rb") as f:
                 os.fsync(f.fileno())
         except OSError as e:
-            raise StoreError(f"The backup could not be written to {copy.folder} ({e.strerror or e}): "
-                             "check the space and the folder.") from None
+            failed.append(e)
+
+    syncing = threading.Thread(target=sync, name="backup sync", daemon=True)
+    syncing.start()
+    problem = check(copy.tmp, copy.expected, stop=stop)
+    if stop is not None and stop.is_set():
+        raise Stopped()              # the sync ends by itself; the caller removes the copy
+    syncing.join()
+    if problem is None and failed:
+        e = failed[0]
+        raise StoreError(f"The backup could not be written to {copy.folder} ({e.strerror or e}): "
+                         "check the space and the folder.")
     return problem
 
 

@@ -239,11 +239,14 @@ def connect(path: Path, *, timeout: float = 5.0) -> sqlite3.Connection:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection, *,
+                before_commit: Callable[[], object] | None = None) -> Iterator[sqlite3.Connection]:
     """One write = one transaction, taking the write lock at its start (BEGIN IMMEDIATE), so two
     copies of the app never both start a write and then find they must give one up. When another
     copy is writing, this one waits its turn (busy_timeout); if the file stays busy, or the disk
-    fails, the write is rolled back whole and a StoreError says what happened in a sentence."""
+    fails, the write is rolled back whole and a StoreError says what happened in a sentence.
+    ``before_commit`` runs last, just before the COMMIT; if it raises, nothing is committed (an
+    import waits there for the backup it started)."""
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as e:
@@ -251,6 +254,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
         _refresh_coverage(conn)          # the facts change in the same transaction as the records
+        if before_commit is not None:
+            before_commit()
         conn.execute("COMMIT")
     except BaseException as e:
         if conn.in_transaction:

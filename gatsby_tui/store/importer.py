@@ -515,10 +515,12 @@ def apply_import(
     adviser_id: int | None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    before_commit: Callable[[], object] | None = None,
 ) -> ImportResult:
     """Write a plan in one transaction, with an audit entry per pupil changed and
     one for the import. Writes nothing if any row is invalid (unless
-    ``skip_invalid``) or if anything fails on the way."""
+    ``skip_invalid``) or if anything fails on the way, ``before_commit`` included
+    (the backup the import waits for)."""
     if plan.rejected and not skip_invalid:
         n = plan.rejected_count
         raise StoreError(f"{_plural(n, 'row is', 'rows are')} invalid: nothing was imported. "
@@ -532,9 +534,9 @@ def apply_import(
         return ImportResult(0, 0, unchanged, plan.rejected_count)
     total = len(todo)
     step = -(-total // 100)          # at most 100 calls, the last one at done == total
-    line = 0
+    line: int | None = 0
     try:
-        with _room_for_a_big_write(conn), transaction(conn):
+        with _room_for_a_big_write(conn), transaction(conn, before_commit=before_commit):
             done = 0
             batch: list[RowPlan] = []
 
@@ -568,12 +570,14 @@ def apply_import(
                         row_id=None, pupil_id=None,
                         after={"file": Path(plan.source).name, "added": added, "updated": updated,
                                "unchanged": unchanged, "rejected": plan.rejected_count})
+            line = None              # every row is written: what fails now is not a row's fault
     except StoreError as e:
         line = getattr(e, "line", line)
-        raise StoreError(f"Line {line}: {e} Nothing was imported.") from None
+        raise StoreError(f"Line {line}: {e} Nothing was imported." if line else f"{e} Nothing was imported.") from None
     except sqlite3.Error as e:
         if "locked" in str(e).lower() or "busy" in str(e).lower():
             raise StoreError("The database is in use by another program (perhaps another copy of "
                              "gatsby-tui): close it there and try again. Nothing was imported.") from None
-        raise StoreError(f"Line {line} could not be written ({e}): nothing was imported.") from None
+        where = f"Line {line}" if line else "The import"
+        raise StoreError(f"{where} could not be written ({e}): nothing was imported.") from None
     return ImportResult(added, updated, unchanged, plan.rejected_count)

@@ -94,16 +94,20 @@ class Backup(Service):
 
 
 class Pending:
-    """A backup whose copy is taken now and checked in a thread of its own (``Backup.start``).
+    """A backup copied and checked in a thread of its own (``Backup.start``) while the store's
+    connection goes on reading and writing.
 
-    The copy itself is quick and made at once, on the store's connection, in one read snapshot;
-    what takes time is SQLite's check of the copy and syncing it to disk, which touch only the copy
-    and run in the thread while this connection goes on reading. ``keep`` waits for the check and
-    gives the copy a backup's name; if anything was committed to the database since the copy was
-    made (another program's write), the copy may lack it, so it is dropped and a backup taken
-    afresh instead. ``drop`` waits for the check and removes the copy; after ``keep`` it does
-    nothing. A failure to copy is raised by ``keep``, so a caller that turns out to write nothing
-    is not stopped by it."""
+    The thread opens the file read-only on a connection of its own and copies it in one read
+    snapshot, then checks the copy and syncs it to disk; nothing it does touches the store's
+    connection. ``keep`` waits for the thread and gives the copy a backup's name. An import calls it
+    inside its write transaction, just before the commit, so the copy is made and checked while the
+    rows are checked and written, and nothing is committed without a verified backup.
+
+    If another program committed to the file since the copy began, the copy may lack that write:
+    outside a transaction ``keep`` takes a backup afresh instead; inside one it raises
+    ``backup.Outdated`` (a backup taken there would hold the transaction's own changes). ``drop``
+    waits for the thread and removes the copy; after ``keep`` it does nothing. A failure to copy is
+    raised by ``keep``, so a caller that turns out to write nothing is not stopped by it."""
 
     def __init__(self, service: Backup, reason: str) -> None:
         from gatsby_tui.store import backup
@@ -114,32 +118,36 @@ class Pending:
         self._problem: str | None = None
         self._error: BaseException | None = None
         self._done = False
-        self._thread: threading.Thread | None = None
+        # Before the thread's snapshot begins: a commit by another program after this reading,
+        # even one the copy holds, makes ``keep`` take the backup afresh.
         self._version = self._data_version()
-        try:
-            self._copy = backup.start_copy(service.conn, service.path, folder=service.folder())
-        except StoreError as e:
-            self._error = e
-            return
-        self._thread = threading.Thread(target=self._verify, name=f"backup {reason}", daemon=True)
+        self._folder = service.folder()
+        self._thread = threading.Thread(target=self._copy_and_verify, name=f"backup {reason}", daemon=True)
         self._thread.start()
 
     def _data_version(self) -> int:
         # Changes whenever another connection, of this process or another, commits to the file.
         return self._service.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def _verify(self) -> None:
+    def _copy_and_verify(self) -> None:
         from gatsby_tui.store import backup
 
-        assert self._copy is not None
         try:
+            path = self._service.path
+            conn = sqlite3.connect(backup.read_only_uri(path), uri=True, timeout=5.0, isolation_level=None)
+            try:
+                self._copy = backup.start_copy(conn, path, folder=self._folder)
+            finally:
+                conn.close()
             self._problem = backup.verify_copy(self._copy)
+        except sqlite3.Error as e:        # the file could not be opened to copy it
+            self._error = StoreError(f"The backup was not taken: {self._service.path} could not be read ({e}). "
+                                     "Try again in a moment.")
         except BaseException as e:        # handed to the caller by keep()
             self._error = e
 
     def _wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
+        self._thread.join()
 
     def keep(self) -> Path:
         """The backup, verified and named; StoreError in words as ``Backup.take``."""
@@ -154,6 +162,8 @@ class Pending:
         assert self._copy is not None
         if self._data_version() != self._version:
             backup.drop_copy(self._copy)
+            if self._service.conn.in_transaction:
+                raise backup.Outdated()
             return self._service.take(self._reason)
         backup.finish_copy(self._service.conn, self._copy, self._problem)
         return backup.keep_copy(self._copy, self._reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from gatsby_tui.store import pupils
 from gatsby_tui.store.db import StoreError
@@ -78,19 +78,30 @@ class Pupils(Service):
     def apply_import(self, plan: "importer.ImportPlan", *, skip_invalid: bool = False,
                      progress: "importer.Progress | None" = None,
                      backup: "Pending | None" = None) -> "importer.ImportResult":
-        """Write a plan made by ``store.pupils.plan_import`` in one transaction (all or nothing), after a
-        verified backup: ``backup``, one started by ``store.backup.start`` while the plan was made,
-        kept now; without it, one taken now."""
+        """Write a plan made by ``store.pupils.plan_import`` in one transaction (all or nothing),
+        committed only once a verified backup of the database as it was is kept: ``backup``, one
+        started by ``store.backup.start`` while the plan was made, or one started now, which is
+        copied and checked while the rows are written."""
+        from gatsby_tui.store import backup as backups
         from gatsby_tui.store import importer
 
-        if plan.added or plan.updated:
-            if backup is not None:
-                backup.keep()
-            else:
-                self.store.backup.take("before-import")
+        def write(before_commit: Callable[[], object] | None) -> importer.ImportResult:
+            return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
+                                         adviser_id=self.adviser_id, skip_invalid=skip_invalid,
+                                         progress=progress, before_commit=before_commit)
 
-        return importer.apply_import(self.conn, plan, stamp=self.clock.stamp(), today=self.today,
-                                     adviser_id=self.adviser_id, skip_invalid=skip_invalid, progress=progress)
+        if not (plan.added or plan.updated):
+            return write(None)
+        pending = backup if backup is not None else self.store.backup.start("before-import")
+        try:
+            return write(pending.keep)
+        except backups.Outdated:
+            # Another program wrote after the copy was made: nothing of the import was committed;
+            # back up the database as it is now, then write the import again.
+            self.store.backup.take("before-import")
+            return write(None)
+        finally:
+            pending.drop()
 
     def forms_on_roll(self) -> list[str]:
         from gatsby_tui.store import activities
