@@ -146,7 +146,9 @@ yearly AS (SELECT pid, {', '.join(f'min(CASE WHEN off = {y - 7} THEN {b} END) AS
                   {', '.join(f'min(prov{i}) AS prov{i}' for i in range(len(rules.PROVIDER_TYPES)))}
            FROM by_year GROUP BY pid),
 aic AS MATERIALIZED (SELECT k, day, counted FROM ai WHERE counted IS NOT NULL),
-meetings AS (
+-- Materialized: left to the planner, it is worked out inside the UNION ALL of ``events`` in a way
+-- that costs about 35 ms whatever the number of pupils (200,000 on file), 0.5 ms like this.
+meetings AS MATERIALIZED (
   SELECT i.pupil_id AS pid, substr(i.starts_at, 1, 10) AS at, ad.qualification_level AS lvl FROM interviews i
     JOIN advisers ad ON ad.id = i.adviser_id WHERE i.pupil_id IN (SELECT id FROM ch) AND i.status = 'held'
     AND {GUIDANCE_KIND}
