@@ -520,3 +520,22 @@ def test_a_write_by_another_program_after_the_backup_began_is_in_the_backup_and_
     finally:
         conn.close()
     assert not [p for p in kept.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_write_failing_after_earlier_batches_were_written_leaves_nothing_imported(store, tmp_path):
+    """New pupils are written a batch at a time, one batch while the next is prepared: a failure in
+    a later batch is reported with a line of that batch, and the batches before it are undone too."""
+    lines = ["UPN,Surname,Forename,DOB"] + [f"{make_upn(5000 + i)},S{i},F,{dob_for(9)}" for i in range(1600)]
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
+    refused = make_upn(5000 + 1400)                   # on line 1402, well after the first batches
+    store.conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON pupils WHEN NEW.upn = '{refused}' "
+                       "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    before_pupils, before_audit = pupil_count(store), audit_count(store)
+    with pytest.raises(StoreError) as e:
+        store.pupils.apply_import(plan)
+    words = str(e.value)
+    assert "refused by the test" in words and words.endswith("nothing was imported.")
+    line = int(words.split()[1])
+    assert 1002 <= line <= 1402, words               # the first line of the batch that held it
+    assert (pupil_count(store), audit_count(store)) == (before_pupils, before_audit)
+    assert not store.conn.in_transaction

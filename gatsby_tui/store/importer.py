@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -439,35 +440,87 @@ def _insert_rows(conn: sqlite3.Connection, head: str, one: str, rows: list[tuple
         conn.execute(f"{head} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])
 
 
-def _insert_new(conn: sqlite3.Connection, batch: list[RowPlan], *, stamp: str, today: date,
-                adviser_id: int | None) -> None:
+@dataclass(frozen=True)
+class _NewBatch:
+    """New pupils worked out in Python and ready to write: INSERT statements (head, one row's
+    VALUES, the rows) for their pupil rows, grouped by the columns each gives, and their audit
+    entries."""
+    rows: list[RowPlan]
+    statements: list[tuple[str, str, list[tuple[Any, ...]]]]
+
+
+def _new_batch(batch: list[RowPlan], *, first_id: int, stamp: str, adviser_id: int | None) -> _NewBatch:
     """Add new pupils as pupils.insert_checked adds each (the same row, the same audit entry, the
     same search entry through the schema's trigger), a few statements for the batch instead of
-    three per pupil. Inside the caller's transaction, which is the only writer, so the ids are the
-    ones SQLite would give one by one."""
-    taken = _stored_by_upn(conn, [row.checked.values["upn"] for row in batch])
+    three per pupil. The ids from ``first_id`` on are the ones SQLite would give one by one: the
+    import's transaction is the only writer."""
+    values = []
+    for offset, row in enumerate(batch):
+        value = pupils.row_values(row.checked.values)
+        value["created_at"] = value["updated_at"] = stamp
+        values.append((first_id + offset, value))
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    for pupil_id, value in values:
+        groups.setdefault(tuple(value), []).append((pupil_id, value))
+    statements = [(f"INSERT INTO pupils (id, {', '.join(columns)})", f"(?{', ?' * len(columns)})",
+                   [(pupil_id, *value.values()) for pupil_id, value in members])
+                  for columns, members in groups.items()]
+    statements.append(("INSERT INTO audit_log (at, adviser_id, action, table_name, row_id, pupil_id, before, after)",
+                       "(?, ?, 'insert', 'pupils', ?, ?, NULL, ?)",
+                       [(stamp, adviser_id, pupil_id, pupil_id, audit.as_json(value)) for pupil_id, value in values]))
+    return _NewBatch(list(batch), statements)
+
+
+def _write_new(conn: sqlite3.Connection, new: _NewBatch, *, stamp: str, today: date, adviser_id: int | None) -> None:
+    taken = _stored_by_upn(conn, [row.checked.values["upn"] for row in new.rows])
     if taken:        # added since the plan was made: the same message as adding them one by one
-        for row in batch:
+        for row in new.rows:
             if row.checked.values["upn"] in taken:
                 try:
                     pupils.insert_checked(conn, row.checked, stamp=stamp, today=today, adviser_id=adviser_id)
                 except StoreError as e:
                     raise _RowError(row.line, str(e)) from None
-    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM pupils").fetchone()[0]
-    values = []
-    for offset, row in enumerate(batch):
-        value = pupils.row_values(row.checked.values)
-        value["created_at"] = value["updated_at"] = stamp
-        values.append((next_id + offset, value))
-    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
-    for pupil_id, value in values:
-        groups.setdefault(tuple(value), []).append((pupil_id, value))
-    for columns, members in groups.items():
-        _insert_rows(conn, f"INSERT INTO pupils (id, {', '.join(columns)})", f"(?{', ?' * len(columns)})",
-                     [(pupil_id, *value.values()) for pupil_id, value in members])
-    _insert_rows(conn, "INSERT INTO audit_log (at, adviser_id, action, table_name, row_id, pupil_id, before, after)",
-                 "(?, ?, 'insert', 'pupils', ?, ?, NULL, ?)",
-                 [(stamp, adviser_id, pupil_id, pupil_id, audit.as_json(value)) for pupil_id, value in values])
+    for head, one, rows in new.statements:
+        _insert_rows(conn, head, one, rows)
+
+
+class _Behind:
+    """One write at a time in a thread of its own, on the import's connection, while the caller
+    works out the next batch in Python: SQLite lets go of the interpreter lock while it writes, so
+    the two overlap. The caller touches the connection only after ``wait``, which also raises what
+    the write raised, with the first line of the batch it was writing in ``failed_at``."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._line = 0
+        self.failed_at: int | None = None
+
+    def run(self, line: int, write: Callable[[], None]) -> None:
+        self.wait()
+
+        def target() -> None:
+            try:
+                write()
+            except BaseException as e:        # raised by wait(), in the caller's thread
+                self._error = e
+
+        self._line = line
+        self._thread = threading.Thread(target=target, name="import writer", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        """Wait for the write, keeping what it raised for ``wait``."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def wait(self) -> None:
+        self.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            self.failed_at = getattr(error, "line", self._line)
+            raise error
 
 
 # ---------------------------------------------------------------- writing
@@ -499,11 +552,12 @@ def _room_for_a_big_write(conn: sqlite3.Connection) -> Iterator[None]:
 _IMPORT_CACHE_KIB = 32 * 1024     # 20,000 new pupils change about 8 MiB of pages
 
 
-# New pupils are written a thousand or so at a time, not every 1% of the file: each statement has
+# New pupils are written some hundreds at a time, not every 1% of the file: each statement has
 # its own cost, and each flushes what it added to the search index (a 20,000-pupil import spent
-# 0.08 s more in 200-pupil batches). Progress is still told every 1%, a batch at most ahead of
-# the rows written; the last call comes once everything is written.
-_NEW_AT_ONCE = 1000
+# 0.08 s more in 200-pupil batches). One batch is written while the next is worked out, so
+# progress, told every 1%, is at most about a thousand rows ahead of the rows written; the last
+# call comes once everything is written.
+_NEW_AT_ONCE = 500
 
 
 def apply_import(
@@ -535,49 +589,61 @@ def apply_import(
     total = len(todo)
     step = -(-total // 100)          # at most 100 calls, the last one at done == total
     line: int | None = 0
+    behind = _Behind()
     try:
         with _room_for_a_big_write(conn), transaction(conn, before_commit=before_commit):
             done = 0
             batch: list[RowPlan] = []
+            next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM pupils").fetchone()[0]
 
             def add_batch() -> None:
-                nonlocal added, line
+                nonlocal added, next_id, batch
                 if batch:
-                    line = batch[0].line
-                    _insert_new(conn, batch, stamp=stamp, today=today, adviser_id=adviser_id)
+                    new = _new_batch(batch, first_id=next_id, stamp=stamp, adviser_id=adviser_id)
+                    behind.run(batch[0].line, lambda: _write_new(conn, new, stamp=stamp, today=today,
+                                                                 adviser_id=adviser_id))
+                    next_id += len(batch)
                     added += len(batch)
-                    batch.clear()
+                    batch = []
 
-            for row in todo:
-                done += 1
-                if row.action == "add":
-                    batch.append(row)       # consecutive new pupils go in together, in file order
-                else:
-                    add_batch()
-                    line = row.line
-                    assert row.pupil_id is not None
-                    if pupils.update_checked(conn, row.pupil_id, row.checked, stamp=stamp, today=today,
-                                             adviser_id=adviser_id):
-                        updated += 1
+            try:
+                for row in todo:
+                    done += 1
+                    if row.action == "add":
+                        batch.append(row)       # consecutive new pupils go in together, in file order
                     else:
-                        unchanged += 1
-                if done % step == 0 or done == total:
-                    if len(batch) >= _NEW_AT_ONCE or done == total:
                         add_batch()
-                    if progress:
-                        progress(done, total)
-            audit.write(conn, at=stamp, adviser_id=adviser_id, action="import", table="pupils",
-                        row_id=None, pupil_id=None,
-                        after={"file": Path(plan.source).name, "added": added, "updated": updated,
-                               "unchanged": unchanged, "rejected": plan.rejected_count})
+                        behind.wait()
+                        line = row.line
+                        assert row.pupil_id is not None
+                        if pupils.update_checked(conn, row.pupil_id, row.checked, stamp=stamp, today=today,
+                                                 adviser_id=adviser_id):
+                            updated += 1
+                        else:
+                            unchanged += 1
+                    if done % step == 0 or done == total:
+                        if len(batch) >= _NEW_AT_ONCE or done == total:
+                            add_batch()
+                        if done == total:
+                            behind.wait()
+                        if progress:
+                            progress(done, total)
+                audit.write(conn, at=stamp, adviser_id=adviser_id, action="import", table="pupils",
+                            row_id=None, pupil_id=None,
+                            after={"file": Path(plan.source).name, "added": added, "updated": updated,
+                                   "unchanged": unchanged, "rejected": plan.rejected_count})
+            except BaseException:
+                behind.join()         # never roll back under a write still running
+                raise
             line = None              # every row is written: what fails now is not a row's fault
     except StoreError as e:
-        line = getattr(e, "line", line)
+        line = getattr(e, "line", None) or behind.failed_at or line
         raise StoreError(f"Line {line}: {e} Nothing was imported." if line else f"{e} Nothing was imported.") from None
     except sqlite3.Error as e:
         if "locked" in str(e).lower() or "busy" in str(e).lower():
             raise StoreError("The database is in use by another program (perhaps another copy of "
                              "gatsby-tui): close it there and try again. Nothing was imported.") from None
+        line = behind.failed_at or line
         where = f"Line {line}" if line else "The import"
         raise StoreError(f"{where} could not be written ({e}): nothing was imported.") from None
     return ImportResult(added, updated, unchanged, plan.rejected_count)
