@@ -128,3 +128,46 @@ async def test_scrolling_to_the_end_with_the_wheel_loads_the_next_page_and_a_rel
         await pilot.pause()
         assert table.current_key() == "33"
         assert line_with(app, "Pupil 032").startswith("▸")    # the same position now holds the next pupil in the list
+
+
+class Stacked(Host):
+    """The list with a line under it, as the register has its row-count line."""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        from gatsby_tui.widgets.plain import Static
+        yield Static("the line under the list", id="under")
+
+
+async def test_a_list_refilled_keeps_its_place_or_resizes_when_its_rows_need():
+    """Refilled with more rows than fit (as after each letter of a search), the list keeps its
+    height and the screen is not laid out again, which would hold up the next key; refilled with
+    fewer, it shrinks and what is under it moves up; with more again, it grows back."""
+    app = Stacked(pupils(100))
+    async with app.run_test(size=(60, 16)) as pilot:
+        table = app.query_one(PagedTable)
+        await pilot.pause()
+        full = table.region.height
+        assert app.query_one("#under").region.y == table.region.bottom
+        layouts = 0
+        lay_out = app.screen._refresh_layout
+
+        def counted(*args, **kwargs):
+            nonlocal layouts
+            layouts += 1
+            return lay_out(*args, **kwargs)
+
+        app.screen._refresh_layout = counted
+        table.show(60, [(i, f"Match {i:03d}", "9B", 1) for i in range(30)])     # 30 rows loaded, not 20
+        await pilot.pause()
+        assert "Match 000" in screen_text(app) and "Pupil 000" not in screen_text(app)
+        assert table.region.height == full and layouts == 0
+        assert table.vertical_scrollbar.window_virtual_size == table.virtual_size.height
+        table.show(2, [(i, f"Few {i}", "9B", 1) for i in range(2)])
+        await pilot.pause()
+        assert table.region.height == 3                         # the header and two rows
+        assert app.query_one("#under").region.y == table.region.bottom
+        table.show(60, [(i, f"Again {i:03d}", "9B", 1) for i in range(20)])
+        await pilot.pause()
+        assert table.region.height == full and "Again 000" in screen_text(app)
+        assert app.query_one("#under").region.y == table.region.bottom

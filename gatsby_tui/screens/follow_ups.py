@@ -389,7 +389,7 @@ class FollowUpsScreen(ListKeys, Screen):
         else:
             overdue = f" · ⚠ {self.overdue:,} overdue" if self.overdue else " · none overdue"
             text = self.query_one("#follow-ups", FollowUpsTable).showing("open actions", f"{overdue} · {whose}")
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)      # one line, always
 
     # ------------------------------------------------------------ filters
     @on(Select.Changed, "#owner")

@@ -204,7 +204,7 @@ class RegisterScreen(ListKeys, Screen):
                 text = "No pupils match. Press Escape to clear the search and filters."
         else:
             text = table.showing("pupils", f" · sorted by {order}")
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)      # one line, always
 
     # ------------------------------------------------------------ search and filters
     @on(Input.Changed, "#search")

@@ -32,6 +32,7 @@ from textual.cache import LRUCache
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -114,6 +115,12 @@ class PagedTable(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"paged--header", "paged--even-row", "paged--cursor"}
+
+    # Textual lays the whole screen out again whenever a widget's virtual size changes: 10-15 ms
+    # on the register, long enough to hold up the next key typed in the search box. A list that
+    # fills its height before and after (the usual case after a search) keeps its place on the
+    # screen, so only its lines and its scroll bar are drawn again (``watch_virtual_size``).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=True)
 
     # The look of Textual's DataTable, so the lists match the other tables in every theme.
     DEFAULT_CSS = """
@@ -238,22 +245,27 @@ class PagedTable(ScrollView, can_focus=True):
         """The first page again (for a changed filter, or after a change), the cursor kept on
         the row ``keep_key`` if it is still listed, else at ``keep_index``."""
         total = self._count()
-        self.clear()
+        self._empty()
         self._fill(total, self._fetch(None, self.page), keep_key, keep_index)
 
     def show(self, total: int, first_page: list[Any], *, keep_key: str | None = None,
              keep_index: int | None = None) -> None:
         """Show ``first_page`` of ``total`` rows, read elsewhere (e.g. in a thread)."""
-        self.clear()
+        self._empty()
         self._fill(total, first_page, keep_key, keep_index)
 
     def clear(self) -> None:
+        self._empty()
+        self._resize_virtual()
+
+    def _empty(self) -> None:
+        # The rows go, but the list keeps its size until it is filled again (``_fill``), so a list
+        # refilled with as many rows as fit is never laid out twice on the way.
         self.items, self._keys, self._cells, self._index = {}, [], [], {}
         self._starts, self._heights = [], []
         self._last, self._exhausted = None, False
         self.cursor_row = 0
         self._lines.clear()
-        self._resize_virtual()
         if self.is_mounted:
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
@@ -261,6 +273,7 @@ class PagedTable(ScrollView, can_focus=True):
     def _fill(self, total: int, first_page: list[Any], keep_key: str | None, keep_index: int | None) -> None:
         self.total = total
         self._append(first_page)
+        self._resize_virtual()
         if keep_key is None or not self.reveal(keep_key):
             index = 0 if keep_index is None else keep_index
             while self.row_count <= index and self.load_more(notify=False):
@@ -434,6 +447,15 @@ class PagedTable(ScrollView, can_focus=True):
     def _resize_virtual(self) -> None:
         width = sum(w + 2 * PAD for w in self._widths)
         self.virtual_size = Size(width, self._lines_used() + 1)
+
+    def watch_virtual_size(self, old: Size, new: Size) -> None:
+        shown = self.size.height
+        if old.width == new.width and shown and old.height > shown and new.height > shown:
+            # Taller than the room before and after: the same height on screen. The scroll bar is
+            # sized to the new rows, and shown or hidden (a layout then) as they need.
+            self._scroll_update(new)
+        else:
+            self.refresh(layout=True)         # the list grows or shrinks on the screen
 
     def on_resize(self) -> None:
         self._layout()
