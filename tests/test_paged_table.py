@@ -76,7 +76,7 @@ async def test_the_cursor_row_is_marked_in_text_and_moves_with_the_keys():
         await pilot.press("enter")
         await pilot.pause()
         assert app.selected == ["0"]
-        assert table.showing("pupils") == "Showing 60 of 100 pupils · more load as you scroll"
+        assert table.showing("pupils", one="pupil") == "Showing 60 of 100 pupils · more load as you scroll"
 
 
 async def test_cells_are_plain_text_cut_to_their_column():
@@ -171,3 +171,12 @@ async def test_a_list_refilled_keeps_its_place_or_resizes_when_its_rows_need():
         await pilot.pause()
         assert table.region.height == full and "Again 000" in screen_text(app)
         assert app.query_one("#under").region.y == table.region.bottom
+
+
+async def test_the_row_count_line_reads_right_for_one_row():
+    app = Host(pupils(1))
+    async with app.run_test(size=(60, 12)):
+        table = app.query_one(PagedTable)
+        assert table.showing("pupils", " · sorted by name", one="pupil") == "Showing 1 pupil · sorted by name"
+        table.show(2, [(0, "Pupil 000", "7A", 1), (1, "Pupil 001", "8A", 1)])
+        assert table.showing("pupils", one="pupil") == "Showing all 2 pupils"

@@ -39,7 +39,7 @@ async def test_plan_from_reviews_due_target_review_and_comparison(store, school)
         assert isinstance(app.screen, ReviewsDueScreen)
         text = screen_text(app)
         assert "O'Brien-Ní Bhriain, Siobhán" in text and "EHCP, no plan yet" in text
-        assert "Showing all 1 pupil" in text
+        assert "Showing 1 pupil · most urgent first" in text
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)

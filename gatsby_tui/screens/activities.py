@@ -142,7 +142,7 @@ class ActivitiesScreen(ListKeys, Screen):
             text = ("No activities recorded yet. Press a to record one." if not any(f.values())
                     else "No activities match. Press Escape to clear the search.")
         else:
-            text = table.showing("activities")
+            text = table.showing("activities", one="activity")
         self.query_one("#act-status", Static).update(text)
 
     @on(Input.Changed, "#act-search")
@@ -305,7 +305,7 @@ class ActivityScreen(Screen):
         elif table.complete:
             text = f"{total:,} pupil{'s' if total != 1 else ''} took part"
         else:
-            text = table.showing("pupils who took part")
+            text = table.showing("pupils who took part", one="pupil who took part")
         self.query_one("#attendee-status", Static).update(text)
 
     @on(PagedTable.RowSelected, "#attendees")

@@ -202,7 +202,7 @@ class AuditScreen(ListKeys, Screen):
 
     def _update_status(self) -> None:
         table = self.query_one("#audit", PagedTable)
-        text = table.showing("entries", ", newest first · read only") if table.total else "Nothing recorded yet."
+        text = table.showing("entries", ", newest first · read only", one="entry") if table.total else "Nothing recorded yet."
         self.query_one("#status", Static).update(text, layout=False)      # one line, always
 
     @on(PagedTable.RowSelected, "#audit")

@@ -388,7 +388,7 @@ class FollowUpsScreen(ListKeys, Screen):
                 text = "No open actions: nothing to follow up."
         else:
             overdue = f" · ⚠ {self.overdue:,} overdue" if self.overdue else " · none overdue"
-            text = self.query_one("#follow-ups", FollowUpsTable).showing("open actions", f"{overdue} · {whose}")
+            text = self.query_one("#follow-ups", FollowUpsTable).showing("open actions", f"{overdue} · {whose}", one="open action")
         self.query_one("#status", Static).update(text, layout=False)      # one line, always
 
     # ------------------------------------------------------------ filters

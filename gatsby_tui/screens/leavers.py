@@ -109,7 +109,7 @@ class LeaversScreen(ListKeys, Screen):
 
     def _status(self) -> None:
         table = self.query_one("#leavers-table", PagedTable)
-        shown, total = table.shown, table.total
+        total = table.total
         what = send.cohort_label(self.cohort or 0)
         view_words = {"all": "leavers", "unknown": "with no known destination", "neet": "NEET",
                       "checks_due": "with a check due"}[self.view]
@@ -120,10 +120,9 @@ class LeaversScreen(ListKeys, Screen):
                         (f" Cohorts with leavers: {', '.join(map(str, known))}." if known else ""))
             else:
                 text = f"✓ None {view_words} in the {what}."
-        elif shown >= total:
-            text = f"Showing all {total:,} {view_words if self.view == 'all' else 'leavers ' + view_words}"
         else:
-            text = f"Showing {shown:,} of {total:,} · more load as you scroll"
+            many = view_words if self.view == "all" else f"leavers {view_words}"
+            text = table.showing(many, one=many.replace("leavers", "leaver", 1))
         self.query_one("#leavers-status", Static).update(text)
 
     # ------------------------------------------------------------ keys

@@ -203,7 +203,7 @@ class RegisterScreen(ListKeys, Screen):
             else:
                 text = "No pupils match. Press Escape to clear the search and filters."
         else:
-            text = table.showing("pupils", f" · sorted by {order}")
+            text = table.showing("pupils", f" · sorted by {order}", one="pupil")
         self.query_one("#status", Static).update(text, layout=False)      # one line, always
 
     # ------------------------------------------------------------ search and filters

@@ -119,13 +119,12 @@ class RetentionScreen(ListKeys, Screen):
 
     def _status(self) -> None:
         table = self.query_one(self.LIST, PagedTable)
-        shown, total = table.shown, table.total
+        total = table.total
         if total == 0:
             text = ("✓ No leaver is past the retention period today: nothing to pseudonymise or erase. "
                     "(Pupils on roll are never listed.)")
         else:
-            text = (f"Showing all {_plural(total, 'pupil')}" if shown >= total
-                    else f"Showing {shown:,} of {total:,} pupils (more load as you scroll)")
+            text = table.showing("pupils", more=" (more load as you scroll)", one="pupil")
             text += f" · {_plural(len(self.marked), 'marked', 'marked')}" if self.marked else " · none marked"
             text += " · Space marks, a marks all shown · p pseudonymise, x erase"
         self.query_one("#retention-status", Static).update(Text(text))

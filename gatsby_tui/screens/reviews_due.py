@@ -82,8 +82,7 @@ class ReviewsDueScreen(ListKeys, Screen):
         if table.total == 0:
             text = "✓ Nothing due: no plan or EHCP review is due within 30 days, and no EHCP plan is missing anything."
         else:
-            text = table.showing("pupils" if table.total != 1 else "pupil",
-                                 " · most urgent first")
+            text = table.showing("pupils", " · most urgent first", one="pupil")
         self.query_one("#reviews-status", Static).update(text)
 
     @on(PagedTable.RowSelected, "#reviews-due")

@@ -336,9 +336,12 @@ class PagedTable(ScrollView, can_focus=True):
         return None if key is None else int(key)
 
     # ------------------------------------------------------------ the count line
-    def showing(self, noun: str, detail: str = "", more: str = " · more load as you scroll") -> str:
-        """'Showing all 42 pupils · detail' or 'Showing 100 of 4,200 pupils · detail · more ...'."""
+    def showing(self, noun: str, detail: str = "", more: str = " · more load as you scroll", *, one: str) -> str:
+        """'Showing all 42 pupils · detail', 'Showing 1 pupil · detail' (``one`` is the noun for
+        one) or 'Showing 100 of 4,200 pupils · detail · more ...'."""
         if self.complete:
+            if self.total == 1:
+                return f"Showing 1 {one}{detail}"
             return f"Showing all {self.total:,} {noun}{detail}"
         return f"Showing {self.shown:,} of {self.total:,} {noun}{detail}{more}"
 
