@@ -101,16 +101,9 @@ def import_pupils(args: argparse.Namespace) -> int:
     # everything as before; the collector is back on when the command returns.
     gc_was_on = gc.isenabled()
     gc.disable()
-    # Three threads share the work: this one checks and prepares rows in Python, one writes them
-    # and one copies and checks the backup, the last two mostly inside SQLite. Each time one of
-    # them comes back from SQLite it waits for the interpreter lock, by default up to 5 ms while
-    # Python runs here; at 0.5 ms the writes keep pace with the rows prepared.
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
     try:
         return _import_pupils(args)
     finally:
-        sys.setswitchinterval(switch)
         if gc_was_on:
             gc.enable()
 
