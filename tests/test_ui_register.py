@@ -424,7 +424,7 @@ async def test_the_register_is_read_once_at_start_and_on_return_only_after_a_cha
 
 async def test_typing_a_search_reads_the_list_at_most_once_per_key_and_never_the_alert(store):
     seed(store)
-    calls = count_calls(store, "pupils.count", "requests.overdue")
+    calls = count_calls(store, "pupils.page", "pupils.count", "requests.overdue")
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -434,7 +434,10 @@ async def test_typing_a_search_reads_the_list_at_most_once_per_key_and_never_the
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
         # The opening read, then one per key, or fewer where keys came within one frame.
-        assert 1 + 1 <= calls["pupils.count"] <= 1 + 6 and calls["requests.overdue"] == 1
+        assert 1 + 1 <= calls["pupils.page"] <= 1 + 6 and calls["requests.overdue"] == 1
+        # Every search's pupils fit on one page, so none needed counting.
+        assert calls["pupils.count"] == 1
+        assert "Showing 1 pupil" in status(app)
 
 
 async def test_keys_are_echoed_while_a_search_is_still_being_read(store, monkeypatch):
@@ -454,16 +457,16 @@ async def test_keys_are_echoed_while_a_search_is_still_being_read(store, monkeyp
 
         monkeypatch.setattr(app, "_display", drawn)
         started, release, let_go = threading.Event(), threading.Event(), threading.Event()
-        original = store.pupils.count
+        original = store.pupils.page
 
-        def held(f):
+        def held(f, **kwargs):
             if f.search == "o":                 # the first key's search takes as long as we say
                 started.set()
                 release.wait(3)
                 let_go.set()
-            return original(f)
+            return original(f, **kwargs)
 
-        monkeypatch.setattr(store.pupils, "count", held)
+        monkeypatch.setattr(store.pupils, "page", held)
         await pilot.press("slash", "o")
         await pilot.pause()
         assert started.wait(5)
@@ -484,21 +487,21 @@ async def test_a_search_stopped_by_the_interrupt_meant_for_the_one_before_reads_
     app = build_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        original = store.pupils.count
+        original = store.pupils.page
         stopped: list[str] = []
 
-        def count(f):
+        def page(f, **kwargs):
             # As SQLite does when the previous key's query is still ending: the new one is stopped too.
             if f.search == "" and not stopped:
                 stopped.append(f.search)
                 raise sqlite3.OperationalError("interrupted")
-            return original(f)
+            return original(f, **kwargs)
 
         await pilot.press("slash")
         await type_text(pilot, "obrien")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        monkeypatch.setattr(store.pupils, "count", count)
+        monkeypatch.setattr(store.pupils, "page", page)
         await pilot.press("ctrl+u")              # clear the search box: every pupil again
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -516,7 +519,7 @@ async def test_searches_run_in_a_thread_and_the_next_key_cancels_the_running_one
         await pilot.pause()
         screen = app.screen
         search = screen.query_one("#search", Input)
-        calls = count_calls(store, "pupils.count", "requests.overdue")
+        calls = count_calls(store, "pupils.page", "requests.overdue")
         # Six keys within one frame (faster than the frame that echoes them): one search, after it.
         for i in range(1, 7):
             search.value = "obrien"[:i]
@@ -524,18 +527,18 @@ async def test_searches_run_in_a_thread_and_the_next_key_cancels_the_running_one
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert names_shown(app) == ["O'Brien-Ní Bhriain, Siobhán"]
-        assert calls == {"pupils.count": 1, "requests.overdue": 0}
+        assert calls == {"pupils.page": 1, "requests.overdue": 0}
         # A search still running when the next key comes is cancelled, and never shown.
         started, release = threading.Event(), threading.Event()
-        original = store.pupils.count
+        original = store.pupils.page
 
-        def slow(f):
+        def slow(f, **kwargs):
             if f.search == "nia":
                 started.set()
                 release.wait(5)
-            return original(f)
+            return original(f, **kwargs)
 
-        store.pupils.count = slow
+        store.pupils.page = slow
         search.value = "nia"
         await pilot.pause()
         assert started.wait(5)
@@ -549,3 +552,37 @@ async def test_searches_run_in_a_thread_and_the_next_key_cancels_the_running_one
         assert first.is_cancelled
         assert search.value == "markup"
         assert names_shown(app) == ["Markup, [b]Bold[/b]"]
+
+
+async def test_a_search_shows_its_first_page_at_once_and_the_count_when_it_comes(store, monkeypatch):
+    """The rows of a search are shown as soon as they are read; a full page's pupils are then
+    counted, and the row-count line says so only once it knows."""
+    import threading
+
+    seed(store)
+    for i in range(130):
+        store.pupils.add(store.pupils.validate(pupil(upn=make_upn(200 + i), legal_forename=f"Kai {i:03d}",
+                                                     legal_surname="Smithers", form="9S", dob="14/03/2013")))
+    app = build_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        counting, release = threading.Event(), threading.Event()
+        original = store.pupils.count
+
+        def slow(f):
+            if f.search == "smithers":
+                counting.set()
+                release.wait(5)
+            return original(f)
+
+        monkeypatch.setattr(store.pupils, "count", slow)
+        await pilot.press("slash")
+        await type_text(pilot, "smithers")
+        assert counting.wait(5)
+        await pilot.pause()
+        assert names_shown(app)[0] == "Smithers, Kai 000" and len(names_shown(app)) == 100
+        assert status(app).startswith("Showing the first 100 pupils · sorted by name")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert status(app).startswith("Showing 100 of 130 pupils · sorted by name")

@@ -10,7 +10,7 @@ and the next key interrupts it; the main thread only swaps the rows in (about a 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -30,6 +30,7 @@ from gatsby_tui.widgets.paged import PagedTable
 from gatsby_tui.widgets.plain import Input, Select, Static
 
 PAGE = 100
+T = TypeVar("T")
 
 
 def _when(stamp: str | None) -> str:
@@ -86,7 +87,9 @@ class RegisterScreen(ListKeys, Screen):
 
     @property
     def total(self) -> int:
-        return self._table().total
+        """The pupils the filter gives (counted now if the search's count has not come yet)."""
+        total = self._table().total
+        return total if total is not None else self.app.store.pupils.count(self.filter)
 
     def _table(self) -> PagedTable:
         return self.query_one("#register", PagedTable)
@@ -229,29 +232,40 @@ class RegisterScreen(ListKeys, Screen):
         self._search_queued = False
         wanted = self.filter
 
-        def search(run: jobs.Job) -> tuple[int, list[RegisterRow], float]:
+        def read(run: jobs.Job, query: Callable[[], T]) -> T:
             # On the screen's own connection, so the next key can interrupt the query.
             while True:
                 try:
-                    start = time.perf_counter()
-                    total = run.store.pupils.count(wanted)
-                    rows = run.store.pupils.page(wanted, limit=PAGE)
-                    return total, rows, time.perf_counter() - start
+                    return query()
                 except Exception as error:
                     # Interrupted, yet still wanted: the key before this one stopped its own
                     # search, and SQLite stops what begins while that one is ending. Read again.
                     if run.cancelled or not is_interrupted(error):
                         raise
 
-        self._search_worker = jobs.start(self, search, group="register-search", own_connection=False,
-                                         done=lambda found: self._found(wanted, *found))
+        def search(run: jobs.Job) -> int | None:
+            # The first page is shown as soon as it is read, and the pupils are counted after: the
+            # rows are what a person typing looks for, and on 200,000 pupils the count of a
+            # one-letter search takes as long again. A page that is not full needs no count.
+            start = time.perf_counter()
+            rows = read(run, lambda: run.store.pupils.page(wanted, limit=PAGE))
+            full = len(rows) == PAGE
+            run.ui(self._found, wanted, None if full else len(rows), rows, time.perf_counter() - start)
+            return read(run, lambda: run.store.pupils.count(wanted)) if full and not run.cancelled else None
 
-    def _found(self, wanted: PupilFilter, total: int, rows: list[RegisterRow], seconds: float) -> None:
+        self._search_worker = jobs.start(self, search, group="register-search", own_connection=False,
+                                         done=lambda total: self._counted(wanted, total))
+
+    def _found(self, wanted: PupilFilter, total: int | None, rows: list[RegisterRow], seconds: float) -> None:
         if wanted != self.filter:
             return
         self.search_seconds = seconds
         self._table().show(total, rows)
         self.call_after_refresh(self._mark_shown)
+
+    def _counted(self, wanted: PupilFilter, total: int | None) -> None:
+        if total is not None and wanted == self.filter:
+            self._table().counted(total)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:

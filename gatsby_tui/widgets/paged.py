@@ -175,7 +175,7 @@ class PagedTable(ScrollView, can_focus=True):
         self.page = page
         self.near_end = near_end
         self.zebra_stripes = zebra_stripes
-        self.total = 0
+        self.total: int | None = 0            # None: the first page is shown, the rows not counted yet
         self.items: dict[str, Any] = {}         # the rows shown, by their key
         self.columns: list[Column] = []
         self._keys: list[str] = []               # row keys, in the order shown
@@ -220,7 +220,7 @@ class PagedTable(ScrollView, can_focus=True):
 
     @property
     def complete(self) -> bool:
-        return len(self._keys) >= self.total
+        return self.total is not None and len(self._keys) >= self.total
 
     def get_row_at(self, index: int) -> list[Cell]:
         return list(self._cells[index])
@@ -248,11 +248,17 @@ class PagedTable(ScrollView, can_focus=True):
         self._empty()
         self._fill(total, self._fetch(None, self.page), keep_key, keep_index)
 
-    def show(self, total: int, first_page: list[Any], *, keep_key: str | None = None,
+    def show(self, total: int | None, first_page: list[Any], *, keep_key: str | None = None,
              keep_index: int | None = None) -> None:
-        """Show ``first_page`` of ``total`` rows, read elsewhere (e.g. in a thread)."""
+        """Show ``first_page`` of ``total`` rows, read elsewhere (e.g. in a thread). ``total`` may
+        be None, not counted yet: the rows are shown at once and ``counted`` gives it later."""
         self._empty()
         self._fill(total, first_page, keep_key, keep_index)
+
+    def counted(self, total: int) -> None:
+        """How many rows there are, counted after the first page was shown."""
+        self.total = total
+        self._changed()
 
     def clear(self) -> None:
         self._empty()
@@ -270,7 +276,7 @@ class PagedTable(ScrollView, can_focus=True):
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
 
-    def _fill(self, total: int, first_page: list[Any], keep_key: str | None, keep_index: int | None) -> None:
+    def _fill(self, total: int | None, first_page: list[Any], keep_key: str | None, keep_index: int | None) -> None:
         self.total = total
         self._append(first_page)
         self._resize_virtual()
@@ -338,7 +344,10 @@ class PagedTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------ the count line
     def showing(self, noun: str, detail: str = "", more: str = " · more load as you scroll", *, one: str) -> str:
         """'Showing all 42 pupils · detail', 'Showing 1 pupil · detail' (``one`` is the noun for
-        one) or 'Showing 100 of 4,200 pupils · detail · more ...'."""
+        one), 'Showing 100 of 4,200 pupils · detail · more ...', or before the rows are counted
+        'Showing the first 100 pupils · detail · more ...'."""
+        if self.total is None:
+            return f"Showing the first {self.shown:,} {noun}{detail}{more}"
         if self.complete:
             if self.total == 1:
                 return f"Showing 1 {one}{detail}"
