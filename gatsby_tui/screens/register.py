@@ -5,6 +5,7 @@ changed meanwhile (``store.coverage.version()``: this connection's writes and an
 A search reads only the list, never the overdue-request alert. Typing is never held up by a
 search: each runs in a thread on the screen's connection, started once the key has been taken,
 and the next key interrupts it; the main thread only swaps the rows in (about a millisecond).
+A search reads its first page before its count, so the rows are on screen first.
 """
 
 from __future__ import annotations
