@@ -135,13 +135,14 @@ class Stacked(Host):
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
-        from gatsby_tui.widgets.plain import Static
-        yield Static("the line under the list", id="under")
+        from gatsby_tui.widgets.plain import StatusLine
+        yield StatusLine("the line under the list", id="under")
 
 
 async def test_a_list_refilled_keeps_its_place_or_resizes_when_its_rows_need():
     """Refilled with more rows than fit (as after each letter of a search), the list keeps its
-    height and the screen is not laid out again, which would hold up the next key; refilled with
+    height and the screen is not laid out again, which would hold up the next key, nor for new
+    words on the status line under it; refilled with
     fewer, it shrinks and what is under it moves up; with more again, it grows back."""
     app = Stacked(pupils(100))
     async with app.run_test(size=(60, 16)) as pilot:
@@ -160,7 +161,10 @@ async def test_a_list_refilled_keeps_its_place_or_resizes_when_its_rows_need():
         app.screen._refresh_layout = counted
         table.show(60, [(i, f"Match {i:03d}", "9B", 1) for i in range(30)])     # 30 rows loaded, not 20
         await pilot.pause()
+        app.query_one("#under").update("Showing 30 of 60 pupils, a longer line than before")
+        await pilot.pause()
         assert "Match 000" in screen_text(app) and "Pupil 000" not in screen_text(app)
+        assert "a longer line" in str(app.query_one("#under").render())
         assert table.region.height == full and layouts == 0
         assert table.vertical_scrollbar.window_virtual_size == table.virtual_size.height
         table.show(2, [(i, f"Few {i}", "9B", 1) for i in range(2)])

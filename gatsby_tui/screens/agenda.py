@@ -19,7 +19,7 @@ from gatsby_tui.widgets.footer import Footer
 from gatsby_tui import actions, navigation
 from gatsby_tui.domain import dates
 from gatsby_tui.domain.codes import MEETING_KIND_SHORT, MEETING_STATUS_MARKED, MODE_SUFFIX, SEN_MARKS
-from gatsby_tui.widgets.plain import DataTable, Static
+from gatsby_tui.widgets.plain import DataTable, Static, StatusLine
 
 STATUS_WORDS = {**MEETING_STATUS_MARKED, None: "free"}   # None: a free clinic slot
 
@@ -46,7 +46,7 @@ class AgendaScreen(Screen):
         yield Static(id="agenda-title")
         table: DataTable = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,7 +85,7 @@ class AgendaScreen(Screen):
         self.rows = {}
         if adviser is None:
             title.update(Text("Nobody is chosen as the adviser using the app: press F4 to choose or add yourself."))
-            self.query_one("#status", Static).update("")
+            self.query_one("#status", StatusLine).update("")
             return
         if self.week:
             last = first + timedelta(days=6)
@@ -124,10 +124,10 @@ class AgendaScreen(Screen):
             table.add_row(*cells, key=key)
         if not rows:
             table.add_row(*([Text("")] * (7 if self.week else 6)), key="empty")
-            self.query_one("#status", Static).update(
+            self.query_one("#status", StatusLine).update(
                 "Nothing booked and no clinic hours here. N: next day · C: clinic hours · F2: register, B: book.")
         else:
-            self.query_one("#status", Static).update(
+            self.query_one("#status", StatusLine).update(
                 f"{booked} booked · {free} free slot{'' if free == 1 else 's'}")
         if keep and table.row_count:
             table.move_cursor(row=min(old, table.row_count - 1))

@@ -23,7 +23,7 @@ from gatsby_tui import actions
 from gatsby_tui.screens.base import ListKeys
 from gatsby_tui.domain import dates, names
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import OptionList, Static
+from gatsby_tui.widgets.plain import OptionList, Static, StatusLine
 
 PAGE = 200
 READ_ONLY = ("The audit log cannot be changed or deleted: not from here, nor anywhere in the app, "
@@ -163,7 +163,7 @@ class AuditScreen(ListKeys, Screen):
         # A fixed width, so the table never scrolls sideways at 120 columns; Enter shows it all.
         table.add_column("Before → after", key="summary", width=44 if self.pupil_id is not None else 40)
         yield table
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -203,7 +203,7 @@ class AuditScreen(ListKeys, Screen):
     def _update_status(self) -> None:
         table = self.query_one("#audit", PagedTable)
         text = table.showing("entries", ", newest first · read only", one="entry") if table.total else "Nothing recorded yet."
-        self.query_one("#status", Static).update(text, layout=False)      # one line, always
+        self.query_one("#status", StatusLine).update(text)
 
     @on(PagedTable.RowSelected, "#audit")
     def _row_selected(self) -> None:

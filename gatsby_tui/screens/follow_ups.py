@@ -27,7 +27,7 @@ from gatsby_tui.domain.codes import ACTION_STATUS_MARKED as STATUS_WORDS
 from gatsby_tui.domain.owners import OWNER_CHOICES, OWNER_WORDS
 from gatsby_tui.store import StoreError
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import DataTable, Input, Label, OptionList, Select, Static
+from gatsby_tui.widgets.plain import DataTable, Input, Label, OptionList, Select, Static, StatusLine
 
 PAGE = 200
 
@@ -321,7 +321,7 @@ class FollowUpsScreen(ListKeys, Screen):
         table.add_column("What", key="what", width=37)
         table.add_column("Owner", key="owner", width=13)
         yield table
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -389,7 +389,7 @@ class FollowUpsScreen(ListKeys, Screen):
         else:
             overdue = f" · ⚠ {self.overdue:,} overdue" if self.overdue else " · none overdue"
             text = self.query_one("#follow-ups", FollowUpsTable).showing("open actions", f"{overdue} · {whose}", one="open action")
-        self.query_one("#status", Static).update(text, layout=False)      # one line, always
+        self.query_one("#status", StatusLine).update(text)
 
     # ------------------------------------------------------------ filters
     @on(Select.Changed, "#owner")

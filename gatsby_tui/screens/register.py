@@ -28,7 +28,7 @@ from gatsby_tui.domain import dates, schoolyear
 from gatsby_tui.store import PupilFilter, RegisterRow, is_interrupted
 from gatsby_tui.domain.codes import FLAG_LABELS, SEN_LABELS, SEN_SHORT
 from gatsby_tui.widgets.paged import PagedTable
-from gatsby_tui.widgets.plain import Input, Select, Static
+from gatsby_tui.widgets.plain import Input, Select, Static, StatusLine
 
 PAGE = 100
 T = TypeVar("T")
@@ -108,7 +108,7 @@ class RegisterScreen(ListKeys, Screen):
         table.add_column("Last guidance", key="last", width=16)
         table.add_column("Next meeting", key="next", width=16)
         yield table
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield Static(id="sar-alert")
         yield Footer()
 
@@ -208,7 +208,7 @@ class RegisterScreen(ListKeys, Screen):
                 text = "No pupils match. Press Escape to clear the search and filters."
         else:
             text = table.showing("pupils", f" · sorted by {order}", one="pupil")
-        self.query_one("#status", Static).update(text, layout=False)      # one line, always
+        self.query_one("#status", StatusLine).update(text)
 
     # ------------------------------------------------------------ search and filters
     @on(Input.Changed, "#search")

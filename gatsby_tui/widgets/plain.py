@@ -51,6 +51,17 @@ class Static(_w.Static):
         super().__init__(content, markup=False, **kwargs)
 
 
+class StatusLine(Static):
+    """The line under a list saying what it shows. It is one line high and as wide as the screen
+    whatever it says, so new words are drawn without laying the screen out again (Textual's
+    ``update`` lays out by default: 10-15 ms on the register, long enough to hold up a typed key)."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def update(self, content: Any = "", *, layout: bool = False) -> None:
+        super().update(content, layout=layout)
+
+
 class Label(_w.Label):
     """Textual's Label, showing a ``str`` as plain text (also through ``update``)."""
 
