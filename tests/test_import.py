@@ -477,10 +477,23 @@ def _import_backups(store: Store) -> list[Path]:
     return [b.path for b in store.backup.copies() if b.reason == "before-import"]
 
 
-def test_an_import_is_committed_only_once_its_backup_is_verified(store, tmp_path, monkeypatch):
-    """The backup is copied and checked while the rows are written, and the import waits for it
-    before it commits: a copy that fails its check leaves nothing imported."""
+# A large import writes while its backup is checked, a small one waits for the check first: both ways.
+BOTH_WAYS = pytest.mark.parametrize("write_while_checking", [True, False], ids=["large", "small"])
+
+
+def _import_size(monkeypatch, write_while_checking: bool) -> None:
+    from gatsby_tui.store.services import pupils as service
+
+    monkeypatch.setattr(service, "WRITE_WHILE_CHECKING", 1 if write_while_checking else 10**9)
+
+
+@BOTH_WAYS
+def test_an_import_is_committed_only_once_its_backup_is_verified(store, tmp_path, monkeypatch, write_while_checking):
+    """The backup is copied and checked (while the rows are written, for a large import), and the
+    import commits only once it is verified: a copy that fails its check leaves nothing imported."""
     from gatsby_tui.store import backup
+
+    _import_size(monkeypatch, write_while_checking)
 
     store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC)))
     older = _import_backups(store)
@@ -497,11 +510,15 @@ def test_an_import_is_committed_only_once_its_backup_is_verified(store, tmp_path
     assert not [p for p in older[0].parent.iterdir() if p.name.endswith(".part")]
 
 
-def test_a_write_by_another_program_after_the_backup_began_is_in_the_backup_and_not_the_import(store, tmp_path):
+@BOTH_WAYS
+def test_a_write_by_another_program_after_the_backup_began_is_in_the_backup_and_not_the_import(
+        store, tmp_path, monkeypatch, write_while_checking):
     """Another program commits after the copy was started: the import's backup is taken again, as
     the database stood before the import (that write in it, the import's rows not), and the import
     is written."""
     import sqlite3
+
+    _import_size(monkeypatch, write_while_checking)
 
     plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC))
     pending = store.backup.start("before-import")

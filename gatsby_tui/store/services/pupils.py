@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from gatsby_tui.store.services.backup import Pending
 
 
+# Rows to write from which an import writes while its backup is still being checked (above).
+WRITE_WHILE_CHECKING = 2000
+
+
 class Pupils(Service):
     """The register: pupils checked, added and changed, pages and counts by filter, imports."""
 
@@ -80,8 +84,12 @@ class Pupils(Service):
                      backup: "Pending | None" = None) -> "importer.ImportResult":
         """Write a plan made by ``store.pupils.plan_import`` in one transaction (all or nothing),
         committed only once a verified backup of the database as it was is kept: ``backup``, one
-        started by ``store.backup.start`` while the plan was made, or one started now, which is
-        copied and checked while the rows are written."""
+        started by ``store.backup.start`` while the plan was made, or one started now.
+
+        A large import writes while the backup is checked and waits for it just before the
+        commit (on 200,000 pupils, 20,000 new ones: 2.6 s instead of 3.2 s). A small one waits
+        for it first: its rows take moments to write, and the write lock would otherwise be held
+        for the whole check, keeping another copy of the app from saving meanwhile."""
         from gatsby_tui.store import backup as backups
         from gatsby_tui.store import importer
 
@@ -94,6 +102,12 @@ class Pupils(Service):
             return write(None)
         pending = backup if backup is not None else self.store.backup.start("before-import")
         try:
+            if plan.added + plan.updated < WRITE_WHILE_CHECKING:
+                try:
+                    pending.keep()
+                except StoreError as e:
+                    raise StoreError(f"{e} Nothing was imported.") from None
+                return write(None)
             return write(pending.keep)
         except backups.Outdated:
             # Another program wrote after the copy was made: nothing of the import was committed;
