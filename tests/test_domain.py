@@ -81,6 +81,8 @@ def test_key_stages():
     ("24-11-2010", date(2010, 11, 24)),
     ("24.11.2010", date(2010, 11, 24)),
     ("2010-11-24", date(2010, 11, 24)),
+    (" 24/11/2010 ", date(2010, 11, 24)),
+    ("２４/11/2010", date(2010, 11, 24)),        # other scripts' digits, read as the patterns read them
 ])
 def test_uk_dates(text, expected):
     assert dates.parse_date(text) == expected
@@ -90,6 +92,9 @@ def test_uk_dates(text, expected):
     ("31/02/2011", "February 2011 has no day 31"),
     ("12/13/2010", "no month 13"),
     ("24/11/10", "year in full"),
+    ("00/11/2010", "November 2010 has no day 0"),
+    ("12/1//2010", "not a date"),
+    ("1a/11/2010", "not a date"),
     ("next tuesday", "not a date"),
     ("", "Enter"),
 ])
@@ -106,3 +111,5 @@ def test_folded_names_ignore_accents_apostrophes_and_hyphens():
 def test_clean_text_removes_control_characters():
     assert names.clean_text("Am\x00ara\x1b[31m ") == "Amara[31m"
     assert names.clean_text("   ") is None
+    assert names.clean_text(" Zoë\u202e\x85 ") == "Zoë\u202e"     # only controls go: C1 too, not format marks
+    assert names.clean_text("Amara Okafor ") == "Amara Okafor"

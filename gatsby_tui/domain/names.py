@@ -120,8 +120,9 @@ def clean_text(text: str | None, *, multiline: bool = False) -> str | None:
     """Strip control characters a person cannot have meant to type; None for blank."""
     if text is None:
         return None
-    cleaned = (_CONTROLS_BUT_LINES if multiline else _CONTROLS).sub("", text).strip()
-    return cleaned or None
+    if not (text.isascii() and text.isprintable()):      # printable ASCII holds none of them
+        text = (_CONTROLS_BUT_LINES if multiline else _CONTROLS).sub("", text)
+    return text.strip() or None
 
 
 def quote(text: str, limit: int = 40) -> str:

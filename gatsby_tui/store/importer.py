@@ -331,7 +331,8 @@ def plan_row_values(checked: Checked, provided: set[str], *, new: bool) -> Check
     validator worked out (it fills the defaults); for an existing pupil only
     what the file has a column for. Never destination consent."""
     if new:
-        values = {k: v for k, v in checked.values.items() if k != "destination_consent"}
+        values = dict(checked.values)
+        values.pop("destination_consent", None)
     else:
         values = {k: v for k, v in checked.values.items() if k in provided}
     return Checked(values, checked.warnings)

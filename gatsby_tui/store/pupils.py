@@ -72,15 +72,22 @@ def parse_year_group(text: str | None) -> int | None:
     return year
 
 
+_NO = frozenset(("", "0", "n", "no", "false", "f"))
+_YES = frozenset(("1", "y", "yes", "true", "t", "x"))
+
+
 def parse_flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     key = str(value or "").strip().lower()
-    if key in ("", "0", "n", "no", "false", "f"):
+    if key in _NO:
         return False
-    if key in ("1", "y", "yes", "true", "t", "x"):
+    if key in _YES:
         return True
     raise ValueError(f"'{names.quote(str(value))}' is not yes or no.")
+
+
+_YES_OR_NO = (*FLAG_FIELDS, "destination_consent")
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,7 @@ def validate(raw: Mapping[str, Any], *, today: date) -> Checked:
     if form and len(form) > 20:
         errors["form"] = "The form is longer than 20 characters: check it."
     values["form"] = form
-    for flag in (*FLAG_FIELDS, "destination_consent"):
+    for flag in _YES_OR_NO:
         try:
             values[flag] = int(parse_flag(raw.get(flag, False)))
         except ValueError as e:
