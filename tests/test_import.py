@@ -11,7 +11,7 @@ import pytest
 
 from gatsby_tui.clock import FixedClock
 from gatsby_tui.domain.upn import check_letter
-from gatsby_tui.store import Store, StoreError
+from gatsby_tui.store import Store, StoreError, audit
 from gatsby_tui.store.importer import ImportFileError, ImportPlan
 
 TODAY = date(2026, 11, 22)   # school year 2026/27
@@ -429,6 +429,7 @@ def test_new_pupils_written_together_are_stored_and_audited_as_if_added_one_by_o
         after = json.loads(entry["after"])
         assert after["upn"] == upn and after["created_at"] == row["created_at"]
         assert {k: row[k] for k in after} == after          # the audit says what was stored
+        assert entry["after"] == audit.as_json(after)       # in the same words as an entry written in Python
     found = store.conn.execute("SELECT rowid FROM pupils_fts WHERE pupils_fts MATCH 'aoife'").fetchall()
     assert [r[0] for r in found] == [store.pupils.by_upn(make_upn(32))["id"]]
 

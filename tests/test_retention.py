@@ -121,7 +121,7 @@ def test_the_policy_is_kept_in_settings_and_its_change_audited(store):
     store.retention.set_policy({"record_years": "20", "send_years": "30", "destination_years": "4"})
     assert store.retention.policy() == rules.Policy(20, 30, 4)
     entry = store.conn.execute("SELECT * FROM audit_log WHERE table_name = 'settings' ORDER BY id DESC").fetchone()
-    assert '"retention_years_record": "20"' in entry["after"]
+    assert json.loads(entry["after"])["retention_years_record"] == "20"
 
 
 def test_past_retention_lists_leavers_by_name_in_pages(store, clock):
@@ -360,7 +360,7 @@ def test_erase_removes_every_row_and_every_byte_and_leaves_a_tombstone(store, tw
     assert len(stones) == 1
     stone = stones[0]
     assert stone["pupil_id"] is None and stone["row_id"] == pid and stone["before"] is None
-    assert '"erased_pupil_id": %d' % pid in stone["after"] and '"meeting_records": 1' in stone["after"]
+    assert json.loads(stone["after"])["erased_pupil_id"] == pid and json.loads(stone["after"])["rows_deleted"]["meeting_records"] == 1
     assert NAME[1].lower() not in stone["after"].lower()
     assert not store.conn.execute("SELECT count(*) FROM erasures_in_progress").fetchone()[0]
     # Search finds nothing; the register no longer holds them.
@@ -548,7 +548,7 @@ def test_pseudonymise_keeps_the_statistics_and_removes_who_they_were(store, two)
         conn.execute("UPDATE meeting_records SET situation = 'x' WHERE id = ?", (z["record"],))
     # The log holds one entry for them now, by ids and counts.
     entries = conn.execute("SELECT * FROM audit_log WHERE pupil_id = ?", (pid,)).fetchall()
-    assert len(entries) == 1 and '"pseudonymised": true' in entries[0]["after"]
+    assert len(entries) == 1 and json.loads(entries[0]["after"])["pseudonymised"] is True
     # Search: the old names find nothing, the pseudonym finds them.
     assert store.pupils.ids(PupilFilter(search="quillfeather", roll="all")) == []
     assert store.pupils.ids(PupilFilter(search="zebedee", roll="all")) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -147,7 +149,7 @@ async def test_d_marks_done_in_the_database_and_the_list(store, school):
         assert status_text(screen).startswith("Showing all 4 open actions · ⚠ 1 overdue")
         audit = store.conn.execute("SELECT before, after FROM audit_log WHERE table_name = 'actions' AND row_id = ? "
                                    "ORDER BY id DESC", (school["late2"],)).fetchone()
-        assert audit["before"] == '{"status": "open"}' and audit["after"] == '{"status": "done"}'
+        assert json.loads(audit["before"]) == {"status": "open"} and json.loads(audit["after"]) == {"status": "done"}
         # A slip of the key: U, in the same list, reopens it and puts the cursor back on it.
         assert "Undo done" in screen_text(app)
         await pilot.press("u")

@@ -4,6 +4,8 @@ dialog's options."""
 
 from __future__ import annotations
 
+import json
+
 from textual.widgets import Input, Static
 
 from gatsby_tui.app import build_app
@@ -118,4 +120,4 @@ async def test_the_page_texts_and_the_export_options(store, tmp_path):
         assert "Daniel Whitaker" in md and "Mentoring for Year 10\\." in md and "14 July 2027" in md
         assert "Where we stand" not in md and "Nothing is planned for Year 8 yet." in md
         entry = store.conn.execute("SELECT after FROM audit_log WHERE action = 'export' ORDER BY id DESC").fetchone()
-        assert '"delivered_marks": false' in entry[0] and '"figures": false' in entry[0]
+        assert json.loads(entry[0])["delivered_marks"] is False and json.loads(entry[0])["figures"] is False

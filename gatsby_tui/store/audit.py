@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 
 # One encoder for every entry (json.dumps with these options would build a new one each call).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+# Compact, keys in order, text as it is: what SQLite's json_object gives for the same values
+# (``json_of_columns``), so an entry reads the same whichever of the two wrote it.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def _json(values: Mapping[str, Any] | None) -> str | None:
@@ -24,6 +26,14 @@ def _json(values: Mapping[str, Any] | None) -> str | None:
 def as_json(values: Mapping[str, Any] | None) -> str | None:
     """A value as ``write`` stores it (for writers that insert many entries at once)."""
     return _json(values)
+
+
+def json_of_columns(columns: Iterable[str], table: str = "") -> str:
+    """SQL giving, for a row, the text ``as_json`` gives for a dict of these of its columns (a
+    writer of many entries builds them in SQL from the rows it has just written). ``columns`` are
+    the schema's own names, never text from outside."""
+    prefix = f"{table}." if table else ""
+    return "json_object(" + ", ".join(f"'{c}', {prefix}{c}" for c in sorted(columns)) + ")"
 
 
 def write(
