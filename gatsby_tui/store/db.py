@@ -206,13 +206,14 @@ def _add_coverage_facts(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO activity_intakes SELECT DISTINCT ap.activity_id, p.intake_year "
                  "FROM activity_pupils ap JOIN pupils p ON p.id = ap.pupil_id")
     conn.execute("INSERT OR IGNORE INTO coverage_stale SELECT id FROM pupils")
-    _refresh_coverage(conn)
+    refresh_coverage(conn)
 
 
-def _refresh_coverage(conn: sqlite3.Connection) -> None:
+def refresh_coverage(conn: sqlite3.Connection) -> None:
     """Work out again the coverage facts of the pupils this transaction touched (the triggers
     listed them in coverage_stale); the module that knows how is loaded only when there are some,
-    so a write that touches none (and the app's start) does not load it."""
+    so a write that touches none (and the app's start) does not load it. ``transaction`` calls
+    this before it commits; a long write may call it on the way too, to spread the work."""
     try:
         stale = conn.execute("SELECT EXISTS (SELECT 1 FROM coverage_stale)").fetchone()[0]
     except sqlite3.OperationalError as e:
@@ -253,7 +254,7 @@ def transaction(conn: sqlite3.Connection, *,
         raise StoreError(_write_failed(conn, e)) from None
     try:
         yield conn
-        _refresh_coverage(conn)          # the facts change in the same transaction as the records
+        refresh_coverage(conn)           # the facts change in the same transaction as the records
         if before_commit is not None:
             before_commit()
         conn.execute("COMMIT")

@@ -39,7 +39,7 @@ from gatsby_tui.domain import dates, names
 from gatsby_tui.domain import upn as upn_rules
 from gatsby_tui.domain.codes import FLAG_FIELDS
 from gatsby_tui.store import audit, pupils
-from gatsby_tui.store.db import StoreError, transaction
+from gatsby_tui.store.db import StoreError, refresh_coverage, transaction
 from gatsby_tui.store.pupils import Checked, PupilInvalid
 
 MAX_FILE_BYTES = 50 * 1024 * 1024   # far more than any school's pupil list
@@ -492,6 +492,9 @@ def _write_new(conn: sqlite3.Connection, new: _NewBatch, *, stamp: str, today: d
                     raise _RowError(row.line, str(e)) from None
     for sql, parameters in new.statements:
         conn.execute(sql, parameters)
+    # The batch's coverage facts, here rather than all at once before the commit: this runs
+    # beside the next batch being worked out in Python instead of after the last one.
+    refresh_coverage(conn)
 
 
 class _Behind:
