@@ -115,6 +115,37 @@ def test_every_kind_of_write_keeps_the_facts_current(demo):
     assert conn.execute("SELECT count(*) FROM coverage_facts WHERE pupil_id = ?", (new,)).fetchone()[0] == 0
 
 
+def test_a_pupil_with_no_evidence_gets_the_row_the_records_give(demo):
+    """A pupil with no evidence gets their row without the query over the records; the first piece
+    of evidence of each kind puts them back on it, and either way the row is what the records give."""
+    conn = demo.conn
+    first = demo.pupils.add(demo.pupils.validate(pupil(upn=make_upn(991), legal_surname="Nothingyet", dob="14/03/2011")))
+    second = demo.pupils.add(demo.pupils.validate(pupil(upn=make_upn(992), legal_surname="Copyonly", dob="14/03/2011")))
+    kept_rows_are_current(conn)
+    empty = conn.execute("SELECT latest, final FROM coverage_facts WHERE pupil_id = ?", (first,)).fetchone()
+    assert tuple(empty) == (0, 0)
+    demo.destinations.record_intended(first, {"code": "240", "recorded_on": "01/10/2026"})
+    with transaction(conn):
+        conn.execute("INSERT INTO exports_given (pupil_id, kind, format, given_on) "
+                     "VALUES (?, 'record', 'pdf', '2026-10-03')", (second,))
+    kept_rows_are_current(conn)
+    for pid in (first, second):
+        assert conn.execute("SELECT latest FROM coverage_facts WHERE pupil_id = ?", (pid,)).fetchone()[0] > 0
+
+
+def test_every_table_the_facts_read_by_pupil_is_evidence():
+    """The no-evidence path looks for a pupil's rows in cf.EVIDENCE: every table the facts query
+    reads that holds rows by pupil must be listed there."""
+    import re
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(dbmod.schema_sql())
+    by_pupil = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if "pupil_id" in {c[1] for c in conn.execute(f"PRAGMA table_info({name})")}}
+    read = set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", cf.source_sql(cf.STALE)))
+    assert read & by_pupil - {"coverage_stale"} == set(cf.EVIDENCE)
+
+
 def _as_before_the_facts(path) -> None:
     """The file as schema 9 had it: no coverage tables, triggers or index."""
     conn = sqlite3.connect(path)

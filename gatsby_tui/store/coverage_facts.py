@@ -117,6 +117,30 @@ _ONCE_A_YEAR = tuple(f"{b}{y}" for b in ("lmi", "cur", "emp") for y in YEARS) + 
     f"prov{i}" for i in range(len(rules.PROVIDER_TYPES)))
 
 
+def _pupil_columns(p: str) -> str:
+    """SQL: the row's first columns (``pupil_id`` and PUPIL), from the pupil ``p``'s own columns."""
+    return f"""{p}.id AS pupil_id, {p}.intake_year,
+       (CASE WHEN {p}.date_of_entry IS NULL THEN 7
+             ELSE max(7, {_sy(f'{p}.date_of_entry')} - {p}.intake_year + 7) END) * 256
+         + (instr('{SEN_CODES}', {p}.sen_status) - 1) * 64 + {p}.pupil_premium * 32 + {p}.looked_after * 16
+         + coalesce(instr('FMX', {p}.gender), 0) AS who,
+       {_day(f'{p}.date_of_entry')} AS entry, {_day(f'{p}.date_left')} AS left_on"""
+
+
+# The tables holding a pupil's evidence, each by its pupil_id: everything ``source_sql`` reads
+# about a pupil beyond the pupil's own columns. A pupil with a row in none of them (a pupil just
+# added, most often) has no evidence, so its facts row is its own columns and nothing else.
+EVIDENCE = ("activity_pupils", "interviews", "meeting_records", "destinations", "exports_given")
+
+
+def _without_evidence(chosen: str) -> str:
+    """SQL: the kept rows (KEPT, in order) of the pupils ``chosen`` gives who have no evidence at all:
+    what ``kept_sql`` gives them (every fact NULL, ``latest`` and ``final`` 0), without its work."""
+    none = " AND ".join(f"NOT EXISTS (SELECT 1 FROM {t} e WHERE e.pupil_id = p.id)" for t in EVIDENCE)
+    blank = ", ".join(f"NULL AS {c}" for c in COLUMNS[len(PUPIL) + 1:])
+    return f"SELECT {_pupil_columns('p')}, {blank}, 0 AS latest, 0 AS final FROM pupils p WHERE p.id IN {chosen} AND {none}"
+
+
 def source_sql(chosen: str) -> str:
     """The facts rows (COLUMNS, in order) of the pupils whose ids ``chosen`` (a subquery) gives,
     worked out from the records. Every piece of evidence counts, whatever its day: a row is read
@@ -193,12 +217,7 @@ he AS (SELECT pid, min(CASE WHEN n = 1 THEN {_day('day')} END) AS he_from,
               min(CASE WHEN n = 2 THEN {_day('day')} END) AS he_to,
               nullif(json_group_array({_day('day')}) FILTER (WHERE n > 2), '[]') AS he_more
        FROM turns GROUP BY pid)
-SELECT ch.id AS pupil_id, ch.intake_year,
-       (CASE WHEN ch.date_of_entry IS NULL THEN 7
-             ELSE max(7, {_sy('ch.date_of_entry')} - ch.intake_year + 7) END) * 256
-         + (instr('{SEN_CODES}', ch.sen_status) - 1) * 64 + ch.pupil_premium * 32 + ch.looked_after * 16
-         + coalesce(instr('FMX', ch.gender), 0) AS who,
-       {_day('ch.date_of_entry')} AS entry, {_day('ch.date_left')} AS left_on,
+SELECT {_pupil_columns('ch')},
        {', '.join(f'y.{c}' for c in _ONCE_A_YEAR)},
        {', '.join(f'c.{name}_{n}' for name, _ in COUNTED for n in (1, 2))},
        {', '.join(_day(f'b3.{c}') + f' AS {c}' for c in ONCE)},
@@ -218,9 +237,17 @@ def refresh(conn: sqlite3.Connection) -> int:
     stale = conn.execute("SELECT count(*) FROM coverage_stale").fetchone()[0]
     if stale:
         conn.execute(f"DELETE FROM coverage_facts WHERE pupil_id IN {STALE}")
-        conn.execute(f"INSERT INTO coverage_facts ({', '.join(KEPT)}) {kept_sql(STALE)}")
+        # Pupils with no evidence first, in a few index lookups each (an import adds thousands),
+        # then the rest from their records.
+        conn.execute(f"INSERT INTO coverage_facts ({', '.join(KEPT)}) {_without_evidence(STALE)}")
+        conn.execute(f"INSERT INTO coverage_facts ({', '.join(KEPT)}) {kept_sql(_STILL_STALE)}")
         conn.execute("DELETE FROM coverage_stale")
     return stale
+
+
+# The stale pupils whose rows are still to be worked out (``refresh``).
+_STILL_STALE = ("(SELECT s.pupil_id FROM coverage_stale s WHERE NOT EXISTS "
+                "(SELECT 1 FROM coverage_facts f WHERE f.pupil_id = s.pupil_id))")
 
 
 def kept_sql(chosen: str) -> str:
