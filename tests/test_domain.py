@@ -10,6 +10,7 @@ from gatsby_tui.domain import dates, names, schoolyear, upn
 @pytest.mark.parametrize("value", ["B801200005001", "P207000016049", " b801 2000 05001 "])
 def test_valid_upns(value):
     assert upn.is_valid(value)
+    assert upn.checked(value) == upn.parse(value).value == "".join(value.split()).upper()
 
 
 def test_invalid_check_letter_names_the_expected_letter():
@@ -69,6 +70,21 @@ def test_school_year_turns_over_on_1_september():
     intake = schoolyear.intake_year_for(10, 2025)
     assert schoolyear.year_group_in(intake, schoolyear.school_year_of(date(2026, 8, 31))) == 10
     assert schoolyear.year_group_in(intake, schoolyear.school_year_of(date(2026, 9, 1))) == 11
+
+
+@pytest.mark.parametrize("text, year", [("11", 11), (" 9 ", 9), ("Year 11", 11), ("NC7", 7), ("١١", 11), ("", None)])
+def test_year_groups_as_files_write_them(text, year):
+    from gatsby_tui.store.pupils import parse_year_group
+
+    assert parse_year_group(text) == year
+
+
+@pytest.mark.parametrize("text, words", [("04", "Year group 4 is outside"), ("15", "outside"), ("111", "not a number")])
+def test_year_groups_out_of_range_get_a_plain_reason(text, words):
+    from gatsby_tui.store.pupils import parse_year_group
+
+    with pytest.raises(ValueError, match=words):
+        parse_year_group(text)
 
 
 def test_key_stages():

@@ -77,6 +77,11 @@ def check_letter(body: str) -> str:
 
 def parse(text: str) -> UPN:
     """Validate a UPN, returning it normalised or raising UPNError with a plain message."""
+    return UPN(checked(text))
+
+
+def checked(text: str) -> str:
+    """``parse(text).value``: the UPN normalised, or UPNError (an import checks thousands)."""
     upn = normalise(text)
     if not upn:
         raise UPNError("Enter the pupil's UPN (13 characters, e.g. B801200005001).")
@@ -97,7 +102,7 @@ def parse(text: str) -> UPN:
             f"The check letter of {upn} does not match: for this {kind} it should be "
             f"'{expected}', not '{first}'. Check the number against the school's records."
         )
-    return UPN(upn)
+    return upn
 
 
 def is_valid(text: str) -> bool:

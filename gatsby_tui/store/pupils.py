@@ -63,10 +63,13 @@ def parse_year_group(text: str | None) -> int | None:
     raw = (text or "").strip()
     if not raw:
         return None
-    match = _YEAR_GROUP.fullmatch(raw)
-    if not match:
-        raise ValueError(f"Year group '{names.quote(raw)}' is not a number: type 7 to 13 (or 14 for post-19 EHCP learners).")
-    year = int(match.group(1))
+    if raw.isascii() and raw.isdigit() and len(raw) <= 2:       # '11', as most files write it
+        year = int(raw)
+    else:
+        match = _YEAR_GROUP.fullmatch(raw)
+        if not match:
+            raise ValueError(f"Year group '{names.quote(raw)}' is not a number: type 7 to 13 (or 14 for post-19 EHCP learners).")
+        year = int(match.group(1))
     if not 5 <= year <= 14:
         raise ValueError(f"Year group {year} is outside secondary school: type 7 to 13 (or 14).")
     return year
@@ -109,7 +112,7 @@ def validate(raw: Mapping[str, Any], *, today: date) -> Checked:
     warnings: list[str] = []
     values: dict[str, Any] = {}
     try:
-        values["upn"] = upn_rules.parse(str(raw.get("upn") or "")).value
+        values["upn"] = upn_rules.checked(str(raw.get("upn") or ""))
     except upn_rules.UPNError as e:
         errors["upn"] = str(e)
     for key, label in (("legal_forename", "forename"), ("legal_surname", "surname")):
