@@ -561,3 +561,24 @@ def test_a_write_failing_after_earlier_batches_were_written_leaves_nothing_impor
     assert 1002 <= line <= 1402, words               # the first line of the batch that held it
     assert (pupil_count(store), audit_count(store)) == (before_pupils, before_audit)
     assert not store.conn.in_transaction
+
+
+def test_a_upn_added_elsewhere_after_the_plan_is_refused_with_its_own_line(store, tmp_path):
+    """Between the plan and the write another copy of the app adds a pupil whose UPN is on a row in
+    the middle of a batch: the import names that row and that pupil, and writes nothing."""
+    lines = ["UPN,Surname,Forename,DOB"] + [f"{make_upn(4000 + i)},S{i},F,{dob_for(9)}" for i in range(30)]
+    plan = store.pupils.plan_import(write_csv(tmp_path / "p.csv", "\n".join(lines) + "\n"))
+    assert plan.added == 30
+    other = Store.open(store.path, clock=FixedClock(store.clock.now()))
+    try:
+        other.pupils.add(other.pupils.validate({"upn": make_upn(4017), "legal_surname": "Early",
+                                                "legal_forename": "Bird", "dob": dob_for(9)}))
+    finally:
+        other.close()
+    before = pupil_count(store), audit_count(store)
+    with pytest.raises(StoreError) as info:
+        store.pupils.apply_import(plan)
+    assert str(info.value).startswith("Line 19: ")                 # the row of make_upn(4017), after the header
+    assert f"UPN {make_upn(4017)} already belongs to Early, Bird" in str(info.value)
+    assert str(info.value).endswith("Nothing was imported.")
+    assert (pupil_count(store), audit_count(store)) == before

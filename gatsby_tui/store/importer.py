@@ -446,6 +446,7 @@ class _NewBatch:
     """New pupils worked out in Python and ready to write: INSERT statements with their parameters
     for their pupil rows, grouped by the columns each gives, and for their audit entries."""
     rows: list[RowPlan]
+    first_id: int
     statements: list[tuple[str, list[Any]]]
 
 
@@ -478,20 +479,24 @@ def _new_batch(batch: list[RowPlan], *, first_id: int, stamp: str, adviser_id: i
                 "FROM pupils WHERE id BETWEEN ? AND ? ORDER BY id",
                 [stamp, adviser_id, values[run_start][0], values[i - 1][0]]))
             run_start = i
-    return _NewBatch(list(batch), statements)
+    return _NewBatch(list(batch), first_id, statements)
 
 
 def _write_new(conn: sqlite3.Connection, new: _NewBatch, *, stamp: str, today: date, adviser_id: int | None) -> None:
-    taken = _stored_by_upn(conn, [row.checked.values["upn"] for row in new.rows])
-    if taken:        # added since the plan was made: the same message as adding them one by one
-        for row in new.rows:
-            if row.checked.values["upn"] in taken:
-                try:
-                    pupils.insert_checked(conn, row.checked, stamp=stamp, today=today, adviser_id=adviser_id)
-                except StoreError as e:
-                    raise _RowError(row.line, str(e)) from None
-    for sql, parameters in new.statements:
-        conn.execute(sql, parameters)
+    try:
+        for sql, parameters in new.statements:
+            conn.execute(sql, parameters)
+    except sqlite3.IntegrityError:
+        # A row SQLite refused, and the import is undone whole. Most often its UPN was given to a
+        # pupil added by someone else since the plan was made: say which row, as adding it by hand
+        # would. The batch's own rows are skipped (their ids are known), as the statement that
+        # failed wrote none of its rows but an earlier one may have.
+        for offset, row in enumerate(new.rows):
+            try:
+                pupils.check_unique(conn, row.checked.values["upn"], new.first_id + offset, today)
+            except StoreError as e:
+                raise _RowError(row.line, str(e)) from None
+        raise
     # The batch's coverage facts, here rather than all at once before the commit: this runs
     # beside the next batch being worked out in Python instead of after the last one.
     refresh_coverage(conn)

@@ -408,7 +408,8 @@ def interviews_for(conn: sqlite3.Connection, pupil_id: int, limit: int = 50) -> 
 # ---------------------------------------------------------------- writing
 
 
-def _check_unique(conn: sqlite3.Connection, upn: str, own_id: int | None, today: date) -> None:
+def check_unique(conn: sqlite3.Connection, upn: str, own_id: int | None, today: date) -> None:
+    """PupilInvalid, naming the pupil, if ``upn`` belongs to a pupil other than ``own_id``."""
     other = conn.execute("SELECT * FROM pupils WHERE upn = ?", (upn,)).fetchone()
     if other is not None and other["id"] != own_id:
         raise PupilInvalid({"upn": f"UPN {upn} already belongs to {describe(other, today)}: "
@@ -430,7 +431,7 @@ def _row_values(values: Mapping[str, Any]) -> dict[str, Any]:
 def insert_checked(conn: sqlite3.Connection, checked: Checked, *, stamp: str, today: date,
                    adviser_id: int | None) -> int:
     """Insert inside the caller's transaction (used by add and by the importer)."""
-    _check_unique(conn, checked.values["upn"], None, today)
+    check_unique(conn, checked.values["upn"], None, today)
     row = _row_values(checked.values)
     row["created_at"] = row["updated_at"] = stamp
     cols = ", ".join(row)
@@ -447,7 +448,7 @@ def update_checked(conn: sqlite3.Connection, pupil_id: int, checked: Checked, *,
     before = get(conn, pupil_id)
     if before is None:
         raise StoreError("That pupil is no longer on the register.")
-    _check_unique(conn, checked.values["upn"], pupil_id, today)
+    check_unique(conn, checked.values["upn"], pupil_id, today)
     merged = {k: before[k] for k in EDITABLE}
     merged.update({k: v for k, v in checked.values.items() if k in EDITABLE})
     row = _row_values(merged)
@@ -478,7 +479,7 @@ def update(conn: sqlite3.Connection, pupil_id: int, checked: Checked, *, stamp: 
             return update_checked(conn, pupil_id, checked, stamp=stamp, today=today, adviser_id=adviser_id)
         new = {k: v for k, v in checked.values.items() if k in EDITABLE}
         if "upn" in edits.changed(original, new):
-            _check_unique(conn, new["upn"], pupil_id, today)
+            check_unique(conn, new["upn"], pupil_id, today)
         before, after = edits.update_changed(
             conn, "pupils", pupil_id, original, new, what="this pupil",
             missing="That pupil is no longer on the register.", labels=COLUMN_WORDS,
