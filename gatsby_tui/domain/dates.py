@@ -24,10 +24,10 @@ def parse_date(text: str, *, what: str = "date") -> date:
     raw = text.strip()
     if not raw:
         raise DateError(f"Enter the {what} as day/month/year, e.g. 24/11/2010.")
-    day, month, year = raw[:2], raw[3:5], raw[6:]
-    if len(raw) == 10 and raw[2] == raw[5] == "/" and (day + month + year).isascii() and (day + month + year).isdigit():
+    digits = raw[:2] + raw[3:5] + raw[6:]
+    if len(raw) == 10 and raw[2] == raw[5] == "/" and digits.isascii() and digits.isdigit():
         # 24/11/2010, as most schools' systems write every date: read without the patterns below.
-        d, m, y = int(day), int(month), int(year)
+        d, m, y = int(raw[:2]), int(raw[3:5]), int(raw[6:])
     elif match := _ISO.match(raw):
         y, m, d = map(int, match.groups())
     else:

@@ -28,12 +28,11 @@ def as_json(values: Mapping[str, Any] | None) -> str | None:
     return _json(values)
 
 
-def json_of_columns(columns: Iterable[str], table: str = "") -> str:
+def json_of_columns(columns: Iterable[str]) -> str:
     """SQL giving, for a row, the text ``as_json`` gives for a dict of these of its columns (a
     writer of many entries builds them in SQL from the rows it has just written). ``columns`` are
     the schema's own names, never text from outside."""
-    prefix = f"{table}." if table else ""
-    return "json_object(" + ", ".join(f"'{c}', {prefix}{c}" for c in sorted(columns)) + ")"
+    return "json_object(" + ", ".join(f"'{c}', {c}" for c in sorted(columns)) + ")"
 
 
 def write(

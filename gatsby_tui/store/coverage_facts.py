@@ -138,7 +138,8 @@ def _without_evidence(chosen: str) -> str:
     what ``kept_sql`` gives them (every fact NULL, ``latest`` and ``final`` 0), without its work."""
     none = " AND ".join(f"NOT EXISTS (SELECT 1 FROM {t} e WHERE e.pupil_id = p.id)" for t in EVIDENCE)
     blank = ", ".join(f"NULL AS {c}" for c in COLUMNS[len(PUPIL) + 1:])
-    return f"SELECT {_pupil_columns('p')}, {blank}, 0 AS latest, 0 AS final FROM pupils p WHERE p.id IN {chosen} AND {none}"
+    return (f"SELECT {_pupil_columns('p')}, {blank}, 0 AS latest, 0 AS final "
+            f"FROM pupils p WHERE p.id IN {chosen} AND {none}")
 
 
 def source_sql(chosen: str) -> str:

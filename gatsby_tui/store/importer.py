@@ -465,11 +465,12 @@ def _new_batch(batch: list[RowPlan], *, first_id: int, stamp: str, adviser_id: i
     for pupil_id, value in values:
         groups.setdefault(tuple(value), []).append((pupil_id, value))
     statements = [statement for columns, members in groups.items()
-                  for statement in _inserts(f"INSERT INTO pupils (id, {', '.join(columns)})", f"(?{', ?' * len(columns)})",
+                  for statement in _inserts(f"INSERT INTO pupils (id, {', '.join(columns)})",
+                                            f"(?{', ?' * len(columns)})",
                                             [(pupil_id, *value.values()) for pupil_id, value in members], variables)]
     # The audit entries in the pupils' order, each built by SQLite from the row as stored: a run
-    # of pupils giving the same columns at a time (in practice the whole batch). JSON made in
-    # Python took a tenth of a second for 20,000 pupils; here it takes a few milliseconds.
+    # of pupils giving the same columns at a time (in practice the whole batch). The JSON of
+    # 20,000 pupils took 0.18 s to make in Python.
     run_start = 0
     for i in range(1, len(values) + 1):
         if i == len(values) or tuple(values[i][1]) != tuple(values[run_start][1]):
@@ -482,7 +483,7 @@ def _new_batch(batch: list[RowPlan], *, first_id: int, stamp: str, adviser_id: i
     return _NewBatch(list(batch), first_id, statements)
 
 
-def _write_new(conn: sqlite3.Connection, new: _NewBatch, *, stamp: str, today: date, adviser_id: int | None) -> None:
+def _write_new(conn: sqlite3.Connection, new: _NewBatch, *, today: date) -> None:
     try:
         for sql, parameters in new.statements:
             conn.execute(sql, parameters)
@@ -620,8 +621,7 @@ def apply_import(
                 if batch:
                     new = _new_batch(batch, first_id=next_id, stamp=stamp, adviser_id=adviser_id,
                                      variables=variables)
-                    behind.run(batch[0].line, lambda: _write_new(conn, new, stamp=stamp, today=today,
-                                                                 adviser_id=adviser_id))
+                    behind.run(batch[0].line, lambda: _write_new(conn, new, today=today))
                     next_id += len(batch)
                     added += len(batch)
                     batch = []
