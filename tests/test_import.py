@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -582,3 +583,48 @@ def test_a_upn_added_elsewhere_after_the_plan_is_refused_with_its_own_line(store
     assert f"UPN {make_upn(4017)} already belongs to Early, Bird" in str(info.value)
     assert str(info.value).endswith("Nothing was imported.")
     assert (pupil_count(store), audit_count(store)) == before
+
+
+@BOTH_WAYS
+def test_only_an_import_writing_beside_its_backup_puts_the_backup_behind_it(store, tmp_path, monkeypatch,
+                                                                             write_while_checking):
+    """A large import writes while its backup is checked, so the backup's thread goes behind the
+    writer (the lowest priority, on Linux); a small one waits for its backup, which keeps its
+    priority."""
+    from gatsby_tui.store.services.backup import Pending
+
+    _import_size(monkeypatch, write_while_checking)
+    behind = []
+    monkeypatch.setattr(Pending, "behind_writer", lambda self: behind.append(self))
+    store.pupils.apply_import(store.pupils.plan_import(write_csv(tmp_path / "p.csv", BASIC)))
+    assert len(behind) == (1 if write_while_checking else 0)
+    assert pupil_count(store) == 3 and len(_import_backups(store)) == 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread has a priority of its own on Linux")
+def test_behind_writer_lowers_the_backup_threads_priority_only(store, monkeypatch):
+    import os
+    import threading
+
+    from gatsby_tui.store import backup
+
+    release, copying = threading.Event(), threading.Event()
+    real = backup.start_copy
+
+    def held(*args, **kwargs):
+        copying.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backup, "start_copy", held)
+    pending = store.backup.start("before-import")
+    try:
+        assert copying.wait(10)
+        tid = pending._thread.native_id
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        pending.behind_writer()
+        assert os.getpriority(os.PRIO_PROCESS, tid) == 19 and before < 19
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before     # the caller's is its own
+    finally:
+        release.set()
+        pending.drop()

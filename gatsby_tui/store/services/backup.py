@@ -94,18 +94,6 @@ class Backup(Service):
         return sorted(found)
 
 
-def _yield_to_others() -> None:
-    """This thread at the lowest priority, where the system allows one thread its own (Linux): a
-    backup only has to be done by the time it is kept, and meanwhile the import writing beside it,
-    or the screen, comes first. On two processors an import into 200,000 pupils wrote its rows
-    ahead of the backup's check instead of sharing a processor with it."""
-    if sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        except OSError:
-            pass
-
-
 class Pending:
     """A backup copied and checked in a thread of its own (``Backup.start``) while the store's
     connection goes on reading and writing.
@@ -145,7 +133,6 @@ class Pending:
     def _copy_and_verify(self) -> None:
         from gatsby_tui.store import backup
 
-        _yield_to_others()
         try:
             path = self._service.path
             conn = sqlite3.connect(backup.read_only_uri(path), uri=True, timeout=5.0, isolation_level=None)
@@ -159,6 +146,19 @@ class Pending:
                                      "Try again in a moment.")
         except BaseException as e:        # handed to the caller by keep()
             self._error = e
+
+    def behind_writer(self) -> None:
+        """The copy's thread at the lowest priority from now on, where a thread may have its own
+        (Linux): for a caller that writes while the copy is checked. The backup only has to be done
+        by the time it is kept, so the writer goes first: on two processors an import into 200,000
+        pupils wrote its rows ahead of the check instead of sharing a processor with it. Not for a
+        caller that waits for the backup before it writes: then the backup is all it waits for."""
+        tid = self._thread.native_id
+        if sys.platform.startswith("linux") and tid is not None and self._thread.is_alive():
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, 19)
+            except OSError:
+                pass
 
     def _wait(self) -> None:
         self._thread.join()

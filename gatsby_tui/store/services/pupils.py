@@ -108,6 +108,7 @@ class Pupils(Service):
                 except StoreError as e:
                     raise StoreError(f"{e} Nothing was imported.") from None
                 return write(None)
+            pending.behind_writer()
             return write(pending.keep)
         except backups.Outdated:
             # Another program wrote after the copy was made: nothing of the import was committed;
