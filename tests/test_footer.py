@@ -71,11 +71,17 @@ async def test_a_key_in_the_footer_is_clicked_as_it_is_pressed_and_two_lines_fit
         assert not any(key.palette for *_, key in placed), "where narrow the palette's key gives way"
         # Made wider, the palette's key comes back at the right of the first line; narrower, it goes.
         await pilot.resize_terminal(120, 40)
-        await pilot.pause()
+        for _ in range(100):                    # the new size reaches the footer (slower on a loaded machine)
+            await pilot.pause(0.02)
+            if footer.region.width == 120:
+                break
         assert [(line, x + width) for line, x, width, key in footer.placements() if key.palette] == [(0, 120)]
         assert "^p palette" in screen_text(app).splitlines()[-footer.region.height]
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if footer.region.width == 80:
+                break
         assert "palette" not in screen_text(app)
         placed = footer.placements()
         line, x, _, _ = next(p for p in placed if p[3].action == "add_pupil")
