@@ -50,6 +50,15 @@ def test_a_backup_is_verified_owner_only_and_rotated(filled, tmp_path):
     assert not [p for p in first.parent.iterdir() if p.name.endswith(".part")]
 
 
+def test_a_copy_short_of_rows_fails_its_check(filled):
+    store = filled
+    kept = store.backup.take("by-hand")
+    assert backup.check(kept, {"pupils": 30}) is None
+    assert backup.check(kept, {"pupils": 31}) == "does not hold every row: pupils 30 not 31"
+    damage(kept)
+    assert backup.check(kept, {"pupils": 30}) is not None        # a sentence, not an exception
+
+
 def test_a_damaged_database_gives_no_backup_and_keeps_the_older_ones(filled, tmp_path):
     store = filled
     good = store.backup.take("opened")

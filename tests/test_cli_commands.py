@@ -228,6 +228,17 @@ def test_file_problems_exit_3_with_a_plain_message(capsys, tmp_path, make, expec
     assert not db.exists()   # a bad file does not leave an empty database behind
 
 
+def test_a_bad_file_for_a_database_already_there_leaves_it_and_its_backups_as_they_were(capsys, db, tmp_path):
+    """The backup is begun before the file is read: given up, it leaves no file behind."""
+    run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
+    before = _backup_files(db)
+    for path in (tmp_path / "nowhere.csv", write(tmp_path / "cols.csv", f"UPN,Name\n{make_upn(9)},Jo\n")):
+        code, _, err = run(capsys, "import", "pupils", path, "--db", db)
+        assert code == 3 and err.startswith("gatsby-tui: ") and err.count("\n") == 1
+        assert _backup_files(db) == before                        # no new backup, no temporary copy
+    assert pupil_count(db) == 3
+
+
 def test_a_database_that_is_not_one(capsys, tmp_path):
     db = write(tmp_path / "notes.db", "hello")
     code, _, err = run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)

@@ -112,25 +112,40 @@ def _import_pupils(args: argparse.Namespace) -> int:
     _tolerant_output()
     source = Path(args.file).expanduser()
     db_path = Path(args.db).expanduser()
+    store: Store | None = None
+    pending: "Pending | None" = None
     try:
-        # Read and check the file before opening (perhaps creating) the database, so a
-        # bad file never leaves an empty new database behind; the plan uses what was read.
-        csv_file = importer.read_csv(source)
-        if args.dry_run and not db_path.exists():
-            store = _scratch_store(db_path)
-            _out(f"{db_path} does not exist yet: every valid pupil would be added to a new database.")
-        else:
-            store = Store.open(db_path, create=not args.dry_run, on_upgrade=upgrading)
-    except (OpenError, StoreError) as e:
-        return _fail(str(e), code_for(e))
-    try:
-        return _import(store, csv_file, args)
-    except StoreError as e:
-        return _fail(str(e), code_for(e))
-    except sqlite3.Error as e:
-        return _fail(f"The database could not be read or written ({e}): nothing was imported.", DATA)
+        try:
+            if not args.dry_run and db_path.exists():
+                # The backup taken before writing is copied and checked in a thread of its own
+                # while the file is read and its rows checked (all of them only read the
+                # database); it becomes a backup only if the import writes.
+                store = Store.open(db_path, create=False, on_upgrade=upgrading)
+                pending = store.backup.start("before-import")
+            csv_file = importer.read_csv(source)
+            if store is None:
+                # Read and check the file before creating the database, so a bad file never
+                # leaves an empty new database behind; the plan uses what was read.
+                if args.dry_run and not db_path.exists():
+                    store = _scratch_store(db_path)
+                    _out(f"{db_path} does not exist yet: every valid pupil would be added to a new database.")
+                else:
+                    store = Store.open(db_path, create=not args.dry_run, on_upgrade=upgrading)
+                if not args.dry_run:
+                    pending = store.backup.start("before-import")
+        except (OpenError, StoreError) as e:
+            return _fail(str(e), code_for(e))
+        try:
+            return _plan_and_apply(store, csv_file, args, pending)
+        except StoreError as e:
+            return _fail(str(e), code_for(e))
+        except sqlite3.Error as e:
+            return _fail(f"The database could not be read or written ({e}): nothing was imported.", DATA)
     finally:
-        store.close()
+        if pending is not None:
+            pending.drop()
+        if store is not None:
+            store.close()
 
 
 def _scratch_store(db_path: Path) -> Store:
@@ -141,17 +156,6 @@ def _scratch_store(db_path: Path) -> Store:
     conn.executescript("BEGIN;\n" + schema_sql() + "\nCOMMIT;")
     configure(conn)
     return Store(conn, db_path)
-
-
-def _import(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace) -> int:
-    # The backup taken before writing is copied and checked in a thread of its own while the rows are
-    # checked (both only read the database): it becomes a backup only if the import writes.
-    pending = None if args.dry_run else store.backup.start("before-import")
-    try:
-        return _plan_and_apply(store, csv_file, args, pending)
-    finally:
-        if pending is not None:
-            pending.drop()
 
 
 def _plan_and_apply(store: Store, csv_file: importer.CsvFile, args: argparse.Namespace,

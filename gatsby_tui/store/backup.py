@@ -36,6 +36,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from gatsby_tui import clock
 
@@ -103,20 +104,45 @@ def check(path: Path, expected: dict[str, int] | None = None, *, stop: threading
         return f"cannot be opened ({e})"
     if stop is not None:
         conn.set_progress_handler(lambda: 1 if stop.is_set() else 0, 10_000)
+    # The rows are counted on a connection of their own while SQLite checks the file, so the
+    # count is not one more step after the check (an import waits for the end of both).
+    counted: dict[str, Any] = {}
+    counting = threading.Thread(target=_count_into, args=(path, counted), name="backup count", daemon=True)
+    if expected is not None:
+        counting.start()
     try:
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if result != ["ok"]:
             return _damage_words(result)
-        if expected is not None:
-            got = _counts(conn)
-            wrong = [f"{t} {got.get(t)} not {n}" for t, n in expected.items() if got.get(t) != n]
-            if wrong:
-                return "does not hold every row: " + ", ".join(wrong)
+        if expected is None:
+            return None
+        counting.join()
+        if "error" in counted:
+            return f"is damaged ({counted['error']})"
+        got = counted["counts"]
+        wrong = [f"{t} {got.get(t)} not {n}" for t, n in expected.items() if got.get(t) != n]
+        if wrong:
+            return "does not hold every row: " + ", ".join(wrong)
         return None
     except sqlite3.DatabaseError as e:
         return f"is damaged ({e})"
     finally:
         conn.close()
+        if counting.is_alive():
+            counting.join()
+
+
+def _count_into(path: Path, counted: dict[str, Any]) -> None:
+    """``_counts`` of the database at ``path`` into ``counted["counts"]``, or what went wrong into
+    ``counted["error"]``."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            counted["counts"] = _counts(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        counted["error"] = e
 
 
 def backups(db: Path, folder: Path) -> list[Backup]:

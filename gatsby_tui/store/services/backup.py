@@ -107,8 +107,9 @@ class Pending:
     If another program committed to the file since the copy began, the copy may lack that write:
     outside a transaction ``keep`` takes a backup afresh instead; inside one it raises
     ``backup.Outdated`` (a backup taken there would hold the transaction's own changes). ``drop``
-    waits for the thread and removes the copy; after ``keep`` it does nothing. A failure to copy is
-    raised by ``keep``, so a caller that turns out to write nothing is not stopped by it."""
+    waits for the thread (for the copy only, if its check has not begun) and removes the copy;
+    after ``keep`` it does nothing. A failure to copy is raised by ``keep``, so a caller that turns
+    out to write nothing is not stopped by it."""
 
     def __init__(self, service: Backup, reason: str) -> None:
         from gatsby_tui.store import backup
@@ -119,6 +120,7 @@ class Pending:
         self._problem: str | None = None
         self._error: BaseException | None = None
         self._done = False
+        self._dropped = threading.Event()       # set by drop: the copy is not wanted
         # Before the thread's snapshot begins: a commit by another program after this reading,
         # even one the copy holds, makes ``keep`` take the backup afresh.
         self._version = self._data_version()
@@ -140,6 +142,8 @@ class Pending:
                 self._copy = backup.start_copy(conn, path, folder=self._folder)
             finally:
                 conn.close()
+            if self._dropped.is_set():        # not wanted after all (the file to import was unreadable)
+                return
             self._problem = backup.verify_copy(self._copy)
         except sqlite3.Error as e:        # the file could not be opened to copy it
             self._error = StoreError(f"The backup was not taken: {self._service.path} could not be read ({e}). "
@@ -188,6 +192,7 @@ class Pending:
         if self._done:
             return
         self._done = True
+        self._dropped.set()
         self._wait()
         if self._copy is not None:
             backup.drop_copy(self._copy)
