@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterable, Mapping
 
 from anyascii import anyascii
@@ -51,26 +51,32 @@ def search_text(forename: str, surname: str, preferred: str | None) -> str:
     """What the register's search index holds for a pupil: every folded word of each name, then
     each name folded whole, so "obrien", "o brien", "ni", "kozlowski" and "zihan" (for 子涵) all find
     the pupil by prefix."""
-    return _search_text([_latin(p) for p in (surname, forename, preferred) if p and p.strip()])
+    return _search_text([_folds(p)[1] for p in (surname, forename, preferred) if p and p.strip()])
 
 
 def register_keys(surname: str, forename: str, preferred: str | None) -> tuple[str, str]:
     """(sort_name(surname, forename), search_text(forename, surname, preferred)), each name
-    transliterated once for both (an import works them out for every pupil)."""
-    latin_surname, latin_forename = _latin(surname), _latin(forename)
-    sort = f"{_NOT_IN_FOLD.sub('', latin_surname)} {_NOT_IN_FOLD.sub('', latin_forename)}"
-    latins = [latin for name, latin in ((surname, latin_surname), (forename, latin_forename)) if name.strip()]
+    folded once for both, and a name met before not folded again (an import works them out for
+    every pupil, and a school's pupils share their forenames and many surnames)."""
+    (surname_key, surname_words), (forename_key, forename_words) = _folds(surname), _folds(forename)
+    words = [w for name, w in ((surname, surname_words), (forename, forename_words)) if name.strip()]
     if preferred and preferred.strip():
-        latins.append(_latin(preferred))
-    return sort, _search_text(latins)
+        words.append(_folds(preferred)[1])
+    return f"{surname_key} {forename_key}", _search_text(words)
 
 
-def _search_text(latins: list[str]) -> str:
-    """search_text of the names present, each already transliterated (``_latin``)."""
+@lru_cache(maxsize=4096)
+def _folds(name: str) -> tuple[str, tuple[str, ...]]:
+    """(fold(name), fold_words(name)), transliterated once."""
+    latin = _latin(name)
+    return _NOT_IN_FOLD.sub("", latin), tuple(_WORD.findall(latin))
+
+
+def _search_text(names: list[tuple[str, ...]]) -> str:
+    """search_text of the names present, each as its folded words (``fold_words``)."""
     words: list[str] = []
     whole: list[str] = []
-    for latin in latins:
-        folded = _WORD.findall(latin)
+    for folded in names:
         words += folded
         # The name folded whole, as the search folds what is typed: fold(p) without anything but
         # letters and digits, which is its folded words run together.
