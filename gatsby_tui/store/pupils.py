@@ -101,6 +101,13 @@ def parse_flag(value: Any) -> bool:
 _YES_OR_NO = (*FLAG_FIELDS, "destination_consent")
 
 
+@lru_cache(maxsize=4096)
+def _date_of_birth(text: str) -> date:
+    """A date of birth as typed, read (kept like the parsers above: a school's pupils share a
+    few thousand birthdays)."""
+    return dates.parse_date(text, what="date of birth")
+
+
 @dataclass(frozen=True)
 class Checked:
     """A pupil's values after validation, ready to write, with any warnings."""
@@ -138,7 +145,7 @@ def validate(raw: Mapping[str, Any], *, today: date) -> Checked:
     school_year = schoolyear.school_year_of(today)
     dob: date | None = None
     try:
-        dob = dates.parse_date(str(raw.get("dob") or ""), what="date of birth")
+        dob = _date_of_birth(str(raw.get("dob") or ""))
     except dates.DateError as e:
         errors["dob"] = str(e)
     if dob is not None:
