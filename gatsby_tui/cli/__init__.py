@@ -27,11 +27,8 @@ Textual is imported only when the app is about to run, so the CLI commands and
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -197,6 +194,9 @@ def _exit_codes_in_help(parser: argparse.ArgumentParser) -> None:
 
 def _demo_copy() -> Path:
     """A fresh private copy of sample.db in a temporary folder (the shipped file never changes)."""
+    import shutil
+    import tempfile
+
     from gatsby_tui.store.db import sample_path
 
     source = sample_path()
@@ -289,6 +289,8 @@ def _looks_like_a_command(word: str) -> bool:
 
 
 def _unknown_command(word: str) -> int:
+    import difflib
+
     close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.5)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return fail(f"'{word}' is not a command{hint}. The commands are {', '.join(COMMANDS)}; "
@@ -367,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_app(path, announce=f"Demo data: a temporary copy at {path}; it is deleted when you quit.",
                                backups=False)
             finally:
+                import shutil
+
                 shutil.rmtree(path.parent, ignore_errors=True)
         if args.path:
             path = Path(args.path).expanduser()
