@@ -479,7 +479,7 @@ def measure_cli(db: Path, sc: Scenario, runs: int, tmp: Path, log: Callable[[str
     csv_path = tmp / "import.csv"
     import_csv(csv_path, import_rows)
     took = []
-    for i in range(max(2, runs // 2)):
+    for i in range(runs):
         work = fresh_copy(db, tmp, "import.db")
         took.append(timed_process(gatsby + ["import", "pupils", str(csv_path), "--db", str(work),
                                             "--today", TODAY])[0])
