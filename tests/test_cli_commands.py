@@ -230,6 +230,8 @@ def test_file_problems_exit_3_with_a_plain_message(capsys, tmp_path, make, expec
 
 def test_a_bad_file_for_a_database_already_there_leaves_it_and_its_backups_as_they_were(capsys, db, tmp_path):
     """The backup is begun before the file is read: given up, it leaves no file behind."""
+    code, _, _ = run(capsys, "import", "pupils", tmp_path / "nowhere.csv", "--db", db)
+    assert code == 3 and not (db.parent / f"{db.stem}-backups").exists()     # not even its folder
     run(capsys, "import", "pupils", write(tmp_path / "p.csv", GOOD), "--db", db)
     before = _backup_files(db)
     for path in (tmp_path / "nowhere.csv", write(tmp_path / "cols.csv", f"UPN,Name\n{make_upn(9)},Jo\n")):

@@ -125,6 +125,7 @@ class Pending:
         # even one the copy holds, makes ``keep`` take the backup afresh.
         self._version = self._data_version()
         self._folder = service.folder()
+        self._new_folder = not self._folder.exists()    # made by this copy: removed with it if left empty
         self._thread = threading.Thread(target=self._copy_and_verify, name=f"backup {reason}", daemon=True)
         self._thread.start()
 
@@ -196,3 +197,8 @@ class Pending:
         self._wait()
         if self._copy is not None:
             backup.drop_copy(self._copy)
+        if self._new_folder:
+            try:
+                self._folder.rmdir()       # only if empty
+            except OSError:
+                pass
